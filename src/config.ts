@@ -1,0 +1,146 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the bot reads, in one schema. `loadConfig` turns the environment into a typed
+ * Config or throws a ConfigError listing everything that is wrong at once.
+ */
+const csv = z
+  .string()
+  .optional()
+  .transform((s) => (s ?? '').split(',').map((x) => x.trim()).filter((x) => x.length > 0));
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((s) => (s === undefined || s.trim() === '' ? undefined : s.trim()));
+
+const optionalUrl = optionalString.pipe(z.string().url().optional());
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+    HOST: z.string().default('0.0.0.0'),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+
+    MICROSOFT_APP_ID: optionalString,
+    MICROSOFT_APP_PASSWORD: optionalString,
+    MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+    MICROSOFT_APP_TENANT_ID: optionalString,
+    /** Where inbound tokens' signing keys are published; only changed for sovereign clouds or tests. */
+    BOT_OPENID_METADATA_URL: optionalUrl,
+    BOT_TOKEN_ISSUER: optionalString,
+
+    ALLOWED_TENANTS: csv,
+
+    STORAGE_CONNECTION_STRING: optionalString,
+    STORAGE_ACCOUNT_URL: optionalUrl,
+    STORAGE_QUEUE_URL: optionalUrl,
+    STORAGE_TABLE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9]{0,29}$/, 'must start with a letter and hold at most 30 letters or digits')
+      .default('coach'),
+
+    SCHEDULER_ENABLED: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
+    SCHEDULER_INTERVAL_SECONDS: positiveInt(60),
+    AGENDA_AUTO_FINALISE_HOURS: z.coerce.number().min(0).max(24 * 14).default(24),
+  })
+  .superRefine((c, ctx) => {
+    if (!c.STORAGE_CONNECTION_STRING && !c.STORAGE_ACCOUNT_URL) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['STORAGE_CONNECTION_STRING'],
+        message: 'set STORAGE_CONNECTION_STRING, or STORAGE_ACCOUNT_URL to use a managed identity',
+      });
+    }
+    if (c.NODE_ENV === 'production' && !c.MICROSOFT_APP_ID) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['MICROSOFT_APP_ID'],
+        message: 'is required in production: an empty app id turns off request authentication',
+      });
+    }
+    if (c.MICROSOFT_APP_ID && c.MICROSOFT_APP_TYPE !== 'UserAssignedMSI' && !c.MICROSOFT_APP_PASSWORD) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['MICROSOFT_APP_PASSWORD'],
+        message: 'is required when MICROSOFT_APP_ID is set (unless MICROSOFT_APP_TYPE=UserAssignedMSI)',
+      });
+    }
+    if (c.MICROSOFT_APP_TYPE !== 'MultiTenant' && !c.MICROSOFT_APP_TENANT_ID) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['MICROSOFT_APP_TENANT_ID'],
+        message: `is required when MICROSOFT_APP_TYPE=${c.MICROSOFT_APP_TYPE}`,
+      });
+    }
+  });
+
+export type RawConfig = z.infer<typeof schema>;
+
+export interface Config {
+  env: RawConfig['NODE_ENV'];
+  port: number;
+  host: string;
+  logLevel: RawConfig['LOG_LEVEL'];
+  bot: {
+    appId?: string;
+    appPassword?: string;
+    appType: RawConfig['MICROSOFT_APP_TYPE'];
+    tenantId?: string;
+    openIdMetadataUrl?: string;
+    tokenIssuer?: string;
+  };
+  allowedTenants: string[];
+  storage: {
+    connectionString?: string;
+    accountUrl?: string;
+    queueUrl?: string;
+    tablePrefix: string;
+  };
+  scheduler: { enabled: boolean; intervalSeconds: number };
+  agenda: { autoFinaliseHours: number };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Configuration is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`));
+  }
+  const c = parsed.data;
+  return {
+    env: c.NODE_ENV,
+    port: c.PORT,
+    host: c.HOST,
+    logLevel: c.LOG_LEVEL,
+    bot: {
+      appId: c.MICROSOFT_APP_ID,
+      appPassword: c.MICROSOFT_APP_PASSWORD,
+      appType: c.MICROSOFT_APP_TYPE,
+      tenantId: c.MICROSOFT_APP_TENANT_ID,
+      openIdMetadataUrl: c.BOT_OPENID_METADATA_URL,
+      tokenIssuer: c.BOT_TOKEN_ISSUER,
+    },
+    allowedTenants: c.ALLOWED_TENANTS,
+    storage: {
+      connectionString: c.STORAGE_CONNECTION_STRING,
+      accountUrl: c.STORAGE_ACCOUNT_URL,
+      queueUrl: c.STORAGE_QUEUE_URL,
+      tablePrefix: c.STORAGE_TABLE_PREFIX,
+    },
+    scheduler: { enabled: c.SCHEDULER_ENABLED, intervalSeconds: c.SCHEDULER_INTERVAL_SECONDS },
+    agenda: { autoFinaliseHours: c.AGENDA_AUTO_FINALISE_HOURS },
+  };
+}

@@ -1,0 +1,65 @@
+import type { Clock } from '../clock';
+import { errorFields, type Logger } from '../log';
+
+/**
+ * A small in-process ticker for scheduled work. Jobs must be safe to run on every instance at
+ * every tick: they decide what is due and claim each run through RunClaims, so any number of
+ * instances (or an external timer calling `runOnce`) do each piece of work exactly once.
+ */
+export interface Job {
+  name: string;
+  run(now: Date): Promise<void>;
+}
+
+export class JobRunner {
+  private readonly jobs: Job[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  add(job: Job): void {
+    this.jobs.push(job);
+  }
+
+  names(): string[] {
+    return this.jobs.map((j) => j.name);
+  }
+
+  /** One pass over every job (or the named ones); a failing job does not stop the others. */
+  async runOnce(only?: readonly string[]): Promise<void> {
+    const now = this.clock.now();
+    for (const job of this.jobs) {
+      if (only && !only.includes(job.name)) continue;
+      const started = Date.now();
+      try {
+        await job.run(now);
+        this.log.debug('job.ran', { job: job.name, ms: Date.now() - started });
+      } catch (err) {
+        this.log.error('job.failed', { job: job.name, ...errorFields(err) });
+      }
+    }
+  }
+
+  start(intervalMs: number): void {
+    if (this.timer) return;
+    const tick = (): void => {
+      if (this.running) return;
+      this.running = this.runOnce().finally(() => {
+        this.running = undefined;
+      });
+    };
+    this.timer = setInterval(tick, intervalMs);
+    this.timer.unref();
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Structured logging: one JSON line per event on stdout.
+ * Callers pass ids, counts and codes, never message text, story text or secrets.
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+export type LogFields = Record<string, string | number | boolean | undefined | null>;
+
+export interface Logger {
+  debug(event: string, fields?: LogFields): void;
+  info(event: string, fields?: LogFields): void;
+  warn(event: string, fields?: LogFields): void;
+  error(event: string, fields?: LogFields): void;
+  child(fields: LogFields): Logger;
+}
+
+export type LogSink = (line: string) => void;
+
+export function createLogger(level: LogLevel, base: LogFields = {}, sink: LogSink = (l) => process.stdout.write(l + '\n')): Logger {
+  const write = (at: Exclude<LogLevel, 'silent'>, event: string, fields?: LogFields): void => {
+    if (rank[at] < rank[level]) return;
+    sink(JSON.stringify({ time: new Date().toISOString(), level: at, event, ...base, ...fields }));
+  };
+  return {
+    debug: (e, f) => write('debug', e, f),
+    info: (e, f) => write('info', e, f),
+    warn: (e, f) => write('warn', e, f),
+    error: (e, f) => write('error', e, f),
+    child: (fields) => createLogger(level, { ...base, ...fields }, sink),
+  };
+}
+
+/** What may be logged about an error: its class, code and status, not its message (it can carry user text). */
+export function errorFields(err: unknown): LogFields {
+  if (err instanceof Error) {
+    const e = err as Error & { code?: unknown; statusCode?: unknown };
+    return {
+      errorName: e.name,
+      errorCode: typeof e.code === 'string' || typeof e.code === 'number' ? String(e.code) : undefined,
+      statusCode: typeof e.statusCode === 'number' ? e.statusCode : undefined,
+      stack: e.stack?.split('\n').slice(1, 6).join(' | '),
+    };
+  }
+  return { errorName: typeof err };
+}

@@ -1,0 +1,109 @@
+import restify from 'restify';
+import type { Request as BotRequest, Response as BotResponse } from 'botbuilder';
+import { z } from 'zod';
+import { errorFields, type Logger } from './log';
+import type { Bot } from './teams/bot';
+import type { Store } from './store/tables';
+
+/**
+ * HTTP wiring only: /api/messages into the adapter, /healthz and /readyz. Bodies are parsed and
+ * shape-checked here, so a malformed request gets a 4xx before it reaches the bot, and no 5xx
+ * ever carries an internal message.
+ */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+const activityShape = z
+  .object({
+    type: z.string().min(1).max(64),
+    id: z.string().max(1024).optional(),
+    serviceUrl: z.string().url().max(2048),
+    channelId: z.string().min(1).max(64),
+    conversation: z.object({ id: z.string().min(1).max(1024) }).passthrough(),
+    from: z.object({ id: z.string().min(1).max(1024) }).passthrough().optional(),
+    recipient: z.object({ id: z.string().min(1).max(1024) }).passthrough().optional(),
+    text: z.string().max(100_000).optional(),
+  })
+  .passthrough();
+
+export interface ServerDeps {
+  bot: Bot;
+  store: Store;
+  log: Logger;
+}
+
+export function createServer({ bot, store, log }: ServerDeps): restify.Server {
+  const server = restify.createServer({ name: 'network-coach', handleUncaughtExceptions: false });
+  server.use(restify.plugins.queryParser());
+  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, rejectUnknown: true }));
+
+  server.get('/healthz', (_req, res, next) => {
+    res.send(200, { status: 'ok' });
+    next();
+  });
+
+  server.get('/readyz', async (_req, res) => {
+    const ok = await store.ping();
+    res.send(ok ? 200 : 503, { status: ok ? 'ready' : 'storage unreachable' });
+  });
+
+  server.post('/api/messages', async (req, res) => {
+    const parsed = activityShape.safeParse(req.body);
+    if (!parsed.success) {
+      log.warn('http.bad_activity', { issues: parsed.error.issues.length, path: parsed.error.issues[0]?.path.join('.') });
+      res.send(400, { error: 'The request body is not a Bot Framework activity.' });
+      return;
+    }
+    try {
+      await bot.adapter.process(req as unknown as BotRequest, guardServerErrors(res, log), (context) => bot.run(context));
+    } catch (err) {
+      log.error('http.process_failed', errorFields(err));
+      if (!res.headersSent) res.send(500, { error: 'Internal error.' });
+    }
+  });
+
+  // Errors restify itself raises (bad JSON, body too large) keep their 4xx status with a short message.
+  server.on('restifyError', (req, res, err: Error & { statusCode?: number; toJSON?: () => unknown }, cb: () => void) => {
+    const status = err.statusCode ?? 500;
+    log.warn('http.rejected', { status, path: req.path(), errorName: err.name });
+    err.toJSON = () => ({ error: status >= 500 ? 'Internal error.' : 'The request could not be read.' });
+    return cb();
+  });
+
+  return server;
+}
+
+/**
+ * CloudAdapter answers some failures with 500 and the error's message as the body. Wrap the
+ * response so any 5xx leaves with a generic body instead.
+ */
+function guardServerErrors(res: restify.Response, log: Logger): BotResponse {
+  let status = 200;
+  const wrapped: BotResponse = {
+    socket: res.socket,
+    header(name: string, value: unknown) {
+      res.header(name, value);
+      return wrapped;
+    },
+    status(code: number) {
+      status = code;
+      res.status(code);
+      return wrapped;
+    },
+    send(body?: unknown) {
+      if (status >= 500) {
+        log.error('http.server_error', { status });
+        res.send(status, { error: 'Internal error.' });
+      } else if (status === 401 || status === 403) {
+        res.send(status, { error: status === 401 ? 'Unauthorized.' : 'Forbidden.' });
+      } else {
+        res.send(status, body);
+      }
+      return wrapped;
+    },
+    end() {
+      if (!res.headersSent) res.send(status);
+      return wrapped;
+    },
+  };
+  return wrapped;
+}

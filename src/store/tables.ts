@@ -1,0 +1,148 @@
+import { TableClient, TableServiceClient, type TableEntity, type TableEntityResult } from '@azure/data-tables';
+import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { Config } from '../config';
+
+/**
+ * The table client factory. Every feature names the tables it owns; all are created at start-up
+ * under the configured prefix (so tests and environments can share one account).
+ */
+export interface Store {
+  table(name: string): TableClient;
+  /** True when the storage account answers; used by /readyz. */
+  ping(): Promise<boolean>;
+  readonly prefix: string;
+  readonly options: StoreOptions;
+}
+
+export interface StoreOptions {
+  connectionString?: string;
+  accountUrl?: string;
+  queueUrl?: string;
+  tablePrefix: string;
+  credential?: TokenCredential;
+}
+
+export function storeOptionsFrom(config: Config): StoreOptions {
+  return { ...config.storage };
+}
+
+function isHttp(url: string): boolean {
+  return url.toLowerCase().startsWith('http://');
+}
+
+function httpEndpointIn(connectionString: string): boolean {
+  return /(TableEndpoint|QueueEndpoint)=http:\/\//i.test(connectionString) || /UseDevelopmentStorage=true/i.test(connectionString);
+}
+
+export function tableName(prefix: string, name: string): string {
+  const full = `${prefix}${name}`;
+  if (!/^[A-Za-z][A-Za-z0-9]{2,62}$/.test(full)) throw new Error(`invalid table name: ${full}`);
+  return full;
+}
+
+export async function openStore(options: StoreOptions, tables: readonly string[]): Promise<Store> {
+  const clients = new Map<string, TableClient>();
+  const credential = options.credential ?? (options.accountUrl ? new DefaultAzureCredential() : undefined);
+
+  const makeClient = (name: string): TableClient => {
+    const full = tableName(options.tablePrefix, name);
+    if (options.connectionString) {
+      return TableClient.fromConnectionString(options.connectionString, full, {
+        allowInsecureConnection: httpEndpointIn(options.connectionString),
+      });
+    }
+    if (!options.accountUrl || !credential) throw new Error('storage is not configured');
+    return new TableClient(options.accountUrl, full, credential, { allowInsecureConnection: isHttp(options.accountUrl) });
+  };
+
+  const service = (): TableServiceClient => {
+    if (options.connectionString) {
+      return TableServiceClient.fromConnectionString(options.connectionString, {
+        allowInsecureConnection: httpEndpointIn(options.connectionString),
+      });
+    }
+    if (!options.accountUrl || !credential) throw new Error('storage is not configured');
+    return new TableServiceClient(options.accountUrl, credential, { allowInsecureConnection: isHttp(options.accountUrl) });
+  };
+
+  const table = (name: string): TableClient => {
+    let client = clients.get(name);
+    if (!client) {
+      client = makeClient(name);
+      clients.set(name, client);
+    }
+    return client;
+  };
+
+  // createTable is idempotent in the SDK (a 409 "already exists" is swallowed).
+  await Promise.all([...new Set(tables)].map((t) => table(t).createTable()));
+
+  const svc = service();
+  return {
+    table,
+    prefix: options.tablePrefix,
+    options,
+    async ping() {
+      try {
+        const iter = svc.listTables().byPage({ maxPageSize: 1 });
+        await iter.next();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+/** Status code of an Azure SDK RestError (Azurite leaves `code` undefined on some errors). */
+export function statusOf(err: unknown): number | undefined {
+  if (typeof err === 'object' && err !== null && 'statusCode' in err) {
+    const s = (err as { statusCode?: unknown }).statusCode;
+    return typeof s === 'number' ? s : undefined;
+  }
+  return undefined;
+}
+
+export async function getEntityOrUndefined<T extends object>(
+  client: TableClient,
+  partitionKey: string,
+  rowKey: string,
+): Promise<TableEntityResult<T> | undefined> {
+  try {
+    return await client.getEntity<T>(partitionKey, rowKey);
+  } catch (err) {
+    if (statusOf(err) === 404) return undefined;
+    throw err;
+  }
+}
+
+/** Inserts; returns false (instead of throwing) when the row exists already. */
+export async function insertIfAbsent<T extends object>(client: TableClient, entity: TableEntity<T>): Promise<boolean> {
+  try {
+    await client.createEntity(entity);
+    return true;
+  } catch (err) {
+    if (statusOf(err) === 409) return false;
+    throw err;
+  }
+}
+
+/** Reads every row of one partition (optionally a row-key range), following continuation tokens. */
+export async function listPartition<T extends object>(
+  client: TableClient,
+  partitionKey: string,
+  range?: { from?: string; to?: string; extraFilter?: string },
+  limit = Number.POSITIVE_INFINITY,
+): Promise<TableEntityResult<T>[]> {
+  const q = (v: string): string => `'${v.replace(/'/g, "''")}'`;
+  const parts = [`PartitionKey eq ${q(partitionKey)}`];
+  if (range?.from !== undefined) parts.push(`RowKey ge ${q(range.from)}`);
+  if (range?.to !== undefined) parts.push(`RowKey lt ${q(range.to)}`);
+  if (range?.extraFilter) parts.push(`(${range.extraFilter})`);
+  const out: TableEntityResult<T>[] = [];
+  for await (const e of client.listEntities<T>({ queryOptions: { filter: parts.join(' and ') } })) {
+    out.push(e);
+    if (out.length >= limit) break;
+  }
+  return out;
+}

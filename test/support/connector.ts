@@ -1,0 +1,169 @@
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+
+/**
+ * A Bot Connector stand-in on loopback. The bot sends replies and proactive posts to the
+ * activity's serviceUrl; this server records them and answers as the real connector does.
+ * It can be told to answer chosen conversations with an error status.
+ */
+export interface RecordedActivity {
+  method: 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  conversationId: string;
+  /** For PUT: the activity being updated; for POST: the id this server assigned. */
+  activityId: string;
+  replyToId?: string;
+  authorization?: string;
+  body: {
+    type?: string;
+    text?: string;
+    attachments?: { contentType: string; content: unknown }[];
+    [key: string]: unknown;
+  };
+  at: number;
+}
+
+export interface Member {
+  id: string;
+  name: string;
+  aadObjectId?: string;
+  email?: string;
+  userPrincipalName?: string;
+}
+
+type Responder = (req: { method: string; conversationId: string }) => { status: number; body?: unknown; headers?: Record<string, string> } | undefined;
+
+export class ConnectorStandIn {
+  readonly activities: RecordedActivity[] = [];
+  members: Member[] = [];
+  private readonly failures = new Map<string, number>();
+  private readonly responders: Responder[] = [];
+  private server: http.Server | undefined;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    this.server.keepAliveTimeout = 1000;
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
+    const address = this.server.address();
+    this.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  /** Every send to this conversation gets `status` (403, 404, 500...). */
+  failConversation(conversationId: string, status: number): void {
+    this.failures.set(conversationId, status);
+  }
+
+  /** A custom answer for requests (return undefined to fall through to the default). */
+  respondWith(responder: Responder): void {
+    this.responders.push(responder);
+  }
+
+  reset(): void {
+    this.activities.length = 0;
+    this.failures.clear();
+    this.responders.length = 0;
+  }
+
+  posts(conversationId?: string): RecordedActivity[] {
+    return this.activities.filter((a) => a.method === 'POST' && (!conversationId || a.conversationId === conversationId));
+  }
+
+  updates(conversationId?: string): RecordedActivity[] {
+    return this.activities.filter((a) => a.method === 'PUT' && (!conversationId || a.conversationId === conversationId));
+  }
+
+  /** Adaptive cards the bot posted (or updated), newest last. */
+  cards(filter?: { conversationId?: string; method?: 'POST' | 'PUT' }): { record: RecordedActivity; card: Record<string, unknown> }[] {
+    const out: { record: RecordedActivity; card: Record<string, unknown> }[] = [];
+    for (const a of this.activities) {
+      if (filter?.conversationId && a.conversationId !== filter.conversationId) continue;
+      if (filter?.method && a.method !== filter.method) continue;
+      for (const att of a.body.attachments ?? []) {
+        if (att.contentType === 'application/vnd.microsoft.card.adaptive') out.push({ record: a, card: att.content as Record<string, unknown> });
+      }
+    }
+    return out;
+  }
+
+  texts(conversationId?: string): string[] {
+    return this.posts(conversationId)
+      .map((a) => a.body.text)
+      .filter((t): t is string => typeof t === 'string');
+  }
+
+  async waitFor(predicate: () => boolean, timeoutMs = 10000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error('timed out waiting for the connector stand-in');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://x');
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const send = (status: number, body?: unknown, headers: Record<string, string> = {}): void => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(body === undefined ? '' : JSON.stringify(body));
+    };
+    let body: RecordedActivity['body'] = {};
+    try {
+      body = raw ? (JSON.parse(raw) as RecordedActivity['body']) : {};
+    } catch {
+      return send(400, { error: { code: 'BadSyntax', message: 'bad json' } });
+    }
+
+    // /v3/conversations/:id/activities[/:activityId]
+    if (parts[0] === 'v3' && parts[1] === 'conversations' && parts[3] === 'activities') {
+      const conversationId = parts[2] ?? '';
+      for (const r of this.responders) {
+        const custom = r({ method: req.method ?? '', conversationId });
+        if (custom) return send(custom.status, custom.body, custom.headers);
+      }
+      const failure = this.failures.get(conversationId);
+      if (failure) return send(failure, { error: { code: failure === 403 ? 'BotNotInConversationRoster' : 'ConversationNotFound', message: 'stand-in failure' } });
+      const method = req.method as RecordedActivity['method'];
+      const activityId = method === 'POST' ? `act-${randomUUID()}` : (parts[4] ?? '');
+      this.activities.push({
+        method,
+        path: url.pathname,
+        conversationId,
+        activityId,
+        replyToId: method === 'POST' ? parts[4] : undefined,
+        authorization: req.headers.authorization,
+        body,
+        at: Date.now(),
+      });
+      return send(200, { id: activityId });
+    }
+    if (parts[0] === 'v3' && parts[1] === 'conversations' && parts.length === 2 && req.method === 'POST') {
+      return send(200, { id: `a:${randomUUID()}`, activityId: `act-${randomUUID()}` });
+    }
+    if (parts[0] === 'v3' && parts[1] === 'conversations' && parts[3] === 'members') {
+      if (parts[4]) {
+        const m = this.members.find((x) => x.id === parts[4] || x.aadObjectId === parts[4]);
+        return m ? send(200, m) : send(404, { error: { code: 'MemberNotFound', message: 'no such member' } });
+      }
+      return send(200, this.members);
+    }
+    if (parts[0] === 'v3' && parts[1] === 'conversations' && parts[3] === 'pagedmembers') {
+      return send(200, { members: this.members });
+    }
+    if (parts[0] === 'v3' && parts[1] === 'teams' && parts[2]) {
+      if (parts[3] === 'conversations') return send(200, { conversations: [{ id: parts[2], name: 'General' }] });
+      return send(200, { id: parts[2], name: 'Test team', aadGroupId: 'group-1' });
+    }
+    send(404, { error: { code: 'NotFound', message: `stand-in has no route for ${req.method} ${url.pathname}` } });
+  }
+}
