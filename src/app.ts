@@ -5,6 +5,8 @@ import type { Config } from './config';
 import { features as allFeatures, tablesOf } from './features/index';
 import type { Feature } from './features/feature';
 import { JOB_RUNS_TABLE } from './jobs/claims';
+import { CONTRIBUTIONS_TABLE } from './features/contributions/repo';
+import { ORGANIZERS_TABLE } from './features/organizers/repo';
 import { createLogger, type Logger } from './log';
 import { createServer } from './server';
 import { openStore, storeOptionsFrom, type Store } from './store/tables';
@@ -34,7 +36,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<Runn
   const log = deps.log ?? createLogger(config.logLevel, { service: 'network-coach' });
   const clock = deps.clock ?? systemClock;
   const features = deps.features ?? allFeatures;
-  const store = await openStore(storeOptionsFrom(config), [...CORE_TABLES, JOB_RUNS_TABLE, ...tablesOf(features)]);
+  const store = await openStore(storeOptionsFrom(config), [...CORE_TABLES, JOB_RUNS_TABLE, CONTRIBUTIONS_TABLE, ORGANIZERS_TABLE, ...tablesOf(features)]);
   const bot = createBot({ config, store, log, clock, features, credentialsFactory: deps.credentialsFactory });
   const server = createServer({ bot, store, log });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, () => resolve()));
