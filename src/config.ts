@@ -49,6 +49,16 @@ const schema = z
       .transform((v) => v === 'true'),
     SCHEDULER_INTERVAL_SECONDS: positiveInt(60),
     AGENDA_AUTO_FINALISE_HOURS: z.coerce.number().min(0).max(24 * 14).default(24),
+    /** Teams' per-app, per-tenant send limit (30 to 50 per second; design for 30). */
+    DIGEST_TENANT_SENDS_PER_SECOND: positiveInt(30),
+    /** Instances sending digests at once: each takes this share of the tenant limit (its limiter is in-process). */
+    DIGEST_SENDER_INSTANCES: positiveInt(1),
+    /** How long a dequeued digest job (and its delivery claim) stays with one instance before another may take it over. */
+    DIGEST_JOB_LEASE_SECONDS: positiveInt(600),
+    /** Digest deliveries one instance works on at once (the limiter decides when each posts). */
+    DIGEST_SEND_CONCURRENCY: positiveInt(32),
+    /** First retry delay for a failed post (doubled per attempt, with jitter; Retry-After wins). */
+    DIGEST_RETRY_BASE_MS: positiveInt(1000),
   })
   .superRefine((c, ctx) => {
     if (!c.STORAGE_CONNECTION_STRING && !c.STORAGE_ACCOUNT_URL) {
@@ -105,6 +115,7 @@ export interface Config {
   };
   scheduler: { enabled: boolean; intervalSeconds: number };
   agenda: { autoFinaliseHours: number };
+  digest: { tenantSendsPerSecond: number; senderInstances: number; jobLeaseSeconds: number; sendConcurrency: number; retryBaseMs: number };
 }
 
 export class ConfigError extends Error {
@@ -142,5 +153,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     scheduler: { enabled: c.SCHEDULER_ENABLED, intervalSeconds: c.SCHEDULER_INTERVAL_SECONDS },
     agenda: { autoFinaliseHours: c.AGENDA_AUTO_FINALISE_HOURS },
+    digest: {
+      tenantSendsPerSecond: c.DIGEST_TENANT_SENDS_PER_SECOND,
+      senderInstances: c.DIGEST_SENDER_INSTANCES,
+      jobLeaseSeconds: c.DIGEST_JOB_LEASE_SECONDS,
+      sendConcurrency: c.DIGEST_SEND_CONCURRENCY,
+      retryBaseMs: c.DIGEST_RETRY_BASE_MS,
+    },
   };
 }
