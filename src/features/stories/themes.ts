@@ -1,0 +1,84 @@
+import winkNLP from 'wink-nlp';
+import model from 'wink-eng-lite-web-model';
+import type { Theme } from './taxonomy';
+
+/**
+ * Automatic themes: story text and theme phrases are lemmatised the same way (wink-nlp with its
+ * English model, which ships inside the npm package: nothing is downloaded at run time), then
+ * each theme's phrases are looked for as lemma sequences in the story. A theme is suggested
+ * when at least one of its phrases occurs. The model takes ~0.5 s to load, so it is loaded once,
+ * when this module is first imported.
+ */
+const nlp = winkNLP(model);
+const its = nlp.its;
+
+/** Lower-case lemmas of the words of `text`, punctuation dropped ("knowledge-management" -> knowledge, management). */
+export function lemmasOf(text: string): string[] {
+  const tokens = nlp.readDoc(text.replace(/[-‐–—/]/g, ' ')).tokens();
+  const types = tokens.out(its.type) as string[];
+  const lemmas = tokens.out(its.lemma) as string[];
+  const out: string[] = [];
+  for (let i = 0; i < lemmas.length; i++) {
+    const type = types[i];
+    // "22%" says a figure was measured: keep it as the word.
+    if (type === 'symbol' && lemmas[i] === '%') {
+      out.push('percent');
+      continue;
+    }
+    if (type === 'punctuation' || type === 'symbol' || type === 'tabCRLF') continue;
+    const lemma = (lemmas[i] ?? '').toLowerCase();
+    if (lemma) out.push(lemma);
+  }
+  return out;
+}
+
+export interface CompiledTheme {
+  id: string;
+  name: string;
+  /** Each phrase as its lemma sequence. */
+  sequences: string[][];
+  /** Sequences whose words do not count for this theme. */
+  excluded: string[][];
+}
+
+/** Lemma sequences per theme, computed once per taxonomy (cache the result). */
+export function compileTaxonomy(themes: readonly Theme[]): CompiledTheme[] {
+  return themes.map((t) => ({
+    id: t.id,
+    name: t.name,
+    sequences: dedupe(t.phrases.map((p) => lemmasOf(p)).filter((s) => s.length > 0)),
+    excluded: dedupe((t.exclude ?? []).map((p) => lemmasOf(p)).filter((s) => s.length > 0)),
+  }));
+}
+
+function dedupe(seqs: string[][]): string[][] {
+  const seen = new Set<string>();
+  return seqs.filter((s) => {
+    const k = s.join(' ');
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** Themes whose phrases occur in the text, in taxonomy order. */
+export function suggestThemes(text: string, taxonomy: readonly CompiledTheme[]): string[] {
+  const lemmas = lemmasOf(text);
+  const starts = new Map<string, number[]>();
+  lemmas.forEach((l, i) => starts.set(l, [...(starts.get(l) ?? []), i]));
+  const found: string[] = [];
+  for (const theme of taxonomy) {
+    const masked = new Set<number>();
+    for (const seq of theme.excluded) for (const i of matchesOf(seq, lemmas, starts)) for (let j = 0; j < seq.length; j++) masked.add(i + j);
+    const hit = theme.sequences.some((seq) => matchesOf(seq, lemmas, starts).some((i) => !seq.some((_, j) => masked.has(i + j))));
+    if (hit) found.push(theme.id);
+  }
+  return found;
+}
+
+/** Start positions where the lemma sequence occurs. */
+function matchesOf(seq: string[], lemmas: string[], starts: Map<string, number[]>): number[] {
+  const first = seq[0];
+  if (first === undefined) return [];
+  return (starts.get(first) ?? []).filter((i) => seq.every((l, j) => lemmas[i + j] === l));
+}
