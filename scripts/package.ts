@@ -9,7 +9,7 @@ import { config as loadDotenv } from 'dotenv';
  * `npm run package`: fills the placeholders of manifest/manifest.json from the environment (and
  * .env), checks the result against the official schema of its manifestVersion (bundled in
  * @microsoft/app-manifest, so no network), and zips it with the two icons into
- * build/appPackage.zip, ready to upload to Teams.
+ * build/appPackage.zip (or the file after `--out`), ready to upload to Teams.
  *
  * Placeholders (`${{NAME}}` in manifest.json):
  *   MICROSOFT_APP_ID  required: the bot's Entra app (or managed identity) client id, a GUID
@@ -143,7 +143,10 @@ if (require.main === module) {
   // .env fills what the shell did not set (dotenv never overrides).
   loadDotenv({ path: join(ROOT, '.env') });
   try {
-    const built = buildAppPackage();
+    const outAt = process.argv.indexOf('--out');
+    const outFile = outAt > 0 ? process.argv[outAt + 1] : undefined;
+    if (outAt > 0 && !outFile) throw new PackageError('--out needs a file name: npm run package -- --out build/dev.zip');
+    const built = buildAppPackage({ outFile });
     const id = String(built.manifest.id);
     process.stdout.write(`Wrote ${built.outFile} (${built.entries.join(', ')}) for Teams app ${id}, version ${String(built.manifest.version)}.\n`);
     process.stdout.write('Upload it in Teams: Apps > Manage your apps > Upload an app > Upload a custom app.\n');
