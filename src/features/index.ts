@@ -1,9 +1,10 @@
 import type { Feature } from './feature';
 import { conversationsFeature } from './conversations/routes';
 import { helpFeature } from './help/routes';
+import { agendaFeature } from './agenda/routes';
 
 /** The product's features, in the order their routes are registered. */
-export const features: readonly Feature[] = [conversationsFeature, helpFeature];
+export const features: readonly Feature[] = [conversationsFeature, helpFeature, agendaFeature];
 
 export function tablesOf(list: readonly Feature[]): string[] {
   return list.flatMap((f) => f.tables);

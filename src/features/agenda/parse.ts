@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { UserError } from '../../errors';
+import { cadenceFrom, isTimeZone, parseDuration, DEFAULT_DURATION, MIN_DURATION, MAX_DURATION, CADENCES, type Cadence } from './schedule';
+import type { NewCall } from './service';
+import { agendaStrings as s } from './strings';
+
+/**
+ * Reading what people send: the one-line `call "Title" 2026-12-10 16:00 monthly 60m Europe/Amsterdam`
+ * shortcut, and the data of the agenda cards' buttons (zod: a forged or old card gets a plain
+ * answer, never a crash).
+ */
+const QUOTES: Record<string, string> = { '"': '"', '\u201c': '\u201d', '\u201d': '\u201d', "'": "'", '\u2018': '\u2019', '\u00ab': '\u00bb' };
+
+export function parseCallShortcut(args: string, defaultTimeZone: string): NewCall {
+  let rest = args.trim();
+  let title = '';
+  const open = rest[0] ?? '';
+  const close = QUOTES[open];
+  if (close) {
+    const end = rest.indexOf(close, 1);
+    if (end < 0) throw new UserError(s.titleMissing);
+    title = rest.slice(1, end);
+    rest = rest.slice(end + 1);
+  }
+  rest = rest.replace(/every\s+(two|2)\s+weeks/gi, 'biweekly');
+  const tokens = rest.split(/\s+/).filter(Boolean);
+  if (!close) {
+    // No quotes: the title is everything before the date.
+    const at = tokens.findIndex((t) => /^\d{4}-\d{1,2}-\d{1,2}$/.test(t));
+    title = tokens.splice(0, at < 0 ? tokens.length : at).join(' ');
+  }
+  if (!title.trim()) throw new UserError(s.titleMissing);
+  let date: string | undefined;
+  let time: string | undefined;
+  let cadence: Cadence | undefined;
+  let durationMin: number | undefined;
+  let timeZone: string | undefined;
+  for (const token of tokens) {
+    if (/^\d{4}-\d{1,2}-\d{1,2}$/.test(token) && !date) {
+      const [y, m, d] = token.split('-');
+      date = `${y}-${m!.padStart(2, '0')}-${d!.padStart(2, '0')}`;
+    } else if (/^\d{1,2}:\d{2}$/.test(token) && !time) time = token;
+    else if (cadenceFrom(token) && !cadence) cadence = cadenceFrom(token);
+    else if (/^\d+\s*(h|m|min|mins|minutes)|^\d+h\d+$/i.test(token) && durationMin === undefined) {
+      durationMin = parseDuration(token);
+      if (durationMin === undefined) throw new UserError(s.badDuration(MIN_DURATION, MAX_DURATION));
+    } else if ((token.includes('/') || /^(utc|gmt)$/i.test(token)) && !timeZone) {
+      if (!isTimeZone(token)) throw new UserError(s.badTimeZone(token.slice(0, 60)));
+      timeZone = token;
+    } else if (/^[\d./-]+$/.test(token) && !date) throw new UserError(s.badDate);
+    else if (/\d.*:|:.*\d/.test(token) && !time) throw new UserError(s.badTime);
+    else throw new UserError(!date ? s.badDate : s.unknownWord(token.slice(0, 40)));
+  }
+  if (!date || !time) throw new UserError(s.dateMissing);
+  return { title, date, time, durationMin: durationMin ?? DEFAULT_DURATION, cadence: cadence ?? 'once', timeZone: timeZone ?? defaultTimeZone };
+}
+
+const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/);
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const cardData = {
+  open: z.object({ callId: id }),
+  vote: z.object({ callId: id, rev: int(1, 1_000_000), topic: int(1, 10_000) }),
+  propose: z.object({ callId: id, rev: int(1, 1_000_000), topic: z.string().max(5000).optional() }),
+  finalise: z.object({ callId: id, rev: int(1, 1_000_000), topN: z.union([z.literal(''), z.coerce.number()]).optional() }),
+  create: z.object({
+    title: z.string().max(1000).default(''),
+    date: z.string().max(40).default(''),
+    time: z.string().max(40).default(''),
+    duration: z.union([z.literal(''), z.coerce.number()]).optional(),
+    cadence: z.enum(CADENCES as [Cadence, ...Cadence[]]).default('once'),
+    timeZone: z.string().max(80).optional(),
+  }),
+};
+
+/** The form's fields; times are in the time zone of whoever presses Create (the creator). */
+export function newCallFromForm(data: z.infer<typeof cardData.create>, timeZone: string): NewCall {
+  return {
+    title: data.title,
+    date: data.date.trim(),
+    time: data.time.trim(),
+    durationMin: data.duration === '' || data.duration === undefined ? DEFAULT_DURATION : data.duration,
+    cadence: data.cadence,
+    timeZone,
+  };
+}

@@ -1,0 +1,276 @@
+import type { TableClient } from '@azure/data-tables';
+import type { Store } from '../../store/tables';
+import { getEntityOrUndefined, insertIfAbsent, listPartition, statusOf } from '../../store/tables';
+import { key, timeKey } from '../../store/keys';
+import { mutateEntity } from '../../store/etag';
+import type { Cadence } from './schedule';
+
+/**
+ * The agenda feature's tables. Every partition starts with tenant and conversation:
+ * - agendacalls    PK tenant|conversation             RK call|<callId>       one row per occurrence, eTag-guarded
+ * - agendatopics   PK tenant|conversation|callId      RK 0001 (topic number)
+ * - agendavotes    PK tenant|conversation|callId      RK 0001|<voter>        one row per vote: exact under concurrency
+ * - agendanotes    PK tenant|conversation|callId      RK <time>|<id>         the running note, oldest first
+ * - agendacards    PK tenant|conversation             RK <callId>|<activity> posted agenda cards we may update
+ * - agendaactivity PK tenant|conversation             RK <time>|kind|...     topics and votes by time, for the digest
+ * - agendadue      PK due|yyyy-mm-dd (UTC day)        RK <time>|<tenant>|... calls to finalise automatically;
+ *   the one table keyed by day rather than tenant, because the job must find due calls across
+ *   tenants without reading every call; a day bucket holds only that day's due calls.
+ */
+export const AGENDA_TABLES = {
+  calls: 'agendacalls',
+  topics: 'agendatopics',
+  votes: 'agendavotes',
+  notes: 'agendanotes',
+  cards: 'agendacards',
+  activity: 'agendaactivity',
+  due: 'agendadue',
+} as const;
+
+export type CallStatus = 'open' | 'finalised' | 'ended';
+
+export interface Place {
+  tenantId: string;
+  conversationId: string;
+}
+
+export interface FinalItem {
+  number: number;
+  title: string;
+  votes: number;
+  proposedByName: string;
+  minutes: number;
+}
+
+export interface CallRow {
+  callId: string;
+  seriesId: string;
+  occurrence: number;
+  title: string;
+  startsAt: number;
+  durationMin: number;
+  cadence: Cadence;
+  timeZone: string;
+  /** Weekday of the month of the series' first date (1..4, 5 = last), for monthly repeats. */
+  monthlyNth: number;
+  spaceId: string;
+  status: CallStatus;
+  /** Changes when what a card's buttons mean changes (finalised, ended): older cards are stale. */
+  rev: number;
+  nextTopic: number;
+  createdBy: string;
+  createdByName: string;
+  createdAt: number;
+  dueAt: number;
+  /** Conversation reference (JSON) for proactive posts. */
+  reference: string;
+  finalJson?: string;
+  finalisedAt?: number;
+  finalisedBy?: string;
+  endedAt?: number;
+  discussedJson?: string;
+  nextCallId?: string;
+}
+
+export interface TopicRow {
+  number: number;
+  title: string;
+  normalised: string;
+  proposedBy: string;
+  proposedByName: string;
+  proposedAt: number;
+  carriedOver: boolean;
+}
+
+export interface VoteRow {
+  topic: number;
+  voterId: string;
+  votedAt: number;
+}
+
+export type NoteKind = 'note' | 'decision' | 'action';
+
+export interface NoteRow {
+  text: string;
+  kind: NoteKind;
+  topic: number;
+  authorId: string;
+  authorName: string;
+  at: number;
+}
+
+export interface CardRow {
+  callId: string;
+  activityId: string;
+  reference: string;
+  postedAt: number;
+}
+
+export interface DueRow {
+  tenantId: string;
+  conversationId: string;
+  callId: string;
+  dueAt: number;
+}
+
+const pad = (n: number): string => String(n).padStart(4, '0');
+const callsPk = (p: Place): string => key(p.tenantId, p.conversationId);
+const callPk = (p: Place, callId: string): string => key(p.tenantId, p.conversationId, callId);
+const callRk = (callId: string): string => key('call', callId);
+const dueBucket = (at: Date): string => `due|${at.toISOString().slice(0, 10)}`;
+
+export class AgendaRepo {
+  readonly calls: TableClient;
+  private readonly topics: TableClient;
+  private readonly votes: TableClient;
+  private readonly notes: TableClient;
+  private readonly cards: TableClient;
+  private readonly activity: TableClient;
+  private readonly due: TableClient;
+
+  constructor(store: Store) {
+    this.calls = store.table(AGENDA_TABLES.calls);
+    this.topics = store.table(AGENDA_TABLES.topics);
+    this.votes = store.table(AGENDA_TABLES.votes);
+    this.notes = store.table(AGENDA_TABLES.notes);
+    this.cards = store.table(AGENDA_TABLES.cards);
+    this.activity = store.table(AGENDA_TABLES.activity);
+    this.due = store.table(AGENDA_TABLES.due);
+  }
+
+  // calls
+
+  async insertCall(p: Place, row: CallRow): Promise<boolean> {
+    return insertIfAbsent(this.calls, { partitionKey: callsPk(p), rowKey: callRk(row.callId), ...row });
+  }
+
+  async getCall(p: Place, callId: string): Promise<CallRow | undefined> {
+    return getEntityOrUndefined<CallRow>(this.calls, callsPk(p), callRk(callId));
+  }
+
+  /** All calls of a conversation (a handful a year), optionally filtered. */
+  async listCalls(p: Place, filter?: string): Promise<CallRow[]> {
+    return listPartition<CallRow>(this.calls, callsPk(p), { from: 'call|', to: 'call}', extraFilter: filter });
+  }
+
+  /** eTag-guarded change of a call; `change` returns undefined to leave it as it is. */
+  async mutateCall(p: Place, callId: string, change: (current: CallRow | undefined) => CallRow | undefined): Promise<{ before?: CallRow; after?: CallRow }> {
+    const result = await mutateEntity<CallRow>(this.calls, callsPk(p), callRk(callId), change);
+    return { before: result.before, after: result.after as CallRow | undefined };
+  }
+
+  // topics
+
+  async insertTopic(p: Place, callId: string, row: TopicRow): Promise<void> {
+    await this.topics.createEntity({ partitionKey: callPk(p, callId), rowKey: pad(row.number), ...row });
+  }
+
+  async getTopic(p: Place, callId: string, n: number): Promise<TopicRow | undefined> {
+    return getEntityOrUndefined<TopicRow>(this.topics, callPk(p, callId), pad(n));
+  }
+
+  async listTopics(p: Place, callId: string): Promise<TopicRow[]> {
+    return listPartition<TopicRow>(this.topics, callPk(p, callId));
+  }
+
+  // votes
+
+  /** True when the vote was added; false when this person had voted for this topic already. */
+  async insertVote(p: Place, callId: string, row: VoteRow): Promise<boolean> {
+    return insertIfAbsent(this.votes, { partitionKey: callPk(p, callId), rowKey: key(pad(row.topic), row.voterId), ...row });
+  }
+
+  async getVote(p: Place, callId: string, topic: number, voterId: string): Promise<(VoteRow & { etag: string }) | undefined> {
+    return getEntityOrUndefined<VoteRow>(this.votes, callPk(p, callId), key(pad(topic), voterId));
+  }
+
+  /** Deletes the vote if it is still the one read (its eTag); false if someone else removed it first. */
+  async deleteVote(p: Place, callId: string, topic: number, voterId: string, etag: string): Promise<boolean> {
+    try {
+      await this.votes.deleteEntity(callPk(p, callId), key(pad(topic), voterId), { etag });
+      return true;
+    } catch (err) {
+      const s = statusOf(err);
+      if (s === 404 || s === 412) return false;
+      throw err;
+    }
+  }
+
+  /** Votes per topic number, counted from the vote rows (one partition read). */
+  async countVotes(p: Place, callId: string): Promise<Map<number, number>> {
+    const counts = new Map<number, number>();
+    for await (const page of this.votes
+      .listEntities<VoteRow>({ queryOptions: { filter: `PartitionKey eq '${callPk(p, callId).replace(/'/g, "''")}'`, select: ['topic'] } })
+      .byPage({ maxPageSize: 1000 })) {
+      for (const v of page) counts.set(v.topic, (counts.get(v.topic) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  // notes
+
+  async insertNote(p: Place, callId: string, id: string, row: NoteRow): Promise<void> {
+    await this.notes.createEntity({ partitionKey: callPk(p, callId), rowKey: timeKey(new Date(row.at), id), ...row });
+  }
+
+  async listNotes(p: Place, callId: string): Promise<NoteRow[]> {
+    return listPartition<NoteRow>(this.notes, callPk(p, callId));
+  }
+
+  // posted cards
+
+  async registerCard(p: Place, row: CardRow): Promise<void> {
+    await this.cards.upsertEntity({ partitionKey: callsPk(p), rowKey: key(row.callId, row.activityId), ...row });
+  }
+
+  async getCard(p: Place, callId: string, activityId: string): Promise<CardRow | undefined> {
+    return getEntityOrUndefined<CardRow>(this.cards, callsPk(p), key(callId, activityId));
+  }
+
+  async listCards(p: Place, callId: string): Promise<CardRow[]> {
+    const prefix = `${key(callId)}|`;
+    return listPartition<CardRow>(this.cards, callsPk(p), { from: prefix, to: `${key(callId)}}` });
+  }
+
+  // activity log, for the digest
+
+  async logActivity(p: Place, at: Date, kind: 'topic' | 'vote', detail: string): Promise<void> {
+    await this.activity.upsertEntity({ partitionKey: callsPk(p), rowKey: timeKey(at, `${kind}|${detail}`), kind, at: at.getTime() });
+  }
+
+  async unlogActivity(p: Place, at: Date, kind: 'topic' | 'vote', detail: string): Promise<void> {
+    await this.activity.deleteEntity(callsPk(p), timeKey(at, `${kind}|${detail}`)).catch((err: unknown) => {
+      if (statusOf(err) !== 404) throw err;
+    });
+  }
+
+  async countActivity(p: Place, from: Date, to: Date): Promise<{ topics: number; votes: number }> {
+    const rows = await listPartition<{ kind: string }>(this.activity, callsPk(p), { from: timeKey(from), to: timeKey(to) });
+    return { topics: rows.filter((r) => r.kind === 'topic').length, votes: rows.filter((r) => r.kind === 'vote').length };
+  }
+
+  // due index
+
+  async putDue(row: DueRow): Promise<void> {
+    const at = new Date(row.dueAt);
+    await this.due.upsertEntity({ partitionKey: dueBucket(at), rowKey: timeKey(at, `${row.tenantId}|${row.conversationId}|${row.callId}`), ...row });
+  }
+
+  async deleteDue(row: DueRow): Promise<void> {
+    const at = new Date(row.dueAt);
+    await this.due.deleteEntity(dueBucket(at), timeKey(at, `${row.tenantId}|${row.conversationId}|${row.callId}`)).catch((err: unknown) => {
+      if (statusOf(err) !== 404) throw err;
+    });
+  }
+
+  /** Rows due at or before `now`, from the day buckets of the last `days` days (oldest first). */
+  async listDue(now: Date, days: number): Promise<DueRow[]> {
+    const out: DueRow[] = [];
+    const until = timeKey(new Date(now.getTime() + 1));
+    for (let d = days; d >= 0; d--) {
+      const bucket = dueBucket(new Date(now.getTime() - d * 86_400_000));
+      out.push(...(await listPartition<DueRow>(this.due, bucket, { to: until })));
+    }
+    return out;
+  }
+}

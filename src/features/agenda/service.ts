@@ -1,0 +1,423 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Clock } from '../../clock';
+import { UserError } from '../../errors';
+import type { Store } from '../../store/tables';
+import { normaliseForComparison } from '../../teams/text';
+import { ContributionsRepo, CONTRIBUTIONS_TABLE } from '../contributions/repo';
+import { OrganizersRepo, ORGANIZERS_TABLE } from '../organizers/repo';
+import { AgendaRepo, type CallRow, type DueRow, type NoteKind, type Place, type TopicRow } from './repo';
+import { autoFinaliseAt, localDate, localToUtc, MAX_DURATION, MIN_DURATION, nextFutureOccurrence, weekdayOfMonth, type Cadence } from './schedule';
+import { agendaStrings as s } from './strings';
+import { callView, DEFAULT_TOP_N, discussedTopics, finalAgenda, MAX_TOP_N, rankTopics, recapView, type AgendaView, type RecapView } from './views';
+
+/**
+ * Call agendas: the use cases, in plain values (no Teams types). Refusals are UserErrors,
+ * thrown before anything is written.
+ *
+ * Read by the digest (keep these signatures stable):
+ * - `nextCall(tenantId, conversationId, now)`: the next call that has not ended, with its top 3
+ *   topics by votes (the final agenda's once finalised); undefined if there is none.
+ * - `recapsBetween(tenantId, conversationId, from, to)`: calls ended in [from, to), with their
+ *   decisions and actions as plain text.
+ * - `activityBetween(tenantId, conversationId, from, to)`: topics proposed and votes cast in
+ *   [from, to) (a key-range read of the activity log; withdrawn votes are not counted).
+ * - cards.ts `openAgendaAction(callId, title?)`: an Action.Execute (verb `agenda.open`) a digest
+ *   card can carry; pressing it in the same conversation returns the live agenda card.
+ * Build one with `new AgendaService(store, clock)`.
+ */
+export interface Where extends Place {
+  /** Where organizers are kept: the team for channels, else the chat. */
+  spaceId: string;
+}
+
+export interface Who {
+  userId: string;
+  userName: string;
+}
+
+export interface NewCall {
+  title: string;
+  date: string;
+  time: string;
+  durationMin: number;
+  cadence: Cadence;
+  timeZone: string;
+}
+
+export const MAX_TITLE = 120;
+export const MAX_TOPIC = 300;
+export const MAX_NOTE = 2000;
+export const MAX_TOPICS = 50;
+/** How many days back the auto-finalise job looks for due calls it has not handled yet. */
+export const DUE_LOOKBACK_DAYS = 15;
+
+export class AgendaService {
+  readonly repo: AgendaRepo;
+  private readonly organizers: OrganizersRepo;
+  private readonly contributions: ContributionsRepo;
+  private readonly autoFinaliseHours: number;
+
+  constructor(
+    store: Store,
+    private readonly clock: Clock,
+    options: { autoFinaliseHours?: number } = {},
+  ) {
+    this.repo = new AgendaRepo(store);
+    this.organizers = new OrganizersRepo(store.table(ORGANIZERS_TABLE));
+    this.contributions = new ContributionsRepo(store.table(CONTRIBUTIONS_TABLE));
+    this.autoFinaliseHours = options.autoFinaliseHours ?? 24;
+  }
+
+  // --- creating calls and organizers
+
+  async createCall(where: Where, who: Who, input: NewCall, reference: object): Promise<CallRow> {
+    const title = input.title.replace(/\s+/g, ' ').trim();
+    if (!title) throw new UserError(s.titleMissing);
+    if (title.length > MAX_TITLE) throw new UserError(s.titleTooLong(MAX_TITLE));
+    if (!Number.isInteger(input.durationMin) || input.durationMin < MIN_DURATION || input.durationMin > MAX_DURATION) {
+      throw new UserError(s.badDuration(MIN_DURATION, MAX_DURATION));
+    }
+    const now = this.clock.now();
+    const when = localToUtc(input.date, input.time, input.timeZone, now);
+    if (!when.ok) {
+      const messages = { date: s.badDate, time: s.badTime, timeZone: s.badTimeZone(input.timeZone.slice(0, 60)), past: s.pastDate, duration: s.badDuration(MIN_DURATION, MAX_DURATION) };
+      throw new UserError(messages[when.problem]);
+    }
+    const space = { tenantId: where.tenantId, spaceId: where.spaceId };
+    const existing = await this.organizers.list(space);
+    if (existing.length > 0 && !existing.some((o) => o.userId === who.userId)) throw new UserError(s.onlyOrganizersCreate);
+    if (existing.length === 0) await this.organizers.add(space, who, who.userId, now);
+    const seriesId = randomBytes(4).toString('hex');
+    const row = this.newCallRow(where, {
+      seriesId,
+      occurrence: 1,
+      title,
+      startsAt: when.at,
+      durationMin: input.durationMin,
+      cadence: input.cadence,
+      timeZone: input.timeZone,
+      monthlyNth: weekdayOfMonth(when.at, input.timeZone),
+      createdBy: who,
+      reference: JSON.stringify(reference),
+    });
+    await this.repo.insertCall(where, row);
+    await this.repo.putDue({ tenantId: where.tenantId, conversationId: where.conversationId, callId: row.callId, dueAt: row.dueAt });
+    return row;
+  }
+
+  private newCallRow(
+    where: Where,
+    c: { seriesId: string; occurrence: number; title: string; startsAt: Date; durationMin: number; cadence: Cadence; timeZone: string; monthlyNth: number; createdBy: Who; reference: string },
+  ): CallRow {
+    const now = this.clock.now();
+    return {
+      callId: `${c.seriesId}-${c.occurrence}`,
+      seriesId: c.seriesId,
+      occurrence: c.occurrence,
+      title: c.title,
+      startsAt: c.startsAt.getTime(),
+      durationMin: c.durationMin,
+      cadence: c.cadence,
+      timeZone: c.timeZone,
+      monthlyNth: c.monthlyNth,
+      spaceId: where.spaceId,
+      status: 'open',
+      rev: 1,
+      nextTopic: 1,
+      createdBy: c.createdBy.userId,
+      createdByName: c.createdBy.userName,
+      createdAt: now.getTime(),
+      dueAt: autoFinaliseAt(c.startsAt, now, this.autoFinaliseHours).getTime(),
+      reference: c.reference,
+    };
+  }
+
+  async isOrganizer(where: Where, userId: string): Promise<boolean> {
+    return this.organizers.isOrganizer({ tenantId: where.tenantId, spaceId: where.spaceId }, userId);
+  }
+
+  async listOrganizers(where: Where): Promise<string[]> {
+    return (await this.organizers.list({ tenantId: where.tenantId, spaceId: where.spaceId })).map((o) => o.userName);
+  }
+
+  async addOrganizers(where: Where, who: Who, people: readonly Who[]): Promise<{ added: string[]; already: string[] }> {
+    if (people.length === 0) throw new UserError(s.organizersAddWhom);
+    await this.requireOrganizer(where, who);
+    const added: string[] = [];
+    const already: string[] = [];
+    for (const p of people) {
+      const ok = await this.organizers.add({ tenantId: where.tenantId, spaceId: where.spaceId }, p, who.userId, this.clock.now());
+      (ok ? added : already).push(p.userName);
+    }
+    return { added, already };
+  }
+
+  private async requireOrganizer(where: Where, who: Who): Promise<void> {
+    if (!(await this.isOrganizer(where, who.userId))) throw new UserError(s.onlyOrganizers);
+  }
+
+  // --- finding calls
+
+  /** The call people are working on: the earliest one that has not ended. */
+  async currentCall(where: Place): Promise<CallRow | undefined> {
+    const calls = await this.repo.listCalls(where, "status ne 'ended'");
+    return calls.sort((a, b) => a.startsAt - b.startsAt)[0];
+  }
+
+  async agendaView(where: Place, callId: string): Promise<AgendaView> {
+    const [call, topics, counts] = await Promise.all([this.repo.getCall(where, callId), this.repo.listTopics(where, callId), this.repo.countVotes(where, callId)]);
+    if (!call) throw new UserError(s.callNotFound);
+    return { call: callView(call), topics: rankTopics(topics, counts) };
+  }
+
+  // --- topics and votes
+
+  /** Adds a topic to the next open call (or to `callId` when proposed on its card). */
+  async proposeTopic(where: Where, who: Who, text: string, target?: { callId: string; rev?: number }): Promise<{ call: CallRow; topic: TopicRow }> {
+    const title = text.replace(/\s+/g, ' ').trim();
+    if (!title) throw new UserError(s.topicEmpty);
+    if (title.length > MAX_TOPIC) throw new UserError(s.topicTooLong(MAX_TOPIC));
+    const call = target ? await this.repo.getCall(where, target.callId) : (await this.repo.listCalls(where, "status eq 'open'")).sort((a, b) => a.startsAt - b.startsAt)[0];
+    if (!call) throw new UserError(target ? s.callNotFound : s.noOpenCall);
+    this.requireOpen(call, target?.rev);
+    const normalised = normaliseForComparison(title);
+    const topics = await this.repo.listTopics(where, call.callId);
+    const duplicate = topics.find((t) => t.normalised === normalised);
+    if (duplicate) throw new UserError(s.topicDuplicate(duplicate.number));
+    if (topics.length >= MAX_TOPICS) throw new UserError(s.tooManyTopics(MAX_TOPICS));
+    let refusal: UserError | undefined;
+    const { after } = await this.repo.mutateCall(where, call.callId, (current) => {
+      refusal = undefined;
+      if (!current) return undefined;
+      try {
+        this.requireOpen(current, target?.rev);
+      } catch (err) {
+        refusal = err as UserError;
+        return undefined;
+      }
+      return { ...current, nextTopic: current.nextTopic + 1 };
+    });
+    if (!after) throw refusal ?? new UserError(s.callNotFound);
+    const now = this.clock.now();
+    const topic: TopicRow = { number: after.nextTopic - 1, title, normalised, proposedBy: who.userId, proposedByName: who.userName, proposedAt: now.getTime(), carriedOver: false };
+    await this.repo.insertTopic(where, call.callId, topic);
+    await Promise.all([
+      this.repo.logActivity(where, now, 'topic', `${call.callId}|${topic.number}`),
+      this.contributions.recordContribution({ tenantId: where.tenantId, spaceId: where.spaceId }, who, 'topic', now),
+    ]);
+    return { call: after, topic };
+  }
+
+  /** Pressing a topic's vote button: counts the vote, or withdraws it if this person had voted. */
+  async toggleVote(where: Where, who: Who, callId: string, topicNumber: number, rev: number): Promise<{ counted: boolean }> {
+    const [call, topic] = await Promise.all([this.repo.getCall(where, callId), this.repo.getTopic(where, callId, topicNumber)]);
+    if (!call) throw new UserError(s.callNotFound);
+    this.requireOpen(call, rev);
+    if (!topic) throw new UserError(s.noSuchTopic);
+    const now = this.clock.now();
+    const detail = `${callId}|${topicNumber}|${who.userId}`;
+    if (await this.repo.insertVote(where, callId, { topic: topicNumber, voterId: who.userId, votedAt: now.getTime() })) {
+      await Promise.all([
+        this.repo.logActivity(where, now, 'vote', detail),
+        this.contributions.recordContribution({ tenantId: where.tenantId, spaceId: where.spaceId }, who, 'vote', now),
+      ]);
+      return { counted: true };
+    }
+    const existing = await this.repo.getVote(where, callId, topicNumber, who.userId);
+    if (existing && (await this.repo.deleteVote(where, callId, topicNumber, who.userId, existing.etag))) {
+      await this.repo.unlogActivity(where, new Date(existing.votedAt), 'vote', detail);
+    }
+    return { counted: false };
+  }
+
+  private requireOpen(call: CallRow, rev: number | undefined): void {
+    if (call.status === 'ended') throw new UserError(s.callEnded);
+    if (call.status === 'finalised') throw new UserError(s.agendaClosed);
+    if (rev !== undefined && rev !== call.rev) throw new UserError(s.staleCard);
+  }
+
+  // --- finalising
+
+  /**
+   * Fixes the agenda: the top N topics by votes (ties to whoever proposed first), each with a
+   * time box. `by` undefined means the scheduled job. Returns undefined when it was final already
+   * (the job's case; a person gets a refusal instead).
+   */
+  async finalise(where: Where, by: Who | undefined, callId: string, topN: number, rev?: number): Promise<CallRow | undefined> {
+    if (!Number.isInteger(topN) || topN < 1 || topN > MAX_TOP_N) throw new UserError(s.badTopN(MAX_TOP_N));
+    if (by) await this.requireOrganizer(where, by);
+    const view = await this.agendaView(where, callId);
+    const final = finalAgenda(view.topics, topN, view.call.durationMin);
+    let refusal: UserError | undefined;
+    const { after } = await this.repo.mutateCall(where, callId, (current) => {
+      refusal = undefined;
+      if (!current) return undefined;
+      try {
+        this.requireOpen(current, rev);
+      } catch (err) {
+        refusal = err as UserError;
+        return undefined;
+      }
+      return { ...current, status: 'finalised', rev: current.rev + 1, finalJson: JSON.stringify(final), finalisedAt: this.clock.now().getTime(), finalisedBy: by?.userId ?? 'auto' };
+    });
+    if (!after) {
+      if (by) throw refusal ?? new UserError(s.callNotFound);
+      return undefined;
+    }
+    await this.repo.deleteDue({ tenantId: where.tenantId, conversationId: where.conversationId, callId, dueAt: after.dueAt });
+    return after;
+  }
+
+  async dueCalls(now: Date): Promise<DueRow[]> {
+    return this.repo.listDue(now, DUE_LOOKBACK_DAYS);
+  }
+
+  // --- notes and the end of a call
+
+  async addNote(where: Where, who: Who, raw: string): Promise<{ kind: NoteKind; topic: number; callId: string }> {
+    let text = raw.trim();
+    let topic = 0;
+    const numbered = /^(\d{1,3})(?:\s+|$)([\s\S]*)$/.exec(text);
+    if (numbered) {
+      topic = Number(numbered[1]);
+      text = (numbered[2] ?? '').trim();
+    }
+    let kind: NoteKind = 'note';
+    const marked = /^(decision|action)\s*:\s*([\s\S]*)$/i.exec(text);
+    if (marked) {
+      kind = marked[1]!.toLowerCase() as NoteKind;
+      text = (marked[2] ?? '').trim();
+    }
+    if (!text) throw new UserError(s.noteEmpty);
+    if (text.length > MAX_NOTE) throw new UserError(s.noteTooLong(MAX_NOTE));
+    const call = await this.currentCall(where);
+    if (!call) throw new UserError(s.noCallForNote);
+    if (topic > 0 && !(await this.repo.getTopic(where, call.callId, topic))) throw new UserError(s.noteTopicMissing(topic));
+    const now = this.clock.now();
+    await this.repo.insertNote(where, call.callId, randomUUID(), { text, kind, topic, authorId: who.userId, authorName: who.userName, at: now.getTime() });
+    await this.contributions.recordContribution({ tenantId: where.tenantId, spaceId: where.spaceId }, who, 'note', now);
+    return { kind, topic, callId: call.callId };
+  }
+
+  /**
+   * `call done`: ends the current call (finalising it first if nobody did), creates the next
+   * occurrence from the cadence with the topics not reached (marked carried over, votes reset),
+   * and returns the recap. Two organizers closing at once: the eTag lets one win.
+   */
+  async endCall(where: Where, who: Who): Promise<RecapView> {
+    await this.requireOrganizer(where, who);
+    const current = await this.currentCall(where);
+    if (!current) throw new UserError(s.noCallToEnd);
+    if (current.status === 'open') await this.finalise(where, undefined, current.callId, DEFAULT_TOP_N);
+    const [topics, notes, counts] = await Promise.all([
+      this.repo.listTopics(where, current.callId),
+      this.repo.listNotes(where, current.callId),
+      this.repo.countVotes(where, current.callId),
+    ]);
+    const now = this.clock.now();
+    const nextAt = nextFutureOccurrence(new Date(current.startsAt), current.cadence, current.timeZone, current.monthlyNth, now);
+    const nextId = nextAt ? `${current.seriesId}-${current.occurrence + 1}` : undefined;
+    const { after } = await this.repo.mutateCall(where, current.callId, (row) => {
+      if (!row || row.status === 'ended') return undefined;
+      const discussed = discussedTopics(topics, notes, callView(row).final);
+      return { ...row, status: 'ended', rev: row.rev + 1, endedAt: now.getTime(), discussedJson: JSON.stringify([...discussed]), nextCallId: nextId };
+    });
+    if (!after) throw new UserError(s.callEnded);
+    await this.repo.deleteDue({ tenantId: where.tenantId, conversationId: where.conversationId, callId: after.callId, dueAt: after.dueAt });
+    let next: CallRow | undefined;
+    if (nextAt) {
+      const discussed = new Set(JSON.parse(after.discussedJson ?? '[]') as number[]);
+      const carried = rankTopics(topics, counts).filter((t) => !discussed.has(t.number));
+      const byNumber = new Map(topics.map((t) => [t.number, t]));
+      next = {
+        ...this.newCallRow(where, { ...after, startsAt: nextAt, occurrence: after.occurrence + 1, createdBy: { userId: after.createdBy, userName: after.createdByName } }),
+        nextTopic: carried.length + 1,
+      };
+      if (await this.repo.insertCall(where, next)) {
+        await Promise.all(
+          carried.map((t, i) => {
+            const old = byNumber.get(t.number)!;
+            return this.repo.insertTopic(where, next!.callId, { ...pickTopic(old), number: i + 1, carriedOver: true });
+          }),
+        );
+        await this.repo.putDue({ tenantId: where.tenantId, conversationId: where.conversationId, callId: next.callId, dueAt: next.dueAt });
+      }
+    }
+    return recapView(after, topics, notes, next);
+  }
+
+  /** The last recap, or the one of a call on `date` (yyyy-mm-dd, in the call's or the asker's zone). */
+  async recap(where: Place, date: string | undefined, timeZone: string): Promise<RecapView> {
+    const ended = (await this.repo.listCalls(where, "status eq 'ended'")).sort((a, b) => b.startsAt - a.startsAt);
+    if (ended.length === 0) throw new UserError(s.noRecaps);
+    const call = date ? ended.find((c) => localDate(new Date(c.startsAt), c.timeZone) === date || localDate(new Date(c.startsAt), timeZone) === date) : ended[0];
+    if (!call) throw new UserError(s.noRecapOn(date ?? '', ended.slice(0, 10).map((c) => localDate(new Date(c.startsAt), c.timeZone))));
+    const [topics, notes, next] = await Promise.all([
+      this.repo.listTopics(where, call.callId),
+      this.repo.listNotes(where, call.callId),
+      call.nextCallId ? this.repo.getCall(where, call.nextCallId) : Promise.resolve(undefined),
+    ]);
+    return recapView(call, topics, notes, next);
+  }
+
+  // --- read by the digest
+
+  async nextCall(
+    tenantId: string,
+    conversationId: string,
+    now: Date,
+  ): Promise<{ callId: string; title: string; startsAt: Date; status: string; topTopics: { number: number; title: string; votes: number }[] } | undefined> {
+    const where = { tenantId, conversationId };
+    const calls = (await this.repo.listCalls(where, "status ne 'ended'"))
+      .filter((c) => c.startsAt + c.durationMin * 60_000 > now.getTime())
+      .sort((a, b) => a.startsAt - b.startsAt);
+    const call = calls[0];
+    if (!call) return undefined;
+    const view = callView(call);
+    const top = view.final ?? (await this.agendaView(where, call.callId)).topics;
+    return {
+      callId: call.callId,
+      title: call.title,
+      startsAt: view.startsAt,
+      status: call.status,
+      topTopics: top.slice(0, 3).map((t) => ({ number: t.number, title: t.title, votes: t.votes })),
+    };
+  }
+
+  async recapsBetween(
+    tenantId: string,
+    conversationId: string,
+    from: Date,
+    to: Date,
+  ): Promise<{ callId: string; title: string; startsAt: Date; endedAt: Date; decisions: string[]; actions: string[] }[]> {
+    const where = { tenantId, conversationId };
+    // A conversation holds a handful of calls a year; numeric filters are left to code because
+    // Azure Tables compares Int64 and Double properties as unequal types.
+    const calls = (await this.repo.listCalls(where, "status eq 'ended'")).filter((c) => (c.endedAt ?? 0) >= from.getTime() && (c.endedAt ?? 0) < to.getTime());
+    const out = [];
+    for (const call of calls.sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0))) {
+      const notes = await this.repo.listNotes(where, call.callId);
+      out.push({
+        callId: call.callId,
+        title: call.title,
+        startsAt: new Date(call.startsAt),
+        endedAt: new Date(call.endedAt ?? 0),
+        decisions: notes.filter((n) => n.kind === 'decision').map((n) => n.text),
+        actions: notes.filter((n) => n.kind === 'action').map((n) => n.text),
+      });
+    }
+    return out;
+  }
+
+  async activityBetween(tenantId: string, conversationId: string, from: Date, to: Date): Promise<{ topics: number; votes: number }> {
+    return this.repo.countActivity({ tenantId, conversationId }, from, to);
+  }
+}
+
+function pickTopic(t: TopicRow): TopicRow {
+  return { number: t.number, title: t.title, normalised: t.normalised, proposedBy: t.proposedBy, proposedByName: t.proposedByName, proposedAt: t.proposedAt, carriedOver: t.carriedOver };
+}
+
+export function agendaServiceFor(store: Store, clock: Clock, options: { autoFinaliseHours?: number } = {}): AgendaService {
+  return new AgendaService(store, clock, options);
+}

@@ -1,0 +1,122 @@
+import type { CallRow, CallStatus, FinalItem, NoteKind, NoteRow, TopicRow } from './repo';
+import type { Cadence } from './schedule';
+import { timeBoxes } from './schedule';
+
+/**
+ * What the cards and the digest see of a call: plain values built from rows. Ranking and the
+ * final agenda live here because both the live card and the finalising use them.
+ */
+export interface CallView {
+  callId: string;
+  title: string;
+  startsAt: Date;
+  durationMin: number;
+  cadence: Cadence;
+  timeZone: string;
+  status: CallStatus;
+  rev: number;
+  final?: FinalItem[];
+  endedAt?: Date;
+}
+
+export interface TopicView {
+  number: number;
+  title: string;
+  votes: number;
+  proposedByName: string;
+  proposedAt: Date;
+  carriedOver: boolean;
+}
+
+export interface AgendaView {
+  call: CallView;
+  /** Ranked: most votes first, ties to whoever proposed first. */
+  topics: TopicView[];
+}
+
+export interface NoteView {
+  text: string;
+  kind: NoteKind;
+  topic: number;
+  authorName: string;
+  at: Date;
+}
+
+export interface RecapView {
+  call: CallView;
+  discussed: { number: number; title: string; notes: NoteView[] }[];
+  general: NoteView[];
+  decisions: NoteView[];
+  actions: NoteView[];
+  notReached: { number: number; title: string }[];
+  next?: { callId: string; startsAt: Date };
+}
+
+export const DEFAULT_TOP_N = 5;
+export const MAX_TOP_N = 20;
+
+export function callView(row: CallRow): CallView {
+  return {
+    callId: row.callId,
+    title: row.title,
+    startsAt: new Date(row.startsAt),
+    durationMin: row.durationMin,
+    cadence: row.cadence,
+    timeZone: row.timeZone,
+    status: row.status,
+    rev: row.rev,
+    final: row.finalJson ? (JSON.parse(row.finalJson) as FinalItem[]) : undefined,
+    endedAt: row.endedAt ? new Date(row.endedAt) : undefined,
+  };
+}
+
+export function rankTopics(topics: readonly TopicRow[], counts: ReadonlyMap<number, number>): TopicView[] {
+  return topics
+    .map((t) => ({
+      number: t.number,
+      title: t.title,
+      votes: counts.get(t.number) ?? 0,
+      proposedByName: t.proposedByName,
+      proposedAt: new Date(t.proposedAt),
+      carriedOver: Boolean(t.carriedOver),
+    }))
+    .sort((a, b) => b.votes - a.votes || a.proposedAt.getTime() - b.proposedAt.getTime() || a.number - b.number);
+}
+
+/** The top N ranked topics, each with its share of the call's minutes. */
+export function finalAgenda(ranked: readonly TopicView[], topN: number, durationMin: number): FinalItem[] {
+  const chosen = ranked.slice(0, Math.max(0, topN));
+  const boxes = timeBoxes(durationMin, chosen.length);
+  return chosen.map((t, i) => ({ number: t.number, title: t.title, votes: t.votes, proposedByName: t.proposedByName, minutes: boxes[i] ?? 0 }));
+}
+
+export function noteView(row: NoteRow): NoteView {
+  return { text: row.text, kind: row.kind, topic: row.topic, authorName: row.authorName, at: new Date(row.at) };
+}
+
+/**
+ * Which topics were discussed: those a note was attached to (`note 2 ...`). If nobody attached
+ * notes to topics, the final agenda's topics count as discussed. Everything else was not reached.
+ */
+export function discussedTopics(topics: readonly TopicRow[], notes: readonly NoteRow[], final: readonly FinalItem[] | undefined): Set<number> {
+  const withNotes = new Set(notes.filter((n) => n.topic > 0).map((n) => n.topic));
+  const known = new Set(topics.map((t) => t.number));
+  const noted = new Set([...withNotes].filter((n) => known.has(n)));
+  if (noted.size > 0) return noted;
+  return new Set((final ?? []).map((f) => f.number));
+}
+
+export function recapView(call: CallRow, topics: readonly TopicRow[], notes: readonly NoteRow[], next?: CallRow): RecapView {
+  const discussed = call.discussedJson ? new Set(JSON.parse(call.discussedJson) as number[]) : discussedTopics(topics, notes, callView(call).final);
+  const views = notes.map(noteView).sort((a, b) => a.at.getTime() - b.at.getTime());
+  const ordered = [...topics].sort((a, b) => a.number - b.number);
+  return {
+    call: callView(call),
+    discussed: ordered.filter((t) => discussed.has(t.number)).map((t) => ({ number: t.number, title: t.title, notes: views.filter((n) => n.topic === t.number) })),
+    general: views.filter((n) => n.topic === 0 || !discussed.has(n.topic)),
+    decisions: views.filter((n) => n.kind === 'decision'),
+    actions: views.filter((n) => n.kind === 'action'),
+    notReached: ordered.filter((t) => !discussed.has(t.number)).map((t) => ({ number: t.number, title: t.title })),
+    next: next ? { callId: next.callId, startsAt: new Date(next.startsAt) } : undefined,
+  };
+}
