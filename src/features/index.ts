@@ -2,9 +2,10 @@ import type { Feature } from './feature';
 import { conversationsFeature } from './conversations/routes';
 import { helpFeature } from './help/routes';
 import { agendaFeature } from './agenda/routes';
+import { digestFeature } from './digest/routes';
 
 /** The product's features, in the order their routes are registered. */
-export const features: readonly Feature[] = [conversationsFeature, helpFeature, agendaFeature];
+export const features: readonly Feature[] = [conversationsFeature, helpFeature, agendaFeature, digestFeature];
 
 export function tablesOf(list: readonly Feature[]): string[] {
   return list.flatMap((f) => f.tables);

@@ -31,6 +31,27 @@ export interface Member {
   userPrincipalName?: string;
 }
 
+/** Teams' documented send limits: per bot per conversation, and per app per tenant. */
+export interface SendLimits {
+  perConversation: { limit: number; perMs: number }[];
+  perTenant: { limit: number; perMs: number }[];
+}
+
+export const TEAMS_SEND_LIMITS: SendLimits = {
+  perConversation: [
+    { limit: 7, perMs: 1000 },
+    { limit: 60, perMs: 30_000 },
+  ],
+  perTenant: [{ limit: 30, perMs: 1000 }],
+};
+
+export interface Throttled {
+  conversationId: string;
+  tenantId: string;
+  at: number;
+  retryAfterSeconds: number;
+}
+
 type Responder = (req: { method: string; conversationId: string }) => { status: number; body?: unknown; headers?: Record<string, string> } | undefined;
 
 export class ConnectorStandIn {
@@ -40,6 +61,44 @@ export class ConnectorStandIn {
   private readonly responders: Responder[] = [];
   private server: http.Server | undefined;
   url = '';
+  private limits: SendLimits | undefined;
+  private readonly accepted = new Map<string, number[]>();
+  /** Posts answered 429 because a limit was exceeded (limit-enforcing mode). */
+  readonly throttled: Throttled[] = [];
+
+  /**
+   * Limit-enforcing mode: POSTs of activities beyond Teams' limits (sliding windows over the
+   * posts this stand-in accepted, by arrival time) are answered 429 with Retry-After.
+   */
+  enforceLimits(limits: SendLimits = TEAMS_SEND_LIMITS): this {
+    this.limits = limits;
+    return this;
+  }
+
+  /** Seconds until a post to this conversation/tenant fits every window (0: it fits now). */
+  private limitWait(tenantId: string, conversationId: string, now: number): number {
+    if (!this.limits) return 0;
+    let waitMs = 0;
+    const check = (name: string, windows: SendLimits['perTenant']): void => {
+      const stamps = this.accepted.get(name) ?? [];
+      for (const w of windows) {
+        const inWindow = stamps.filter((t) => t > now - w.perMs);
+        if (inWindow.length >= w.limit) waitMs = Math.max(waitMs, (inWindow[inWindow.length - w.limit] ?? now) + w.perMs - now);
+      }
+    };
+    check(`t|${tenantId}`, this.limits.perTenant);
+    check(`c|${conversationId}`, this.limits.perConversation);
+    return waitMs;
+  }
+
+  private acceptStamp(tenantId: string, conversationId: string, now: number): void {
+    const longest = Math.max(0, ...(this.limits?.perConversation ?? []).map((w) => w.perMs), ...(this.limits?.perTenant ?? []).map((w) => w.perMs));
+    for (const name of [`t|${tenantId}`, `c|${conversationId}`]) {
+      const stamps = (this.accepted.get(name) ?? []).filter((t) => t > now - longest);
+      stamps.push(now);
+      this.accepted.set(name, stamps);
+    }
+  }
 
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => void this.handle(req, res));
@@ -70,6 +129,9 @@ export class ConnectorStandIn {
     this.activities.length = 0;
     this.failures.clear();
     this.responders.length = 0;
+    this.limits = undefined;
+    this.accepted.clear();
+    this.throttled.length = 0;
   }
 
   posts(conversationId?: string): RecordedActivity[] {
@@ -134,6 +196,19 @@ export class ConnectorStandIn {
       const failure = this.failures.get(conversationId);
       if (failure) return send(failure, { error: { code: failure === 403 ? 'BotNotInConversationRoster' : 'ConversationNotFound', message: 'stand-in failure' } });
       const method = req.method as RecordedActivity['method'];
+      if (this.limits && method === 'POST') {
+        const now = Date.now();
+        const conv = body.conversation as { tenantId?: unknown } | undefined;
+        const channelData = body.channelData as { tenant?: { id?: unknown } } | undefined;
+        const tenantId = String(conv?.tenantId ?? channelData?.tenant?.id ?? 'unknown');
+        const waitMs = this.limitWait(tenantId, conversationId, now);
+        if (waitMs > 0) {
+          const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
+          this.throttled.push({ conversationId, tenantId, at: now, retryAfterSeconds });
+          return send(429, { error: { code: 'TooManyRequests', message: 'stand-in limit exceeded' } }, { 'Retry-After': String(retryAfterSeconds) });
+        }
+        this.acceptStamp(tenantId, conversationId, now);
+      }
       const activityId = method === 'POST' ? `act-${randomUUID()}` : (parts[4] ?? '');
       this.activities.push({
         method,

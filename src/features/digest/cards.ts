@@ -1,0 +1,155 @@
+import { DateTime } from 'luxon';
+import { card, type AdaptiveCard, type CardAction, type CardElement } from '../../cards/types';
+import { safeLine, safeText } from '../../cards/safeText';
+import type { DigestStory, FigureLine } from './curate';
+import { DAY_NAMES, type WeeklySlot } from './schedule';
+import { digestStrings as s } from './strings';
+
+/** What a digest shows: built by the service from plain data, turned into a card here. */
+export interface NextCallSummary {
+  callId: string;
+  title: string;
+  startsAt: Date;
+  topTopics: { number: number; title: string; votes: number }[];
+}
+
+export interface RecapSummary {
+  title: string;
+  decisions: string[];
+  actions: string[];
+}
+
+export interface DigestContent {
+  quiet: boolean;
+  from: Date;
+  to: Date;
+  timeZone: string;
+  stories: DigestStory[];
+  resurfaced?: DigestStory;
+  nextCall?: NextCallSummary;
+  recap?: RecapSummary;
+  newVoices: string[];
+  figures: FigureLine[];
+}
+
+export type VoteAction = (callId: string, title?: string) => CardAction;
+
+const MAX_STORY_CHARS = 400;
+
+function day(at: Date, tz: string): string {
+  return DateTime.fromJSDate(at, { zone: tz }).toFormat('d LLL');
+}
+
+function storyBlock(story: DigestStory): CardElement {
+  const themes = story.themes.length ? ` · ${story.themes.map((t) => safeLine(t, 40)).join(', ')}` : '';
+  return {
+    type: 'Container',
+    spacing: 'Small',
+    items: [
+      { type: 'TextBlock', text: safeText(story.text, MAX_STORY_CHARS), wrap: true, maxLines: 6 },
+      {
+        type: 'TextBlock',
+        text: `${safeLine(s.storyBy(story.tellerName, story.customer), 120)} · ${s.inspiring(story.endorsements)}${themes}`,
+        wrap: true,
+        isSubtle: true,
+        size: 'Small',
+        spacing: 'None',
+      },
+    ],
+  };
+}
+
+function heading(text: string): CardElement {
+  return { type: 'TextBlock', text, weight: 'Bolder', spacing: 'Medium', separator: true, wrap: true };
+}
+
+export function figuresText(figures: readonly FigureLine[]): string {
+  return figures.map((f) => s.figure(f.value, s.figureNames[f.name] ?? f.name, f.change)).join(' · ');
+}
+
+export function digestCard(content: DigestContent, options: { preview: boolean; voteAction?: VoteAction }): AdaptiveCard {
+  const body: CardElement[] = [];
+  const actions: CardAction[] = [];
+  const tz = content.timeZone;
+  body.push({ type: 'TextBlock', text: content.quiet ? s.quietTitle : options.preview ? s.previewTitle : s.title, size: 'Large', weight: 'Bolder', wrap: true });
+  if (options.preview && content.quiet) body.push({ type: 'TextBlock', text: s.previewTitle, isSubtle: true, wrap: true, spacing: 'None' });
+  body.push({ type: 'TextBlock', text: s.period(day(content.from, tz), day(new Date(content.to.getTime() - 1), tz)), isSubtle: true, spacing: 'None', wrap: true });
+  if (options.preview) body.push({ type: 'TextBlock', text: s.previewNote, color: 'Warning', wrap: true, spacing: 'Small' });
+
+  if (content.quiet) {
+    if (content.resurfaced) {
+      body.push({ type: 'TextBlock', text: s.quietBody, wrap: true });
+      body.push(storyBlock(content.resurfaced));
+    } else {
+      body.push({ type: 'TextBlock', text: s.quietNoStory, wrap: true });
+    }
+  } else if (content.stories.length) {
+    body.push(heading(s.storiesHeading));
+    for (const story of content.stories) body.push(storyBlock(story));
+  }
+
+  if (content.nextCall) {
+    const call = content.nextCall;
+    const when = DateTime.fromJSDate(call.startsAt, { zone: tz }).toFormat("cccc d LLL, HH:mm");
+    body.push(heading(s.nextCallHeading));
+    body.push({ type: 'TextBlock', text: s.nextCallWhen(safeLine(call.title, 120), when), wrap: true });
+    if (call.topTopics.length) {
+      body.push({
+        type: 'TextBlock',
+        text: call.topTopics.slice(0, 3).map((t, i) => s.topic(i + 1, safeLine(t.title, 140), t.votes)).join('\n\n'),
+        wrap: true,
+        spacing: 'Small',
+      });
+    } else {
+      body.push({ type: 'TextBlock', text: s.noTopicsYet, wrap: true, isSubtle: true, spacing: 'Small' });
+    }
+    if (options.voteAction) actions.push({ ...options.voteAction(call.callId, call.title), title: s.voteButton });
+  }
+
+  if (content.recap && !content.quiet) {
+    const r = content.recap;
+    body.push(heading(s.recapHeading(safeLine(r.title, 120))));
+    if (r.decisions.length) {
+      body.push({ type: 'TextBlock', text: s.decisions, weight: 'Bolder', size: 'Small', wrap: true, spacing: 'Small' });
+      body.push({ type: 'TextBlock', text: r.decisions.slice(0, 5).map((d) => `• ${safeLine(d, 200)}`).join('\n\n'), wrap: true, spacing: 'None' });
+    }
+    if (r.actions.length) {
+      body.push({ type: 'TextBlock', text: s.actions, weight: 'Bolder', size: 'Small', wrap: true, spacing: 'Small' });
+      body.push({ type: 'TextBlock', text: r.actions.slice(0, 5).map((d) => `• ${safeLine(d, 200)}`).join('\n\n'), wrap: true, spacing: 'None' });
+    }
+  }
+
+  if (content.newVoices.length && !content.quiet) {
+    body.push(heading(s.newVoicesHeading));
+    body.push({ type: 'TextBlock', text: s.newVoices(content.newVoices.slice(0, 10).map((n) => safeLine(n, 60)).join(', ')), wrap: true });
+  }
+
+  body.push(heading(s.figuresHeading));
+  body.push({ type: 'TextBlock', text: figuresText(content.figures), wrap: true, isSubtle: true });
+
+  return card(body, actions, { fallbackText: s.fallbackText, msteams: { width: 'Full' } });
+}
+
+export const SETTINGS_VERB = 'digestSettings';
+
+export function settingsCard(where: { tenantId: string; conversationId: string }, current: WeeklySlot & { themes: string[] }): AdaptiveCard {
+  const time = `${String(current.hour).padStart(2, '0')}:${String(current.minute).padStart(2, '0')}`;
+  return card(
+    [
+      { type: 'TextBlock', text: s.settingsTitle, size: 'Medium', weight: 'Bolder', wrap: true },
+      {
+        type: 'Input.ChoiceSet',
+        id: 'day',
+        label: s.settingsDay,
+        style: 'compact',
+        value: DAY_NAMES[current.day - 1] ?? 'monday',
+        choices: DAY_NAMES.map((d, i) => ({ title: s.dayNames[i] ?? d, value: d })),
+        isRequired: true,
+      },
+      { type: 'Input.Time', id: 'time', label: s.settingsTime, value: time, isRequired: true },
+      { type: 'Input.Text', id: 'timeZone', label: s.settingsTimeZone, value: current.timeZone, maxLength: 64, isRequired: true },
+      { type: 'Input.Text', id: 'themes', label: s.settingsThemes, value: current.themes.join(', '), maxLength: 400 },
+    ],
+    [{ type: 'Action.Execute', verb: SETTINGS_VERB, title: s.settingsSave, data: { verb: SETTINGS_VERB, tenantId: where.tenantId, conversationId: where.conversationId } }],
+  );
+}

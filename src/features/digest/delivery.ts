@@ -1,0 +1,258 @@
+import { z } from 'zod';
+import type { Activity } from 'botbuilder';
+import { RunClaims, type RunId } from '../../jobs/claims';
+import type { JobQueue, QueuedMessage } from '../../jobs/queue';
+import type { SendLimiter } from '../../jobs/limiter';
+import { errorFields, type Logger } from '../../log';
+import { digestCard, type VoteAction } from './cards';
+import type { DigestRepo, SlotRow, Subscription } from './repo';
+import { bucketsToScan, dueSlot, latestSlotAt, runKeyOf } from './schedule';
+import { deliver, type DeliveryOutcome, type Poster } from './sender';
+import type { Curated, DigestService } from './service';
+
+/**
+ * Weekly delivery, exactly once per channel and week with any number of instances:
+ *
+ * 1. The scheduler pass (every instance, every tick, or `npm run digest`) reads the schedule
+ *    buckets around now, and for each subscription whose slot passed less than 24 h ago and
+ *    whose week is not done, claims "enqueue digest/<channel>/<week>" (an insert only one
+ *    instance wins; an unfinished claim can be taken over after its lease) and enqueues one job.
+ * 2. Any instance receives jobs from the shared queue (each leased to it by the queue's
+ *    visibility timeout), checks the delivery record first (done or failed: delete the job),
+ *    claims "digest/<channel>/<week>" (the same insert-wins claim), curates, posts through the
+ *    limiter with retries, records the run as done, then deletes the job.
+ * A job abandoned by a crash shows up again after its lease; the claim's lease has run out by
+ * then, so another instance takes over. The one window left is a crash after Teams accepted
+ * the post and before the record was written (milliseconds): that digest would be sent again.
+ */
+export const DIGEST_JOB = 'digest';
+export const DIGEST_ENQUEUE_JOB = 'digest-enqueue';
+export const DIGEST_NOW_JOB = 'digest-now';
+export const MAX_ATTEMPTS = 5;
+
+const jobSchema = z.object({
+  v: z.literal(1),
+  tenantId: z.string().min(1).max(200),
+  conversationId: z.string().min(1).max(1024),
+  runKey: z.string().regex(/^\d{4}-W\d{2}$/),
+  slotAt: z.number().int().positive(),
+});
+export type DigestJob = z.infer<typeof jobSchema>;
+
+export interface DeliverySettings {
+  leaseSeconds: number;
+  concurrency: number;
+  retryBaseMs: number;
+}
+
+export interface PassReport {
+  enqueued: number;
+  sent: number;
+  failed: number;
+  deactivated: number;
+  skipped: number;
+}
+
+type HandleResult = 'sent' | 'failed' | 'deactivated' | 'skipped' | 'busy' | 'error';
+
+export class DigestDelivery {
+  private queueReady: Promise<void> | undefined;
+
+  constructor(
+    private readonly deps: {
+      repo: DigestRepo;
+      service: DigestService;
+      claims: RunClaims;
+      queue: JobQueue;
+      poster: Poster;
+      limiter: SendLimiter;
+      log: Logger;
+      settings: DeliverySettings;
+      now: () => Date;
+      voteAction?: VoteAction;
+    },
+  ) {}
+
+  /** One scheduler pass: enqueue what is due, then work the queue until it is empty. */
+  async runPass(): Promise<PassReport> {
+    const enqueued = await this.enqueueDue(this.deps.now());
+    const report = await this.drain();
+    return { ...report, enqueued };
+  }
+
+  async ensureQueue(): Promise<void> {
+    this.queueReady ??= this.deps.queue.ensure().catch((err: unknown) => {
+      this.queueReady = undefined;
+      throw err;
+    });
+    await this.queueReady;
+  }
+
+  private get leaseMs(): number {
+    return this.deps.settings.leaseSeconds * 1000;
+  }
+
+  /** Claims are a little shorter than the queue lease, so a job that reappears finds its claim free. */
+  private get claimLeaseMs(): number {
+    return this.leaseMs - Math.min(5000, this.leaseMs / 4);
+  }
+
+  async enqueueDue(now: Date): Promise<number> {
+    await this.ensureQueue();
+    const due: { bucket: string; row: SlotRow; runKey: string; slotAt: number }[] = [];
+    for (const bucket of bucketsToScan(now)) {
+      for (const row of await this.deps.repo.slotsIn(bucket)) {
+        const slot = dueSlot(row, now, new Date(row.since));
+        if (slot && row.lastRunKey !== slot.runKey) due.push({ bucket, row, runKey: slot.runKey, slotAt: slot.slotAt.toMillis() });
+      }
+    }
+    let enqueued = 0;
+    await inParallel(due, 16, async ({ bucket, row, runKey, slotAt }) => {
+      try {
+        const run: RunId = { tenantId: row.tenantId, job: DIGEST_JOB, scope: row.conversationId, runKey };
+        const status = await this.deps.claims.status(run);
+        if (status === 'done' || status === 'failed') return this.deps.repo.markEnqueued(bucket, row, runKey);
+        const enqueueRun: RunId = { ...run, job: DIGEST_ENQUEUE_JOB };
+        if (!(await this.deps.claims.claim(enqueueRun, now, this.claimLeaseMs))) return;
+        const job: DigestJob = { v: 1, tenantId: row.tenantId, conversationId: row.conversationId, runKey, slotAt };
+        await this.deps.queue.enqueue(job);
+        await this.deps.claims.complete(enqueueRun, now);
+        await this.deps.repo.markEnqueued(bucket, row, runKey);
+        enqueued++;
+      } catch (err) {
+        this.deps.log.error('digest.enqueue_failed', { tenantId: row.tenantId, runKey, ...errorFields(err) });
+      }
+    });
+    if (enqueued) this.deps.log.info('digest.enqueued', { count: enqueued });
+    return enqueued;
+  }
+
+  /** Works the queue until nothing is visible; several instances may drain at once. */
+  async drain(): Promise<Omit<PassReport, 'enqueued'>> {
+    await this.ensureQueue();
+    const report = { sent: 0, failed: 0, deactivated: 0, skipped: 0 };
+    const inFlight = new Set<Promise<void>>();
+    const { concurrency, leaseSeconds } = this.deps.settings;
+    for (;;) {
+      const room = concurrency - inFlight.size;
+      if (room > 0) {
+        const batch = await this.deps.queue.receive(Math.min(32, room), leaseSeconds);
+        for (const message of batch) {
+          const p = this.handle(message).then((r) => {
+            if (r === 'sent' || r === 'failed' || r === 'deactivated' || r === 'skipped') report[r]++;
+          });
+          const tracked = p.finally(() => inFlight.delete(tracked));
+          inFlight.add(tracked);
+        }
+        if (batch.length > 0) continue;
+        if (inFlight.size === 0) break;
+      }
+      await Promise.race(inFlight);
+    }
+    return report;
+  }
+
+  /** One job: check the record, claim, curate, post, record. Never throws. */
+  async handle(message: QueuedMessage): Promise<HandleResult> {
+    const { claims, queue, repo, log } = this.deps;
+    const parsed = jobSchema.safeParse(message.body);
+    if (!parsed.success) {
+      log.warn('digest.job_malformed', { messageId: message.messageId });
+      await queue.delete(message).catch(() => undefined);
+      return 'skipped';
+    }
+    const job = parsed.data;
+    const run: RunId = { tenantId: job.tenantId, job: DIGEST_JOB, scope: job.conversationId, runKey: job.runKey };
+    const jobLog = log.child({ tenantId: job.tenantId, runKey: job.runKey });
+    try {
+      const status = await claims.status(run);
+      if (status === 'done' || status === 'failed') {
+        await queue.delete(message);
+        return 'skipped';
+      }
+      const now = this.deps.now();
+      if (message.dequeueCount > MAX_ATTEMPTS) {
+        await claims.fail(run, now, `gave up after ${message.dequeueCount - 1} interrupted attempts`).catch(() => undefined);
+        await queue.delete(message);
+        jobLog.error('digest.job_abandoned', { dequeueCount: message.dequeueCount });
+        return 'failed';
+      }
+      if (!(await claims.claim(run, now, this.claimLeaseMs))) return 'busy';
+      const sub = await repo.get(job.tenantId, job.conversationId);
+      const stillDue = sub?.active === true && runKeyOf(latestSlotAt(sub, new Date(Math.max(job.slotAt, now.getTime())))) === job.runKey;
+      if (!sub || !stillDue) {
+        await claims.fail(run, now, sub?.active ? 'skipped: the schedule changed' : `skipped: not subscribed (${sub?.inactiveReason ?? 'no subscription'})`);
+        await queue.delete(message);
+        return 'skipped';
+      }
+      const curated = await this.deps.service.curateWeek(sub, new Date(job.slotAt));
+      const outcome = await this.post(sub, curated, false);
+      const result = await this.record(sub, run, curated, outcome);
+      await queue.delete(message);
+      jobLog.info('digest.delivered', { result, attempts: outcome.attempts, quiet: curated.content.quiet, stories: curated.storyIds.length });
+      return result;
+    } catch (err) {
+      // Storage trouble or a bug: leave the job; it comes back after its lease and is tried again.
+      jobLog.error('digest.job_error', errorFields(err));
+      return 'error';
+    }
+  }
+
+  /** `digest now`: its own run, claimed like the weekly one (a double press sends once). */
+  async claimNow(run: RunId, now: Date): Promise<boolean> {
+    return this.deps.claims.claim(run, now, this.claimLeaseMs);
+  }
+
+  /** Posts a curated digest to the subscription's conversation, through the limiter, with retries. */
+  async post(sub: Subscription, curated: Curated, preview: boolean): Promise<DeliveryOutcome> {
+    const activity = digestActivity(curated, preview, this.deps.voteAction);
+    return deliver(this.deps.poster, this.deps.limiter, sub, activity, {
+      maxAttempts: MAX_ATTEMPTS,
+      baseMs: this.deps.settings.retryBaseMs,
+      maxWaitMs: Math.max(1000, Math.min(60_000, this.claimLeaseMs / (MAX_ATTEMPTS * 2))),
+    });
+  }
+
+  /** Records the outcome of a post: done (and what it featured), deactivated (403/404), or failed. */
+  async record(sub: Subscription, run: RunId, curated: Curated, outcome: DeliveryOutcome): Promise<'sent' | 'failed' | 'deactivated'> {
+    const { claims, repo, log } = this.deps;
+    const now = this.deps.now();
+    if (outcome.kind === 'sent') {
+      await claims.complete(run, now);
+      try {
+        await repo.recordFeatured(sub.tenantId, sub.conversationId, curated.storyIds, run.runKey, now);
+        await repo.recordDelivered(sub.tenantId, sub.conversationId, run.runKey, curated.figures, curated.resurfacedId);
+      } catch (err) {
+        log.error('digest.record_featured_failed', { tenantId: sub.tenantId, ...errorFields(err) });
+      }
+      return 'sent';
+    }
+    if (outcome.kind === 'gone') {
+      await repo.deactivate(sub.tenantId, sub.conversationId, `Teams answered ${outcome.reason}`, now);
+      await claims.fail(run, now, `conversation unreachable: ${outcome.reason}`);
+      log.warn('digest.subscription_deactivated', { tenantId: sub.tenantId, status: outcome.status });
+      return 'deactivated';
+    }
+    await claims.fail(run, now, `${outcome.reason} after ${outcome.attempts} attempts`);
+    log.error('digest.delivery_failed', { tenantId: sub.tenantId, attempts: outcome.attempts, reason: outcome.reason });
+    return 'failed';
+  }
+}
+
+export function digestActivity(curated: Curated, preview: boolean, voteAction?: VoteAction): Partial<Activity> {
+  return {
+    type: 'message',
+    attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: digestCard(curated.content, { preview, voteAction }) }],
+  };
+}
+
+async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

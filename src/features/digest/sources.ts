@@ -1,0 +1,56 @@
+import type { Clock } from '../../clock';
+import type { Store } from '../../store/tables';
+import { openAgendaAction } from '../agenda/cards';
+import { AGENDA_TABLES } from '../agenda/repo';
+import { AgendaService } from '../agenda/service';
+import { ContributionsRepo, CONTRIBUTIONS_TABLE } from '../contributions/repo';
+import { STORIES_TABLE } from '../stories/repo';
+import { StoriesService } from '../stories/service';
+import type { DigestStory } from './curate';
+import type { NextCallSummary, RecapSummary, VoteAction } from './cards';
+
+/**
+ * What the digest reads from the other rooms (stories, agenda, contributions), as plain values.
+ * Every read is a range or point query over the week, never a scan of a channel's history.
+ */
+export interface DigestSources {
+  storiesBetween(tenantId: string, spaceId: string, from: Date, to: Date): Promise<DigestStory[]>;
+  mostEndorsed(tenantId: string, spaceId: string, limit: number): Promise<DigestStory[]>;
+  nextCall(tenantId: string, conversationId: string, now: Date): Promise<NextCallSummary | undefined>;
+  /** Calls that ended in [from, to), newest last. */
+  recapsBetween(tenantId: string, conversationId: string, from: Date, to: Date): Promise<RecapSummary[]>;
+  activityBetween(tenantId: string, conversationId: string, from: Date, to: Date): Promise<{ topics: number; votes: number }>;
+  newVoices(tenantId: string, spaceId: string, from: Date, to: Date): Promise<string[]>;
+  contributorsSince(tenantId: string, spaceId: string, from: Date): Promise<number>;
+  /** The agenda's "open / vote" button, when the agenda feature offers one. */
+  voteAction?: VoteAction;
+}
+
+/** The live sources: the stories and agenda services and the contributions repo, read as plain values. */
+export function createDigestSources(store: Store, clock: Clock): DigestSources {
+  const stories = new StoriesService(store, clock);
+  const agenda = new AgendaService(store, clock);
+  const contributions = new ContributionsRepo(store.table(CONTRIBUTIONS_TABLE));
+  return {
+    storiesBetween: (tenantId, spaceId, from, to) => stories.storiesBetween(tenantId, spaceId, from, to),
+    mostEndorsed: (tenantId, spaceId, limit) => stories.mostEndorsed(tenantId, spaceId, limit),
+    async nextCall(tenantId, conversationId, now) {
+      const call = await agenda.nextCall(tenantId, conversationId, now);
+      return call ? { callId: call.callId, title: call.title, startsAt: call.startsAt, topTopics: call.topTopics } : undefined;
+    },
+    async recapsBetween(tenantId, conversationId, from, to) {
+      return (await agenda.recapsBetween(tenantId, conversationId, from, to)).map((r) => ({ title: r.title, decisions: r.decisions, actions: r.actions }));
+    },
+    activityBetween: (tenantId, conversationId, from, to) => agenda.activityBetween(tenantId, conversationId, from, to),
+    async newVoices(tenantId, spaceId, from, to) {
+      return (await contributions.newVoices({ tenantId, spaceId }, from, to)).map((c) => c.userName);
+    },
+    async contributorsSince(tenantId, spaceId, from) {
+      return (await contributions.activeSince({ tenantId, spaceId }, from)).length;
+    },
+    voteAction: openAgendaAction,
+  };
+}
+
+/** Tables the digest reads (owned by other features; created here too so a digest never meets a missing table). */
+export const SOURCE_TABLES: readonly string[] = [STORIES_TABLE, ...Object.values(AGENDA_TABLES), CONTRIBUTIONS_TABLE];
