@@ -11,6 +11,7 @@ import type { Store } from './store/tables';
  * ever carries an internal message.
  */
 export const MAX_BODY_BYTES = 256 * 1024;
+export const READY_TIMEOUT_MS = 2000;
 
 const activityShape = z
   .object({
@@ -42,7 +43,15 @@ export function createServer({ bot, store, log }: ServerDeps): restify.Server {
   });
 
   server.get('/readyz', async (_req, res) => {
-    const ok = await store.ping();
+    // The storage SDK retries a refused connection for several seconds; a readiness probe
+    // gives up sooner, so an answer that takes longer than READY_TIMEOUT_MS counts as "not ready".
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
+    });
+    const ok = await Promise.race([store.ping(), timedOut]);
+    clearTimeout(timer);
+    if (!ok) log.warn('http.not_ready', { reason: 'storage' });
     res.send(ok ? 200 : 503, { status: ok ? 'ready' : 'storage unreachable' });
   });
 
