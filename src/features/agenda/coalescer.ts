@@ -60,7 +60,7 @@ export class CardUpdateCoalescer {
       else if (!st.timer) {
         // Keep the state for one more interval, so the next touch still waits its turn.
         const forget = setTimeout(() => {
-          if (!st.timer && !st.inFlight && this.cards.get(key) === st) this.cards.delete(key);
+          if (!st.timer && !st.inFlight && Date.now() - st.lastStart >= this.intervalMs && this.cards.get(key) === st) this.cards.delete(key);
         }, this.intervalMs);
         forget.unref();
       }
