@@ -3,9 +3,10 @@ import { conversationsFeature } from './conversations/routes';
 import { helpFeature } from './help/routes';
 import { agendaFeature } from './agenda/routes';
 import { digestFeature } from './digest/routes';
+import { storiesFeature } from './stories/routes';
 
 /** The product's features, in the order their routes are registered. */
-export const features: readonly Feature[] = [conversationsFeature, helpFeature, agendaFeature, digestFeature];
+export const features: readonly Feature[] = [conversationsFeature, helpFeature, agendaFeature, digestFeature, storiesFeature];
 
 export function tablesOf(list: readonly Feature[]): string[] {
   return list.flatMap((f) => f.tables);

@@ -16,7 +16,8 @@ const its = nlp.its;
 export function lemmasOf(text: string): string[] {
   const tokens = nlp.readDoc(text.replace(/[-‐–—/]/g, ' ')).tokens();
   const types = tokens.out(its.type) as string[];
-  const lemmas = tokens.out(its.lemma) as string[];
+  // The typings want a different signature for `its.lemma`; it is one of wink's own helpers.
+  const lemmas = tokens.out(its.lemma as unknown as typeof its.value) as string[];
   const out: string[] = [];
   for (let i = 0; i < lemmas.length; i++) {
     const type = types[i];
@@ -63,7 +64,11 @@ function dedupe(seqs: string[][]): string[][] {
 
 /** Themes whose phrases occur in the text, in taxonomy order. */
 export function suggestThemes(text: string, taxonomy: readonly CompiledTheme[]): string[] {
-  const lemmas = lemmasOf(text);
+  return themesIn(lemmasOf(text), taxonomy);
+}
+
+/** Themes whose phrases occur in these lemmas (from lemmasOf), in taxonomy order. */
+export function themesIn(lemmas: readonly string[], taxonomy: readonly CompiledTheme[]): string[] {
   const starts = new Map<string, number[]>();
   lemmas.forEach((l, i) => starts.set(l, [...(starts.get(l) ?? []), i]));
   const found: string[] = [];
@@ -77,7 +82,7 @@ export function suggestThemes(text: string, taxonomy: readonly CompiledTheme[]):
 }
 
 /** Start positions where the lemma sequence occurs. */
-function matchesOf(seq: string[], lemmas: string[], starts: Map<string, number[]>): number[] {
+function matchesOf(seq: readonly string[], lemmas: readonly string[], starts: Map<string, number[]>): number[] {
   const first = seq[0];
   if (first === undefined) return [];
   return (starts.get(first) ?? []).filter((i) => seq.every((l, j) => lemmas[i + j] === l));

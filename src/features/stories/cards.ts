@@ -1,0 +1,177 @@
+import { card, type AdaptiveCard, type CardAction, type CardElement } from '../../cards/types';
+import { safeLine, safeText } from '../../cards/safeText';
+import type { LibraryPage } from './library';
+import { allTags, type Story } from './model';
+import { storyStrings as s } from './strings';
+import type { Theme } from './taxonomy';
+
+/**
+ * Story cards, each a typed function of its data. Every text that came from people goes
+ * through safeText/safeLine (no injected links, mentions or markup).
+ */
+export const VERB = {
+  endorse: 'story.endorse',
+  tags: 'story.tags',
+  delete: 'story.delete',
+  page: 'story.page',
+} as const;
+
+/** Longer stories show this much, with "Show more". */
+export const SHORT_LENGTH = 400;
+
+function tagLine(tags: readonly string[]): string {
+  return tags.length ? tags.map((t) => `#${t}`).join('  ') : s.noTags;
+}
+
+function shortened(text: string, length: number): string {
+  if (text.length <= length) return text;
+  const cut = text.slice(0, length);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > length * 0.6 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+function storyText(story: Story): CardElement[] {
+  if (story.text.length <= SHORT_LENGTH) return [{ type: 'TextBlock', text: safeText(story.text), wrap: true }];
+  return [
+    { type: 'TextBlock', id: 'storyShort', text: safeText(shortened(story.text, SHORT_LENGTH)), wrap: true },
+    { type: 'TextBlock', id: 'storyFull', text: safeText(story.text), wrap: true, isVisible: false },
+    {
+      type: 'ActionSet',
+      id: 'storyMore',
+      actions: [{ type: 'Action.ToggleVisibility', title: s.showMore, targetElements: ['storyShort', 'storyFull', 'storyMore', 'storyLess'] }],
+    },
+    {
+      type: 'ActionSet',
+      id: 'storyLess',
+      isVisible: false,
+      actions: [{ type: 'Action.ToggleVisibility', title: s.showLess, targetElements: ['storyShort', 'storyFull', 'storyMore', 'storyLess'] }],
+    },
+  ];
+}
+
+function facts(story: Story): CardElement {
+  const list = [{ title: s.toldBy, value: safeLine(story.teller.userName) }];
+  if (story.customer) list.push({ title: s.customer, value: safeLine(story.customer) });
+  if (story.capturedBy.userId !== story.teller.userId) list.push({ title: s.savedBy, value: safeLine(story.capturedBy.userName) });
+  return { type: 'FactSet', facts: list };
+}
+
+function header(story: Story): CardElement[] {
+  return [
+    { type: 'TextBlock', text: s.cardKicker, size: 'Small', weight: 'Bolder', color: 'Accent', wrap: true },
+    ...(story.customer ? [{ type: 'TextBlock' as const, text: safeLine(story.customer), size: 'Medium' as const, weight: 'Bolder' as const, wrap: true, spacing: 'None' as const }] : []),
+  ];
+}
+
+/** The story as posted in the conversation, with its buttons. */
+export function storyCard(story: Story): AdaptiveCard {
+  const data = { storyId: story.storyId };
+  const tags = allTags(story);
+  const actions: CardAction[] = [
+    { type: 'Action.Execute', title: s.inspiring(story.endorsers.length), verb: VERB.endorse, data: { verb: VERB.endorse, ...data } },
+    {
+      type: 'Action.ShowCard',
+      title: s.editTags,
+      card: card(
+        [{ type: 'Input.Text', id: 'tags', label: s.tagsInput, value: tags.join(', '), maxLength: 600 }],
+        [{ type: 'Action.Execute', title: s.saveTags, verb: VERB.tags, data: { verb: VERB.tags, ...data }, associatedInputs: 'auto' }],
+      ),
+    },
+    {
+      type: 'Action.ShowCard',
+      title: s.delete,
+      card: card(
+        [{ type: 'TextBlock', text: s.deleteConfirm, wrap: true }],
+        [{ type: 'Action.Execute', title: s.deleteForEveryone, style: 'destructive', verb: VERB.delete, data: { verb: VERB.delete, ...data } }],
+      ),
+    },
+  ];
+  return card(
+    [
+      ...header(story),
+      ...storyText(story),
+      facts(story),
+      { type: 'TextBlock', text: safeLine(tagLine(tags), 600), wrap: true, isSubtle: true, spacing: 'Small' },
+      ...(story.sourceMessageId ? [{ type: 'TextBlock' as const, text: s.fromMessage, size: 'Small' as const, isSubtle: true, wrap: true }] : []),
+    ],
+    actions,
+    { fallbackText: `${s.cardKicker}: ${story.text.slice(0, 200)}` },
+  );
+}
+
+/** The story without buttons: for dialogs (a task module cannot update the posted card). */
+export function storyPreviewCard(story: Story, heading: string): AdaptiveCard {
+  return card([
+    { type: 'TextBlock', text: heading, weight: 'Bolder', wrap: true },
+    ...header(story),
+    { type: 'TextBlock', text: safeText(shortened(story.text, SHORT_LENGTH)), wrap: true },
+    facts(story),
+    { type: 'TextBlock', text: safeLine(tagLine(allTags(story)), 600), wrap: true, isSubtle: true },
+  ]);
+}
+
+export function deletedCard(by: string): AdaptiveCard {
+  return card([{ type: 'TextBlock', text: safeLine(s.deleted(by)), wrap: true, isSubtle: true }]);
+}
+
+export interface DialogPrefill {
+  text: string;
+  tellerName: string;
+  tags: string[];
+}
+
+/** "Save as story": the dialog prefilled from the message. */
+export function saveStoryDialog(prefill: DialogPrefill): AdaptiveCard {
+  return card(
+    [
+      { type: 'Input.Text', id: 'text', label: s.dialogText, isMultiline: true, value: prefill.text, isRequired: true, errorMessage: s.dialogTextRequired },
+      { type: 'TextBlock', text: safeLine(s.dialogTeller(prefill.tellerName)), wrap: true, isSubtle: true },
+      { type: 'Input.Text', id: 'customer', label: s.dialogCustomer, maxLength: 100 },
+      { type: 'Input.Text', id: 'tags', label: s.dialogTags, value: prefill.tags.join(', '), maxLength: 600 },
+    ],
+    [{ type: 'Action.Submit', title: s.dialogSave, data: { verb: 'story.save' } }],
+  );
+}
+
+function libraryItem(story: Story, first: boolean): CardElement {
+  const meta = [safeLine(story.teller.userName), story.customer ? safeLine(story.customer) : undefined, s.endorsements(story.endorsers.length)]
+    .filter(Boolean)
+    .join(' · ');
+  return {
+    type: 'Container',
+    separator: !first,
+    spacing: 'Medium',
+    items: [
+      { type: 'TextBlock', text: safeText(shortened(story.text, 300)), wrap: true, maxLines: 6 },
+      { type: 'TextBlock', text: meta, wrap: true, isSubtle: true, size: 'Small', spacing: 'Small' },
+      { type: 'TextBlock', text: safeLine(tagLine(allTags(story)), 600), wrap: true, isSubtle: true, size: 'Small', spacing: 'None' },
+    ],
+  };
+}
+
+/** One page of the library; Previous/Next ask for the neighbouring page. */
+export function libraryCard(page: LibraryPage): AdaptiveCard {
+  const body: CardElement[] = [{ type: 'TextBlock', text: page.query ? safeLine(s.libraryFor(page.query)) : s.libraryTitle, size: 'Medium', weight: 'Bolder', wrap: true }];
+  if (page.total === 0) {
+    body.push({ type: 'TextBlock', text: page.query ? s.libraryNoMatch : s.libraryEmpty, wrap: true });
+    return card(body);
+  }
+  body.push({ type: 'TextBlock', text: s.libraryCount(page.total, page.page, page.pageCount), isSubtle: true, spacing: 'None', wrap: true });
+  if (page.truncated) body.push({ type: 'TextBlock', text: s.libraryTruncated, isSubtle: true, size: 'Small', wrap: true });
+  page.stories.forEach((st, i) => body.push(libraryItem(st, i === 0)));
+  const actions: CardAction[] = [];
+  if (page.page > 0) actions.push({ type: 'Action.Execute', title: s.previous, verb: VERB.page, data: { verb: VERB.page, query: page.query, page: page.page - 1 } });
+  if (page.page < page.pageCount - 1) actions.push({ type: 'Action.Execute', title: s.next, verb: VERB.page, data: { verb: VERB.page, query: page.query, page: page.page + 1 } });
+  return card(body, actions);
+}
+
+export function themesCard(themes: readonly Theme[]): AdaptiveCard {
+  return card([
+    { type: 'TextBlock', text: s.themesTitle, size: 'Medium', weight: 'Bolder', wrap: true },
+    { type: 'TextBlock', text: s.themesHint, wrap: true, isSubtle: true },
+    {
+      type: 'FactSet',
+      facts: themes.map((t) => ({ title: safeLine(`${t.name} (#${t.id})`), value: safeLine(t.phrases.slice(0, 12).join(', ') + (t.phrases.length > 12 ? ', …' : ''), 600) })),
+    },
+  ]);
+}

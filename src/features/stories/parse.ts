@@ -1,0 +1,86 @@
+/**
+ * Reading what people type when they capture a story: `#hashtags` become tags, `customer: <name>`
+ * names the customer, `by @Person` names the teller. Plain functions, no Teams types.
+ */
+export const MAX_STORY_LENGTH = 4000;
+export const MAX_TAGS = 12;
+export const MAX_TAG_LENGTH = 40;
+export const MAX_CUSTOMER_LENGTH = 100;
+
+export interface ParsedCapture {
+  text: string;
+  customer?: string;
+  /** The mentioned person named after "by", if any. */
+  tellerName?: string;
+  hashtags: string[];
+}
+
+/** A tag as stored: lower case, letters, digits and hyphens, at most 40 characters; '' if nothing is left. */
+export function normaliseTag(raw: string): string {
+  return raw
+    .trim()
+    .replace(/^#+/, '')
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-')
+    .replace(/[^\p{L}\p{N}-]/gu, '')
+    .replace(/-{2,}/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, MAX_TAG_LENGTH);
+}
+
+/** A list typed by a person ("#roi, champions retail") as tags, de-duplicated, at most MAX_TAGS. */
+export function parseTagList(input: string): string[] {
+  return unique(input.split(/[,;\s]+/).map(normaliseTag).filter(Boolean)).slice(0, MAX_TAGS);
+}
+
+export function hashtagsIn(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/(^|[^\p{L}\p{N}&#])#([\p{L}\p{N}][\p{L}\p{N}_-]*)/gu)) {
+    const tag = normaliseTag(m[2] ?? '');
+    if (tag) out.push(tag);
+  }
+  return unique(out);
+}
+
+export function unique<T>(list: readonly T[]): T[] {
+  return [...new Set(list)];
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Splits `@Coach story ...` text (already plain text, the bot's mention removed) into its parts.
+ * `mentionedNames` are the people @mentioned in the message (mentions arrive as "@Name").
+ */
+export function parseCaptureText(raw: string, mentionedNames: readonly string[] = []): ParsedCapture {
+  let text = raw;
+  let tellerName: string | undefined;
+  for (const name of mentionedNames) {
+    const by = new RegExp(`(^|\\s)(?:told\\s+)?by\\s+@${escapeRegExp(name)}(?=$|[\\s.,;:!?])`, 'i');
+    if (by.test(text)) {
+      tellerName = name;
+      text = text.replace(by, ' ');
+      break;
+    }
+  }
+  let customer: string | undefined;
+  const c = /(^|\s)customer:\s*([^\n#;]*?)\s*(?=$|\n|#|;|\s+by\s+@)/i.exec(text);
+  if (c) {
+    const name = (c[2] ?? '').replace(/[.,:!?]+$/, '').trim().slice(0, MAX_CUSTOMER_LENGTH);
+    if (name) customer = name;
+    text = text.slice(0, c.index) + (c[1] ?? '') + text.slice(c.index + c[0].length);
+  }
+  const hashtags = hashtagsIn(text);
+  // A block of hashtags at the very end is tagging, not story: keep inline ones as written.
+  text = text.replace(/(\s*#[\p{L}\p{N}][\p{L}\p{N}_-]*)+\s*$/u, '');
+  text = text
+    .replace(/[ \t]{2,}/g, ' ')
+    .replace(/ +\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()
+    .replace(/^[;,.:\s]+/, '')
+    .trim();
+  return { text, customer, tellerName, hashtags };
+}

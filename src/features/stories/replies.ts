@@ -1,0 +1,17 @@
+import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
+import type { AdaptiveCard } from '../../cards/types';
+import { sendInvokeResponse } from '../../teams/replies';
+import type { Turn } from '../../teams/turn';
+import type { Person, Space } from './model';
+import { storyStrings as s } from './strings';
+
+/** Small bridges between a Teams turn and the stories service's plain values. */
+export const spaceOf = (turn: Turn): Space => ({ tenantId: turn.tenantId, spaceId: turn.spaceId });
+export const personOf = (turn: Turn): Person => ({ userId: turn.userId, userName: turn.userName });
+export const cardMessage = (c: AdaptiveCard, text?: string) => ({ ...MessageFactory.attachment(CardFactory.adaptiveCard(c)), ...(text ? { text } : {}) });
+
+/** A card action or dialog submit whose data is not what the bot sent: 400, nothing changed. */
+export async function refuseBadRequest(context: TurnContext): Promise<void> {
+  await sendInvokeResponse(context, 400, { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: s.badRequest } });
+}
+

@@ -1,0 +1,259 @@
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import { encodeKeyPart, key, newestFirstKey } from '../../store/keys';
+import { getEntityOrUndefined, listPartition, statusOf } from '../../store/tables';
+import { allTags, type Space, type Story } from './model';
+
+/**
+ * Stories and their indexes, all in one partition per space (PartitionKey tenant|space), so a
+ * story and every index row that points at it are written in one atomic transaction:
+ *
+ *   s|<storyId>                 the story (storyId starts with inverted time: newest first)
+ *   t|<tag>|<storyId>           a copy per tag: a tag query reads only that tag's rows
+ *   e|<inverted count>|<id>     a copy per endorsed story: "most endorsed" reads the first rows
+ *   h|<hash of normalised text> the latest story with that text and when (30-day duplicates)
+ *   m|<source message id>       the story saved from that message
+ *
+ * A deleted story's row becomes a tombstone (in the same transaction that deletes its copies and
+ * pointers), so deleting is guarded by the eTag like every other change: a concurrent
+ * endorsement cannot leave a copy behind.
+ *
+ * Copies carry the whole story (text is at most 4,000 characters), so lists never need a
+ * second read; every change rewrites the story and its copies in the same transaction, the
+ * story row guarded by its eTag.
+ */
+export const STORIES_TABLE = 'stories';
+
+interface Row {
+  storyId: string;
+  conversationId: string;
+  text: string;
+  tellerId: string;
+  tellerName: string;
+  capturedById: string;
+  capturedByName: string;
+  customer?: string;
+  themes: string;
+  tags: string;
+  endorsers: string;
+  endorsements: number;
+  createdAt: number;
+  sourceMessageId?: string;
+  terms: string;
+  /** A deleted story leaves a tombstone, so the delete could be guarded by the row's eTag. */
+  deleted?: boolean;
+}
+
+interface PointerRow {
+  storyId: string;
+  at: number;
+}
+
+
+export interface StoredStory {
+  story: Story;
+  etag: string;
+}
+
+export type CreateResult = { created: true } | { created: false; existing: Story };
+
+const MAX_ENDORSED = 999_999;
+
+export const storyRowKey = (storyId: string): string => `s|${storyId}`;
+const tagRowKey = (tag: string, storyId: string): string => `t|${encodeKeyPart(tag)}|${storyId}`;
+const endorsedRowKey = (count: number, storyId: string): string => `e|${String(MAX_ENDORSED - Math.min(count, MAX_ENDORSED)).padStart(6, '0')}|${storyId}`;
+const hashRowKey = (hash: string): string => `h|${hash}`;
+const sourceRowKey = (messageId: string): string => `m|${encodeKeyPart(messageId)}`;
+
+export const partitionOf = (where: Space): string => key(where.tenantId, where.spaceId);
+
+export function newStoryId(at: Date, random: string): string {
+  return `${newestFirstKey(at)}-${random}`;
+}
+
+function toRow(s: Story): Row {
+  return {
+    storyId: s.storyId,
+    conversationId: s.conversationId,
+    text: s.text,
+    tellerId: s.teller.userId,
+    tellerName: s.teller.userName,
+    capturedById: s.capturedBy.userId,
+    capturedByName: s.capturedBy.userName,
+    ...(s.customer ? { customer: s.customer } : {}),
+    themes: JSON.stringify(s.themes),
+    tags: JSON.stringify(s.tags),
+    endorsers: JSON.stringify(s.endorsers),
+    endorsements: s.endorsers.length,
+    createdAt: s.createdAt.getTime(),
+    ...(s.sourceMessageId ? { sourceMessageId: s.sourceMessageId } : {}),
+    terms: s.terms,
+  };
+}
+
+function stringList(json: string | undefined): string[] {
+  try {
+    const v: unknown = JSON.parse(json ?? '[]');
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function fromRow(where: Space, r: Row): Story {
+  return {
+    storyId: r.storyId,
+    tenantId: where.tenantId,
+    spaceId: where.spaceId,
+    conversationId: r.conversationId,
+    text: r.text,
+    teller: { userId: r.tellerId, userName: r.tellerName },
+    capturedBy: { userId: r.capturedById, userName: r.capturedByName },
+    ...(r.customer ? { customer: r.customer } : {}),
+    themes: stringList(r.themes),
+    tags: stringList(r.tags),
+    endorsers: stringList(r.endorsers),
+    createdAt: new Date(r.createdAt),
+    ...(r.sourceMessageId ? { sourceMessageId: r.sourceMessageId } : {}),
+    terms: r.terms ?? '',
+  };
+}
+
+/** The index rows (copies) a story should have, by row key. */
+function copiesOf(s: Story): Map<string, Row> {
+  const row = toRow(s);
+  const out = new Map<string, Row>();
+  for (const tag of allTags(s)) out.set(tagRowKey(tag, s.storyId), row);
+  if (s.endorsers.length > 0) out.set(endorsedRowKey(s.endorsers.length, s.storyId), row);
+  return out;
+}
+
+function live(where: Space, rows: readonly Row[]): Story[] {
+  return rows.filter((r) => !r.deleted).map((r) => fromRow(where, r));
+}
+
+export class StoriesRepo {
+  constructor(private readonly table: TableClient) {}
+
+  /**
+   * Writes a new story with its copies and its duplicate pointers in one transaction. The
+   * pointers are created (not overwritten), so two captures of the same text at the same
+   * moment cannot both succeed; a pointer older than `duplicateWindowMs`, or to a deleted
+   * story, is replaced under its eTag.
+   */
+  async create(story: Story, textHash: string, now: Date, duplicateWindowMs: number): Promise<CreateResult> {
+    const where = { tenantId: story.tenantId, spaceId: story.spaceId };
+    const pk = partitionOf(where);
+    let known = false;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      let hashRow: (PointerRow & { etag: string }) | undefined;
+      let sourceRow: (PointerRow & { etag: string }) | undefined;
+      if (known) {
+        // Only after a conflict: the common path is a single request.
+        [hashRow, sourceRow] = await Promise.all([
+          getEntityOrUndefined<PointerRow>(this.table, pk, hashRowKey(textHash)),
+          story.sourceMessageId ? getEntityOrUndefined<PointerRow>(this.table, pk, sourceRowKey(story.sourceMessageId)) : undefined,
+        ]);
+        const bySource = sourceRow ? await this.get(where, sourceRow.storyId) : undefined;
+        if (bySource) return { created: false, existing: bySource.story };
+        if (hashRow && now.getTime() - hashRow.at < duplicateWindowMs) {
+          const byText = await this.get(where, hashRow.storyId);
+          if (byText) return { created: false, existing: byText.story };
+        }
+      }
+      const pointer = { storyId: story.storyId, at: story.createdAt.getTime() };
+      const actions: TransactionAction[] = [['create', { partitionKey: pk, rowKey: storyRowKey(story.storyId), ...toRow(story) }]];
+      for (const [rowKey, row] of copiesOf(story)) actions.push(['create', { partitionKey: pk, rowKey, ...row }]);
+      const hashEntity = { partitionKey: pk, rowKey: hashRowKey(textHash), ...pointer };
+      actions.push(hashRow ? ['update', hashEntity, 'Replace', { etag: hashRow.etag }] : ['create', hashEntity]);
+      if (story.sourceMessageId) {
+        const sourceEntity = { partitionKey: pk, rowKey: sourceRowKey(story.sourceMessageId), ...pointer };
+        actions.push(sourceRow ? ['update', sourceEntity, 'Replace', { etag: sourceRow.etag }] : ['create', sourceEntity]);
+      }
+      try {
+        await this.table.submitTransaction(actions);
+        return { created: true };
+      } catch (err) {
+        const status = statusOf(err);
+        if (status !== 409 && status !== 412) throw err;
+        known = true;
+      }
+    }
+    throw new Error('story capture kept conflicting');
+  }
+
+  async get(where: Space, storyId: string): Promise<StoredStory | undefined> {
+    const row = await getEntityOrUndefined<Row>(this.table, partitionOf(where), storyRowKey(storyId));
+    return row && !row.deleted ? { story: fromRow(where, row), etag: row.etag } : undefined;
+  }
+
+  async findBySource(where: Space, messageId: string): Promise<Story | undefined> {
+    const pointer = await getEntityOrUndefined<PointerRow>(this.table, partitionOf(where), sourceRowKey(messageId));
+    return pointer ? (await this.get(where, pointer.storyId))?.story : undefined;
+  }
+
+  /** Replaces the story (only if unchanged since `before` was read: 412 otherwise) and brings its copies in line. */
+  async update(before: StoredStory, after: Story): Promise<void> {
+    const pk = partitionOf(after);
+    const actions: TransactionAction[] = [['update', { partitionKey: pk, rowKey: storyRowKey(after.storyId), ...toRow(after) }, 'Replace', { etag: before.etag }]];
+    const old = copiesOf(before.story);
+    const next = copiesOf(after);
+    for (const rowKey of old.keys()) if (!next.has(rowKey)) actions.push(['delete', { partitionKey: pk, rowKey }]);
+    for (const [rowKey, row] of next) actions.push(['upsert', { partitionKey: pk, rowKey, ...row }, 'Replace']);
+    await this.table.submitTransaction(actions);
+  }
+
+  /** Deletes the story, its copies and the duplicate pointers that still point at it, in one transaction. */
+  async remove(stored: StoredStory, textHash: string): Promise<void> {
+    const s = stored.story;
+    const pk = partitionOf(s);
+    const [hashRow, sourceRow] = await Promise.all([
+      getEntityOrUndefined<PointerRow>(this.table, pk, hashRowKey(textHash)),
+      s.sourceMessageId ? getEntityOrUndefined<PointerRow>(this.table, pk, sourceRowKey(s.sourceMessageId)) : undefined,
+    ]);
+    const tombstone = { partitionKey: pk, rowKey: storyRowKey(s.storyId), storyId: s.storyId, createdAt: s.createdAt.getTime(), deleted: true };
+    const actions: TransactionAction[] = [['update', tombstone, 'Replace', { etag: stored.etag }]];
+    for (const rowKey of copiesOf(s).keys()) actions.push(['delete', { partitionKey: pk, rowKey }]);
+    if (hashRow?.storyId === s.storyId) actions.push(['delete', { partitionKey: pk, rowKey: hashRowKey(textHash) }]);
+    if (s.sourceMessageId && sourceRow?.storyId === s.storyId) actions.push(['delete', { partitionKey: pk, rowKey: sourceRowKey(s.sourceMessageId) }]);
+    await this.table.submitTransaction(actions);
+  }
+
+  /** Newest first, at most `limit`. */
+  async newest(where: Space, limit: number): Promise<Story[]> {
+    const rows = await listPartition<Row>(this.table, partitionOf(where), { from: 's|', to: 's}' }, limit);
+    return live(where, rows);
+  }
+
+  /** Stories created in [from, to), newest first: a row-key range, nothing older is read. */
+  async between(where: Space, from: Date, to: Date): Promise<Story[]> {
+    if (to <= from) return [];
+    // storyId = inverted time + '-' + random; '.' sorts just after '-', so `inv(t).` bounds every id of time t.
+    const rows = await listPartition<Row>(this.table, partitionOf(where), { from: `s|${newestFirstKey(to)}.`, to: `s|${newestFirstKey(from)}.` });
+    return live(where, rows);
+  }
+
+  /** Stories with the tag, newest first, at most `limit`: reads only that tag's rows. */
+  async withTag(where: Space, tag: string, limit: number): Promise<Story[]> {
+    const prefix = `t|${encodeKeyPart(tag)}|`;
+    const rows = await listPartition<Row>(this.table, partitionOf(where), { from: prefix, to: `${prefix.slice(0, -1)}}` }, limit);
+    return live(where, rows);
+  }
+
+  /** Most endorsed first (ties: newest first), at most `limit`: reads only the first rows of the endorsed index. */
+  async mostEndorsed(where: Space, limit: number): Promise<Story[]> {
+    const rows = await listPartition<Row>(this.table, partitionOf(where), { from: 'e|', to: 'e}' }, limit);
+    return live(where, rows);
+  }
+
+  /** Bulk insert for benchmarks and tests: stories with their copies and text pointers, in transactions of 100. */
+  async seed(where: Space, stories: readonly { story: Story; textHash: string }[]): Promise<void> {
+    const pk = partitionOf(where);
+    const actions: TransactionAction[] = [];
+    for (const { story, textHash } of stories) {
+      actions.push(['upsert', { partitionKey: pk, rowKey: storyRowKey(story.storyId), ...toRow(story) }, 'Replace']);
+      for (const [rowKey, row] of copiesOf(story)) actions.push(['upsert', { partitionKey: pk, rowKey, ...row }, 'Replace']);
+      actions.push(['upsert', { partitionKey: pk, rowKey: hashRowKey(textHash), storyId: story.storyId, at: story.createdAt.getTime() }, 'Replace']);
+    }
+    for (let i = 0; i < actions.length; i += 100) await this.table.submitTransaction(actions.slice(i, i + 100));
+  }
+}

@@ -1,0 +1,330 @@
+/**
+ * Stories: the use cases (capture, endorse, tag, delete, library, themes) in plain values.
+ *
+ * Stable API for other features (the digest reads from here):
+ *   - `new StoriesService(store, clock)`
+ *   - `storiesBetween(tenantId, spaceId, from, to): Promise<StorySummary[]>` stories created in
+ *     [from, to), newest first; a row-key range on newest-first keys, older stories are not read.
+ *   - `mostEndorsed(tenantId, spaceId, limit): Promise<StorySummary[]>` most endorsed first
+ *     (ties newest first), from the endorsed index; stories nobody endorsed are not listed.
+ *   - `seedStories(tenantId, spaceId, stories: SeedStory[])` bulk insert (benchmarks, tests), in
+ *     transactions of 100, indexes included.
+ *   - `StorySummary` (model.ts): { storyId, text, tellerName, tellerId, customer?, themes, tags,
+ *     endorsements, createdAt, conversationId }.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Clock } from '../../clock';
+import { UserError } from '../../errors';
+import type { Store } from '../../store/tables';
+import { statusOf } from '../../store/tables';
+import { normaliseForComparison } from '../../teams/text';
+import { ContributionsRepo, CONTRIBUTIONS_TABLE } from '../contributions/repo';
+import { OrganizersRepo, ORGANIZERS_TABLE } from '../organizers/repo';
+import { pageOf, queryTerms, rank, type LibraryPage } from './library';
+import { allTags, summaryOf, type Person, type Space, type Story, type StorySummary } from './model';
+import { hashtagsIn, MAX_STORY_LENGTH, MAX_TAGS, normaliseTag, unique } from './parse';
+import { newStoryId, StoriesRepo, STORIES_TABLE, type StoredStory } from './repo';
+import { storyStrings as s } from './strings';
+import { defaultTaxonomy, type Theme } from './taxonomy';
+import { compileTaxonomy, lemmasOf, themesIn, type CompiledTheme } from './themes';
+import { ThemesRepo, STORY_THEMES_TABLE } from './themesRepo';
+
+export type { StorySummary } from './model';
+
+export const DUPLICATE_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
+/** The library searches words over at most this many of the newest stories (a #tag reads that tag's rows). */
+export const SEARCH_WINDOW = 2000;
+const TAXONOMY_TTL_MS = 60_000;
+const MAX_PHRASES = 60;
+const MAX_PHRASE_LENGTH = 60;
+
+export interface CaptureInput {
+  where: Space;
+  conversationId: string;
+  text: string;
+  teller: Person;
+  capturedBy: Person;
+  customer?: string;
+  /** Tags the person typed (#hashtags). Automatic themes are added to these. */
+  hashtags?: string[];
+  /** Tags the person chose in the dialog: these win, no automatic themes are added. */
+  chosenTags?: string[];
+  sourceMessageId?: string;
+}
+
+export interface CaptureResult {
+  story: Story;
+  duplicate: boolean;
+}
+
+export interface SeedStory {
+  text: string;
+  tellerId: string;
+  tellerName: string;
+  customer?: string;
+  /** Defaults to the automatic themes of the default taxonomy. */
+  themes?: string[];
+  tags?: string[];
+  endorsers?: string[];
+  createdAt: Date;
+  conversationId?: string;
+}
+
+const textHashOf = (text: string): string => createHash('sha256').update(normaliseForComparison(text)).digest('hex').slice(0, 32);
+
+export class StoriesService {
+  private readonly repo: StoriesRepo;
+  private readonly themesRepo: ThemesRepo;
+  private readonly contributions: ContributionsRepo;
+  private readonly organizers: OrganizersRepo;
+  private readonly taxonomies = new Map<string, { at: number; themes: Theme[]; compiled: CompiledTheme[] }>();
+  private readonly defaultCompiled = compileTaxonomy(defaultTaxonomy);
+
+  constructor(store: Store, private readonly clock: Clock) {
+    this.repo = new StoriesRepo(store.table(STORIES_TABLE));
+    this.themesRepo = new ThemesRepo(store.table(STORY_THEMES_TABLE));
+    this.contributions = new ContributionsRepo(store.table(CONTRIBUTIONS_TABLE));
+    this.organizers = new OrganizersRepo(store.table(ORGANIZERS_TABLE));
+  }
+
+  // ---- capture -------------------------------------------------------------------------
+
+  /** Checks the text a person gave; throws a UserError they can act on. */
+  validateText(text: string): string {
+    const trimmed = text.trim();
+    if (!trimmed) throw new UserError(s.emptyStory);
+    if (trimmed.length > MAX_STORY_LENGTH) throw new UserError(s.tooLong(trimmed.length));
+    return trimmed;
+  }
+
+  /** Tags to suggest for a text: its #hashtags and its automatic themes. */
+  async suggestTags(where: Space, text: string): Promise<string[]> {
+    const { compiled } = await this.taxonomyOf(where);
+    return unique([...themesIn(lemmasOf(text), compiled), ...hashtagsIn(text)]).slice(0, MAX_TAGS);
+  }
+
+  async captureStory(input: CaptureInput): Promise<CaptureResult> {
+    const text = this.validateText(input.text);
+    if (input.sourceMessageId) {
+      const existing = await this.repo.findBySource(input.where, input.sourceMessageId);
+      if (existing) return { story: existing, duplicate: true };
+    }
+    const now = this.clock.now();
+    const { compiled } = await this.taxonomyOf(input.where);
+    const lemmas = lemmasOf(text);
+    const themeIds = new Set(compiled.map((t) => t.id));
+    let themes: string[];
+    let tags: string[];
+    if (input.chosenTags) {
+      const chosen = unique([...input.chosenTags.map(normaliseTag), ...hashtagsIn(text)].filter(Boolean)).slice(0, MAX_TAGS);
+      themes = chosen.filter((t) => themeIds.has(t));
+      tags = chosen.filter((t) => !themeIds.has(t));
+    } else {
+      const typed = unique((input.hashtags ?? []).map(normaliseTag).filter(Boolean));
+      themes = unique([...themesIn(lemmas, compiled), ...typed.filter((t) => themeIds.has(t))]).slice(0, MAX_TAGS);
+      tags = typed.filter((t) => !themeIds.has(t)).slice(0, Math.max(0, MAX_TAGS - themes.length));
+    }
+    const story: Story = {
+      storyId: newStoryId(now, randomBytes(4).toString('hex')),
+      tenantId: input.where.tenantId,
+      spaceId: input.where.spaceId,
+      conversationId: input.conversationId,
+      text,
+      teller: input.teller,
+      capturedBy: input.capturedBy,
+      ...(input.customer ? { customer: input.customer } : {}),
+      themes,
+      tags,
+      endorsers: [],
+      createdAt: now,
+      ...(input.sourceMessageId ? { sourceMessageId: input.sourceMessageId } : {}),
+      terms: termsOf(lemmas, [...themes, ...tags], input.customer),
+    };
+    const result = await this.repo.create(story, textHashOf(text), now, DUPLICATE_WINDOW_MS);
+    return result.created ? { story, duplicate: false } : { story: result.existing, duplicate: true };
+  }
+
+  /** The teller told a story: counts for the digest's "new voices". */
+  async recordTelling(story: Story): Promise<void> {
+    await this.contributions.recordContribution({ tenantId: story.tenantId, spaceId: story.spaceId }, story.teller, 'story', story.createdAt);
+  }
+
+  async findBySourceMessage(where: Space, messageId: string): Promise<Story | undefined> {
+    return this.repo.findBySource(where, messageId);
+  }
+
+  // ---- changes to a story ---------------------------------------------------------------
+
+  /** "Inspiring": adds the person's endorsement, or withdraws it if they had given one. */
+  async toggleEndorsement(where: Space, storyId: string, who: Person): Promise<{ story: Story; endorsed: boolean }> {
+    let endorsed = false;
+    const story = await this.change(where, storyId, (current) => {
+      endorsed = !current.endorsers.includes(who.userId);
+      return { ...current, endorsers: endorsed ? [...current.endorsers, who.userId] : current.endorsers.filter((id) => id !== who.userId) };
+    });
+    if (endorsed) await this.contributions.recordContribution(where, who, 'endorse', this.clock.now());
+    return { story, endorsed };
+  }
+
+  /** Replaces the story's tags with the person's list: what they edit wins over the automatic themes. */
+  async editTags(where: Space, storyId: string, input: string[]): Promise<Story> {
+    const { compiled } = await this.taxonomyOf(where);
+    const themeIds = new Set(compiled.map((t) => t.id));
+    const chosen = unique(input.map(normaliseTag).filter(Boolean)).slice(0, MAX_TAGS);
+    return this.change(where, storyId, (current) => {
+      const themes = chosen.filter((t) => themeIds.has(t) || current.themes.includes(t));
+      const tags = chosen.filter((t) => !themes.includes(t));
+      return { ...current, themes, tags, terms: termsOf(lemmasOf(current.text), [...themes, ...tags], current.customer) };
+    });
+  }
+
+  /** Deletes the story if the person may: its teller, who saved it, or an organizer of the space. */
+  async deleteStory(where: Space, storyId: string, who: Person): Promise<Story> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const stored = await this.repo.get(where, storyId);
+      if (!stored) throw new UserError(s.notFound);
+      const mine = stored.story.teller.userId === who.userId || stored.story.capturedBy.userId === who.userId;
+      if (!mine && !(await this.organizers.isOrganizer(where, who.userId))) throw new UserError(s.notAllowedDelete);
+      try {
+        await this.repo.remove(stored, textHashOf(stored.story.text));
+        return stored.story;
+      } catch (err) {
+        if (statusOf(err) !== 412 && statusOf(err) !== 404) throw err;
+      }
+    }
+    throw new Error('story kept changing while it was being deleted');
+  }
+
+  async getStory(where: Space, storyId: string): Promise<Story | undefined> {
+    return (await this.repo.get(where, storyId))?.story;
+  }
+
+  private async change(where: Space, storyId: string, apply: (current: Story) => Story): Promise<Story> {
+    for (let attempt = 0; attempt < 12; attempt++) {
+      const stored: StoredStory | undefined = await this.repo.get(where, storyId);
+      if (!stored) throw new UserError(s.notFound);
+      const next = apply(stored.story);
+      try {
+        await this.repo.update(stored, next);
+        return next;
+      } catch (err) {
+        const status = statusOf(err);
+        if (status !== 412 && status !== 404 && status !== 409) throw err;
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** attempt)));
+      }
+    }
+    throw new Error('story kept changing under us');
+  }
+
+  // ---- library ---------------------------------------------------------------------------
+
+  /** `stories`, `stories #champions`, `stories retail onboarding`: 5 per page, ranked. */
+  async library(where: Space, query: string, page: number): Promise<LibraryPage> {
+    const cleanQuery = query.trim().slice(0, 200);
+    const tags = hashtagsIn(cleanQuery);
+    const words = cleanQuery.replace(/#[\p{L}\p{N}][\p{L}\p{N}_-]*/gu, ' ');
+    const terms = queryTerms(lemmasOf(words));
+    const first = tags[0];
+    const candidates = first
+      ? (await this.repo.withTag(where, first, SEARCH_WINDOW)).filter((st) => tags.every((t) => allTags(st).includes(t)))
+      : await this.repo.newest(where, SEARCH_WINDOW);
+    return pageOf(rank(candidates, terms), cleanQuery, page, candidates.length >= SEARCH_WINDOW);
+  }
+
+  // ---- themes ----------------------------------------------------------------------------
+
+  async themes(where: Space): Promise<Theme[]> {
+    return (await this.taxonomyOf(where)).themes;
+  }
+
+  /** Adds a theme, or changes one: `mode: 'add'` adds the words to an existing theme, `'set'` replaces them. */
+  async saveTheme(where: Space, name: string, phrases: string[], mode: 'add' | 'set', by: Person): Promise<Theme> {
+    const id = normaliseTag(name);
+    const clean = unique(phrases.map((p) => p.trim().replace(/\s+/g, ' ')).filter(Boolean));
+    if (!id || clean.length === 0) throw new UserError(s.themeUsage);
+    if (clean.length > MAX_PHRASES || clean.some((p) => p.length > MAX_PHRASE_LENGTH)) throw new UserError(s.themeTooMany);
+    const current = (await this.themesRepo.taxonomy(where)).find((t) => t.id === id);
+    const merged = mode === 'add' && current ? unique([...current.phrases, ...clean]) : clean;
+    if (merged.length > MAX_PHRASES) throw new UserError(s.themeTooMany);
+    const theme = { id, name: current && mode === 'add' ? current.name : name.trim().slice(0, 60), phrases: merged };
+    await this.themesRepo.save(where, theme, by.userId, this.clock.now());
+    this.taxonomies.delete(spaceKey(where));
+    return theme;
+  }
+
+  async removeTheme(where: Space, name: string, by: Person): Promise<Theme> {
+    const id = normaliseTag(name);
+    const current = (await this.themesRepo.taxonomy(where)).find((t) => t.id === id || normaliseTag(t.name) === id);
+    if (!current) throw new UserError(s.themeUnknown(name.slice(0, 60)));
+    await this.themesRepo.remove(where, current.id, by.userId, this.clock.now());
+    this.taxonomies.delete(spaceKey(where));
+    return current;
+  }
+
+  /** The space's taxonomy, compiled; cached for a minute (other instances see a change within that). */
+  private async taxonomyOf(where: Space): Promise<{ themes: Theme[]; compiled: CompiledTheme[] }> {
+    const k = spaceKey(where);
+    const cached = this.taxonomies.get(k);
+    const now = Date.now();
+    if (cached && now - cached.at < TAXONOMY_TTL_MS) return cached;
+    const themes = await this.themesRepo.taxonomy(where);
+    const compiled = compileWithDefaults(themes, this.defaultCompiled);
+    const entry = { at: now, themes, compiled };
+    this.taxonomies.set(k, entry);
+    return entry;
+  }
+
+  // ---- for the digest and benchmarks ----------------------------------------------------------
+
+  async storiesBetween(tenantId: string, spaceId: string, from: Date, to: Date): Promise<StorySummary[]> {
+    return (await this.repo.between({ tenantId, spaceId }, from, to)).map(summaryOf);
+  }
+
+  async mostEndorsed(tenantId: string, spaceId: string, limit: number): Promise<StorySummary[]> {
+    return (await this.repo.mostEndorsed({ tenantId, spaceId }, Math.max(0, limit))).map(summaryOf);
+  }
+
+  async seedStories(tenantId: string, spaceId: string, stories: readonly SeedStory[]): Promise<StorySummary[]> {
+    const where = { tenantId, spaceId };
+    const built = stories.map((x) => {
+      const lemmas = x.themes && x.tags ? [] : lemmasOf(x.text);
+      const themes = x.themes ?? themesIn(lemmas, this.defaultCompiled);
+      const tags = x.tags ?? [];
+      const story: Story = {
+        storyId: newStoryId(x.createdAt, randomBytes(4).toString('hex')),
+        tenantId,
+        spaceId,
+        conversationId: x.conversationId ?? spaceId,
+        text: x.text.slice(0, MAX_STORY_LENGTH),
+        teller: { userId: x.tellerId, userName: x.tellerName },
+        capturedBy: { userId: x.tellerId, userName: x.tellerName },
+        ...(x.customer ? { customer: x.customer } : {}),
+        themes,
+        tags,
+        endorsers: x.endorsers ?? [],
+        createdAt: x.createdAt,
+        terms: lemmas.length ? termsOf(lemmas, [...themes, ...tags], x.customer) : queryTerms(normaliseForComparison(`${x.text} ${[...themes, ...tags].join(' ')}`).split(' ')).join(' '),
+      };
+      return { story, textHash: textHashOf(story.text) };
+    });
+    await this.repo.seed(where, built);
+    return built.map((b) => summaryOf(b.story));
+  }
+}
+
+function spaceKey(where: Space): string {
+  return `${where.tenantId}|${where.spaceId}`;
+}
+
+/** Default themes the team did not change keep their compiled form; changed ones are compiled anew. */
+function compileWithDefaults(themes: readonly Theme[], compiledDefaults: readonly CompiledTheme[]): CompiledTheme[] {
+  const defaults = new Map(defaultTaxonomy.map((t) => [t.id, t]));
+  return themes.map((t) => (defaults.get(t.id) === t ? compiledDefaults.find((c) => c.id === t.id) : undefined) ?? compileTaxonomy([t])[0]!);
+}
+
+function termsOf(lemmas: readonly string[], tags: readonly string[], customer?: string): string {
+  const tagTerms = tags.flatMap((t) => [t, ...t.split('-')]);
+  const customerTerms = customer ? normaliseForComparison(customer).split(' ') : [];
+  // Keep repeats: term frequency matters to BM25.
+  return [...lemmas, ...tagTerms, ...customerTerms].filter((l) => l.length > 1 && !/\s/.test(l)).join(' ');
+}
