@@ -95,7 +95,7 @@ export function storyCard(story: Story): AdaptiveCard {
       ...(story.sourceMessageId ? [{ type: 'TextBlock' as const, text: s.fromMessage, size: 'Small' as const, isSubtle: true, wrap: true }] : []),
     ],
     actions,
-    { fallbackText: `${s.cardKicker}: ${story.text.slice(0, 200)}` },
+    { fallbackText: `${s.cardKicker}: ${safeLine(story.text, 200)}` },
   );
 }
 
