@@ -60,36 +60,79 @@ const schema = z
     /** First retry delay for a failed post (doubled per attempt, with jitter; Retry-After wins). */
     DIGEST_RETRY_BASE_MS: positiveInt(1000),
   })
-  .superRefine((c, ctx) => {
-    if (!c.STORAGE_CONNECTION_STRING && !c.STORAGE_ACCOUNT_URL) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ['STORAGE_CONNECTION_STRING'],
-        message: 'set STORAGE_CONNECTION_STRING, or STORAGE_ACCOUNT_URL to use a managed identity',
-      });
-    }
-    if (c.NODE_ENV === 'production' && !c.MICROSOFT_APP_ID) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ['MICROSOFT_APP_ID'],
-        message: 'is required in production: an empty app id turns off request authentication',
-      });
-    }
-    if (c.MICROSOFT_APP_ID && c.MICROSOFT_APP_TYPE !== 'UserAssignedMSI' && !c.MICROSOFT_APP_PASSWORD) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ['MICROSOFT_APP_PASSWORD'],
-        message: 'is required when MICROSOFT_APP_ID is set (unless MICROSOFT_APP_TYPE=UserAssignedMSI)',
-      });
-    }
-    if (c.MICROSOFT_APP_TYPE !== 'MultiTenant' && !c.MICROSOFT_APP_TENANT_ID) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ['MICROSOFT_APP_TENANT_ID'],
-        message: `is required when MICROSOFT_APP_TYPE=${c.MICROSOFT_APP_TYPE}`,
-      });
-    }
-  });
+  .superRefine((c, ctx) => crossChecks(c, ctx));
+
+/** The settings whose combination is checked, as plain strings (see crossChecks). */
+interface CrossFieldView {
+  NODE_ENV?: string;
+  MICROSOFT_APP_ID?: string;
+  MICROSOFT_APP_PASSWORD?: string;
+  MICROSOFT_APP_TYPE?: string;
+  MICROSOFT_APP_TENANT_ID?: string;
+  BOT_OPENID_METADATA_URL?: string;
+  STORAGE_CONNECTION_STRING?: string;
+  STORAGE_ACCOUNT_URL?: string;
+}
+
+/**
+ * zod skips a refinement when a field failed, so on its own a bad PORT would hide a missing
+ * storage setting until the next start. The same checks run on this lenient view of the raw
+ * strings, so that every problem is listed at once.
+ */
+const crossFieldView = z
+  .object({
+    NODE_ENV: optionalString,
+    MICROSOFT_APP_ID: optionalString,
+    MICROSOFT_APP_PASSWORD: optionalString,
+    MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant').catch('MultiTenant'),
+    MICROSOFT_APP_TENANT_ID: optionalString,
+    BOT_OPENID_METADATA_URL: optionalString,
+    STORAGE_CONNECTION_STRING: optionalString,
+    STORAGE_ACCOUNT_URL: optionalString,
+  })
+  .superRefine((c, ctx) => crossChecks(c, ctx));
+
+/** Every setting the schema knows, with its parser (and default), for documentation checks (.env.example). */
+export const settingsShape = schema.innerType().shape;
+export const settingNames: readonly string[] = Object.keys(settingsShape);
+
+function crossChecks(c: CrossFieldView, ctx: z.RefinementCtx): void {
+  if (c.NODE_ENV === 'production' && c.BOT_OPENID_METADATA_URL && !c.BOT_OPENID_METADATA_URL.toLowerCase().startsWith('https://')) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['BOT_OPENID_METADATA_URL'],
+      message: 'must be https in production: the signing keys that authenticate every request are read from it',
+    });
+  }
+  if (!c.STORAGE_CONNECTION_STRING && !c.STORAGE_ACCOUNT_URL) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['STORAGE_CONNECTION_STRING'],
+      message: 'set STORAGE_CONNECTION_STRING, or STORAGE_ACCOUNT_URL to use a managed identity',
+    });
+  }
+  if (c.NODE_ENV === 'production' && !c.MICROSOFT_APP_ID) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['MICROSOFT_APP_ID'],
+      message: 'is required in production: an empty app id turns off request authentication',
+    });
+  }
+  if (c.MICROSOFT_APP_ID && c.MICROSOFT_APP_TYPE !== 'UserAssignedMSI' && !c.MICROSOFT_APP_PASSWORD) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['MICROSOFT_APP_PASSWORD'],
+      message: 'is required when MICROSOFT_APP_ID is set (unless MICROSOFT_APP_TYPE=UserAssignedMSI)',
+    });
+  }
+  if (c.MICROSOFT_APP_TYPE !== 'MultiTenant' && !c.MICROSOFT_APP_TENANT_ID) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['MICROSOFT_APP_TENANT_ID'],
+      message: `is required when MICROSOFT_APP_TYPE=${c.MICROSOFT_APP_TYPE}`,
+    });
+  }
+}
 
 export type RawConfig = z.infer<typeof schema>;
 
@@ -128,7 +171,10 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`));
+    const cross = crossFieldView.safeParse(env);
+    const issues = [...parsed.error.issues, ...(cross.success ? [] : cross.error.issues)];
+    const problems = issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`);
+    throw new ConfigError([...new Set(problems)]);
   }
   const c = parsed.data;
   return {

@@ -1,6 +1,5 @@
 import 'dotenv/config';
 import { ConfigError, loadConfig } from './config';
-import { startApp } from './app';
 import { createLogger, errorFields } from './log';
 
 /** Process entry: read config, open the store, start the server and the scheduler. */
@@ -16,6 +15,9 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel, { service: 'network-coach' });
+  // Loaded only once the settings are known to be good, so a bad .env is reported at once
+  // instead of after seconds of loading the Bot Framework and Azure libraries.
+  const { startApp } = await import('./app');
   const app = await startApp(config, { log });
   process.stdout.write(`Network Coach is listening on ${app.url}/api/messages\n`);
   const stop = (signal: string): void => {
