@@ -52,7 +52,7 @@ export interface Throttled {
   retryAfterSeconds: number;
 }
 
-type Responder = (req: { method: string; conversationId: string }) => { status: number; body?: unknown; headers?: Record<string, string> } | undefined;
+type Responder = (req: { method: string; conversationId: string; replyToId?: string }) => { status: number; body?: unknown; headers?: Record<string, string> } | undefined;
 
 export class ConnectorStandIn {
   readonly activities: RecordedActivity[] = [];
@@ -190,7 +190,7 @@ export class ConnectorStandIn {
     if (parts[0] === 'v3' && parts[1] === 'conversations' && parts[3] === 'activities') {
       const conversationId = parts[2] ?? '';
       for (const r of this.responders) {
-        const custom = r({ method: req.method ?? '', conversationId });
+        const custom = r({ method: req.method ?? '', conversationId, replyToId: req.method === 'POST' ? parts[4] : undefined });
         if (custom) return send(custom.status, custom.body, custom.headers);
       }
       const failure = this.failures.get(conversationId);

@@ -51,8 +51,9 @@ export function parseTime(word: string): { hour: number; minute: number } | unde
 export function normaliseTimeZone(word: string): string | undefined {
   if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(word)) return undefined;
   if (!isValidTimeZone(word)) return undefined;
-  const zone = DateTime.now().setZone(word);
-  return zone.isValid ? (zone.zoneName ?? word) : undefined;
+  // Intl gives the canonical spelling (europe/london -> Europe/London).
+  const canonical = new Intl.DateTimeFormat('en-US', { timeZone: word }).resolvedOptions().timeZone;
+  return DateTime.now().setZone(canonical).isValid ? canonical : undefined;
 }
 
 /**
