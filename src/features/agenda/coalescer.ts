@@ -11,7 +11,8 @@ interface CardState {
   timer?: NodeJS.Timeout;
   inFlight: boolean;
   dirty: boolean;
-  lastStart: number;
+  /** When the last update finished: the next starts an interval later, so updates reach Teams at least that far apart. */
+  lastEnd: number;
 }
 
 export class CardUpdateCoalescer {
@@ -30,7 +31,7 @@ export class CardUpdateCoalescer {
     if (this.stopped) return;
     let st = this.cards.get(key);
     if (!st) {
-      st = { inFlight: false, dirty: false, lastStart: 0 };
+      st = { inFlight: false, dirty: false, lastEnd: 0 };
       this.cards.set(key, st);
     }
     st.dirty = true;
@@ -39,7 +40,7 @@ export class CardUpdateCoalescer {
 
   private arm(key: string, st: CardState, send: () => Promise<void>): void {
     if (st.timer || st.inFlight || !st.dirty) return;
-    const wait = Math.max(0, st.lastStart + this.intervalMs - Date.now());
+    const wait = Math.max(0, st.lastEnd + this.intervalMs - Date.now());
     st.timer = setTimeout(() => void this.flush(key, st, send), wait);
     st.timer.unref();
   }
@@ -48,7 +49,6 @@ export class CardUpdateCoalescer {
     st.timer = undefined;
     st.dirty = false;
     st.inFlight = true;
-    st.lastStart = Date.now();
     try {
       this.sent++;
       await send();
@@ -56,11 +56,12 @@ export class CardUpdateCoalescer {
       this.onError(err);
     } finally {
       st.inFlight = false;
+      st.lastEnd = Date.now();
       if (st.dirty && !this.stopped) this.arm(key, st, send);
       else if (!st.timer) {
         // Keep the state for one more interval, so the next touch still waits its turn.
         const forget = setTimeout(() => {
-          if (!st.timer && !st.inFlight && Date.now() - st.lastStart >= this.intervalMs && this.cards.get(key) === st) this.cards.delete(key);
+          if (!st.timer && !st.inFlight && Date.now() - st.lastEnd >= this.intervalMs && this.cards.get(key) === st) this.cards.delete(key);
         }, this.intervalMs);
         forget.unref();
       }

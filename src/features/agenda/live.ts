@@ -22,6 +22,7 @@ export function cardActivity(c: AdaptiveCard): ReturnType<typeof MessageFactory.
 
 export class LiveCards {
   private readonly known = new Set<string>();
+  private readonly lookups = new Map<string, Promise<string | undefined>>();
 
   constructor(
     private readonly service: AgendaService,
@@ -46,7 +47,12 @@ export class LiveCards {
 
   async register(where: Place, callId: string, activityId: string, reference: Partial<ConversationReference>): Promise<void> {
     await this.service.repo.registerCard(where, { callId, activityId, reference: JSON.stringify(reference), postedAt: Date.now() });
-    this.known.add(this.cardKey(where, callId, activityId));
+    this.remember(this.cardKey(where, callId, activityId));
+  }
+
+  private remember(k: string): void {
+    if (this.known.size > 10_000) this.known.clear();
+    this.known.add(k);
   }
 
   /** The card someone pressed changed: update it for everyone, if it is one of ours. */
@@ -55,10 +61,16 @@ export class LiveCards {
     const k = this.cardKey(where, callId, activityId);
     let referenceJson: string | undefined;
     if (!this.known.has(k)) {
-      const row = await this.service.repo.getCard(where, callId, activityId);
-      if (!row) return;
-      this.known.add(k);
-      referenceJson = row.reference;
+      // Many clicks on a card this process has not seen yet share one lookup.
+      let lookup = this.lookups.get(k);
+      if (!lookup) {
+        lookup = this.service.repo.getCard(where, callId, activityId).then((row) => row?.reference);
+        this.lookups.set(k, lookup);
+        void lookup.finally(() => this.lookups.delete(k)).catch(() => undefined);
+      }
+      referenceJson = await lookup;
+      if (!referenceJson) return;
+      this.remember(k);
     }
     this.schedule(where, callId, activityId, referenceJson);
   }

@@ -8,6 +8,7 @@ import { OrganizersRepo, ORGANIZERS_TABLE } from '../organizers/repo';
 import { AgendaRepo, type CallRow, type DueRow, type NoteKind, type Place, type TopicRow } from './repo';
 import { autoFinaliseAt, localDate, localToUtc, MAX_DURATION, MIN_DURATION, nextFutureOccurrence, weekdayOfMonth, type Cadence } from './schedule';
 import { agendaStrings as s } from './strings';
+import { FreshRead } from './freshRead';
 import { callView, DEFAULT_TOP_N, discussedTopics, finalAgenda, MAX_TOP_N, rankTopics, recapView, type AgendaView, type RecapView } from './views';
 
 /**
@@ -56,6 +57,7 @@ export class AgendaService {
   private readonly organizers: OrganizersRepo;
   private readonly contributions: ContributionsRepo;
   private readonly autoFinaliseHours: number;
+  private readonly views = new FreshRead<AgendaView>();
 
   constructor(
     store: Store,
@@ -164,10 +166,13 @@ export class AgendaService {
     return calls.sort((a, b) => a.startsAt - b.startsAt)[0];
   }
 
+  /** The call with its topics ranked by votes, read after every write the caller made. */
   async agendaView(where: Place, callId: string): Promise<AgendaView> {
-    const [call, topics, counts] = await Promise.all([this.repo.getCall(where, callId), this.repo.listTopics(where, callId), this.repo.countVotes(where, callId)]);
-    if (!call) throw new UserError(s.callNotFound);
-    return { call: callView(call), topics: rankTopics(topics, counts) };
+    return this.views.get(`${where.tenantId}|${where.conversationId}|${callId}`, async () => {
+      const [call, topics, counts] = await Promise.all([this.repo.getCall(where, callId), this.repo.listTopics(where, callId), this.repo.countVotes(where, callId)]);
+      if (!call) throw new UserError(s.callNotFound);
+      return { call: callView(call), topics: rankTopics(topics, counts) };
+    });
   }
 
   // --- topics and votes
