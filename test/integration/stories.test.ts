@@ -186,6 +186,7 @@ describe('stories', () => {
       expect(stored).toMatchObject({ tellerName: CAROL.name, tellerId: CAROL.aadObjectId, customer: 'Woodgrove' });
       expect(stored?.themes).toEqual(['champions', 'events']);
       expect(stored?.tags).toEqual(['town-halls']);
+      expect(JSON.stringify(cards[0]!.card)).toContain('"url":"https://teams.microsoft.com/l/message/');
       expect(await service.findBySourceMessage(where, message.id)).toMatchObject({ storyId: stored?.storyId });
 
       bot.connector.reset();

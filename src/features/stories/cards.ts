@@ -94,7 +94,7 @@ export function storyCard(story: Story): AdaptiveCard {
       { type: 'TextBlock', text: safeLine(tagLine(tags), 600), wrap: true, isSubtle: true, spacing: 'Small' },
       ...(story.sourceMessageId ? [{ type: 'TextBlock' as const, text: s.fromMessage, size: 'Small' as const, isSubtle: true, wrap: true }] : []),
     ],
-    actions,
+    story.sourceLink ? [...actions, { type: 'Action.OpenUrl', title: s.openMessage, url: story.sourceLink }] : actions,
     { fallbackText: `${s.cardKicker}: ${safeLine(story.text, 200)}` },
   );
 }

@@ -19,6 +19,7 @@ export const SAVE_STORY_COMMAND = 'saveStory';
 
 const messagePayload = z.object({
   id: z.string().min(1).max(500),
+  linkToMessage: z.string().optional(),
   body: z.object({ contentType: z.string().optional(), content: z.string().optional().default('') }).optional(),
   from: z
     .object({
@@ -85,6 +86,7 @@ export function registerSaveAsStory({ app }: FeatureHost, service: StoriesServic
       customer: data.data.customer.replace(/\s+/g, ' ').trim().slice(0, MAX_CUSTOMER_LENGTH) || undefined,
       chosenTags: parseTagList(data.data.tags),
       sourceMessageId: payload.id,
+      sourceLink: payload.linkToMessage,
     });
     if (result.duplicate) return dialog(s.duplicateDialogTitle, CardFactory.adaptiveCard(storyPreviewCard(result.story, s.duplicate)));
     await Promise.all([context.sendActivity(cardMessage(storyCard(result.story))), service.recordTelling(result.story)]);

@@ -29,6 +29,8 @@ export interface Story {
   endorsers: string[];
   createdAt: Date;
   sourceMessageId?: string;
+  /** Teams deep link to the source message (https://teams.microsoft.com/... only). */
+  sourceLink?: string;
   /** Lemmas of text and tags, space separated, computed at capture for the library search. */
   terms: string;
 }

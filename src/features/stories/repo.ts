@@ -38,6 +38,7 @@ interface Row {
   endorsements: number;
   createdAt: number;
   sourceMessageId?: string;
+  sourceLink?: string;
   terms: string;
   /** A deleted story leaves a tombstone, so the delete could be guarded by the row's eTag. */
   deleted?: boolean;
@@ -86,6 +87,7 @@ function toRow(s: Story): Row {
     endorsements: s.endorsers.length,
     createdAt: s.createdAt.getTime(),
     ...(s.sourceMessageId ? { sourceMessageId: s.sourceMessageId } : {}),
+    ...(s.sourceLink ? { sourceLink: s.sourceLink } : {}),
     terms: s.terms,
   };
 }
@@ -114,6 +116,7 @@ function fromRow(where: Space, r: Row): Story {
     endorsers: stringList(r.endorsers),
     createdAt: new Date(r.createdAt),
     ...(r.sourceMessageId ? { sourceMessageId: r.sourceMessageId } : {}),
+    ...(r.sourceLink ? { sourceLink: r.sourceLink } : {}),
     terms: r.terms ?? '',
   };
 }

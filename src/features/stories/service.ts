@@ -50,6 +50,8 @@ export interface CaptureInput {
   /** Tags the person chose in the dialog: these win, no automatic themes are added. */
   chosenTags?: string[];
   sourceMessageId?: string;
+  /** Deep link to the source message; kept only if it is a Teams link. */
+  sourceLink?: string;
 }
 
 export interface CaptureResult {
@@ -138,6 +140,7 @@ export class StoriesService {
       endorsers: [],
       createdAt: now,
       ...(input.sourceMessageId ? { sourceMessageId: input.sourceMessageId } : {}),
+      ...(input.sourceLink && isTeamsLink(input.sourceLink) ? { sourceLink: input.sourceLink } : {}),
       terms: termsOf(lemmas, [...themes, ...tags], input.customer),
     };
     const result = await this.repo.create(story, textHashOf(text), now, DUPLICATE_WINDOW_MS);
@@ -310,6 +313,11 @@ export class StoriesService {
     await this.repo.seed(where, built);
     return built.map((b) => summaryOf(b.story));
   }
+}
+
+/** Only Teams deep links become a button on the card: a payload cannot smuggle another URL in. */
+export function isTeamsLink(url: string): boolean {
+  return url.length <= 2000 && /^https:\/\/teams\.microsoft\.com\/l\/message\//.test(url);
 }
 
 function spaceKey(where: Space): string {

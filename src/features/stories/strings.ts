@@ -38,6 +38,7 @@ export const storyStrings = {
   deleteConfirm: 'Delete this story for everyone?',
   deleteForEveryone: 'Delete story',
   fromMessage: 'Saved from a message in this conversation.',
+  openMessage: 'Go to the message',
 
   dialogTitle: 'Save as story',
   dialogText: 'Story',

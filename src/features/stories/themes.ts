@@ -14,7 +14,8 @@ const its = nlp.its;
 
 /** Lower-case lemmas of the words of `text`, punctuation dropped ("knowledge-management" -> knowledge, management). */
 export function lemmasOf(text: string): string[] {
-  const tokens = nlp.readDoc(text.replace(/[-‐–—/]/g, ' ')).tokens();
+  // Lower case first: the model keeps capitalised words as written ("Tickets" would stay "tickets").
+  const tokens = nlp.readDoc(text.toLowerCase().replace(/[-‐–—/]/g, ' ')).tokens();
   const types = tokens.out(its.type) as string[];
   // The typings want a different signature for `its.lemma`; it is one of wink's own helpers.
   const lemmas = tokens.out(its.lemma as unknown as typeof its.value) as string[];
