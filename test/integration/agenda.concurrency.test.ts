@@ -3,7 +3,7 @@ import { ConnectorStandIn } from '../support/connector';
 import { ALICE, BOB, TENANT, person } from '../support/activities';
 import { cardText, expectValidCard } from '../support/cards';
 import { agendaInternals } from '../../src/features/agenda/routes';
-import { AUTO_FINALISE_JOB } from '../../src/features/agenda/jobs';
+import { AUTO_CLOSE_JOB, AUTO_FINALISE_JOB } from '../../src/features/agenda/jobs';
 
 /** Votes from many people at once, re-delivered invokes, and two bot instances over one Azurite. */
 const clock = { current: new Date('2026-12-01T09:00:00Z'), now(): Date { return this.current; } };
@@ -50,7 +50,7 @@ describe('call agendas under concurrency', () => {
     expectValidCard(last);
     expect(cardText(last)).toContain('**1.** 200 votes');
     expect(await service.activityBetween(TENANT, conv, new Date('2026-12-01T00:00:00Z'), new Date('2026-12-02T00:00:00Z'))).toEqual({ topics: 1, votes: 200 });
-  });
+  }, 120_000);
 
   test('when the same vote invoke is delivered twice, even at once, then it counts once', async () => {
     const conv = '19:vote-redelivery@thread.tacv2';
@@ -102,6 +102,24 @@ describe('automatic finalising with two bot instances', () => {
       expectValidCard(posted[0]!.card);
       expect(cardText(posted[0]!.card)).toContain('finalised automatically');
       expect(cardText(posted[0]!.card)).toContain('Everyone votes for this');
+
+      // Nobody says `call done`: after the call's end plus the grace period, both instances run
+      // the close job at once; one recap is posted and the next weekly occurrence exists once.
+      connector.reset();
+      shared.current = new Date('2026-12-11T03:59:00Z');
+      await Promise.all([one.app.bot.host.jobs.runOnce([AUTO_CLOSE_JOB]), two.app.bot.host.jobs.runOnce([AUTO_CLOSE_JOB])]);
+      expect(connector.posts(conv)).toHaveLength(0);
+      shared.current = new Date('2026-12-11T04:00:01Z');
+      await Promise.all([one.app.bot.host.jobs.runOnce(), two.app.bot.host.jobs.runOnce()]);
+      await Promise.all([one.app.bot.host.jobs.runOnce(), two.app.bot.host.jobs.runOnce()]);
+      const recaps = connector.cards({ conversationId: conv, method: 'POST' });
+      expect(recaps).toHaveLength(1);
+      expectValidCard(recaps[0]!.card);
+      expect(cardText(recaps[0]!.card)).toContain('Recap: Twice guarded');
+      const calls = await service.repo.listCalls({ tenantId: TENANT, conversationId: conv });
+      expect(calls.map((c) => [c.occurrence, c.status]).sort()).toEqual([[1, 'ended'], [2, 'open']]);
+      const next = calls.find((c) => c.occurrence === 2)!;
+      expect(new Date(next.startsAt).toISOString()).toBe('2026-12-17T15:00:00.000Z');
     } finally {
       agendaInternals(one.app.bot.host)?.live.coalescer.stop();
       agendaInternals(two.app.bot.host)?.live.coalescer.stop();

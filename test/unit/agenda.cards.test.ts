@@ -1,6 +1,7 @@
 import { agendaCard, callFormCard, openAgendaAction, recapCard } from '../../src/features/agenda/cards';
 import { card } from '../../src/cards/types';
 import { CardUpdateCoalescer } from '../../src/features/agenda/coalescer';
+import { FreshRead } from '../../src/features/agenda/freshRead';
 import type { AgendaView, RecapView, CallView } from '../../src/features/agenda/views';
 import { cardText, expectValidCard } from '../support/cards';
 
@@ -158,5 +159,36 @@ describe('card update coalescing', () => {
     expect(errors).toHaveLength(1);
     expect(calls).toBe(2);
     c.stop();
+  });
+});
+
+describe('fresh shared reads', () => {
+  test('when many callers ask while a read runs, then they share the next read, and each sees the state after its call', async () => {
+    const fresh = new FreshRead<number>();
+    let state = 0;
+    let loads = 0;
+    const load = async (): Promise<number> => {
+      loads++;
+      const seen = state;
+      await new Promise((r) => setTimeout(r, 20));
+      return seen;
+    };
+    const results = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        await new Promise((r) => setTimeout(r, i % 5));
+        state++;
+        const mine = state;
+        const seen = await fresh.get('k', load);
+        return seen >= mine;
+      }),
+    );
+    expect(results.every(Boolean)).toBe(true);
+    expect(loads).toBeLessThan(10);
+  });
+
+  test('when a read fails, then its callers get the error and the next caller reads again', async () => {
+    const fresh = new FreshRead<number>();
+    await expect(fresh.get('k', async () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    await expect(fresh.get('k', async () => 7)).resolves.toBe(7);
   });
 });

@@ -153,7 +153,7 @@ function section(title: string, items: CardElement[]): CardElement[] {
 }
 
 /** The recap of an ended call: discussed topics with their notes, decisions, actions, what carries over. */
-export function recapCard(recap: RecapView): AdaptiveCard {
+export function recapCard(recap: RecapView, intro?: string): AdaptiveCard {
   let budget = MAX_NOTES_SHOWN;
   let hidden = 0;
   const notes = (list: NoteView[]): TextBlock[] => {
@@ -165,6 +165,7 @@ export function recapCard(recap: RecapView): AdaptiveCard {
   const body: CardElement[] = [
     text(s.recapTitle(safeLine(recap.call.title, MAX_TITLE)), { size: 'Large', weight: 'Bolder' }),
     text(when(recap.call), { isSubtle: true, spacing: 'None' }),
+    ...(intro ? [text(intro, { isSubtle: true })] : []),
   ];
   const discussed = recap.discussed.flatMap((t) => [text(`**${t.number}.** ${safeText(t.title, MAX_TOPIC)}`, { spacing: 'Medium' }), ...notes(t.notes)]);
   body.push(...section(s.recapDiscussed, discussed));

@@ -45,6 +45,11 @@ export class LiveCards {
     if (response?.id) await this.register(where, callId, response.id, reference);
   }
 
+  /** Posts any card (a recap) outside a turn; not registered, since it never changes. */
+  async postCardProactive(referenceJson: string, c: AdaptiveCard): Promise<void> {
+    await this.proactive.send(JSON.parse(referenceJson) as Partial<ConversationReference>, cardActivity(c));
+  }
+
   async register(where: Place, callId: string, activityId: string, reference: Partial<ConversationReference>): Promise<void> {
     await this.service.repo.registerCard(where, { callId, activityId, reference: JSON.stringify(reference), postedAt: Date.now() });
     this.remember(this.cardKey(where, callId, activityId));

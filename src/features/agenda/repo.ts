@@ -13,7 +13,7 @@ import type { Cadence } from './schedule';
  * - agendanotes    PK tenant|conversation|callId      RK <time>|<id>         the running note, oldest first
  * - agendacards    PK tenant|conversation             RK <callId>|<activity> posted agenda cards we may update
  * - agendaactivity PK tenant|conversation             RK <time>|kind|...     topics and votes by time, for the digest
- * - agendadue      PK due|yyyy-mm-dd (UTC day)        RK <time>|<tenant>|... calls to finalise automatically;
+ * - agendadue      PK due|yyyy-mm-dd (UTC day)        RK <time>|<kind>|...   calls to finalise or close automatically;
  *   the one table keyed by day rather than tenant, because the job must find due calls across
  *   tenants without reading every call; a day bucket holds only that day's due calls.
  */
@@ -62,6 +62,8 @@ export interface CallRow {
   createdByName: string;
   createdAt: number;
   dueAt: number;
+  /** When an unclosed call is closed automatically (its end plus a grace period). */
+  closeAt: number;
   /** Conversation reference (JSON) for proactive posts. */
   reference: string;
   finalJson?: string;
@@ -106,7 +108,10 @@ export interface CardRow {
   postedAt: number;
 }
 
+export type DueKind = 'finalise' | 'close';
+
 export interface DueRow {
+  kind: DueKind;
   tenantId: string;
   conversationId: string;
   callId: string;
@@ -118,6 +123,7 @@ const callsPk = (p: Place): string => key(p.tenantId, p.conversationId);
 const callPk = (p: Place, callId: string): string => key(p.tenantId, p.conversationId, callId);
 const callRk = (callId: string): string => key('call', callId);
 const dueBucket = (at: Date): string => `due|${at.toISOString().slice(0, 10)}`;
+const dueRk = (row: DueRow): string => timeKey(new Date(row.dueAt), `${row.kind}|${row.tenantId}|${row.conversationId}|${row.callId}`);
 
 export class AgendaRepo {
   readonly calls: TableClient;
@@ -252,24 +258,22 @@ export class AgendaRepo {
   // due index
 
   async putDue(row: DueRow): Promise<void> {
-    const at = new Date(row.dueAt);
-    await this.due.upsertEntity({ partitionKey: dueBucket(at), rowKey: timeKey(at, `${row.tenantId}|${row.conversationId}|${row.callId}`), ...row });
+    await this.due.upsertEntity({ partitionKey: dueBucket(new Date(row.dueAt)), rowKey: dueRk(row), ...row });
   }
 
   async deleteDue(row: DueRow): Promise<void> {
-    const at = new Date(row.dueAt);
-    await this.due.deleteEntity(dueBucket(at), timeKey(at, `${row.tenantId}|${row.conversationId}|${row.callId}`)).catch((err: unknown) => {
+    await this.due.deleteEntity(dueBucket(new Date(row.dueAt)), dueRk(row)).catch((err: unknown) => {
       if (statusOf(err) !== 404) throw err;
     });
   }
 
-  /** Rows due at or before `now`, from the day buckets of the last `days` days (oldest first). */
-  async listDue(now: Date, days: number): Promise<DueRow[]> {
+  /** Rows of `kind` due at or before `now`, from the day buckets of the last `days` days (oldest first). */
+  async listDue(kind: DueKind, now: Date, days: number): Promise<DueRow[]> {
     const out: DueRow[] = [];
     const until = timeKey(new Date(now.getTime() + 1));
     for (let d = days; d >= 0; d--) {
       const bucket = dueBucket(new Date(now.getTime() - d * 86_400_000));
-      out.push(...(await listPartition<DueRow>(this.due, bucket, { to: until })));
+      out.push(...(await listPartition<DueRow>(this.due, bucket, { to: until, extraFilter: `kind eq '${kind}'` })));
     }
     return out;
   }

@@ -11,7 +11,7 @@ import type { AdaptiveCard } from '../../cards/types';
 import type { Feature, FeatureHost } from '../feature';
 import { agendaCard, callFormCard, recapCard, VERBS, type Notice } from './cards';
 import { CardUpdateCoalescer } from './coalescer';
-import { autoFinaliseJob } from './jobs';
+import { autoCloseJob, autoFinaliseJob } from './jobs';
 import { cardActivity, LiveCards, UPDATE_INTERVAL_MS } from './live';
 import { cardData, newCallFromForm, parseCallShortcut } from './parse';
 import { AGENDA_TABLES } from './repo';
@@ -208,6 +208,8 @@ export const agendaFeature: Feature = {
       }
     });
 
-    host.jobs.add(autoFinaliseJob(service, new RunClaims(host.store.table(JOB_RUNS_TABLE), `agenda-${randomUUID()}`), live, host.log));
+    const claims = new RunClaims(host.store.table(JOB_RUNS_TABLE), `agenda-${randomUUID()}`);
+    host.jobs.add(autoFinaliseJob(service, claims, live, host.log));
+    host.jobs.add(autoCloseJob(service, claims, live, host.log));
   },
 };

@@ -5,7 +5,7 @@ import type { Store } from '../../store/tables';
 import { normaliseForComparison } from '../../teams/text';
 import { ContributionsRepo, CONTRIBUTIONS_TABLE } from '../contributions/repo';
 import { OrganizersRepo, ORGANIZERS_TABLE } from '../organizers/repo';
-import { AgendaRepo, type CallRow, type DueRow, type NoteKind, type Place, type TopicRow } from './repo';
+import { AgendaRepo, type CallRow, type DueKind, type DueRow, type NoteKind, type Place, type TopicRow } from './repo';
 import { autoFinaliseAt, localDate, localToUtc, MAX_DURATION, MIN_DURATION, nextFutureOccurrence, weekdayOfMonth, type Cadence } from './schedule';
 import { agendaStrings as s } from './strings';
 import { FreshRead } from './freshRead';
@@ -49,8 +49,10 @@ export const MAX_TITLE = 120;
 export const MAX_TOPIC = 300;
 export const MAX_NOTE = 2000;
 export const MAX_TOPICS = 50;
-/** How many days back the auto-finalise job looks for due calls it has not handled yet. */
+/** How many days back the scheduled jobs look for due calls they have not handled yet. */
 export const DUE_LOOKBACK_DAYS = 15;
+/** A call nobody closed with `call done` is closed this long after its end (recap posted, next one created). */
+export const AUTO_CLOSE_AFTER_HOURS = 12;
 
 export class AgendaService {
   readonly repo: AgendaRepo;
@@ -103,8 +105,24 @@ export class AgendaService {
       reference: JSON.stringify(reference),
     });
     await this.repo.insertCall(where, row);
-    await this.repo.putDue({ tenantId: where.tenantId, conversationId: where.conversationId, callId: row.callId, dueAt: row.dueAt });
+    await this.scheduleDue(where, row);
     return row;
+  }
+
+  private dueRows(where: Place, row: CallRow): DueRow[] {
+    const base = { tenantId: where.tenantId, conversationId: where.conversationId, callId: row.callId };
+    return [
+      { ...base, kind: 'finalise', dueAt: row.dueAt },
+      { ...base, kind: 'close', dueAt: row.closeAt },
+    ];
+  }
+
+  private async scheduleDue(where: Place, row: CallRow): Promise<void> {
+    await Promise.all(this.dueRows(where, row).map((d) => this.repo.putDue(d)));
+  }
+
+  private async unscheduleDue(where: Place, row: CallRow, kinds: readonly DueKind[]): Promise<void> {
+    await Promise.all(this.dueRows(where, row).filter((d) => kinds.includes(d.kind)).map((d) => this.repo.deleteDue(d)));
   }
 
   private newCallRow(
@@ -130,6 +148,7 @@ export class AgendaService {
       createdByName: c.createdBy.userName,
       createdAt: now.getTime(),
       dueAt: autoFinaliseAt(c.startsAt, now, this.autoFinaliseHours).getTime(),
+      closeAt: c.startsAt.getTime() + c.durationMin * 60_000 + AUTO_CLOSE_AFTER_HOURS * 3_600_000,
       reference: c.reference,
     };
   }
@@ -269,12 +288,12 @@ export class AgendaService {
       if (by) throw refusal ?? new UserError(s.callNotFound);
       return undefined;
     }
-    await this.repo.deleteDue({ tenantId: where.tenantId, conversationId: where.conversationId, callId, dueAt: after.dueAt });
+    await this.unscheduleDue(where, after, ['finalise']);
     return after;
   }
 
-  async dueCalls(now: Date): Promise<DueRow[]> {
-    return this.repo.listDue(now, DUE_LOOKBACK_DAYS);
+  async dueCalls(kind: DueKind, now: Date): Promise<DueRow[]> {
+    return this.repo.listDue(kind, now, DUE_LOOKBACK_DAYS);
   }
 
   // --- notes and the end of a call
@@ -307,12 +326,14 @@ export class AgendaService {
   /**
    * `call done`: ends the current call (finalising it first if nobody did), creates the next
    * occurrence from the cadence with the topics not reached (marked carried over, votes reset),
-   * and returns the recap. Two organizers closing at once: the eTag lets one win.
+   * and returns the recap. Two organizers closing at once: the eTag lets one win. `who`
+   * undefined and a `callId`: the scheduled job closing a call nobody closed.
    */
-  async endCall(where: Where, who: Who): Promise<RecapView> {
-    await this.requireOrganizer(where, who);
-    const current = await this.currentCall(where);
+  async endCall(where: Where, who: Who | undefined, callId?: string): Promise<RecapView> {
+    if (who) await this.requireOrganizer(where, who);
+    const current = callId ? await this.repo.getCall(where, callId) : await this.currentCall(where);
     if (!current) throw new UserError(s.noCallToEnd);
+    if (current.status === 'ended') throw new UserError(s.callEnded);
     if (current.status === 'open') await this.finalise(where, undefined, current.callId, DEFAULT_TOP_N);
     const [topics, notes, counts] = await Promise.all([
       this.repo.listTopics(where, current.callId),
@@ -328,7 +349,7 @@ export class AgendaService {
       return { ...row, status: 'ended', rev: row.rev + 1, endedAt: now.getTime(), discussedJson: JSON.stringify([...discussed]), nextCallId: nextId };
     });
     if (!after) throw new UserError(s.callEnded);
-    await this.repo.deleteDue({ tenantId: where.tenantId, conversationId: where.conversationId, callId: after.callId, dueAt: after.dueAt });
+    await this.unscheduleDue(where, after, ['finalise', 'close']);
     let next: CallRow | undefined;
     if (nextAt) {
       const discussed = new Set(JSON.parse(after.discussedJson ?? '[]') as number[]);
@@ -345,7 +366,7 @@ export class AgendaService {
             return this.repo.insertTopic(where, next!.callId, { ...pickTopic(old), number: i + 1, carriedOver: true });
           }),
         );
-        await this.repo.putDue({ tenantId: where.tenantId, conversationId: where.conversationId, callId: next.callId, dueAt: next.dueAt });
+        await this.scheduleDue(where, next);
       }
     }
     return recapView(after, topics, notes, next);

@@ -105,6 +105,7 @@ export const agendaStrings = {
   noteAdded: (kind: string, topic: number) => `${kind === 'decision' ? 'Decision' : kind === 'action' ? 'Action' : 'Note'} added${topic ? ` to topic ${topic}` : ''}.`,
 
   // recap
+  autoClosedIntro: 'Nobody closed this call, so I did: here is what was noted.',
   noCallToEnd: 'There is no open call in this conversation to close.',
   recapTitle: (title: string) => `Recap: ${title}`,
   recapDiscussed: 'Discussed',
