@@ -24,17 +24,18 @@ import {
 } from './lib';
 import { BASELINE_DESCRIPTION, DEFAULT_BASELINE, measureBaseline } from './scenarios/baseline';
 
-/** Loaded after the arguments are read and the warning filter is in place (they pull in the app). */
-const startAzurite = async (): Promise<AzuriteProcesses> => (await import('../test/support/azurite')).startAzurite();
-const startTestBot = async (...args: Parameters<typeof import('../test/support/harness').startTestBot>): Promise<TestBot> =>
-  (await import('../test/support/harness')).startTestBot(...args);
-
 /**
  * `npm run bench`: one real Azurite, the baseline turn measured first, then every scenario in
  * bench/scenarios/*.ts, each with its own bots. Every figure comes from this run. Exit code: 0 when
  * everything ran (goal misses are printed), 1 when the baseline or a scenario failed (or, with
  * --strict, a goal was missed), 2 for bad arguments. See bench/README.md.
  */
+
+/** Loaded after the arguments are read and the warning filter is in place (they pull in the app). */
+const startAzurite = async (): Promise<AzuriteProcesses> => (await import('../test/support/azurite')).startAzurite();
+const startTestBot = async (...args: Parameters<typeof import('../test/support/harness').startTestBot>): Promise<TestBot> =>
+  (await import('../test/support/harness')).startTestBot(...args);
+
 const SCENARIOS_DIR = process.env.BENCH_SCENARIOS_DIR ? path.resolve(process.env.BENCH_SCENARIOS_DIR) : path.join(__dirname, 'scenarios');
 /** Bots in the bench never log (a log line per turn would be part of what is measured). */
 const BOT_LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'silent';
@@ -182,7 +183,7 @@ async function runScenario(entry: ScenarioEntry, baseline: Baseline, connectionS
     report.status = 'failed';
     report.error = `unhandled promise rejection during the scenario: ${errorText(unhandled[unhandledBefore])}`;
   }
-  for (const [k, v] of Object.entries(report.figures)) print(`   ${k.padEnd(40)} ${fmt(v)}`);
+  for (const [k, v] of Object.entries(report.figures)) print(`   ${k.padEnd(40)} ${Number.isInteger(v) ? String(v) : fmt(v)}`);
   for (const [k, met] of Object.entries(report.goals)) print(`   goal ${met ? 'met   ' : 'MISSED'} ${k}`);
   print(report.status === 'ok' ? `   done in ${fmt(report.durationMs / 1000, 1)} s` : `   FAILED after ${fmt(report.durationMs / 1000, 1)} s: ${indented(report.error ?? '')}`);
   return report;
@@ -247,10 +248,10 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const c of azurite?.children ?? []) if (c.exitCode === null) c.kill('SIGTERM');
   };
   process.once('exit', stopAzuriteNow);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     process.once(signal, () => {
       stopAzuriteNow();
-      process.exit(130);
+      process.exit(code);
     });
   }
 
