@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import restify from 'restify';
 import type { Request as BotRequest, Response as BotResponse } from 'botbuilder';
 import { z } from 'zod';
@@ -62,10 +63,13 @@ export function createServer({ bot, store, log }: ServerDeps): restify.Server {
       res.send(400, { error: 'The request body is not a Bot Framework activity.' });
       return;
     }
+    // Failures outside a turn (authentication, the adapter itself) have no turn id: this one
+    // lets an operator tie the log line to the request.
+    const correlationId = randomUUID();
     try {
-      await bot.adapter.process(req as unknown as BotRequest, guardServerErrors(res, log), (context) => bot.run(context));
+      await bot.adapter.process(req as unknown as BotRequest, guardServerErrors(res, log, correlationId), (context) => bot.run(context));
     } catch (err) {
-      log.error('http.process_failed', errorFields(err));
+      log.error('http.process_failed', { ...errorFields(err), correlationId });
       if (!res.headersSent) res.send(500, { error: 'Internal error.' });
     }
   });
@@ -85,7 +89,7 @@ export function createServer({ bot, store, log }: ServerDeps): restify.Server {
  * CloudAdapter answers some failures with 500 and the error's message as the body. Wrap the
  * response so any 5xx leaves with a generic body instead.
  */
-function guardServerErrors(res: restify.Response, log: Logger): BotResponse {
+function guardServerErrors(res: restify.Response, log: Logger, correlationId: string): BotResponse {
   let status = 200;
   const wrapped: BotResponse = {
     socket: res.socket,
@@ -100,9 +104,11 @@ function guardServerErrors(res: restify.Response, log: Logger): BotResponse {
     },
     send(body?: unknown) {
       if (status >= 500) {
-        log.error('http.server_error', { status });
+        log.error('http.server_error', { status, correlationId });
         res.send(status, { error: 'Internal error.' });
       } else if (status === 401 || status === 403) {
+        // botbuilder's reason can quote the token's claims: keep it out of the answer and the log.
+        log.warn('http.unauthorized', { status, correlationId });
         res.send(status, { error: status === 401 ? 'Unauthorized.' : 'Forbidden.' });
       } else {
         res.send(status, body);

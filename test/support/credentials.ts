@@ -18,6 +18,8 @@ export interface CredentialsRequest {
 export class FixedTokenCredentialsFactory extends PasswordServiceClientCredentialFactory {
   /** What the adapter asked for, to check it asks for the right scope and login endpoint. */
   readonly requests: CredentialsRequest[] = [];
+  /** When set, creating credentials fails with it (an identity provider that is down). */
+  failure: Error | undefined;
 
   constructor(appId: string, password: string, tenantId = '', readonly token = OUTBOUND_TOKEN) {
     super(appId, password, tenantId);
@@ -25,6 +27,7 @@ export class FixedTokenCredentialsFactory extends PasswordServiceClientCredentia
 
   override async createCredentials(appId: string, audience: string, loginEndpoint: string, validateAuthority: boolean): Promise<ServiceClientCredentials> {
     this.requests.push({ appId, audience, loginEndpoint, validateAuthority });
+    if (this.failure) throw this.failure;
     if (!(await this.isValidAppId(appId))) throw new Error('Invalid appId.');
     const header = `Bearer ${this.token}`;
     return {
