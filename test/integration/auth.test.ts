@@ -129,6 +129,36 @@ describe('inbound authentication with a bot id set', () => {
     expect(await storedRowsFor(activity)).toBe(0);
   });
 
+  test('when the bot posts outside a turn (a scheduled post), then the post carries the outbound token too', async () => {
+    const conversationId = `19:auth-proactive-${randomUUID()}@thread.tacv2`;
+    const reference = { serviceUrl: bot.connector.url, channelId: 'msteams', conversation: { id: conversationId, isGroup: true, conversationType: 'channel', name: '' } };
+    await bot.app.bot.host.proactive.send(reference, { type: 'message', text: 'scheduled' });
+    const posts = bot.connector.posts(conversationId);
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.authorization).toBe(`Bearer ${OUTBOUND_TOKEN}`);
+    expect(credentials.requests.at(-1)).toMatchObject({ appId: APP_ID, audience: 'https://api.botframework.com' });
+  });
+
+  test('when the signing keys cannot be fetched, then requests are refused, not processed (fail closed)', async () => {
+    const unreachable = await new OpenIdAuthority(authority.issuer, authority.keys).start();
+    const metadataUrl = unreachable.metadataUrl;
+    await unreachable.stop();
+    const closed = await startTestBot({
+      env: { ...authSettings(authority, APP_ID, APP_PASSWORD), BOT_OPENID_METADATA_URL: metadataUrl },
+      deps: { credentialsFactory: new FixedTokenCredentialsFactory(APP_ID, APP_PASSWORD) },
+      connector: bot.connector,
+    });
+    try {
+      const res = await closed.send(channelMessage('help'), { authorization: authority.bearer(APP_ID, bot.connector.url) });
+      // The bot cannot check the token: a server-side failure (Teams retries), never a 2xx.
+      expect(res).toEqual({ status: 500, body: { error: 'Internal error.' } });
+      expect(JSON.stringify(res.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|stack/);
+      expect(bot.connector.activities).toHaveLength(0);
+    } finally {
+      await closed.close();
+    }
+  });
+
   test('when a valid token is replayed for the same activity, then it is still processed only once', async () => {
     const activity = channelMessage('help');
     const authorization = authority.bearer(APP_ID, bot.connector.url);
