@@ -40,7 +40,7 @@ describe('call agendas over HTTP', () => {
     const here = { conversationId: conv };
     // Create with the text shortcut: the creator becomes an organizer, the live card is posted.
     await say('call "KM Power Hour" 2026-12-10 16:00 monthly', { ...here, from: ALICE, timezone: 'Europe/Amsterdam' });
-    const created = bot.connector.cards({ conversationId: conv });
+    const created = bot.connector.cards({ conversationId: conv, method: 'POST' });
     expect(created).toHaveLength(1);
     expectValidCard(created[0]!.card);
     expect(cardText(created[0]!.card)).toContain('KM Power Hour');
@@ -59,7 +59,7 @@ describe('call agendas over HTTP', () => {
     // The agenda card, then votes pressed on it.
     bot.connector.reset();
     await say('agenda', here);
-    const posted = bot.connector.cards({ conversationId: conv });
+    const posted = bot.connector.cards({ conversationId: conv, method: 'POST' });
     expect(posted).toHaveLength(1);
     expectValidCard(posted[0]!.card);
     const cardId = posted[0]!.record.activityId;
@@ -132,13 +132,13 @@ describe('call agendas over HTTP', () => {
     expect(carried.topics.map((t) => t.title).sort()).toEqual(['Community awards', 'How do we measure adoption?', 'Tooling wishlist']);
     expect(carried.topics.every((t) => t.carriedOver && t.votes === 0)).toBe(true);
     await say('agenda', here);
-    expect(cardText(bot.connector.cards({ conversationId: conv }).at(-1)!.card)).toContain('carried over');
+    expect(cardText(bot.connector.cards({ conversationId: conv, method: 'POST' }).at(-1)!.card)).toContain('carried over');
 
     // A second `call done` closes the next occurrence, not the ended one; the old recap stays findable.
     await say('recap', here);
-    expect(cardText(bot.connector.cards({ conversationId: conv }).at(-1)!.card)).toContain('we run the pilot in Q1');
+    expect(cardText(bot.connector.cards({ conversationId: conv, method: 'POST' }).at(-1)!.card)).toContain('we run the pilot in Q1');
     await say('recap 2026-12-10', here);
-    expect(cardText(bot.connector.cards({ conversationId: conv }).at(-1)!.card)).toContain('Recap: KM Power Hour');
+    expect(cardText(bot.connector.cards({ conversationId: conv, method: 'POST' }).at(-1)!.card)).toContain('Recap: KM Power Hour');
     await say('recap 2026-12-11', here);
     expect(lastText(conv)).toMatch(/no recap for 2026-12-11.*2026-12-10/);
     await say('recap next tuesday', here);
@@ -159,7 +159,7 @@ describe('call agendas over HTTP', () => {
   test('when a call is created from the form, then the form becomes the live agenda card for everyone', async () => {
     const conv = '19:form-flow@thread.tacv2';
     await say('call new', { conversationId: conv, from: ALICE });
-    const form = bot.connector.cards({ conversationId: conv });
+    const form = bot.connector.cards({ conversationId: conv, method: 'POST' });
     expect(form).toHaveLength(1);
     expectValidCard(form[0]!.card);
     const formId = form[0]!.record.activityId;

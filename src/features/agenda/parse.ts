@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { UserError } from '../../errors';
 import { cadenceFrom, isTimeZone, parseDuration, DEFAULT_DURATION, MIN_DURATION, MAX_DURATION, CADENCES, type Cadence } from './schedule';
 import type { NewCall } from './service';
+import type { NoteKind } from './repo';
 import { agendaStrings as s } from './strings';
 
 /**
@@ -83,4 +84,22 @@ export function newCallFromForm(data: z.infer<typeof cardData.create>, timeZone:
     cadence: data.cadence,
     timeZone,
   };
+}
+
+/** `note [n] [decision:|action:] text` -> its parts (topic 0: a general note). */
+export function parseNote(raw: string): { text: string; topic: number; kind: NoteKind } {
+  let text = raw.trim();
+  let topic = 0;
+  const numbered = /^(\d{1,3})(?:\s+|$)([\s\S]*)$/.exec(text);
+  if (numbered) {
+    topic = Number(numbered[1]);
+    text = (numbered[2] ?? '').trim();
+  }
+  let kind: NoteKind = 'note';
+  const marked = /^(decision|action)\s*:\s*([\s\S]*)$/i.exec(text);
+  if (marked) {
+    kind = marked[1]!.toLowerCase() as NoteKind;
+    text = (marked[2] ?? '').trim();
+  }
+  return { text, topic, kind };
 }

@@ -171,6 +171,11 @@ export class AgendaRepo {
     await this.topics.createEntity({ partitionKey: callPk(p, callId), rowKey: pad(row.number), ...row });
   }
 
+  /** Insert or overwrite (carrying topics over is repeatable). */
+  async putTopic(p: Place, callId: string, row: TopicRow): Promise<void> {
+    await this.topics.upsertEntity({ partitionKey: callPk(p, callId), rowKey: pad(row.number), ...row }, 'Replace');
+  }
+
   async getTopic(p: Place, callId: string, n: number): Promise<TopicRow | undefined> {
     return getEntityOrUndefined<TopicRow>(this.topics, callPk(p, callId), pad(n));
   }

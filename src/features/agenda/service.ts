@@ -6,7 +6,9 @@ import { normaliseForComparison } from '../../teams/text';
 import { ContributionsRepo, CONTRIBUTIONS_TABLE } from '../contributions/repo';
 import { OrganizersRepo, ORGANIZERS_TABLE } from '../organizers/repo';
 import { AgendaRepo, type CallRow, type DueKind, type DueRow, type NoteKind, type Place, type TopicRow } from './repo';
-import { autoFinaliseAt, localDate, localToUtc, MAX_DURATION, MIN_DURATION, nextFutureOccurrence, weekdayOfMonth, type Cadence } from './schedule';
+import { localDate, localToUtc, MAX_DURATION, MIN_DURATION, weekdayOfMonth, type Cadence } from './schedule';
+import { callRow, dueRowsOf, nextOccurrence } from './occurrences';
+import { parseNote } from './parse';
 import { agendaStrings as s } from './strings';
 import { FreshRead } from './freshRead';
 import { callView, DEFAULT_TOP_N, discussedTopics, finalAgenda, MAX_TOP_N, rankTopics, recapView, type AgendaView, type RecapView } from './views';
@@ -51,8 +53,6 @@ export const MAX_NOTE = 2000;
 export const MAX_TOPICS = 50;
 /** How many days back the scheduled jobs look for due calls they have not handled yet. */
 export const DUE_LOOKBACK_DAYS = 15;
-/** A call nobody closed with `call done` is closed this long after its end (recap posted, next one created). */
-export const AUTO_CLOSE_AFTER_HOURS = 12;
 
 export class AgendaService {
   readonly repo: AgendaRepo;
@@ -92,65 +92,34 @@ export class AgendaService {
     if (existing.length > 0 && !existing.some((o) => o.userId === who.userId)) throw new UserError(s.onlyOrganizersCreate);
     if (existing.length === 0) await this.organizers.add(space, who, who.userId, now);
     const seriesId = randomBytes(4).toString('hex');
-    const row = this.newCallRow(where, {
-      seriesId,
-      occurrence: 1,
-      title,
-      startsAt: when.at,
-      durationMin: input.durationMin,
-      cadence: input.cadence,
-      timeZone: input.timeZone,
-      monthlyNth: weekdayOfMonth(when.at, input.timeZone),
-      createdBy: who,
-      reference: JSON.stringify(reference),
-    });
+    const row = callRow(
+      {
+        seriesId,
+        occurrence: 1,
+        title,
+        startsAt: when.at,
+        durationMin: input.durationMin,
+        cadence: input.cadence,
+        timeZone: input.timeZone,
+        monthlyNth: weekdayOfMonth(when.at, input.timeZone),
+        spaceId: where.spaceId,
+        createdBy: who,
+        reference: JSON.stringify(reference),
+      },
+      now,
+      this.autoFinaliseHours,
+    );
     await this.repo.insertCall(where, row);
     await this.scheduleDue(where, row);
     return row;
   }
 
-  private dueRows(where: Place, row: CallRow): DueRow[] {
-    const base = { tenantId: where.tenantId, conversationId: where.conversationId, callId: row.callId };
-    return [
-      { ...base, kind: 'finalise', dueAt: row.dueAt },
-      { ...base, kind: 'close', dueAt: row.closeAt },
-    ];
-  }
-
   private async scheduleDue(where: Place, row: CallRow): Promise<void> {
-    await Promise.all(this.dueRows(where, row).map((d) => this.repo.putDue(d)));
+    await Promise.all(dueRowsOf(where, row).map((d) => this.repo.putDue(d)));
   }
 
   private async unscheduleDue(where: Place, row: CallRow, kinds: readonly DueKind[]): Promise<void> {
-    await Promise.all(this.dueRows(where, row).filter((d) => kinds.includes(d.kind)).map((d) => this.repo.deleteDue(d)));
-  }
-
-  private newCallRow(
-    where: Where,
-    c: { seriesId: string; occurrence: number; title: string; startsAt: Date; durationMin: number; cadence: Cadence; timeZone: string; monthlyNth: number; createdBy: Who; reference: string },
-  ): CallRow {
-    const now = this.clock.now();
-    return {
-      callId: `${c.seriesId}-${c.occurrence}`,
-      seriesId: c.seriesId,
-      occurrence: c.occurrence,
-      title: c.title,
-      startsAt: c.startsAt.getTime(),
-      durationMin: c.durationMin,
-      cadence: c.cadence,
-      timeZone: c.timeZone,
-      monthlyNth: c.monthlyNth,
-      spaceId: where.spaceId,
-      status: 'open',
-      rev: 1,
-      nextTopic: 1,
-      createdBy: c.createdBy.userId,
-      createdByName: c.createdBy.userName,
-      createdAt: now.getTime(),
-      dueAt: autoFinaliseAt(c.startsAt, now, this.autoFinaliseHours).getTime(),
-      closeAt: c.startsAt.getTime() + c.durationMin * 60_000 + AUTO_CLOSE_AFTER_HOURS * 3_600_000,
-      reference: c.reference,
-    };
+    await Promise.all(dueRowsOf(where, row).filter((d) => kinds.includes(d.kind)).map((d) => this.repo.deleteDue(d)));
   }
 
   async isOrganizer(where: Where, userId: string): Promise<boolean> {
@@ -299,19 +268,7 @@ export class AgendaService {
   // --- notes and the end of a call
 
   async addNote(where: Where, who: Who, raw: string): Promise<{ kind: NoteKind; topic: number; callId: string }> {
-    let text = raw.trim();
-    let topic = 0;
-    const numbered = /^(\d{1,3})(?:\s+|$)([\s\S]*)$/.exec(text);
-    if (numbered) {
-      topic = Number(numbered[1]);
-      text = (numbered[2] ?? '').trim();
-    }
-    let kind: NoteKind = 'note';
-    const marked = /^(decision|action)\s*:\s*([\s\S]*)$/i.exec(text);
-    if (marked) {
-      kind = marked[1]!.toLowerCase() as NoteKind;
-      text = (marked[2] ?? '').trim();
-    }
+    const { text, topic, kind } = parseNote(raw);
     if (!text) throw new UserError(s.noteEmpty);
     if (text.length > MAX_NOTE) throw new UserError(s.noteTooLong(MAX_NOTE));
     const call = await this.currentCall(where);
@@ -340,35 +297,24 @@ export class AgendaService {
       this.repo.listNotes(where, current.callId),
       this.repo.countVotes(where, current.callId),
     ]);
+    // The next occurrence first (its id is derived, so it is created once), then the end: a
+    // crash in between leaves the call open, and closing it again completes the work.
     const now = this.clock.now();
-    const nextAt = nextFutureOccurrence(new Date(current.startsAt), current.cadence, current.timeZone, current.monthlyNth, now);
-    const nextId = nextAt ? `${current.seriesId}-${current.occurrence + 1}` : undefined;
+    const discussed = discussedTopics(topics, notes, callView(current).final);
+    const following = nextOccurrence(current, topics, counts, discussed, now, this.autoFinaliseHours);
+    let next: CallRow | undefined;
+    if (following) {
+      next = following.row;
+      if (await this.repo.insertCall(where, next)) await Promise.all(following.carried.map((t) => this.repo.putTopic(where, following.row.callId, t)));
+      else next = (await this.repo.getCall(where, next.callId)) ?? next;
+      await this.scheduleDue(where, next);
+    }
     const { after } = await this.repo.mutateCall(where, current.callId, (row) => {
       if (!row || row.status === 'ended') return undefined;
-      const discussed = discussedTopics(topics, notes, callView(row).final);
-      return { ...row, status: 'ended', rev: row.rev + 1, endedAt: now.getTime(), discussedJson: JSON.stringify([...discussed]), nextCallId: nextId };
+      return { ...row, status: 'ended', rev: row.rev + 1, endedAt: now.getTime(), discussedJson: JSON.stringify([...discussed]), nextCallId: next?.callId };
     });
     if (!after) throw new UserError(s.callEnded);
     await this.unscheduleDue(where, after, ['finalise', 'close']);
-    let next: CallRow | undefined;
-    if (nextAt) {
-      const discussed = new Set(JSON.parse(after.discussedJson ?? '[]') as number[]);
-      const carried = rankTopics(topics, counts).filter((t) => !discussed.has(t.number));
-      const byNumber = new Map(topics.map((t) => [t.number, t]));
-      next = {
-        ...this.newCallRow(where, { ...after, startsAt: nextAt, occurrence: after.occurrence + 1, createdBy: { userId: after.createdBy, userName: after.createdByName } }),
-        nextTopic: carried.length + 1,
-      };
-      if (await this.repo.insertCall(where, next)) {
-        await Promise.all(
-          carried.map((t, i) => {
-            const old = byNumber.get(t.number)!;
-            return this.repo.insertTopic(where, next!.callId, { ...pickTopic(old), number: i + 1, carriedOver: true });
-          }),
-        );
-        await this.scheduleDue(where, next);
-      }
-    }
     return recapView(after, topics, notes, next);
   }
 
@@ -438,10 +384,6 @@ export class AgendaService {
   async activityBetween(tenantId: string, conversationId: string, from: Date, to: Date): Promise<{ topics: number; votes: number }> {
     return this.repo.countActivity({ tenantId, conversationId }, from, to);
   }
-}
-
-function pickTopic(t: TopicRow): TopicRow {
-  return { number: t.number, title: t.title, normalised: t.normalised, proposedBy: t.proposedBy, proposedByName: t.proposedByName, proposedAt: t.proposedAt, carriedOver: t.carriedOver };
 }
 
 export function agendaServiceFor(store: Store, clock: Clock, options: { autoFinaliseHours?: number } = {}): AgendaService {
