@@ -79,7 +79,7 @@ export async function startAzurite(): Promise<AzuriteProcesses> {
         children.map(
           (c) =>
             new Promise<void>((resolve) => {
-              if (c.exitCode !== null) return resolve();
+              if (c.exitCode !== null || c.signalCode !== null) return resolve();
               c.once('exit', () => resolve());
               c.kill('SIGTERM');
             }),
