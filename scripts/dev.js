@@ -15,7 +15,7 @@
  *
  * Settings (environment or .env): PORT (bot, 3978), PLAYGROUND_PORT (56150), AZURITE_TABLE_PORT
  * (10002) and AZURITE_QUEUE_PORT (10001) (a taken default is replaced by a free port; a taken
- * explicit port is an error), COACH_DATA_DIR (.data).
+ * explicit port is an error), COACH_DATA_DIR (.data), DOTENV_CONFIG_PATH (.env).
  *
  * Children run detached (own process group, so Ctrl-C reaches only this process, which stops
  * them in order) and through a wrapper mode of this file that also stops them if this process
@@ -24,6 +24,8 @@
  * The bot runs from source. TypeScript is transpiled file by file (no type check, like ts-node's
  * transpile-only) with the result cached on disk by content hash, so a restart does not even load
  * the compiler: `node scripts/dev.js --bot` is that runner, started by the orchestrator below.
+ * The output carries inline source maps; `NODE_OPTIONS=--enable-source-maps npm start` turns them
+ * on for stack traces (off by default: parsing them slows the start).
  */
 const { spawn } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -62,7 +64,8 @@ const managed = [];
 let stopping = false;
 
 async function main() {
-  const env = { ...readDotEnv(path.join(ROOT, '.env')), ...process.env };
+  // DOTENV_CONFIG_PATH is also what the bot's `dotenv/config` reads, so both see the same file.
+  const env = { ...readDotEnv(path.resolve(ROOT, process.env.DOTENV_CONFIG_PATH || '.env')), ...process.env };
   const dataDir = path.resolve(ROOT, env.COACH_DATA_DIR || '.data');
   const useConfiguredStorage = Boolean(nonEmpty(env.STORAGE_CONNECTION_STRING) || nonEmpty(env.STORAGE_ACCOUNT_URL));
 
@@ -98,16 +101,17 @@ async function main() {
     startAzurite('queue', queuePort, location);
     azuritePorts = [tablePort, queuePort];
     botEnv.STORAGE_CONNECTION_STRING = azuriteConnectionString(tablePort, queuePort);
-    storageLine = `Azurite on 127.0.0.1 (tables :${tablePort}, queues :${queuePort}), data in ${path.relative(ROOT, location) || location}`;
+    const shown = location.startsWith(ROOT + path.sep) ? path.relative(ROOT, location) : location;
+    storageLine = `Azurite on 127.0.0.1 (tables :${tablePort}, queues :${queuePort}), data in ${shown}`;
   }
 
   // The bot loads its modules while Azurite starts, and waits for Azurite's ports before it
   // opens the store (COACH_DEV_WAIT_PORTS).
-  startChild('bot', process.execPath, ['--enable-source-maps', '--no-deprecation', __filename, '--bot'], {
+  startChild('bot', process.execPath, ['--no-deprecation', __filename, '--bot'], {
     env: { ...process.env, ...botEnv, COACH_DEV_WAIT_PORTS: azuritePorts.join(',') },
     echo: true,
   });
-  startChild('playground', process.execPath, ['--no-deprecation', __filename, '--child', 'SIGTERM', playgroundCli(), '-e', `http://127.0.0.1:${botPort.port}/api/messages`, '-c', 'msteams', '-p', String(playgroundPort.port), '--disable-telemetry'], {
+  const playground = startChild('playground', process.execPath, ['--no-deprecation', __filename, '--child', 'SIGTERM', playgroundCli(), '-e', `http://127.0.0.1:${botPort.port}/api/messages`, '-c', 'msteams', '-p', String(playgroundPort.port), '--disable-telemetry'], {
     env: {
       ...process.env,
       TEAMSAPPTESTER_BROWSER: 'none',
@@ -116,6 +120,9 @@ async function main() {
     },
     echo: false,
   });
+  // The bot and Azurite are on the critical path; the Playground only has to be up by the time
+  // someone opens it. On a busy machine this lets them have the CPU first.
+  lowerPriority(playground);
 
   await Promise.all([
     waitFor(() => httpOk(`http://127.0.0.1:${botPort.port}/healthz`), 'the bot to answer /healthz'),
@@ -233,6 +240,14 @@ async function shutdown(code, message) {
 async function stopAll(list) {
   for (const m of list) if (isRunning(m.child)) safeKill(m.child, m.stopSignal);
   await Promise.all(list.map((m) => m.exited));
+}
+
+function lowerPriority(child) {
+  try {
+    if (child.pid !== undefined) require('node:os').setPriority(child.pid, 10);
+  } catch {
+    // not allowed here: it only costs speed
+  }
 }
 
 function isRunning(child) {
