@@ -1,5 +1,6 @@
 import { autoFinaliseAt, cadenceFrom, localToUtc, nextFutureOccurrence, nextOccurrence, parseDuration, timeBoxes, weekdayOfMonth } from '../../src/features/agenda/schedule';
-import { parseCallShortcut } from '../../src/features/agenda/parse';
+import { parseCallShortcut, parseNote } from '../../src/features/agenda/parse';
+import { callRow, followingOccurrence } from '../../src/features/agenda/occurrences';
 import { finalAgenda, rankTopics, discussedTopics } from '../../src/features/agenda/views';
 import type { NoteRow, TopicRow } from '../../src/features/agenda/repo';
 
@@ -123,5 +124,32 @@ describe('agenda ranking and the final agenda', () => {
     const note = (t: number): NoteRow => ({ text: 'x', kind: 'note', topic: t, authorId: 'a', authorName: 'A', at: 1 });
     expect([...discussedTopics(topics, [note(2), note(0), note(9)], undefined)]).toEqual([2]);
     expect([...discussedTopics(topics, [note(0)], [{ number: 1, title: 't1', votes: 0, proposedByName: 'U', minutes: 60 }])]).toEqual([1]);
+  });
+});
+
+describe('agenda notes and occurrences', () => {
+  test.each([
+    ['Welcome all', { text: 'Welcome all', topic: 0, kind: 'note' }],
+    ['2 decision: pilot in Q1', { text: 'pilot in Q1', topic: 2, kind: 'decision' }],
+    ['ACTION:   Bob writes it', { text: 'Bob writes it', topic: 0, kind: 'action' }],
+    ['12', { text: '', topic: 12, kind: 'note' }],
+    ['2026 was a good year', { text: '2026 was a good year', topic: 0, kind: 'note' }],
+  ])('when a note reads %s, then its parts are read', (raw, expected) => {
+    expect(parseNote(raw)).toEqual(expected);
+  });
+
+  test('when a call ends, then the next occurrence holds the topics not discussed, ranked and renumbered, votes reset', () => {
+    const now = new Date('2026-12-10T16:05:00Z');
+    const current = callRow(
+      { seriesId: 'abcd', occurrence: 1, title: 'KM', startsAt: new Date('2026-12-10T15:00:00Z'), durationMin: 60, cadence: 'monthly', timeZone: 'Europe/Amsterdam', monthlyNth: 2, spaceId: 'team', createdBy: { userId: 'u', userName: 'U' }, reference: '{}' },
+      new Date('2026-12-01T00:00:00Z'),
+      24,
+    );
+    const topic = (number: number, at: number): TopicRow => ({ number, title: `t${number}`, normalised: `t${number}`, proposedBy: 'p', proposedByName: 'P', proposedAt: at, carriedOver: false });
+    const next = followingOccurrence(current, [topic(1, 1), topic(2, 2), topic(3, 3), topic(4, 4)], new Map([[3, 5], [4, 1]]), new Set([2]), now, 24)!;
+    expect(next.row).toMatchObject({ callId: 'abcd-2', occurrence: 2, status: 'open', startsAt: new Date('2027-01-14T15:00:00Z').getTime(), nextTopic: 4 });
+    expect(next.row.dueAt).toBe(new Date('2027-01-13T15:00:00Z').getTime());
+    expect(next.carried.map((t) => [t.number, t.title, t.carriedOver])).toEqual([[1, 't3', true], [2, 't4', true], [3, 't1', true]]);
+    expect(followingOccurrence({ ...current, cadence: 'once' }, [], new Map(), new Set(), now, 24)).toBeUndefined();
   });
 });

@@ -62,7 +62,7 @@ export function dueRowsOf(where: Place, row: CallRow): DueRow[] {
  * in their ranking order, renumbered from 1, marked carried over. Its id is derived from the
  * series, so creating it twice (two closers, a retried job) finds the first one.
  */
-export function nextOccurrence(
+export function followingOccurrence(
   current: CallRow,
   topics: readonly TopicRow[],
   counts: ReadonlyMap<number, number>,

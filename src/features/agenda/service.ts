@@ -7,7 +7,7 @@ import { ContributionsRepo, CONTRIBUTIONS_TABLE } from '../contributions/repo';
 import { OrganizersRepo, ORGANIZERS_TABLE } from '../organizers/repo';
 import { AgendaRepo, type CallRow, type DueKind, type DueRow, type NoteKind, type Place, type TopicRow } from './repo';
 import { localDate, localToUtc, MAX_DURATION, MIN_DURATION, weekdayOfMonth, type Cadence } from './schedule';
-import { callRow, dueRowsOf, nextOccurrence } from './occurrences';
+import { callRow, dueRowsOf, followingOccurrence } from './occurrences';
 import { parseNote } from './parse';
 import { agendaStrings as s } from './strings';
 import { FreshRead } from './freshRead';
@@ -301,7 +301,7 @@ export class AgendaService {
     // crash in between leaves the call open, and closing it again completes the work.
     const now = this.clock.now();
     const discussed = discussedTopics(topics, notes, callView(current).final);
-    const following = nextOccurrence(current, topics, counts, discussed, now, this.autoFinaliseHours);
+    const following = followingOccurrence(current, topics, counts, discussed, now, this.autoFinaliseHours);
     let next: CallRow | undefined;
     if (following) {
       next = following.row;
