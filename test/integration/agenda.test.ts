@@ -96,6 +96,11 @@ describe('call agendas over HTTP', () => {
     const late = cardOf(await vote(7, 1));
     expect(cardText(late)).toContain('agenda is final');
     expect(cardText(late)).not.toContain('Vote / unvote');
+    // The shared card it was pressed on ends in the true (final) state for everyone.
+    await agendaInternals(bot.app.bot.host)!.live.coalescer.settled();
+    const sharedNow = bot.connector.updates(conv).filter((u) => u.activityId === cardId).at(-1)!.body.attachments![0]!.content;
+    expect(cardText(sharedNow)).toContain('Final agenda');
+    expect(cardText(sharedNow)).not.toContain('Vote / unvote');
     await say('topic Something new', here);
     expect(lastText(conv)).toMatch(/no open call/);
     expect((await service.agendaView({ tenantId: TENANT, conversationId: conv }, call.callId)).topics.find((t) => t.number === 1)!.votes).toBe(0);

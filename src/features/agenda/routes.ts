@@ -155,7 +155,10 @@ export const agendaFeature: Feature = {
           if (!isUserError(err)) throw err;
           if (!callId) throw err;
           try {
-            return asTeamsCard(agendaCard(await service.agendaView(turn, callId), { text: err.message, tone: 'attention' }));
+            const view = await service.agendaView(turn, callId);
+            // The pressed card was out of date for everyone who sees it: bring it to the true state.
+            await live.touch(turn, callId, context.activity.replyToId);
+            return asTeamsCard(agendaCard(view, { text: err.message, tone: 'attention' }));
           } catch (inner) {
             if (isUserError(inner)) return err.message;
             throw inner;
