@@ -109,14 +109,14 @@ export class DigestDelivery {
     let enqueued = 0;
     await inParallel(due, 16, async ({ bucket, row, runKey, slotAt }) => {
       try {
-        const run: RunId = { tenantId: row.tenantId, job: DIGEST_JOB, scope: row.conversationId, runKey };
-        const status = await this.deps.claims.status(run);
-        if (status === 'done' || status === 'failed') return this.deps.repo.markEnqueued(bucket, row, runKey);
-        const enqueueRun: RunId = { ...run, job: DIGEST_ENQUEUE_JOB };
+        // The enqueue claim is the scheduler's "only one of us": never completed, it simply
+        // expires; the index row's lastRunKey is what stops later passes from trying again.
+        // A crash between claim and mark means a takeover after the lease and possibly a second
+        // job for the same run, which the delivery claim turns into a no-op.
+        const enqueueRun: RunId = { tenantId: row.tenantId, job: DIGEST_ENQUEUE_JOB, scope: row.conversationId, runKey };
         if (!(await this.deps.claims.claim(enqueueRun, now, this.claimLeaseMs))) return;
         const job: DigestJob = { v: 1, tenantId: row.tenantId, conversationId: row.conversationId, runKey, slotAt };
         await this.deps.queue.enqueue(job);
-        await this.deps.claims.complete(enqueueRun, now);
         await this.deps.repo.markEnqueued(bucket, row, runKey);
         enqueued++;
       } catch (err) {
@@ -165,19 +165,22 @@ export class DigestDelivery {
     const run: RunId = { tenantId: job.tenantId, job: DIGEST_JOB, scope: job.conversationId, runKey: job.runKey };
     const jobLog = log.child({ tenantId: job.tenantId, runKey: job.runKey });
     try {
-      const status = await claims.status(run);
-      if (status === 'done' || status === 'failed') {
-        await queue.delete(message);
-        return 'skipped';
-      }
       const now = this.deps.now();
       if (message.dequeueCount > MAX_ATTEMPTS) {
-        await claims.fail(run, now, `gave up after ${message.dequeueCount - 1} interrupted attempts`).catch(() => undefined);
+        if ((await claims.status(run)) !== 'done') await claims.fail(run, now, `gave up after ${message.dequeueCount - 1} interrupted attempts`);
         await queue.delete(message);
         jobLog.error('digest.job_abandoned', { dequeueCount: message.dequeueCount });
         return 'failed';
       }
-      if (!(await claims.claim(run, now, this.claimLeaseMs))) return 'busy';
+      // The record first: a run already done (or given up) is never sent again.
+      if (!(await claims.claim(run, now, this.claimLeaseMs))) {
+        const status = await claims.status(run);
+        if (status === 'done' || status === 'failed') {
+          await queue.delete(message);
+          return 'skipped';
+        }
+        return 'busy';
+      }
       const sub = await repo.get(job.tenantId, job.conversationId);
       const stillDue = sub?.active === true && runKeyOf(latestSlotAt(sub, new Date(Math.max(job.slotAt, now.getTime())))) === job.runKey;
       if (!sub || !stillDue) {

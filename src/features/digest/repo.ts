@@ -175,15 +175,16 @@ export class DigestRepo {
 
   /** After a digest was delivered: what the next one needs to know. */
   async recordDelivered(tenantId: string, conversationId: string, runKey: string, figures: WeekFigures, resurfacedId: string | undefined): Promise<void> {
-    await mutateEntity<SubRow>(this.subs, key(tenantId), key(conversationId), (current) =>
-      current
-        ? {
-            ...current,
-            lastRunKey: runKey,
-            lastFigures: JSON.stringify({ ...figures, runKey }),
-            lastResurfacedId: resurfacedId ?? current.lastResurfacedId ?? '',
-          }
-        : undefined,
+    // A merge of fields only delivery writes (one request, no read); settings writes keep their eTag.
+    await this.subs.updateEntity(
+      {
+        partitionKey: key(tenantId),
+        rowKey: key(conversationId),
+        lastRunKey: runKey,
+        lastFigures: JSON.stringify({ ...figures, runKey }),
+        ...(resurfacedId ? { lastResurfacedId: resurfacedId } : {}),
+      },
+      'Merge',
     );
   }
 

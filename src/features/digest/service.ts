@@ -79,26 +79,25 @@ export class DigestService {
     const from = new Date(to.getTime() - WEEK_MS);
     const prevFrom = new Date(from.getTime() - WEEK_MS);
     const { tenantId, conversationId, spaceId } = sub;
-    const [stories, featured, nextCall, recaps, activity, prevStories, prevActivity, newVoices, contributors] = await Promise.all([
+    const lastWeek = previousRunKey(DateTime.fromJSDate(to, { zone: sub.timeZone }));
+    const known = sub.lastFigures?.runKey === lastWeek ? sub.lastFigures : undefined;
+    const [stories, nextCall, recaps, activity, people, previous] = await Promise.all([
       this.sources.storiesBetween(tenantId, spaceId, from, to),
-      this.repo.featuredIds(tenantId, conversationId),
       this.sources.nextCall(tenantId, conversationId, to),
       this.sources.recapsBetween(tenantId, conversationId, from, to),
       this.sources.activityBetween(tenantId, conversationId, from, to),
-      this.sources.storiesBetween(tenantId, spaceId, prevFrom, from),
-      this.sources.activityBetween(tenantId, conversationId, prevFrom, from),
-      this.sources.newVoices(tenantId, spaceId, from, to),
-      this.sources.contributorsSince(tenantId, spaceId, from),
+      this.sources.contributors(tenantId, spaceId, from, to),
+      // The week before: what last week's digest recorded, else counted again (contributors of a
+      // past week cannot be recounted: only each person's first and latest contribution is kept).
+      known
+        ? Promise.resolve<Partial<WeekFigures>>(known)
+        : Promise.all([this.sources.storiesBetween(tenantId, spaceId, prevFrom, from), this.sources.activityBetween(tenantId, conversationId, prevFrom, from)]).then(
+            ([st, act]): Partial<WeekFigures> => ({ stories: st.length, topics: act.topics, votes: act.votes }),
+          ),
     ]);
-    const figures: WeekFigures = { stories: stories.length, topics: activity.topics, votes: activity.votes, contributors };
-    const lastWeek = previousRunKey(DateTime.fromJSDate(to, { zone: sub.timeZone }));
-    const previous = {
-      stories: prevStories.length,
-      topics: prevActivity.topics,
-      votes: prevActivity.votes,
-      // Contributors of a past week cannot be recounted (only each person's latest contribution is kept): use the figure the last digest recorded.
-      contributors: sub.lastFigures?.runKey === lastWeek ? sub.lastFigures.contributors : undefined,
-    };
+    const featured = stories.length ? await this.repo.featuredIds(tenantId, conversationId) : new Set<string>();
+    const newVoices = people.newVoices;
+    const figures: WeekFigures = { stories: stories.length, topics: activity.topics, votes: activity.votes, contributors: people.active };
     const quiet = isQuietWeek({ stories: stories.length, topics: activity.topics, votes: activity.votes, recaps: recaps.length });
     const picked = quiet ? [] : pickStories(stories, { at: to, alreadyFeatured: featured, themeFilter: sub.themes });
     const resurfaced = quiet

@@ -20,8 +20,8 @@ export interface DigestSources {
   /** Calls that ended in [from, to), newest last. */
   recapsBetween(tenantId: string, conversationId: string, from: Date, to: Date): Promise<RecapSummary[]>;
   activityBetween(tenantId: string, conversationId: string, from: Date, to: Date): Promise<{ topics: number; votes: number }>;
-  newVoices(tenantId: string, spaceId: string, from: Date, to: Date): Promise<string[]>;
-  contributorsSince(tenantId: string, spaceId: string, from: Date): Promise<number>;
+  /** People who contributed for the first time in [from, to), and how many were active since `from`: one read. */
+  contributors(tenantId: string, spaceId: string, from: Date, to: Date): Promise<{ newVoices: string[]; active: number }>;
   /** The agenda's "open / vote" button, when the agenda feature offers one. */
   voteAction?: VoteAction;
 }
@@ -42,11 +42,12 @@ export function createDigestSources(store: Store, clock: Clock): DigestSources {
       return (await agenda.recapsBetween(tenantId, conversationId, from, to)).map((r) => ({ title: r.title, decisions: r.decisions, actions: r.actions }));
     },
     activityBetween: (tenantId, conversationId, from, to) => agenda.activityBetween(tenantId, conversationId, from, to),
-    async newVoices(tenantId, spaceId, from, to) {
-      return (await contributions.newVoices({ tenantId, spaceId }, from, to)).map((c) => c.userName);
-    },
-    async contributorsSince(tenantId, spaceId, from) {
-      return (await contributions.activeSince({ tenantId, spaceId }, from)).length;
+    async contributors(tenantId, spaceId, from, to) {
+      const all = await contributions.list({ tenantId, spaceId });
+      return {
+        newVoices: all.filter((c) => c.firstAt >= from && c.firstAt < to).map((c) => c.userName),
+        active: all.filter((c) => c.lastAt >= from).length,
+      };
     },
     voteAction: openAgendaAction,
   };
