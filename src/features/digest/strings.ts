@@ -59,5 +59,8 @@ export const digestStrings = {
   settingsTimeZone: 'Time zone (IANA, e.g. Europe/London)',
   settingsThemes: 'Only stories about these themes (comma-separated; empty for all)',
   settingsSave: 'Save',
+  settingsDayMissing: 'Pick a day.',
+  settingsTimeMissing: 'Pick a time.',
+  settingsTimeZoneMissing: 'Give a time zone, such as Europe/London.',
   dayNames: ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'],
 };
