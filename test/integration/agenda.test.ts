@@ -161,6 +161,27 @@ describe('call agendas over HTTP', () => {
     clock.current = new Date('2026-12-01T09:00:00Z');
   });
 
+  test('when an organizer closes a call nobody finalised and nobody took notes on, then the top 5 count as discussed and the rest carry over', async () => {
+    const conv = '19:close-unfinalised@thread.tacv2';
+    const here = { conversationId: conv };
+    await say('call "Quick weekly" 2026-12-03 10:00 weekly 30m UTC', { ...here, from: ALICE });
+    for (let i = 1; i <= 7; i++) await say(`topic Subject number ${i}`, { ...here, from: person(i) });
+    const call = (await service.currentCall({ tenantId: TENANT, conversationId: conv }))!;
+    await press('agenda.vote', { callId: call.callId, rev: 1, topic: 7 }, { ...here, from: person(1) });
+    await press('agenda.vote', { callId: call.callId, rev: 1, topic: 6 }, { ...here, from: person(2) });
+    bot.connector.reset();
+    await say('call done', { ...here, from: ALICE });
+    const recap = bot.connector.cards({ conversationId: conv, method: 'POST' });
+    expect(recap).toHaveLength(1);
+    expectValidCard(recap[0]!.card);
+    const next = (await service.currentCall({ tenantId: TENANT, conversationId: conv }))!;
+    expect(new Date(next.startsAt).toISOString()).toBe('2026-12-10T10:00:00.000Z');
+    const carried = await service.agendaView({ tenantId: TENANT, conversationId: conv }, next.callId);
+    // Ranked 7, 6 (one vote each), then 1..5 by who proposed first: the top 5 are 7, 6, 1, 2, 3.
+    expect(carried.topics.map((t) => t.title)).toEqual(['Subject number 4', 'Subject number 5']);
+    expect(carried.topics.map((t) => t.number)).toEqual([1, 2]);
+  });
+
   test('when a call is created from the form, then the form becomes the live agenda card for everyone', async () => {
     const conv = '19:form-flow@thread.tacv2';
     await say('call new', { conversationId: conv, from: ALICE });

@@ -4,6 +4,7 @@ import { getEntityOrUndefined, insertIfAbsent, listPartition, statusOf } from '.
 import { key, timeKey } from '../../store/keys';
 import { mutateEntity } from '../../store/etag';
 import type { Cadence } from './schedule';
+import { dueRowsOf } from './occurrences';
 
 /**
  * The agenda feature's tables. Every partition starts with tenant and conversation:
@@ -270,6 +271,14 @@ export class AgendaRepo {
     await this.due.deleteEntity(dueBucket(new Date(row.dueAt)), dueRk(row)).catch((err: unknown) => {
       if (statusOf(err) !== 404) throw err;
     });
+  }
+
+  async scheduleDue(where: Place, row: CallRow): Promise<void> {
+    await Promise.all(dueRowsOf(where, row).map((d) => this.putDue(d)));
+  }
+
+  async unscheduleDue(where: Place, row: CallRow, kinds: readonly DueKind[]): Promise<void> {
+    await Promise.all(dueRowsOf(where, row).filter((d) => kinds.includes(d.kind)).map((d) => this.deleteDue(d)));
   }
 
   /** Rows of `kind` due at or before `now`, from the day buckets of the last `days` days (oldest first). */

@@ -1,17 +1,17 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../clock';
 import { UserError } from '../../errors';
 import type { Store } from '../../store/tables';
 import { normaliseForComparison } from '../../teams/text';
-import { ContributionsRepo, CONTRIBUTIONS_TABLE } from '../contributions/repo';
+import { ContributionsRepo, CONTRIBUTIONS_TABLE, type ContributionKind } from '../contributions/repo';
 import { OrganizersRepo, ORGANIZERS_TABLE } from '../organizers/repo';
 import { AgendaRepo, type CallRow, type DueKind, type DueRow, type NoteKind, type Place, type TopicRow } from './repo';
-import { localDate, localToUtc, MAX_DURATION, MIN_DURATION, weekdayOfMonth, type Cadence } from './schedule';
-import { callRow, dueRowsOf, followingOccurrence } from './occurrences';
-import { parseNote } from './parse';
+import { localToUtc, MAX_DURATION, MIN_DURATION, weekdayOfMonth, type Cadence } from './schedule';
+import { callRow } from './occurrences';
+import { CallClosing } from './closing';
 import { agendaStrings as s } from './strings';
 import { FreshRead } from './freshRead';
-import { callView, DEFAULT_TOP_N, discussedTopics, finalAgenda, MAX_TOP_N, rankTopics, recapView, type AgendaView, type RecapView } from './views';
+import { callView, finalAgenda, MAX_TOP_N, rankTopics, type AgendaView, type RecapView } from './views';
 
 /**
  * Call agendas: the use cases, in plain values (no Teams types). Refusals are UserErrors,
@@ -49,7 +49,6 @@ export interface NewCall {
 
 export const MAX_TITLE = 120;
 export const MAX_TOPIC = 300;
-export const MAX_NOTE = 2000;
 export const MAX_TOPICS = 50;
 /** How many days back the scheduled jobs look for due calls they have not handled yet. */
 export const DUE_LOOKBACK_DAYS = 15;
@@ -60,6 +59,7 @@ export class AgendaService {
   private readonly contributions: ContributionsRepo;
   private readonly autoFinaliseHours: number;
   private readonly views = new FreshRead<AgendaView>();
+  private readonly closing: CallClosing;
 
   constructor(
     store: Store,
@@ -70,6 +70,11 @@ export class AgendaService {
     this.organizers = new OrganizersRepo(store.table(ORGANIZERS_TABLE));
     this.contributions = new ContributionsRepo(store.table(CONTRIBUTIONS_TABLE));
     this.autoFinaliseHours = options.autoFinaliseHours ?? 24;
+    this.closing = new CallClosing(this, clock, this.autoFinaliseHours);
+  }
+
+  async recordContribution(where: Where, who: Who, kind: ContributionKind, at: Date): Promise<void> {
+    await this.contributions.recordContribution({ tenantId: where.tenantId, spaceId: where.spaceId }, who, kind, at);
   }
 
   // --- creating calls and organizers
@@ -110,16 +115,8 @@ export class AgendaService {
       this.autoFinaliseHours,
     );
     await this.repo.insertCall(where, row);
-    await this.scheduleDue(where, row);
+    await this.repo.scheduleDue(where, row);
     return row;
-  }
-
-  private async scheduleDue(where: Place, row: CallRow): Promise<void> {
-    await Promise.all(dueRowsOf(where, row).map((d) => this.repo.putDue(d)));
-  }
-
-  private async unscheduleDue(where: Place, row: CallRow, kinds: readonly DueKind[]): Promise<void> {
-    await Promise.all(dueRowsOf(where, row).filter((d) => kinds.includes(d.kind)).map((d) => this.repo.deleteDue(d)));
   }
 
   async isOrganizer(where: Where, userId: string): Promise<boolean> {
@@ -142,7 +139,7 @@ export class AgendaService {
     return { added, already };
   }
 
-  private async requireOrganizer(where: Where, who: Who): Promise<void> {
+  async requireOrganizer(where: Where, who: Who): Promise<void> {
     if (!(await this.isOrganizer(where, who.userId))) throw new UserError(s.onlyOrganizers);
   }
 
@@ -257,7 +254,7 @@ export class AgendaService {
       if (by) throw refusal ?? new UserError(s.callNotFound);
       return undefined;
     }
-    await this.unscheduleDue(where, after, ['finalise']);
+    await this.repo.unscheduleDue(where, after, ['finalise']);
     return after;
   }
 
@@ -265,71 +262,19 @@ export class AgendaService {
     return this.repo.listDue(kind, now, DUE_LOOKBACK_DAYS);
   }
 
-  // --- notes and the end of a call
+  // --- notes and the end of a call (closing.ts)
 
   async addNote(where: Where, who: Who, raw: string): Promise<{ kind: NoteKind; topic: number; callId: string }> {
-    const { text, topic, kind } = parseNote(raw);
-    if (!text) throw new UserError(s.noteEmpty);
-    if (text.length > MAX_NOTE) throw new UserError(s.noteTooLong(MAX_NOTE));
-    const call = await this.currentCall(where);
-    if (!call) throw new UserError(s.noCallForNote);
-    if (topic > 0 && !(await this.repo.getTopic(where, call.callId, topic))) throw new UserError(s.noteTopicMissing(topic));
-    const now = this.clock.now();
-    await this.repo.insertNote(where, call.callId, randomUUID(), { text, kind, topic, authorId: who.userId, authorName: who.userName, at: now.getTime() });
-    await this.contributions.recordContribution({ tenantId: where.tenantId, spaceId: where.spaceId }, who, 'note', now);
-    return { kind, topic, callId: call.callId };
+    return this.closing.addNote(where, who, raw);
   }
 
-  /**
-   * `call done`: ends the current call (finalising it first if nobody did), creates the next
-   * occurrence from the cadence with the topics not reached (marked carried over, votes reset),
-   * and returns the recap. Two organizers closing at once: the eTag lets one win. `who`
-   * undefined and a `callId`: the scheduled job closing a call nobody closed.
-   */
+  /** `call done`, or the job closing a call nobody closed (`who` undefined, `callId` given). */
   async endCall(where: Where, who: Who | undefined, callId?: string): Promise<RecapView> {
-    if (who) await this.requireOrganizer(where, who);
-    const current = callId ? await this.repo.getCall(where, callId) : await this.currentCall(where);
-    if (!current) throw new UserError(s.noCallToEnd);
-    if (current.status === 'ended') throw new UserError(s.callEnded);
-    if (current.status === 'open') await this.finalise(where, undefined, current.callId, DEFAULT_TOP_N);
-    const [topics, notes, counts] = await Promise.all([
-      this.repo.listTopics(where, current.callId),
-      this.repo.listNotes(where, current.callId),
-      this.repo.countVotes(where, current.callId),
-    ]);
-    // The next occurrence first (its id is derived, so it is created once), then the end: a
-    // crash in between leaves the call open, and closing it again completes the work.
-    const now = this.clock.now();
-    const discussed = discussedTopics(topics, notes, callView(current).final);
-    const following = followingOccurrence(current, topics, counts, discussed, now, this.autoFinaliseHours);
-    let next: CallRow | undefined;
-    if (following) {
-      next = following.row;
-      if (await this.repo.insertCall(where, next)) await Promise.all(following.carried.map((t) => this.repo.putTopic(where, following.row.callId, t)));
-      else next = (await this.repo.getCall(where, next.callId)) ?? next;
-      await this.scheduleDue(where, next);
-    }
-    const { after } = await this.repo.mutateCall(where, current.callId, (row) => {
-      if (!row || row.status === 'ended') return undefined;
-      return { ...row, status: 'ended', rev: row.rev + 1, endedAt: now.getTime(), discussedJson: JSON.stringify([...discussed]), nextCallId: next?.callId };
-    });
-    if (!after) throw new UserError(s.callEnded);
-    await this.unscheduleDue(where, after, ['finalise', 'close']);
-    return recapView(after, topics, notes, next);
+    return this.closing.endCall(where, who, callId);
   }
 
-  /** The last recap, or the one of a call on `date` (yyyy-mm-dd, in the call's or the asker's zone). */
   async recap(where: Place, date: string | undefined, timeZone: string): Promise<RecapView> {
-    const ended = (await this.repo.listCalls(where, "status eq 'ended'")).sort((a, b) => b.startsAt - a.startsAt);
-    if (ended.length === 0) throw new UserError(s.noRecaps);
-    const call = date ? ended.find((c) => localDate(new Date(c.startsAt), c.timeZone) === date || localDate(new Date(c.startsAt), timeZone) === date) : ended[0];
-    if (!call) throw new UserError(s.noRecapOn(date ?? '', ended.slice(0, 10).map((c) => localDate(new Date(c.startsAt), c.timeZone))));
-    const [topics, notes, next] = await Promise.all([
-      this.repo.listTopics(where, call.callId),
-      this.repo.listNotes(where, call.callId),
-      call.nextCallId ? this.repo.getCall(where, call.nextCallId) : Promise.resolve(undefined),
-    ]);
-    return recapView(call, topics, notes, next);
+    return this.closing.recap(where, date, timeZone);
   }
 
   // --- read by the digest
