@@ -193,7 +193,7 @@ export class AgendaService {
     await this.repo.insertTopic(where, call.callId, topic);
     await Promise.all([
       this.repo.logActivity(where, now, 'topic', `${call.callId}|${topic.number}`),
-      this.contributions.recordContribution({ tenantId: where.tenantId, spaceId: where.spaceId }, who, 'topic', now),
+      this.recordContribution(where, who, 'topic', now),
     ]);
     return { call: after, topic };
   }
@@ -209,7 +209,7 @@ export class AgendaService {
     if (await this.repo.insertVote(where, callId, { topic: topicNumber, voterId: who.userId, votedAt: now.getTime() })) {
       await Promise.all([
         this.repo.logActivity(where, now, 'vote', detail),
-        this.contributions.recordContribution({ tenantId: where.tenantId, spaceId: where.spaceId }, who, 'vote', now),
+        this.recordContribution(where, who, 'vote', now),
       ]);
       return { counted: true };
     }
