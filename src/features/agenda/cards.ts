@@ -52,10 +52,12 @@ function header(call: CallView, notice?: Notice): CardElement[] {
   if (notice) out.push(noticeBlock(notice));
   out.push(
     text(safeLine(call.title, MAX_TITLE), { size: 'Large', weight: 'Bolder' }),
+    // Teams formats {{DATE()}}/{{TIME()}} in TextBlocks (not in facts), in each viewer's zone.
+    text(`**${s.cardWhen}:** ${when(call)}`, { spacing: 'Small' }),
     {
       type: 'FactSet',
+      spacing: 'Small',
       facts: [
-        { title: s.cardWhen, value: when(call) },
         { title: s.cardDuration, value: s.minutes(call.durationMin) },
         { title: s.cardRepeats, value: s.cadenceNames[call.cadence] ?? call.cadence },
       ],
@@ -108,7 +110,7 @@ export function agendaCard(view: AgendaView, notice?: Notice): AdaptiveCard {
         type: 'ColumnSet',
         separator: true,
         columns: [
-          { type: 'Column', width: 'stretch', items: [text(`**${f.number}.** ${safeText(f.title, MAX_TOPIC)}`), text(`${s.cardProposedBy(safeLine(f.proposedByName, 60))} · ${f.votes} ${f.votes === 1 ? 'vote' : 'votes'}`, { isSubtle: true, size: 'Small', spacing: 'None' })] },
+          { type: 'Column', width: 'stretch', items: [text(`**${f.number}.** ${safeText(f.title, MAX_TOPIC)}`), text(`${s.cardProposedBy(safeLine(f.proposedByName, 60))} · ${s.votes(f.votes)}`, { isSubtle: true, size: 'Small', spacing: 'None' })] },
           { type: 'Column', width: 'auto', items: [text(s.cardFinalMinutes(f.minutes), { weight: 'Bolder' })] },
         ],
       });
@@ -143,7 +145,7 @@ export function callFormCard(timeZone: string, notice?: Notice, values: { title?
 }
 
 function noteLine(n: NoteView): TextBlock {
-  const mark = n.kind === 'decision' ? '**Decision:** ' : n.kind === 'action' ? '**Action:** ' : '';
+  const mark = n.kind === 'decision' ? `**${s.decisionMark}:** ` : n.kind === 'action' ? `**${s.actionMark}:** ` : '';
   const at = cardInstant(n.at);
   return text(`${mark}${safeText(n.text, 1000)} ${s.recapNoteBy(safeLine(n.authorName, 60))}, {{DATE(${at}, SHORT)}} {{TIME(${at})}}`, { spacing: 'Small' });
 }
