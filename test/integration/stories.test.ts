@@ -217,8 +217,12 @@ describe('stories', () => {
     test('when people press Inspiring, then the count shows for everyone, one per person, and pressing again withdraws', async () => {
       const { storyId } = await capture('Coho Winery renewed for three years thanks to peers in the network');
       const press = async (who: typeof BOB): Promise<Json> => invokeCard((await bot.send(bot.teams.cardAction('story.endorse', { storyId }, { from: who }))).body);
+      const contributions = new ContributionsRepo(bot.app.store.table(CONTRIBUTIONS_TABLE));
+      const aliceCount = async (): Promise<number> => (await contributions.list(where)).find((c) => c.userId === ALICE.aadObjectId)?.count ?? 0;
+      const before = await aliceCount();
       expect(cardText(await press(BOB))).toContain('Inspiring (1)');
       expect(cardText(await press(ALICE))).toContain('Inspiring (2)');
+      expect(await aliceCount()).toBe(before + 1);
       expect(cardText(await press(BOB))).toContain('Inspiring (1)');
       expect(bot.connector.updates()).toHaveLength(3);
       expect(cardText(bot.connector.cards({ method: 'PUT' }).at(-1)!.card)).toContain('Inspiring (1)');

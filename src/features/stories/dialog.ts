@@ -6,7 +6,7 @@ import type { FeatureHost } from '../feature';
 import { saveStoryDialog, storyCard, storyPreviewCard } from './cards';
 import type { Person } from './model';
 import { MAX_CUSTOMER_LENGTH, parseTagList } from './parse';
-import { cardMessage, personOf, refuseBadRequest, spaceOf } from './replies';
+import { cardMessage, personOf, recordTelling, refuseBadRequest, spaceOf } from './replies';
 import type { StoriesService } from './service';
 import { storyStrings as s } from './strings';
 
@@ -52,7 +52,8 @@ function textOf(payload: z.infer<typeof messagePayload>): string {
 
 const dialog = (title: string, c: ReturnType<typeof CardFactory.adaptiveCard>) => ({ title, card: c, width: 'medium' as const, height: 'large' as const });
 
-export function registerSaveAsStory({ app }: FeatureHost, service: StoriesService): void {
+export function registerSaveAsStory(host: FeatureHost, service: StoriesService): void {
+  const { app } = host;
   app.messageExtensions.fetchTask(SAVE_STORY_COMMAND, async (context) => {
     const turn = turnOf(context);
     const payload = payloadOf(context);
@@ -77,19 +78,22 @@ export function registerSaveAsStory({ app }: FeatureHost, service: StoriesServic
       await refuseBadRequest(context);
       return s.badRequest;
     }
-    const result = await service.captureStory({
+    const teller = tellerOf(payload, personOf(turn));
+    const text = service.validateText(data.data.text);
+    const input = {
       where: spaceOf(turn),
       conversationId: turn.conversationId,
-      text: data.data.text,
-      teller: tellerOf(payload, personOf(turn)),
+      text,
+      teller,
       capturedBy: personOf(turn),
       customer: data.data.customer.replace(/\s+/g, ' ').trim().slice(0, MAX_CUSTOMER_LENGTH) || undefined,
       chosenTags: parseTagList(data.data.tags),
       sourceMessageId: payload.id,
       sourceLink: payload.linkToMessage,
-    });
+    };
+    const [result] = await Promise.all([service.captureStory(input), recordTelling(context, host, service, input.where, teller)]);
     if (result.duplicate) return dialog(s.duplicateDialogTitle, CardFactory.adaptiveCard(storyPreviewCard(result.story, s.duplicate)));
-    await Promise.all([context.sendActivity(cardMessage(storyCard(result.story))), service.recordTelling(result.story)]);
+    await context.sendActivity(cardMessage(storyCard(result.story)));
     // Nothing to show in the dialog: it closes, and the card is in the conversation.
     return undefined;
   });

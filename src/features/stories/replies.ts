@@ -2,6 +2,10 @@ import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import type { AdaptiveCard } from '../../cards/types';
 import { sendInvokeResponse } from '../../teams/replies';
 import type { Turn } from '../../teams/turn';
+import { errorFields } from '../../log';
+import { turnLogger } from '../../teams/middleware';
+import type { FeatureHost } from '../feature';
+import type { StoriesService } from './service';
 import type { Person, Space } from './model';
 import { storyStrings as s } from './strings';
 
@@ -15,3 +19,19 @@ export async function refuseBadRequest(context: TurnContext): Promise<void> {
   await sendInvokeResponse(context, 400, { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: s.badRequest } });
 }
 
+
+/**
+ * Contributions are bookkeeping for the digest: if writing one fails, the story (or the
+ * endorsement) is still saved and shown, so the failure is logged, never turned into "nothing was saved".
+ */
+export async function recordTelling(context: TurnContext, host: Pick<FeatureHost, 'log'>, service: StoriesService, where: Space, teller: Person): Promise<void> {
+  await recordContribution(context, host, () => service.recordTelling(where, teller));
+}
+
+export async function recordContribution(context: TurnContext, host: Pick<FeatureHost, 'log'>, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (err) {
+    turnLogger(context, host.log).warn('story.contribution_failed', errorFields(err));
+  }
+}

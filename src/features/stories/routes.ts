@@ -7,8 +7,8 @@ import { turnOf, type Turn } from '../../teams/turn';
 import type { Feature, FeatureHost } from '../feature';
 import { deletedCard, libraryCard, storyCard, themesCard, VERB } from './cards';
 import { registerSaveAsStory } from './dialog';
-import { cardMessage, personOf, refuseBadRequest, spaceOf } from './replies';
-import { STORY_ID, type Person } from './model';
+import { cardMessage, personOf, recordContribution, recordTelling, refuseBadRequest, spaceOf } from './replies';
+import { STORY_ID, type Person, type Space } from './model';
 import { parseCaptureText, parseTagList } from './parse';
 import { STORIES_TABLE } from './repo';
 import { StoriesService } from './service';
@@ -46,7 +46,8 @@ export const storiesFeature: Feature = {
   },
 };
 
-function registerCommands({ commands }: FeatureHost, service: StoriesService): void {
+function registerCommands(host: FeatureHost, service: StoriesService): void {
+  const { commands } = host;
   commands.add({
     name: 'story',
     usage: s.storyUsage,
@@ -56,18 +57,14 @@ function registerCommands({ commands }: FeatureHost, service: StoriesService): v
       const mentions = mentionsOf(context);
       const parsed = parseCaptureText(args, mentions.map((m) => m.shown));
       const teller = mentions.find((m) => m.shown === parsed.tellerName)?.person ?? personOf(turn);
-      const result = await service.captureStory({
-        where: spaceOf(turn),
-        conversationId: turn.conversationId,
-        text: parsed.text,
-        teller,
-        capturedBy: personOf(turn),
-        customer: parsed.customer,
-        hashtags: parsed.hashtags,
-      });
-      const reply = cardMessage(storyCard(result.story), result.duplicate ? s.duplicate : undefined);
-      // The card and the contribution record do not depend on each other: one round trip, not two.
-      await Promise.all([context.sendActivity(reply), result.duplicate ? undefined : service.recordTelling(result.story)]);
+      const text = service.validateText(parsed.text);
+      const input = { where: spaceOf(turn), conversationId: turn.conversationId, text, teller, capturedBy: personOf(turn), customer: parsed.customer, hashtags: parsed.hashtags };
+      // Saving + answering, and recording the teller's contribution, do not depend on each other:
+      // side by side, the turn takes the longer of the two instead of their sum.
+      await Promise.all([
+        service.captureStory(input).then((result) => context.sendActivity(cardMessage(storyCard(result.story), result.duplicate ? s.duplicate : undefined))),
+        recordTelling(context, host, service, input.where, teller),
+      ]);
     },
   });
 
@@ -145,8 +142,12 @@ function registerCardActions(host: FeatureHost, service: StoriesService): void {
   };
 
   execute(VERB.endorse, storyData, async (context, turn, data) => {
-    const { story } = await service.toggleEndorsement(spaceOf(turn), data.storyId, personOf(turn));
-    return showEveryone(context, storyCard(story));
+    const { story, endorsed } = await service.toggleEndorsement(spaceOf(turn), data.storyId, personOf(turn));
+    const [card] = await Promise.all([
+      showEveryone(context, storyCard(story)),
+      endorsed ? recordContribution(context, host, () => service.recordEndorsement(spaceOf(turn), personOf(turn))) : undefined,
+    ]);
+    return card;
   });
 
   execute(VERB.tags, tagsData, async (context, turn, data) => {

@@ -147,9 +147,13 @@ export class StoriesService {
     return result.created ? { story, duplicate: false } : { story: result.existing, duplicate: true };
   }
 
-  /** The teller told a story: counts for the digest's "new voices". */
-  async recordTelling(story: Story): Promise<void> {
-    await this.contributions.recordContribution({ tenantId: story.tenantId, spaceId: story.spaceId }, story.teller, 'story', story.createdAt);
+  /**
+   * The teller told a story: counts for the digest's "new voices". Callers run this alongside
+   * captureStory (after validateText), not after it, to keep a capture turn short; so a story
+   * that turns out to be a duplicate still counts as its teller taking part.
+   */
+  async recordTelling(where: Space, teller: Person): Promise<void> {
+    await this.contributions.recordContribution(where, teller, 'story', this.clock.now());
   }
 
   async findBySourceMessage(where: Space, messageId: string): Promise<Story | undefined> {
@@ -165,8 +169,12 @@ export class StoriesService {
       endorsed = !current.endorsers.includes(who.userId);
       return { ...current, endorsers: endorsed ? [...current.endorsers, who.userId] : current.endorsers.filter((id) => id !== who.userId) };
     });
-    if (endorsed) await this.contributions.recordContribution(where, who, 'endorse', this.clock.now());
     return { story, endorsed };
+  }
+
+  /** Someone found a story inspiring: counts as taking part, for the digest. */
+  async recordEndorsement(where: Space, who: Person): Promise<void> {
+    await this.contributions.recordContribution(where, who, 'endorse', this.clock.now());
   }
 
   /** Replaces the story's tags with the person's list: what they edit wins over the automatic themes. */
