@@ -14,8 +14,8 @@
  * on its own, the others are stopped and this exits non-zero, saying which one and why.
  *
  * Settings (environment or .env): PORT (bot, 3978), PLAYGROUND_PORT (56150), AZURITE_TABLE_PORT
- * (10002) and AZURITE_QUEUE_PORT (10001) (a taken default is replaced by a free port; a taken
- * explicit port is an error), COACH_DATA_DIR (.data), DOTENV_CONFIG_PATH (.env).
+ * (10002) and AZURITE_QUEUE_PORT (10001) (a taken default port is replaced by a free one; a taken
+ * explicit port, or a taken bot port, is an error), COACH_DATA_DIR (.data), DOTENV_CONFIG_PATH (.env).
  *
  * Children run detached (own process group, so Ctrl-C reaches only this process, which stops
  * them in order) and through a wrapper mode of this file that also stops them if this process
@@ -72,7 +72,10 @@ async function main() {
   const botPort = portSetting(env, 'PORT', DEFAULTS.botPort);
   const playgroundPort = portSetting(env, 'PLAYGROUND_PORT', DEFAULTS.playgroundPort);
   await requireFree(botPort.port, '127.0.0.1', `The bot's port ${botPort.port} is in use (is another \`npm start\` running?). Stop it, or set PORT.`);
-  await requireFree(playgroundPort.port, undefined, `The Playground's port ${playgroundPort.port} is in use. Stop what holds it, or set PLAYGROUND_PORT.`);
+  // A taken default Playground port is fine: the Playground moves to a free one and says which.
+  if (playgroundPort.explicit) {
+    await requireFree(playgroundPort.port, undefined, `PLAYGROUND_PORT=${playgroundPort.port} is in use. Choose another port, or unset PLAYGROUND_PORT.`);
+  }
 
   fs.mkdirSync(dataDir, { recursive: true });
   installSignalHandlers();
@@ -111,6 +114,10 @@ async function main() {
     env: { ...process.env, ...botEnv, COACH_DEV_WAIT_PORTS: azuritePorts.join(',') },
     echo: true,
   });
+  // The Playground quietly moves to another port when its own is taken: trust what it announces.
+  /** @type {(port: number) => void} */
+  let playgroundListening = () => {};
+  const playgroundAnnounced = new Promise((resolve) => (playgroundListening = resolve));
   const playground = startChild('playground', process.execPath, ['--no-deprecation', __filename, '--child', 'SIGTERM', playgroundCli(), '-e', `http://127.0.0.1:${botPort.port}/api/messages`, '-c', 'msteams', '-p', String(playgroundPort.port), '--disable-telemetry'], {
     env: {
       ...process.env,
@@ -119,14 +126,21 @@ async function main() {
       M365_AGENTS_PLAYGROUND_LOGFILE: path.join(dataDir, 'playground.log'),
     },
     echo: false,
+    onLine: (line) => {
+      const match = /Listening on (\d+)/.exec(line);
+      if (match) playgroundListening(Number(match[1]));
+    },
   });
   // The bot and Azurite are on the critical path; the Playground only has to be up by the time
   // someone opens it. On a busy machine this lets them have the CPU first.
   lowerPriority(playground);
 
-  await Promise.all([
+  const [, uiPort] = await Promise.all([
     waitFor(() => httpOk(`http://127.0.0.1:${botPort.port}/healthz`), 'the bot to answer /healthz'),
-    waitFor(() => httpOk(`http://127.0.0.1:${playgroundPort.port}/`), 'the Playground to answer'),
+    withTimeout(playgroundAnnounced, 'the Playground to start').then(async (port) => {
+      await waitFor(() => httpOk(`http://127.0.0.1:${port}/`), 'the Playground to answer');
+      return port;
+    }),
   ]);
   if (stopping) return;
 
@@ -135,7 +149,7 @@ async function main() {
     '',
     `Network Coach is running (ready in ${seconds} s).`,
     '',
-    `  Open the Teams-like Playground:  http://localhost:${playgroundPort.port}`,
+    `  Open the Teams-like Playground:  http://localhost:${uiPort}`,
     `  Bot endpoint:                    http://127.0.0.1:${botPort.port}/api/messages`,
     `  Storage:                         ${storageLine}`,
     '',
@@ -176,7 +190,7 @@ function azuriteConnectionString(tablePort, queuePort) {
  * process, which then stops them in order. They are still stopped if this process exits for any
  * reason short of SIGKILL (see the 'exit' handler).
  */
-function startChild(name, command, args, { env, echo, stopSignal = 'SIGTERM' }) {
+function startChild(name, command, args, { env, echo, stopSignal = 'SIGTERM', onLine: watch = undefined }) {
   const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   /** @type {string[]} */
   const tail = [];
@@ -184,6 +198,7 @@ function startChild(name, command, args, { env, echo, stopSignal = 'SIGTERM' }) 
     tail.push(line);
     if (tail.length > 20) tail.shift();
     if (echo) stream.write(`[${name}] ${line}\n`);
+    if (watch) watch(line);
   };
   lines(child.stdout, onLine(process.stdout));
   lines(child.stderr, onLine(process.stderr));
@@ -337,6 +352,15 @@ async function waitFor(check, what, timeoutMs = READY_TIMEOUT_MS) {
     if (Date.now() > deadline) throw new Error(`Gave up waiting for ${what} after ${timeoutMs / 1000} s.`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+function withTimeout(promise, what, timeoutMs = READY_TIMEOUT_MS) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Gave up waiting for ${what} after ${timeoutMs / 1000} s.`)), timeoutMs);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function readDotEnv(file) {

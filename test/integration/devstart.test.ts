@@ -1,5 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -136,11 +136,11 @@ async function gone(pids: number[], limitMs: number): Promise<number[]> {
 }
 
 /** Holds a port on loopback (if free) so the code under test has to do without it. */
-async function hold(port: number): Promise<net.Server | undefined> {
+async function hold(port: number, host: string | undefined = '127.0.0.1'): Promise<net.Server | undefined> {
   const server = net.createServer();
   return new Promise((resolve) => {
     server.once('error', () => resolve(undefined));
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => resolve(server));
+    server.listen({ port, host, exclusive: true }, () => resolve(server));
   });
 }
 
@@ -154,13 +154,14 @@ afterAll(async () => {
 describe('npm start (scripts/dev.js)', () => {
   test('when npm start runs on a fresh clone, then Azurite, the bot and the Playground come up, /healthz answers within 15 s, and Ctrl-C stops all of them with exit code 0; a restart keeps the data', async () => {
     const dataDir = path.join(tempDir('coach-data-'), 'not-yet-created');
-    // The default Azurite ports are taken (by us, or by whatever already holds them): npm start picks others.
-    const held = [await hold(10002), await hold(10001)];
+    // The default Azurite and Playground ports are taken (by us, or by whatever already holds
+    // them): npm start moves to free ones and says where.
+    const held = [await hold(10002), await hold(10001), await hold(56150, undefined)];
     let tablePort: number;
     let queuePort: number;
     let lastRowKey: string | undefined;
     try {
-      const run = await startDev({ COACH_DATA_DIR: dataDir });
+      const run = await startDev({ COACH_DATA_DIR: dataDir, PLAYGROUND_PORT: '' });
       const readyMs = await healthyAfterMs(run);
       expect(readyMs).toBeLessThan(READY_WITHIN_MS);
 
@@ -169,9 +170,10 @@ describe('npm start (scripts/dev.js)', () => {
       queuePort = Number(banner[2]);
       expect([tablePort, queuePort]).not.toContain(10002);
       expect([tablePort, queuePort]).not.toContain(10001);
-      expect(run.output()).toContain(`http://localhost:${run.playgroundPort}`);
+      const playgroundPort = Number((await waitForOutput(run, /Playground: +http:\/\/localhost:(\d+)/))[1]);
+      expect(playgroundPort).not.toBe(56150);
       expect(run.output()).toMatch(/Authentication is OFF/);
-      expect(await httpStatus(`http://127.0.0.1:${run.playgroundPort}/`)).toBe(200);
+      expect(await httpStatus(`http://127.0.0.1:${playgroundPort}/`)).toBe(200);
       expect(await httpStatus(`http://127.0.0.1:${run.botPort}/readyz`)).toBe(200);
 
       const children = childrenOf(run.child.pid!);
@@ -221,10 +223,12 @@ describe('npm start (scripts/dev.js)', () => {
     expect(await gone(children.map((c) => c.pid), 2000)).toEqual([]);
   });
 
-  test('when a storage connection string is configured, then Azurite is not started and the bot uses that storage; when the Playground then dies, npm start stops the bot and fails, naming it', async () => {
+  test('when a storage connection string is configured in .env, then Azurite is not started and the bot uses that storage; when the Playground then dies, npm start stops the bot and fails, naming it', async () => {
     const dataDir = tempDir('coach-data-');
     const prefix = uniquePrefix();
-    const run = await startDev({ COACH_DATA_DIR: dataDir, STORAGE_CONNECTION_STRING: storageConnectionString(), STORAGE_TABLE_PREFIX: prefix });
+    const dotenv = path.join(dataDir, '.env');
+    writeFileSync(dotenv, `STORAGE_CONNECTION_STRING="${storageConnectionString()}"\nSTORAGE_TABLE_PREFIX=${prefix}\n`);
+    const run = await startDev({ COACH_DATA_DIR: dataDir, DOTENV_CONFIG_PATH: dotenv });
     await healthyAfterMs(run);
     await waitForOutput(run, /Press Ctrl-C to stop/);
     expect(run.output()).toMatch(/Azurite not started/);
