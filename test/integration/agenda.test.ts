@@ -130,6 +130,10 @@ describe('call agendas over HTTP', () => {
     expect(recapText).toContain('Carried over to the next call');
     expect(recapText).toContain('How do we measure adoption?');
 
+    // The ended call's card refuses votes and proposals, showing its true state.
+    const ended = cardOf(await press('agenda.vote', { callId: call.callId, rev: 2, topic: 1 }, here, cardId));
+    expect(cardText(ended)).toContain('This call has ended');
+    expect(cardText(cardOf(await press('agenda.propose', { callId: call.callId, rev: 3, topic: 'Late idea' }, here, cardId)))).toContain('This call has ended');
     const next = (await service.currentCall({ tenantId: TENANT, conversationId: conv }))!;
     expect(next.occurrence).toBe(2);
     expect(new Date(next.startsAt).toISOString()).toBe('2027-01-14T15:00:00.000Z'); // 2nd Thursday of January
