@@ -77,7 +77,9 @@ export class Playground {
     const port = await freePort();
     const tempDir = mkdtempSync(path.join(os.tmpdir(), 'playground-'));
     const cli = path.join(path.dirname(require.resolve('@microsoft/m365agentsplayground/package.json')), 'cli.js');
-    const child = spawn(process.execPath, ['--no-deprecation', cli, '-e', options.botEndpoint, '-c', 'msteams', '-p', String(port), '--disable-telemetry'], {
+    // Through scripts/dev.js's child wrapper: it stops the Playground if this test process dies.
+    const wrapper = path.resolve(__dirname, '..', '..', 'scripts', 'dev.js');
+    const child = spawn(process.execPath, ['--no-deprecation', wrapper, '--child', 'SIGTERM', cli, '-e', options.botEndpoint, '-c', 'msteams', '-p', String(port), '--disable-telemetry'], {
       cwd: tempDir,
       env: {
         ...process.env,
