@@ -115,6 +115,7 @@ async function main() {
     echo: true,
   });
   // The Playground quietly moves to another port when its own is taken: trust what it announces.
+  // It listens on all interfaces (it has no option for a host); the bot itself stays on loopback.
   /** @type {(port: number) => void} */
   let playgroundListening = () => {};
   const playgroundAnnounced = new Promise((resolve) => (playgroundListening = resolve));
@@ -154,7 +155,8 @@ async function main() {
     `  Storage:                         ${storageLine}`,
     '',
     '  Authentication is OFF: no MICROSOFT_APP_ID locally, so the bot accepts unsigned requests on',
-    '  loopback. Never run it like this on a network.',
+    '  loopback. Never run it like this on a server. (The Playground listens on every network',
+    '  interface of this machine, its own choice: use it on a network you trust.)',
     '  Try "@Coach help" in the Customer Network team, or "help" in the personal chat.',
     '',
     'Press Ctrl-C to stop.',
@@ -191,7 +193,9 @@ function azuriteConnectionString(tablePort, queuePort) {
  * reason short of SIGKILL (see the 'exit' handler).
  */
 function startChild(name, command, args, { env, echo, stopSignal = 'SIGTERM', onLine: watch = undefined }) {
-  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // (On Windows a detached child gets its own console window, and signals are not delivered
+  // anyway: there, children share the console and are ended, not signalled.)
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32', windowsHide: true });
   /** @type {string[]} */
   const tail = [];
   const onLine = (stream) => (line) => {
