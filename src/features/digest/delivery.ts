@@ -8,7 +8,7 @@ import { digestCard, type VoteAction } from './cards';
 import type { DigestRepo, SlotRow, Subscription } from './repo';
 import { bucketsToScan, dueSlot, latestSlotAt, runKeyOf } from './schedule';
 import { deliver, type DeliveryOutcome, type Poster } from './sender';
-import type { Curated, DigestService } from './service';
+import type { Curated, DigestService, SharedReads } from './service';
 
 /**
  * Weekly delivery, exactly once per channel and week with any number of instances:
@@ -75,8 +75,12 @@ export class DigestDelivery {
 
   /** One scheduler pass: enqueue what is due, then work the queue until it is empty. */
   async runPass(): Promise<PassReport> {
-    const enqueued = await this.enqueueDue(this.deps.now());
-    const report = await this.drain();
+    // Delivery starts while the scheduler is still enqueueing: the first digests go out at once.
+    let producing = true;
+    const enqueue = this.enqueueDue(this.deps.now()).finally(() => {
+      producing = false;
+    });
+    const [enqueued, report] = await Promise.all([enqueue, this.drain(() => producing, new Map())]);
     return { ...report, enqueued };
   }
 
@@ -127,8 +131,11 @@ export class DigestDelivery {
     return enqueued;
   }
 
-  /** Works the queue until nothing is visible; several instances may drain at once. */
-  async drain(): Promise<Omit<PassReport, 'enqueued'>> {
+  /**
+   * Works the queue until nothing is visible (and, with `producing`, until the producer is done);
+   * several instances may drain at once.
+   */
+  async drain(producing: () => boolean = () => false, shared: SharedReads = new Map()): Promise<Omit<PassReport, 'enqueued'>> {
     await this.ensureQueue();
     const report = { sent: 0, failed: 0, deactivated: 0, skipped: 0 };
     const inFlight = new Set<Promise<void>>();
@@ -136,16 +143,22 @@ export class DigestDelivery {
     for (;;) {
       const room = concurrency - inFlight.size;
       if (room > 0) {
+        // Read before receiving: if the producer had finished, an empty receive means all is done.
+        const stillProducing = producing();
         const batch = await this.deps.queue.receive(Math.min(32, room), leaseSeconds);
         for (const message of batch) {
-          const p = this.handle(message).then((r) => {
+          const p = this.handle(message, shared).then((r) => {
             if (r === 'sent' || r === 'failed' || r === 'deactivated' || r === 'skipped') report[r]++;
           });
           const tracked = p.finally(() => inFlight.delete(tracked));
           inFlight.add(tracked);
         }
         if (batch.length > 0) continue;
-        if (inFlight.size === 0) break;
+        if (inFlight.size === 0) {
+          if (!stillProducing) break;
+          await new Promise((r) => setTimeout(r, 100));
+          continue;
+        }
       }
       await Promise.race(inFlight);
     }
@@ -153,7 +166,7 @@ export class DigestDelivery {
   }
 
   /** One job: check the record, claim, curate, post, record. Never throws. */
-  async handle(message: QueuedMessage): Promise<HandleResult> {
+  async handle(message: QueuedMessage, shared?: SharedReads): Promise<HandleResult> {
     const { claims, queue, repo, log } = this.deps;
     const parsed = jobSchema.safeParse(message.body);
     if (!parsed.success) {
@@ -188,7 +201,7 @@ export class DigestDelivery {
         await queue.delete(message);
         return 'skipped';
       }
-      const curated = await this.deps.service.curateWeek(sub, new Date(job.slotAt));
+      const curated = await this.deps.service.curateWeek(sub, new Date(job.slotAt), shared);
       const outcome = await this.post(sub, curated, false);
       const result = await this.record(sub, run, curated, outcome);
       await queue.delete(message);

@@ -22,6 +22,23 @@ export interface Curated {
   resurfacedId?: string;
 }
 
+/**
+ * Reads of a team's (space's) week shared by the channels of that team within one scheduler
+ * pass: 50 channels of one team with the same slot read its stories once, not 50 times.
+ * Only space-level reads; a channel's own (agenda, featured) are never shared.
+ */
+export type SharedReads = Map<string, Promise<unknown>>;
+
+function memo<T>(shared: SharedReads | undefined, key: string, load: () => Promise<T>): Promise<T> {
+  if (!shared) return load();
+  const hit = shared.get(key) as Promise<T> | undefined;
+  if (hit) return hit;
+  const p = load();
+  shared.set(key, p);
+  p.catch(() => shared.delete(key));
+  return p;
+}
+
 export class DigestService {
   constructor(
     private readonly repo: DigestRepo,
@@ -75,23 +92,25 @@ export class DigestService {
    * figures of the week before); reads are range queries over the week, so the cost does not
    * grow with the channel's history.
    */
-  async curateWeek(sub: Subscription, to: Date): Promise<Curated> {
+  async curateWeek(sub: Subscription, to: Date, shared?: SharedReads): Promise<Curated> {
     const from = new Date(to.getTime() - WEEK_MS);
     const prevFrom = new Date(from.getTime() - WEEK_MS);
     const { tenantId, conversationId, spaceId } = sub;
     const lastWeek = previousRunKey(DateTime.fromJSDate(to, { zone: sub.timeZone }));
     const known = sub.lastFigures?.runKey === lastWeek ? sub.lastFigures : undefined;
     const [stories, nextCall, recaps, activity, people, previous] = await Promise.all([
-      this.sources.storiesBetween(tenantId, spaceId, from, to),
+      memo(shared, `stories|${tenantId}|${spaceId}|${from.getTime()}|${to.getTime()}`, () => this.sources.storiesBetween(tenantId, spaceId, from, to)),
       this.sources.nextCall(tenantId, conversationId, to),
       this.sources.recapsBetween(tenantId, conversationId, from, to),
       this.sources.activityBetween(tenantId, conversationId, from, to),
-      this.sources.contributors(tenantId, spaceId, from, to),
+      memo(shared, `people|${tenantId}|${spaceId}|${from.getTime()}|${to.getTime()}`, () => this.sources.contributors(tenantId, spaceId, from, to)),
       // The week before: what last week's digest recorded, else counted again (contributors of a
       // past week cannot be recounted: only each person's first and latest contribution is kept).
       known
         ? Promise.resolve<Partial<WeekFigures>>(known)
-        : Promise.all([this.sources.storiesBetween(tenantId, spaceId, prevFrom, from), this.sources.activityBetween(tenantId, conversationId, prevFrom, from)]).then(
+        : Promise.all([
+            memo(shared, `stories|${tenantId}|${spaceId}|${prevFrom.getTime()}|${from.getTime()}`, () => this.sources.storiesBetween(tenantId, spaceId, prevFrom, from)),
+            this.sources.activityBetween(tenantId, conversationId, prevFrom, from)]).then(
             ([st, act]): Partial<WeekFigures> => ({ stories: st.length, topics: act.topics, votes: act.votes }),
           ),
     ]);
@@ -101,7 +120,7 @@ export class DigestService {
     const quiet = isQuietWeek({ stories: stories.length, topics: activity.topics, votes: activity.votes, recaps: recaps.length });
     const picked = quiet ? [] : pickStories(stories, { at: to, alreadyFeatured: featured, themeFilter: sub.themes });
     const resurfaced = quiet
-      ? pickResurfaced(await this.sources.mostEndorsed(tenantId, spaceId, RESURFACE_CANDIDATES), { weekStart: from, lastResurfacedId: sub.lastResurfacedId, themeFilter: sub.themes })
+      ? pickResurfaced(await memo(shared, `endorsed|${tenantId}|${spaceId}`, () => this.sources.mostEndorsed(tenantId, spaceId, RESURFACE_CANDIDATES)), { weekStart: from, lastResurfacedId: sub.lastResurfacedId, themeFilter: sub.themes })
       : undefined;
     const content: DigestContent = {
       quiet,
