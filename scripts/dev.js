@@ -4,8 +4,10 @@
  * `npm start`: the whole product on one machine, no Azure account needed.
  *
  *   1. Azurite (Azure Table + Queue storage) as two child processes on loopback, its data under
- *      .data/azurite so it survives restarts. Skipped when a storage connection string
- *      (STORAGE_CONNECTION_STRING or STORAGE_ACCOUNT_URL, in the environment or .env) is set.
+ *      .data/azurite so it survives restarts. Skipped when storage is configured
+ *      (STORAGE_CONNECTION_STRING or STORAGE_ACCOUNT_URL, in the environment or .env), except
+ *      that a connection string to the local Azurite account (the one in .env.example) gets an
+ *      Azurite started on its ports, unless one already listens there.
  *   2. The bot (src/main.ts) on 127.0.0.1:3978, authentication off (no app id locally).
  *   3. The Microsoft 365 Agents Playground, a Teams-like web client, pointed at the bot.
  *
@@ -93,17 +95,23 @@ async function main() {
   };
   let storageLine;
   let azuritePorts = [];
-  if (useConfiguredStorage) {
+  const configured = nonEmpty(env.STORAGE_CONNECTION_STRING);
+  const local = configured ? localAzuriteOf(configured) : undefined;
+  if (local && (await portOpen(local.tablePort))) {
+    storageLine = `the Azurite already running at 127.0.0.1:${local.tablePort}, as configured (not started here)`;
+  } else if (useConfiguredStorage && !local) {
     storageLine = 'the storage configured in STORAGE_CONNECTION_STRING / STORAGE_ACCOUNT_URL (Azurite not started)';
   } else {
-    const tablePort = await azuritePort(env, 'AZURITE_TABLE_PORT', DEFAULTS.tablePort);
-    const queuePort = await azuritePort(env, 'AZURITE_QUEUE_PORT', DEFAULTS.queuePort, [tablePort]);
+    // Nothing configured, or the local Azurite of .env.example that is not running yet: start it,
+    // on exactly the configured ports in the second case.
+    const tablePort = local ? await exactPort(local.tablePort, 'the Azurite table port of STORAGE_CONNECTION_STRING') : await azuritePort(env, 'AZURITE_TABLE_PORT', DEFAULTS.tablePort);
+    const queuePort = local ? await exactPort(local.queuePort, 'the Azurite queue port of STORAGE_CONNECTION_STRING') : await azuritePort(env, 'AZURITE_QUEUE_PORT', DEFAULTS.queuePort, [tablePort]);
     const location = path.join(dataDir, 'azurite');
     fs.mkdirSync(location, { recursive: true });
     startAzurite('table', tablePort, location);
     startAzurite('queue', queuePort, location);
     azuritePorts = [tablePort, queuePort];
-    botEnv.STORAGE_CONNECTION_STRING = azuriteConnectionString(tablePort, queuePort);
+    botEnv.STORAGE_CONNECTION_STRING = configured ?? azuriteConnectionString(tablePort, queuePort);
     const shown = location.startsWith(ROOT + path.sep) ? path.relative(ROOT, location) : location;
     storageLine = `Azurite on 127.0.0.1 (tables :${tablePort}, queues :${queuePort}), data in ${shown}`;
   }
@@ -178,6 +186,37 @@ function startAzurite(service, port, location) {
 
 function playgroundCli() {
   return path.join(path.dirname(require.resolve('@microsoft/m365agentsplayground/package.json', { paths: [ROOT] })), 'cli.js');
+}
+
+/**
+ * The loopback ports of a connection string to the Azurite development account (as in
+ * .env.example, or UseDevelopmentStorage=true), else undefined: a real account.
+ */
+function localAzuriteOf(connectionString) {
+  if (/(^|;)\s*UseDevelopmentStorage=true/i.test(connectionString)) return { tablePort: DEFAULTS.tablePort, queuePort: DEFAULTS.queuePort };
+  const parts = Object.fromEntries(
+    connectionString
+      .split(';')
+      .map((part) => part.trim())
+      .filter(Boolean)
+      .map((part) => {
+        const eq = part.indexOf('=');
+        return [part.slice(0, eq).toLowerCase(), part.slice(eq + 1)];
+      }),
+  );
+  if (parts.accountname !== AZURITE_ACCOUNT || !parts.tableendpoint) return undefined;
+  const loopbackPort = (endpoint, fallback) => {
+    try {
+      const url = new URL(endpoint);
+      if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) return undefined;
+      return url.port ? Number(url.port) : fallback;
+    } catch {
+      return undefined;
+    }
+  };
+  const tablePort = loopbackPort(parts.tableendpoint, 80);
+  const queuePort = parts.queueendpoint ? loopbackPort(parts.queueendpoint, 80) : DEFAULTS.queuePort;
+  return tablePort && queuePort ? { tablePort, queuePort } : undefined;
 }
 
 function azuriteConnectionString(tablePort, queuePort) {
@@ -302,6 +341,11 @@ async function azuritePort(env, name, fallback, avoid = []) {
     const port = await freePort();
     if (!avoid.includes(port)) return port;
   }
+}
+
+async function exactPort(port, what) {
+  if (!(await isFree(port, '127.0.0.1'))) throw new Error(`${what} (${port}) is already in use. Free it, or change the connection string.`);
+  return port;
 }
 
 async function requireFree(port, host, message) {

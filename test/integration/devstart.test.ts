@@ -1,5 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -152,7 +152,7 @@ afterAll(async () => {
 });
 
 describe('npm start (scripts/dev.js)', () => {
-  test('when npm start runs on a fresh clone, then Azurite, the bot and the Playground come up, /healthz answers within 15 s, and Ctrl-C stops all of them with exit code 0; a restart keeps the data', async () => {
+  test('when npm start runs on a fresh clone, then Azurite, the bot and the Playground come up, /healthz answers within 15 s, and Ctrl-C stops all of them with exit code 0; a restart with .env.example as .env keeps the data', async () => {
     const dataDir = path.join(tempDir('coach-data-'), 'not-yet-created');
     // The default Azurite and Playground ports are taken (by us, or by whatever already holds
     // them): npm start moves to free ones and says where.
@@ -210,10 +210,16 @@ describe('npm start (scripts/dev.js)', () => {
       for (const server of held) server?.close();
     }
 
-    // Again on the same folder, on explicitly chosen Azurite ports.
+    // Again on the same folder, the way the README's `cp .env.example .env` sets it up: the
+    // example's local-Azurite connection string (here on free ports) gets Azurite started on them.
     const [table2, queue2] = [await freePort(), await freePort()];
-    const again = await startDev({ COACH_DATA_DIR: dataDir, AZURITE_TABLE_PORT: String(table2), AZURITE_QUEUE_PORT: String(queue2) });
+    const dotenv = path.join(tempDir('dotenv-'), '.env');
+    const example = readFileSync(path.join(ROOT, '.env.example'), 'utf8');
+    expect(example).toMatch(/127\.0\.0\.1:10002/);
+    writeFileSync(dotenv, example.replace(/127\.0\.0\.1:10002/g, `127.0.0.1:${table2}`).replace(/127\.0\.0\.1:10001/g, `127.0.0.1:${queue2}`));
+    const again = await startDev({ COACH_DATA_DIR: dataDir, DOTENV_CONFIG_PATH: dotenv });
     await healthyAfterMs(again);
+    expect(await waitForOutput(again, /Azurite on 127\.0\.0\.1 \(tables :(\d+), queues :(\d+)\)/)).toEqual(expect.arrayContaining([String(table2), String(queue2)]));
     const table = TableClient.fromConnectionString(azuriteConnectionString(table2, queue2), 'devstartcheck', { allowInsecureConnection: true });
     const entity = await table.getEntity<{ note: string }>('p', lastRowKey!);
     expect(entity.note).toBe('kept');
@@ -231,7 +237,7 @@ describe('npm start (scripts/dev.js)', () => {
     const run = await startDev({ COACH_DATA_DIR: dataDir, DOTENV_CONFIG_PATH: dotenv });
     await healthyAfterMs(run);
     await waitForOutput(run, /Press Ctrl-C to stop/);
-    expect(run.output()).toMatch(/Azurite not started/);
+    expect(run.output()).toMatch(/Azurite already running at 127\.0\.0\.1:\d+, as configured \(not started here\)/);
     const children = childrenOf(run.child.pid!);
     expect(children.filter((c) => /azurite/.test(c.args))).toEqual([]);
     expect(existsSync(path.join(dataDir, 'azurite'))).toBe(false);
