@@ -376,6 +376,17 @@ describe('stories', () => {
       const elsewhere = await capture('The shop floors at Fabrikam now post photos of every display', BOB, [], { teamId: '19:team-without-retail@thread.tacv2' });
       expect(cardText(elsewhere.card)).not.toContain('#retail');
       bot.connector.reset();
+      await bot.send(bot.teams.channelMessage('themes set Business value and ROI: margin'));
+      const changed = await capture('Our margin went up at Fabrikam');
+      expect(cardText(changed.card)).toContain('#business-value');
+      const notAnyMore = await capture('Revenue went up at Fabrikam');
+      expect(cardText(notAnyMore.card)).not.toContain('#business-value');
+      bot.connector.reset();
+      await bot.send(bot.teams.channelMessage('themes remove retail'));
+      expect(bot.connector.texts()[0]).toContain('Retail');
+      const noRetail = await capture('The shop floors at Contoso now post photos of every display');
+      expect(cardText(noRetail.card)).not.toContain('#retail');
+      bot.connector.reset();
       await bot.send(bot.teams.channelMessage('themes add Nonsense'));
       expect(bot.connector.texts()[0]).toBe(s.themeUsage);
     });

@@ -257,6 +257,13 @@ export class StoriesRepo {
       for (const [rowKey, row] of copiesOf(story)) actions.push(['upsert', { partitionKey: pk, rowKey, ...row }, 'Replace']);
       actions.push(['upsert', { partitionKey: pk, rowKey: hashRowKey(textHash), storyId: story.storyId, at: story.createdAt.getTime() }, 'Replace']);
     }
-    for (let i = 0; i < actions.length; i += 100) await this.table.submitTransaction(actions.slice(i, i + 100));
+    // Transactions of 100 (the limit), a few in flight at once.
+    const batches: TransactionAction[][] = [];
+    for (let i = 0; i < actions.length; i += 100) batches.push(actions.slice(i, i + 100));
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let b = next++; b < batches.length; b = next++) await this.table.submitTransaction(batches[b]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(4, batches.length) }, worker));
   }
 }

@@ -26,7 +26,8 @@ import { hashtagsIn, MAX_STORY_LENGTH, MAX_TAGS, normaliseTag, unique } from './
 import { newStoryId, StoriesRepo, STORIES_TABLE, type StoredStory } from './repo';
 import { storyStrings as s } from './strings';
 import { defaultTaxonomy, type Theme } from './taxonomy';
-import { compileTaxonomy, lemmasOf, themesIn, type CompiledTheme } from './themes';
+import { compileTaxonomy, lemmasOf, themesIn } from './themes';
+import { SpaceThemes, type SpaceTaxonomy } from './spaceThemes';
 import { ThemesRepo, STORY_THEMES_TABLE } from './themesRepo';
 
 export type { StorySummary } from './model';
@@ -34,9 +35,6 @@ export type { StorySummary } from './model';
 export const DUPLICATE_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
 /** The library searches words over at most this many of the newest stories (a #tag reads that tag's rows). */
 export const SEARCH_WINDOW = 2000;
-const TAXONOMY_TTL_MS = 60_000;
-const MAX_PHRASES = 60;
-const MAX_PHRASE_LENGTH = 60;
 
 export interface CaptureInput {
   where: Space;
@@ -76,15 +74,14 @@ const textHashOf = (text: string): string => createHash('sha256').update(normali
 
 export class StoriesService {
   private readonly repo: StoriesRepo;
-  private readonly themesRepo: ThemesRepo;
   private readonly contributions: ContributionsRepo;
   private readonly organizers: OrganizersRepo;
-  private readonly taxonomies = new Map<string, { at: number; themes: Theme[]; compiled: CompiledTheme[] }>();
+  private readonly spaceThemes: SpaceThemes;
   private readonly defaultCompiled = compileTaxonomy(defaultTaxonomy);
 
   constructor(store: Store, private readonly clock: Clock) {
     this.repo = new StoriesRepo(store.table(STORIES_TABLE));
-    this.themesRepo = new ThemesRepo(store.table(STORY_THEMES_TABLE));
+    this.spaceThemes = new SpaceThemes(new ThemesRepo(store.table(STORY_THEMES_TABLE)), clock);
     this.contributions = new ContributionsRepo(store.table(CONTRIBUTIONS_TABLE));
     this.organizers = new OrganizersRepo(store.table(ORGANIZERS_TABLE));
   }
@@ -250,39 +247,15 @@ export class StoriesService {
 
   /** Adds a theme, or changes one: `mode: 'add'` adds the words to an existing theme, `'set'` replaces them. */
   async saveTheme(where: Space, name: string, phrases: string[], mode: 'add' | 'set', by: Person): Promise<Theme> {
-    const id = normaliseTag(name);
-    const clean = unique(phrases.map((p) => p.trim().replace(/\s+/g, ' ')).filter(Boolean));
-    if (!id || clean.length === 0) throw new UserError(s.themeUsage);
-    if (clean.length > MAX_PHRASES || clean.some((p) => p.length > MAX_PHRASE_LENGTH)) throw new UserError(s.themeTooMany);
-    const current = (await this.themesRepo.taxonomy(where)).find((t) => t.id === id);
-    const merged = mode === 'add' && current ? unique([...current.phrases, ...clean]) : clean;
-    if (merged.length > MAX_PHRASES) throw new UserError(s.themeTooMany);
-    const theme = { id, name: current && mode === 'add' ? current.name : name.trim().slice(0, 60), phrases: merged };
-    await this.themesRepo.save(where, theme, by.userId, this.clock.now());
-    this.taxonomies.delete(spaceKey(where));
-    return theme;
+    return this.spaceThemes.save(where, name, phrases, mode, by);
   }
 
   async removeTheme(where: Space, name: string, by: Person): Promise<Theme> {
-    const id = normaliseTag(name);
-    const current = (await this.themesRepo.taxonomy(where)).find((t) => t.id === id || normaliseTag(t.name) === id);
-    if (!current) throw new UserError(s.themeUnknown(name.slice(0, 60)));
-    await this.themesRepo.remove(where, current.id, by.userId, this.clock.now());
-    this.taxonomies.delete(spaceKey(where));
-    return current;
+    return this.spaceThemes.remove(where, name, by);
   }
 
-  /** The space's taxonomy, compiled; cached for a minute (other instances see a change within that). */
-  private async taxonomyOf(where: Space): Promise<{ themes: Theme[]; compiled: CompiledTheme[] }> {
-    const k = spaceKey(where);
-    const cached = this.taxonomies.get(k);
-    const now = Date.now();
-    if (cached && now - cached.at < TAXONOMY_TTL_MS) return cached;
-    const themes = await this.themesRepo.taxonomy(where);
-    const compiled = compileWithDefaults(themes, this.defaultCompiled);
-    const entry = { at: now, themes, compiled };
-    this.taxonomies.set(k, entry);
-    return entry;
+  private taxonomyOf(where: Space): Promise<SpaceTaxonomy> {
+    return this.spaceThemes.of(where);
   }
 
   // ---- for the digest and benchmarks ----------------------------------------------------------
@@ -328,15 +301,6 @@ export function isTeamsLink(url: string): boolean {
   return url.length <= 2000 && /^https:\/\/teams\.microsoft\.com\/l\/message\//.test(url);
 }
 
-function spaceKey(where: Space): string {
-  return `${where.tenantId}|${where.spaceId}`;
-}
-
-/** Default themes the team did not change keep their compiled form; changed ones are compiled anew. */
-function compileWithDefaults(themes: readonly Theme[], compiledDefaults: readonly CompiledTheme[]): CompiledTheme[] {
-  const defaults = new Map(defaultTaxonomy.map((t) => [t.id, t]));
-  return themes.map((t) => (defaults.get(t.id) === t ? compiledDefaults.find((c) => c.id === t.id) : undefined) ?? compileTaxonomy([t])[0]!);
-}
 
 function termsOf(lemmas: readonly string[], tags: readonly string[], customer?: string): string {
   const tagTerms = tags.flatMap((t) => [t, ...t.split('-')]);
