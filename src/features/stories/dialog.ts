@@ -1,6 +1,7 @@
 import { CardFactory, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { htmlToText } from '../../teams/text';
+import { turnLogger } from '../../teams/middleware';
 import { turnOf } from '../../teams/turn';
 import type { FeatureHost } from '../feature';
 import { saveStoryDialog, storyCard, storyPreviewCard } from './cards';
@@ -92,6 +93,7 @@ export function registerSaveAsStory(host: FeatureHost, service: StoriesService):
       sourceLink: payload.linkToMessage,
     };
     const [result] = await Promise.all([service.captureStory(input), recordTelling(context, host, service, input.where, teller)]);
+    turnLogger(context, host.log).info('story.captured', { storyId: result.story.storyId, duplicate: result.duplicate, fromMessage: true });
     if (result.duplicate) return dialog(s.duplicateDialogTitle, CardFactory.adaptiveCard(storyPreviewCard(result.story, s.duplicate)));
     await context.sendActivity(cardMessage(storyCard(result.story)));
     // Nothing to show in the dialog: it closes, and the card is in the conversation.

@@ -62,7 +62,10 @@ function registerCommands(host: FeatureHost, service: StoriesService): void {
       // Saving + answering, and recording the teller's contribution, do not depend on each other:
       // side by side, the turn takes the longer of the two instead of their sum.
       await Promise.all([
-        service.captureStory(input).then((result) => context.sendActivity(cardMessage(storyCard(result.story), result.duplicate ? s.duplicate : undefined))),
+        service.captureStory(input).then(async (result) => {
+          turnLogger(context, host.log).info('story.captured', { storyId: result.story.storyId, duplicate: result.duplicate, tags: result.story.themes.length + result.story.tags.length });
+          await context.sendActivity(cardMessage(storyCard(result.story), result.duplicate ? s.duplicate : undefined));
+        }),
         recordTelling(context, host, service, input.where, teller),
       ]);
     },
