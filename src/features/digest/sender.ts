@@ -1,4 +1,4 @@
-import type { Activity, BotAdapter, ConversationReference, TurnContext } from 'botbuilder';
+import { TurnContext, type Activity, type BotAdapter, type ConversationReference } from 'botbuilder';
 import { backoffMs, parseRetryAfter, type SendLimiter } from '../../jobs/limiter';
 import type { Logger } from '../../log';
 
@@ -14,7 +14,7 @@ import type { Logger } from '../../log';
  *
  * We do not use host.proactive.send: inside continueConversation an error goes to the adapter's
  * onTurnError (which would try to post an apology to the same failing conversation) and is not
- * returned to the caller; here the error is caught inside the callback and classified.
+ * returned to the caller; here the error is caught and classified.
  */
 export type PostResult =
   | { ok: true; activityId?: string }
@@ -46,24 +46,50 @@ function classify(err: unknown): PostResult {
   return { ok: false, status, code, retryAfterMs: parseRetryAfter(retryAfter) };
 }
 
+interface ConnectorLike {
+  conversations: { sendToConversation(conversationId: string, activity: Partial<Activity>): Promise<{ id?: string }> };
+}
+
+/**
+ * One ConnectorClient per service URL, taken from the adapter once (so it carries the bot's
+ * credentials) with its retry policy removed, then reused for every post: a fan-out of
+ * thousands of digests does not build a client, run the turn middleware and write a
+ * de-duplication row for each post.
+ */
 export function createPoster(adapter: Pick<BotAdapter, 'continueConversationAsync'>, botAppId: string, log: Logger): Poster {
-  let warned = false;
+  const clients = new Map<string, Promise<ConnectorLike | undefined>>();
+  const clientFor = (reference: Partial<ConversationReference>): Promise<ConnectorLike | undefined> => {
+    const serviceUrl = reference.serviceUrl ?? '';
+    let client = clients.get(serviceUrl);
+    if (!client) {
+      client = (async () => {
+        let found: ConnectorLike | undefined;
+        await adapter.continueConversationAsync(botAppId, reference, async (context) => {
+          const candidate = context.turnState.get(context.adapter.ConnectorClientKey) as (ConnectorLike & object) | undefined;
+          if (!withoutClientRetries(context)) log.warn('digest.client_retries_not_removed');
+          if (candidate && typeof candidate.conversations?.sendToConversation === 'function') found = candidate;
+        });
+        if (!found) clients.delete(serviceUrl);
+        return found;
+      })();
+      client.catch(() => clients.delete(serviceUrl));
+      clients.set(serviceUrl, client);
+    }
+    return client;
+  };
   return {
     async post(reference, activity) {
-      let result: PostResult = { ok: false, code: 'NotSent' };
-      await adapter.continueConversationAsync(botAppId, reference, async (context) => {
-        if (!withoutClientRetries(context) && !warned) {
-          warned = true;
-          log.warn('digest.client_retries_not_removed');
-        }
-        try {
-          const res = await context.sendActivity(activity);
-          result = { ok: true, activityId: res?.id };
-        } catch (err) {
-          result = classify(err);
-        }
-      });
-      return result;
+      const conversationId = reference.conversation?.id;
+      if (!conversationId) return { ok: false, code: 'NoConversation' };
+      try {
+        const client = await clientFor(reference);
+        if (!client) return { ok: false, code: 'NoConnectorClient' };
+        const outgoing = TurnContext.applyConversationReference({ ...activity }, reference);
+        const res = await client.conversations.sendToConversation(conversationId, outgoing);
+        return { ok: true, activityId: res.id };
+      } catch (err) {
+        return classify(err);
+      }
     },
   };
 }
