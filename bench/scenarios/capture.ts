@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { fmt, plannedCount, ratio, type BenchScenario, type LatencyStats } from '../lib';
+import { fmt, percentile, plannedCount, ratio, type BenchScenario, type LatencyStats } from '../lib';
+import { baselineActivity, baselineTurn } from './baseline';
 import type { TestBot } from '../../test/support/harness';
 import { person, TENANT, type Activity } from '../../test/support/activities';
 import { StoriesService } from '../../src/features/stories/service';
@@ -64,6 +65,24 @@ export const scenario: BenchScenario = {
     const c1 = await phase('c1', c1Count, 1);
     const c16 = await phase('c16', c16Count, 16);
 
+    // The same comparison with load drift taken out: a baseline turn and a capture turn
+    // alternately, at concurrency 1, on this bot. On a shared machine the separately measured
+    // phases above can differ by 2x from one minute to the next; this pairing cannot.
+    const paired = { base: [] as number[], capture: [] as number[] };
+    const pairedActivities = Array.from({ length: 150 }, (_, i) => captureActivity(bot, `${run}-paired`, i));
+    for (let i = 0; i < pairedActivities.length; i++) {
+      let t0 = performance.now();
+      await baselineTurn(bot, baselineActivity(bot, `${run}-paired`, i));
+      paired.base.push(performance.now() - t0);
+      t0 = performance.now();
+      const res = await bot.send(pairedActivities[i]!);
+      if (res.status !== 200) throw new Error(`capture answered HTTP ${res.status}`);
+      paired.capture.push(performance.now() - t0);
+    }
+    paired.base.sort((x, y) => x - y);
+    paired.capture.sort((x, y) => x - y);
+    const pairedRatio = ratio(percentile(paired.capture, 50), percentile(paired.base, 50));
+
     // Every story stored exactly once (the measured phases' stories, counted per team).
     const from = new Date(Date.now() - 3600_000);
     let stored = 0;
@@ -77,6 +96,7 @@ export const scenario: BenchScenario = {
     ctx.print(`c1:  ${c1.count} captures, p50 ${fmt(c1.p50, 1)} ms (baseline ${fmt(b.c1.p50, 1)}), p99 ${fmt(c1.p99, 1)} ms (baseline ${fmt(b.c1.p99, 1)}), ${fmt(c1.perSecond, 0)}/s (baseline ${fmt(b.c1.perSecond, 0)})`);
     ctx.print(`c16: ${c16.count} captures, p50 ${fmt(c16.p50, 1)} ms (baseline ${fmt(b.c16.p50, 1)}), p99 ${fmt(c16.p99, 1)} ms (baseline ${fmt(b.c16.p99, 1)}), ${fmt(c16.perSecond, 0)}/s (baseline ${fmt(b.c16.perSecond, 0)})`);
     ctx.print(`stories stored ${stored}/${c1.count + c16.count}`);
+    ctx.print(`paired at c1 (baseline turn and capture alternately): p50 ${fmt(percentile(paired.capture, 50), 1)} ms vs ${fmt(percentile(paired.base, 50), 1)} ms`);
     const p50c1 = ratio(c1.p50, b.c1.p50);
     const p50c16 = ratio(c16.p50, b.c16.p50);
     return {
@@ -90,6 +110,7 @@ export const scenario: BenchScenario = {
         'c1 p50 ms': c1.p50,
         'c16 p50 ms': c16.p50,
         'stories stored': stored,
+        'paired c1 p50 / baseline turn p50': pairedRatio,
       },
       goals: {
         'every capture stored once': stored === c1.count + c16.count,
