@@ -56,7 +56,7 @@ const schema = z
     /** How long a dequeued digest job (and its delivery claim) stays with one instance before another may take it over. */
     DIGEST_JOB_LEASE_SECONDS: positiveInt(600),
     /** Digest deliveries one instance works on at once (the limiter decides when each posts). */
-    DIGEST_SEND_CONCURRENCY: positiveInt(32),
+    DIGEST_SEND_CONCURRENCY: positiveInt(64),
     /** First retry delay for a failed post (doubled per attempt, with jitter; Retry-After wins). */
     DIGEST_RETRY_BASE_MS: positiveInt(1000),
   })

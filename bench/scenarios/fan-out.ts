@@ -27,7 +27,9 @@ export const scenario: BenchScenario = {
   description: `${CHANNELS} subscribed channels, one tenant, one digest pass through the limit-enforcing connector; wall time / (${CHANNELS} / ${TENANT_RATE} per s)`,
   async run(ctx) {
     const clock = new FixedClock(new Date('2026-11-23T08:00:00Z'));
-    const bot = await ctx.startBot({ env: { DIGEST_TENANT_SENDS_PER_SECOND: String(TENANT_RATE) }, deps: { clock } });
+    const env: Record<string, string> = { DIGEST_TENANT_SENDS_PER_SECOND: String(TENANT_RATE) };
+    if (process.env.BENCH_DIGEST_CONCURRENCY) env.DIGEST_SEND_CONCURRENCY = process.env.BENCH_DIGEST_CONCURRENCY;
+    const bot = await ctx.startBot({ env, deps: { clock } });
     const { repo, delivery } = digestRuntimeOf(bot.app.bot.host);
     const ids = Array.from({ length: CHANNELS }, (_, i) => `19:fanout-${i}@thread.tacv2`);
     const seedStarted = performance.now();
@@ -68,6 +70,9 @@ export const scenario: BenchScenario = {
       if (c.card.fallbackText !== digestStrings.fallbackText) continue;
       perConversation.set(c.record.conversationId, (perConversation.get(c.record.conversationId) ?? 0) + 1);
     }
+    const sendTimes = bot.connector.posts().map((p) => p.at).sort((x, y) => x - y);
+    const startedAt = performance.timeOrigin + started;
+    ctx.print(`  enqueue finished after ${fmt(report.enqueueMs / 1000)} s; first post after ${fmt(((sendTimes[0] ?? startedAt) - startedAt) / 1000)} s, last after ${fmt(((sendTimes[sendTimes.length - 1] ?? startedAt) - startedAt) / 1000)} s`);
     const lost = ids.filter((id) => !perConversation.has(id)).length;
     const duplicates = [...perConversation.values()].reduce((n, v) => n + Math.max(0, v - 1), 0);
     const floorMs = (CHANNELS / TENANT_RATE) * 1000;

@@ -47,6 +47,8 @@ export interface DeliverySettings {
 
 export interface PassReport {
   enqueued: number;
+  /** How long finding and enqueueing the due digests took (delivery runs alongside). */
+  enqueueMs: number;
   sent: number;
   failed: number;
   deactivated: number;
@@ -77,11 +79,14 @@ export class DigestDelivery {
   async runPass(): Promise<PassReport> {
     // Delivery starts while the scheduler is still enqueueing: the first digests go out at once.
     let producing = true;
+    let enqueueMs = 0;
+    const started = Date.now();
     const enqueue = this.enqueueDue(this.deps.now()).finally(() => {
       producing = false;
+      enqueueMs = Date.now() - started;
     });
     const [enqueued, report] = await Promise.all([enqueue, this.drain(() => producing, new Map())]);
-    return { ...report, enqueued };
+    return { ...report, enqueued, enqueueMs };
   }
 
   async ensureQueue(): Promise<void> {
@@ -104,12 +109,14 @@ export class DigestDelivery {
   async enqueueDue(now: Date): Promise<number> {
     await this.ensureQueue();
     const due: { bucket: string; row: SlotRow; runKey: string; slotAt: number }[] = [];
-    for (const bucket of bucketsToScan(now)) {
+    await inParallel(bucketsToScan(now), 8, async (bucket) => {
       for (const row of await this.deps.repo.slotsIn(bucket)) {
         const slot = dueSlot(row, now, new Date(row.since));
         if (slot && row.lastRunKey !== slot.runKey) due.push({ bucket, row, runKey: slot.runKey, slotAt: slot.slotAt.toMillis() });
       }
-    }
+    });
+    // Earliest slots first: the longest-waiting channels are served first.
+    due.sort((x, y) => x.slotAt - y.slotAt);
     let enqueued = 0;
     await inParallel(due, 16, async ({ bucket, row, runKey, slotAt }) => {
       try {
@@ -135,7 +142,7 @@ export class DigestDelivery {
    * Works the queue until nothing is visible (and, with `producing`, until the producer is done);
    * several instances may drain at once.
    */
-  async drain(producing: () => boolean = () => false, shared: SharedReads = new Map()): Promise<Omit<PassReport, 'enqueued'>> {
+  async drain(producing: () => boolean = () => false, shared: SharedReads = new Map()): Promise<Omit<PassReport, 'enqueued' | 'enqueueMs'>> {
     await this.ensureQueue();
     const report = { sent: 0, failed: 0, deactivated: 0, skipped: 0 };
     const inFlight = new Set<Promise<void>>();
