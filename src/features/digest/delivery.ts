@@ -118,6 +118,7 @@ export class DigestDelivery {
     // Earliest slots first: the longest-waiting channels are served first.
     due.sort((x, y) => x.slotAt - y.slotAt);
     let enqueued = 0;
+    const marks = new Map<string, { row: SlotRow; runKey: string }[]>();
     await inParallel(due, 16, async ({ bucket, row, runKey, slotAt }) => {
       try {
         // The enqueue claim is the scheduler's "only one of us": never completed, it simply
@@ -128,12 +129,16 @@ export class DigestDelivery {
         if (!(await this.deps.claims.claim(enqueueRun, now, this.claimLeaseMs))) return;
         const job: DigestJob = { v: 1, tenantId: row.tenantId, conversationId: row.conversationId, runKey, slotAt };
         await this.deps.queue.enqueue(job);
-        await this.deps.repo.markEnqueued(bucket, row, runKey);
+        marks.set(bucket, [...(marks.get(bucket) ?? []), { row, runKey }]);
         enqueued++;
       } catch (err) {
         this.deps.log.error('digest.enqueue_failed', { tenantId: row.tenantId, runKey, ...errorFields(err) });
       }
     });
+    // Marked in batches afterwards: a crash before this only costs the next pass a failed claim per row.
+    for (const [bucket, list] of marks) {
+      await this.deps.repo.markEnqueuedMany(bucket, list).catch((err: unknown) => this.deps.log.warn('digest.mark_failed', errorFields(err)));
+    }
     if (enqueued) this.deps.log.info('digest.enqueued', { count: enqueued });
     return enqueued;
   }

@@ -199,6 +199,21 @@ export class DigestRepo {
       .catch(() => undefined);
   }
 
+  /** Marks many rows of one bucket at once: transactions of 100 merges (one partition each). */
+  async markEnqueuedMany(bucket: string, marks: readonly { row: SlotRow; runKey: string }[]): Promise<void> {
+    for (let i = 0; i < marks.length; i += 100) {
+      const chunk = marks.slice(i, i + 100);
+      try {
+        await this.slots.submitTransaction(
+          chunk.map(({ row, runKey }) => ['update', { partitionKey: bucket, rowKey: key(row.tenantId, row.conversationId), lastRunKey: runKey }, 'Merge'] as const),
+        );
+      } catch {
+        // A row went away meanwhile (unsubscribed): mark the rest one by one.
+        for (const { row, runKey } of chunk) await this.markEnqueued(bucket, row, runKey);
+      }
+    }
+  }
+
   /** The index row is out of date (settings changed, unsubscribed): drop it. */
   async dropSlot(bucket: string, row: Pick<SlotRow, 'tenantId' | 'conversationId'>): Promise<void> {
     await this.slots.deleteEntity(bucket, key(row.tenantId, row.conversationId)).catch(() => undefined);
