@@ -33,6 +33,12 @@ export interface BenchContext {
   measure(count: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<LatencyStats>;
   /** Prints a line of the report. */
   print(line: string): void;
+  /**
+   * Aborted when the scenario has run out of time (`--timeout`): long loops (seeding, bursts)
+   * should stop when it is, since nothing else can stop them. The runner also restarts Azurite
+   * after a failed scenario, so that work left running cannot slow the next ones.
+   */
+  signal?: AbortSignal;
 }
 
 export interface BenchResult {

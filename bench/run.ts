@@ -109,10 +109,15 @@ function machineInfo(): Record<string, string | number> {
   };
 }
 
-function withTimeout<T>(promise: Promise<T>, seconds: number, what: string): Promise<T> {
+/** Rejects after `seconds`, aborting `controller` so that a scenario that listens can stop its work. */
+function withTimeout<T>(promise: Promise<T>, seconds: number, what: string, controller: AbortController): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${seconds} s`)), seconds * 1000);
+    timer = setTimeout(() => {
+      const err = new Error(`${what} did not finish within ${seconds} s`);
+      controller.abort(err);
+      reject(err);
+    }, seconds * 1000);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -148,7 +153,16 @@ function printList(entries: readonly ScenarioEntry[]): void {
   }
 }
 
-async function runScenario(entry: ScenarioEntry, baseline: Baseline, connectionString: string, timeoutSeconds: number, unhandled: unknown[]): Promise<ScenarioReport> {
+interface RunState {
+  connectionString: string;
+  timeoutSeconds: number;
+  /** Unhandled rejections seen so far. */
+  unhandled: unknown[];
+  /** An earlier scenario failed mid-run: its leftover work may still reject, so rejections are not blamed on the next. */
+  leftovers: boolean;
+}
+
+async function runScenario(entry: ScenarioEntry, baseline: Baseline, state: RunState): Promise<ScenarioReport> {
   const name = entry.name ?? scenarioStem(entry.file);
   const report: ScenarioReport = { file: entry.file, name, status: 'failed', durationMs: 0, figures: {}, goals: {} };
   print();
@@ -159,17 +173,19 @@ async function runScenario(entry: ScenarioEntry, baseline: Baseline, connectionS
     return report;
   }
   const bots = new BotPool();
+  const controller = new AbortController();
   const ctx: BenchContext = {
-    connectionString,
+    connectionString: state.connectionString,
     baseline,
     startBot: (options) => bots.start(options),
     measure,
     print: (line) => print(`   ${line}`),
+    signal: controller.signal,
   };
-  const unhandledBefore = unhandled.length;
+  const unhandledBefore = state.unhandled.length;
   const started = performance.now();
   try {
-    const result = await withTimeout(entry.scenario.run(ctx), timeoutSeconds, `scenario ${name}`);
+    const result = await withTimeout(entry.scenario.run(ctx), state.timeoutSeconds, `scenario ${name}`, controller);
     report.figures = result.figures;
     report.goals = result.goals ?? {};
     report.status = 'ok';
@@ -179,9 +195,9 @@ async function runScenario(entry: ScenarioEntry, baseline: Baseline, connectionS
     await bots.closeAll();
     report.durationMs = performance.now() - started;
   }
-  if (report.status === 'ok' && unhandled.length > unhandledBefore) {
+  if (report.status === 'ok' && state.unhandled.length > unhandledBefore && !state.leftovers) {
     report.status = 'failed';
-    report.error = `unhandled promise rejection during the scenario: ${errorText(unhandled[unhandledBefore])}`;
+    report.error = `unhandled promise rejection during the scenario: ${errorText(state.unhandled[unhandledBefore])}`;
   }
   for (const [k, v] of Object.entries(report.figures)) print(`   ${k.padEnd(40)} ${Number.isInteger(v) ? String(v) : fmt(v)}`);
   for (const [k, met] of Object.entries(report.goals)) print(`   goal ${met ? 'met   ' : 'MISSED'} ${k}`);
@@ -271,7 +287,7 @@ async function main(argv: readonly string[]): Promise<number> {
     try {
       const bot = await bots.start();
       baseline = await measureBaseline(bot, measure, DEFAULT_BASELINE);
-      print(`   warm-up ${DEFAULT_BASELINE.warmupC1} turns at concurrency 1 and ${DEFAULT_BASELINE.warmupC16} at 16 (not counted)`);
+      print(`   warm-up ${DEFAULT_BASELINE.warmupC16} turns at concurrency 16 and ${DEFAULT_BASELINE.warmupC1} at 1 (not counted)`);
       print(`   c1  ${describeStats(baseline.c1, 'turns')}`);
       print(`   c16 ${describeStats(baseline.c16, 'turns')}`);
       print('   scenario figures below are ratios to these, unless named otherwise');
@@ -282,7 +298,22 @@ async function main(argv: readonly string[]): Promise<number> {
       await bots.closeAll();
     }
     if (baseline) {
-      for (const entry of selected) reports.push(await runScenario(entry, baseline, azurite.connectionString, args.timeoutSeconds, unhandled));
+      const state: RunState = { connectionString: azurite.connectionString, timeoutSeconds: args.timeoutSeconds, unhandled, leftovers: false };
+      for (const entry of selected) {
+        const report = await runScenario(entry, baseline, state);
+        reports.push(report);
+        if (report.status === 'failed' && entry.scenario) {
+          // Whatever the failed scenario left running (a seeding loop, a burst) must not load the
+          // storage the next scenarios measure: it gets a fresh Azurite, the old one is stopped.
+          state.leftovers = true;
+          const fresh = await startAzurite();
+          await azurite.stop();
+          azurite = fresh;
+          state.connectionString = fresh.connectionString;
+          process.env.TEST_STORAGE_CONNECTION_STRING = fresh.connectionString;
+          print(`   (Azurite restarted after the failure: tables :${fresh.tablePort}, queues :${fresh.queuePort})`);
+        }
+      }
     } else if (selected.length > 0) {
       print(`   ${selected.length} scenario(s) not run: they are measured against the baseline`);
     }
@@ -300,7 +331,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const code = exitCodeOf(outcome, args.strict);
   print();
   print(
-    `bench took ${fmt(durationMs / 1000, 1)} s; ${outcome.failedScenarios} scenario(s) failed, ${outcome.goalsMissed} goal(s) missed` +
+    `bench took ${fmt(durationMs / 1000, 1)} s (load ${fmt(os.loadavg()[0] ?? 0)} at the end); ${outcome.failedScenarios} scenario(s) failed, ${outcome.goalsMissed} goal(s) missed` +
       (outcome.goalsMissed > 0 && !args.strict ? ' (reported only; --strict fails the run on them)' : '') +
       `; exit ${code}`,
   );
@@ -310,7 +341,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const json = {
       startedAt: new Date(Date.now() - durationMs).toISOString(),
       durationMs,
-      machine,
+      machine: { ...machine, loadAverage1mEnd: Number((os.loadavg()[0] ?? 0).toFixed(2)) },
       baseline: baseline ? { description: BASELINE_DESCRIPTION, options: DEFAULT_BASELINE, ...baseline } : { error: baselineError },
       scenarios: reports,
       outcome: { ...outcome, strict: args.strict, exitCode: code },
@@ -326,7 +357,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
     // Everything is closed by now; if a handle still holds the loop, say which and leave anyway.
     setTimeout(() => {
-      process.stderr.write(`bench: still open after 5 s: ${process.getActiveResourcesInfo().join(', ')}; exiting\n`);
+      process.stderr.write(`bench: still open after 5 s (work a failed scenario left running?): ${process.getActiveResourcesInfo().join(', ')}; exiting\n`);
       process.exit(code);
     }, 5000).unref();
   },

@@ -14,7 +14,7 @@ export const BASELINE_DESCRIPTION =
   'personal-chat message with an unknown word -> one-line hint; HTTP to /api/messages, Azurite de-duplication, reply on the connector stand-in';
 
 export interface BaselineOptions {
-  /** Unmeasured turns first, at concurrency 1 then 16: JIT, connections, every conversation registered once. */
+  /** Unmeasured turns first, at concurrency 16 then 1: JIT, connections, every conversation registered once. */
   warmupC1: number;
   warmupC16: number;
   /** Measured turns per phase: `max`, unless the warm-up rate says that would take over `budgetSeconds`; never under `min`. */
@@ -74,8 +74,10 @@ export async function measureBaseline(bot: TestBot, measure: Measure, options: B
     bot.connector.reset();
     return stats;
   };
-  const w1 = await phase('warmup-c1', options.warmupC1, 1);
+  // Concurrency 16 first: it warms the JIT and registers every conversation, so the short
+  // concurrency-1 warm-up that follows gives a fair rate for planning the measured phases.
   const w16 = await phase('warmup-c16', options.warmupC16, 16);
+  const w1 = await phase('warmup-c1', options.warmupC1, 1);
   const c1 = await phase('c1', plannedCount(w1.perSecond, options.c1.budgetSeconds, options.c1.min, options.c1.max), 1);
   const c16 = await phase('c16', plannedCount(w16.perSecond, options.c16.budgetSeconds, options.c16.min, options.c16.max), 16);
   return { c1, c16 };
