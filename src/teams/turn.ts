@@ -59,13 +59,21 @@ export function baseConversationId(id: string): string {
   return cut >= 0 ? id.slice(0, cut) : id;
 }
 
+const timeZoneValidity = new Map<string, boolean>();
+
+/** True for an IANA zone this runtime knows. Answers are cached: building a formatter is costly. */
 export function isValidTimeZone(tz: string): boolean {
+  const known = timeZoneValidity.get(tz);
+  if (known !== undefined) return known;
+  let valid: boolean;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
+    valid = true;
   } catch {
-    return false;
+    valid = false;
   }
+  if (timeZoneValidity.size < 1000) timeZoneValidity.set(tz, valid);
+  return valid;
 }
 
 export function turnOf(context: TurnContext): Turn {
