@@ -7,11 +7,19 @@ import { StoriesService, type SeedStory } from '../../src/features/stories/servi
 
 /**
  * "digest build": the time to curate one channel's week and build its card, for a channel with
- * 1,000 stories in its history and one with 100,000, each with the same 25 stories this week.
- * Goal: p50(100,000) / p50(1,000) <= 1.2 (the week is read by a key range, never by a scan).
+ * 1,000 stories in its history and one with many more, each with the same 25 stories this week.
+ * Goal: p50(large) / p50(1,000) <= 1.2 (the week is read by a key range, never by a scan).
+ *
+ * Azurite limits what this can show, measured here: it has no key index for queries (every
+ * query walks the whole table in JavaScript), and each insert walks its partition, so seeding
+ * one partition grows quadratically (2,500 more stories took 3 s at 2,500 and 131 s at 15,000):
+ * 100,000 stories in one channel cannot be seeded in a bench run. So both histories live in the
+ * same table (Azurite's own walk costs both sizes alike) and the large one is 5,000 by default
+ * (BENCH_DIGEST_HISTORY to change it); what differs between the two is only what the digest
+ * reads. Azure Table Storage serves a PartitionKey + RowKey range from its index.
  */
 const SMALL = 1_000;
-const LARGE = Number(process.env.BENCH_DIGEST_HISTORY ?? 100_000);
+const LARGE = Number(process.env.BENCH_DIGEST_HISTORY ?? 5_000);
 const THIS_WEEK = 25;
 const TENANT = 'bench-digest-tenant';
 const NOW = new Date('2026-11-23T09:00:00Z');
@@ -57,7 +65,7 @@ export const scenario: BenchScenario = {
     const seed = async (spaceId: string, count: number): Promise<void> => {
       const all = history(count);
       const started = performance.now();
-      for (let i = 0; i < all.length; i += 2000) await stories.seedStories(TENANT, spaceId, all.slice(i, i + 2000));
+      for (let i = 0; i < all.length; i += 500) await stories.seedStories(TENANT, spaceId, all.slice(i, i + 500));
       ctx.print(`  seeded ${count} stories in ${fmt((performance.now() - started) / 1000)} s`);
     };
     await seed(spaces.small, SMALL);
@@ -80,21 +88,28 @@ export const scenario: BenchScenario = {
       await build('small');
       await build('large');
     }
-    const rounds = 40;
-    const small = await ctx.measure(rounds, 1, () => build('small'));
-    const large = await ctx.measure(rounds, 1, () => build('large'));
-    const small2 = await ctx.measure(rounds, 1, () => build('small'));
-    const large2 = await ctx.measure(rounds, 1, () => build('large'));
-    const p50Small = Math.min(small.p50, small2.p50);
-    const p50Large = Math.min(large.p50, large2.p50);
+    // Interleaved (order swapped every round), so load on the shared machine hits both sizes alike.
+    const rounds = 120;
+    const times = { small: [] as number[], large: [] as number[] };
+    for (let i = 0; i < rounds; i++) {
+      for (const which of i % 2 ? (['small', 'large'] as const) : (['large', 'small'] as const)) {
+        const t0 = performance.now();
+        await build(which);
+        times[which].push(performance.now() - t0);
+      }
+    }
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+    const p90 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)] ?? 0;
+    const p50Small = median(times.small);
+    const p50Large = median(times.large);
     const ratio = p50Large / p50Small;
-    ctx.print(`  ${SMALL} stories: p50 ${fmt(small.p50)} / ${fmt(small2.p50)} ms, p99 ${fmt(small.p99)} ms`);
-    ctx.print(`  ${LARGE} stories: p50 ${fmt(large.p50)} / ${fmt(large2.p50)} ms, p99 ${fmt(large.p99)} ms`);
+    ctx.print(`  ${SMALL} stories: p50 ${fmt(p50Small)} ms, p90 ${fmt(p90(times.small))} ms (${rounds} builds)`);
+    ctx.print(`  ${LARGE} stories: p50 ${fmt(p50Large)} ms, p90 ${fmt(p90(times.large))} ms (${rounds} builds)`);
     ctx.print(`  ratio p50(${LARGE}) / p50(${SMALL}) = ${fmt(ratio)}; one build / baseline turn p50 = ${fmt(p50Small / ctx.baseline.c1.p50)}`);
     await bot.close();
     return {
       figures: { p50SmallMs: p50Small, p50LargeMs: p50Large, ratioLargeToSmall: ratio, buildToBaselineTurn: p50Small / ctx.baseline.c1.p50 },
-      goals: { 'p50(100k) / p50(1k) <= 1.2': ratio <= 1.2 },
+      goals: { [`p50(${LARGE}) / p50(${SMALL}) <= 1.2`]: ratio <= 1.2 },
     };
   },
 };
