@@ -49,7 +49,6 @@ const settingsSubmit = z.object({
   themes: z.string().max(400).default(''),
 });
 
-const scopes = ['channel', 'groupChat'] as const;
 
 function createRuntime(host: FeatureHost): DigestRuntime {
   const { store, config, log, clock } = host;
