@@ -2,18 +2,10 @@
  * The curation rules of the weekly digest, as pure functions of plain data: which stories make
  * the card, which older story a quiet week resurfaces, how this week compares to the last.
  */
-export interface DigestStory {
-  storyId: string;
-  text: string;
-  tellerName: string;
-  tellerId: string;
-  customer?: string;
-  themes: string[];
-  tags: string[];
-  endorsements: number;
-  createdAt: Date;
-  conversationId?: string;
-}
+import type { StorySummary } from '../stories/model';
+
+/** A story as curation sees it: the stories feature's summary (the conversation is optional in built data). */
+export type DigestStory = Omit<StorySummary, 'conversationId'> & { conversationId?: string };
 
 export interface CurationRules {
   maxStories: number;
