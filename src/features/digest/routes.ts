@@ -89,15 +89,7 @@ export const digestFeature: Feature = {
     const subcommands: Record<string, (context: TurnContext, turn: Turn, rest: string) => Promise<void>> = {
       async on(context, turn, rest) {
         const { subscription, wasActive } = await service.subscribe(
-          {
-            tenantId: turn.tenantId,
-            conversationId: turn.conversationId,
-            conversationType: turn.conversationType,
-            spaceId: turn.spaceId,
-            teamId: turn.teamId,
-            reference: referenceOf(context),
-            subscribedBy: turn.userId,
-          },
+          subscriberOf(turn, context),
           rest,
           turn.timeZone,
           host.clock.now(),
@@ -191,19 +183,29 @@ export const digestFeature: Feature = {
 /** `digest preview` before subscribing: what Monday 09:00 in the person's time zone would bring. */
 function previewSubscription(turn: Turn, context: TurnContext, now: Date): Subscription {
   return {
+    ...subscriberOf(turn, context),
+    active: false,
+    themes: [],
+    since: now,
+    version: 0,
+    updatedAt: now,
+    ...DEFAULT_SLOT,
+    timeZone: turn.timeZone,
+  };
+}
+
+/** Where a digest goes and who asked for it, from the turn. */
+function subscriberOf(
+  turn: Turn,
+  context: TurnContext,
+): Pick<Subscription, 'tenantId' | 'conversationId' | 'conversationType' | 'spaceId' | 'teamId' | 'reference' | 'subscribedBy'> {
+  return {
     tenantId: turn.tenantId,
     conversationId: turn.conversationId,
     conversationType: turn.conversationType,
     spaceId: turn.spaceId,
     teamId: turn.teamId,
     reference: referenceOf(context),
-    active: false,
-    themes: [],
-    since: now,
-    version: 0,
     subscribedBy: turn.userId,
-    updatedAt: now,
-    ...DEFAULT_SLOT,
-    timeZone: turn.timeZone,
   };
 }
