@@ -37,12 +37,16 @@ function tempDir(name: string): string {
   return dir;
 }
 
-async function startDev(env: Record<string, string>): Promise<DevRun> {
+async function startDev(env: Record<string, string>, how: 'node' | 'npm' = 'node'): Promise<DevRun> {
   const botPort = await freePort();
   const playgroundPort = await freePort();
   const base = { ...process.env };
   for (const name of ['STORAGE_CONNECTION_STRING', 'STORAGE_ACCOUNT_URL', 'AZURITE_TABLE_PORT', 'AZURITE_QUEUE_PORT', 'MICROSOFT_APP_ID', 'PORT', 'HOST', 'NODE_ENV']) delete base[name];
-  const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'dev.js')], {
+  // `npm start` as a supervisor or an IDE runs it: npm's own pid is the one that gets the signal.
+  const npmCli = process.env.npm_execpath;
+  const [command, args] =
+    how === 'npm' ? (npmCli ? [process.execPath, [npmCli, 'start', '--silent']] : ['npm', ['start', '--silent']]) : [process.execPath, [path.join(ROOT, 'scripts', 'dev.js')]];
+  const child = spawn(command, args as string[], {
     cwd: ROOT,
     env: {
       ...base,
@@ -115,6 +119,11 @@ function childrenOf(pid: number): { pid: number; args: string }[] {
     });
   for (const c of list) seenPids.add(c.pid);
   return list;
+}
+
+/** Every process below `pid`, depth first. */
+function descendantsOf(pid: number): { pid: number; args: string }[] {
+  return childrenOf(pid).flatMap((c) => [c, ...descendantsOf(c.pid)]);
 }
 
 function alive(pid: number): boolean {
@@ -256,6 +265,18 @@ describe('npm start (scripts/dev.js)', () => {
     expect(exit.code).toBe(1);
     expect(run.errors()).toMatch(/The playground process was killed by SIGKILL unexpectedly/);
     expect(await gone(children.map((c) => c.pid), 2000)).toEqual([]);
+  });
+
+  test.each(['SIGINT', 'SIGTERM'] as const)('when a supervisor sends %s to npm start\'s own pid, then the bot, Azurite and the Playground all stop', async (signal) => {
+    const run = await startDev({ COACH_DATA_DIR: tempDir('coach-data-') }, 'npm');
+    await healthyAfterMs(run);
+    await waitForOutput(run, /Press Ctrl-C to stop/);
+    const tree = descendantsOf(run.child.pid!);
+    expect(tree.filter((c) => /azurite|--bot\b|m365agentsplayground/.test(c.args)).length).toBe(4);
+    run.child.kill(signal);
+    await run.exited;
+    expect(await gone(tree.map((c) => c.pid), STOPS_WITHIN_MS)).toEqual([]);
+    expect(await httpStatus(`http://127.0.0.1:${run.botPort}/healthz`)).toBeUndefined();
   });
 
   test('when the bot port is already taken, then npm start says so and starts nothing', async () => {
