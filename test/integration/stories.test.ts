@@ -237,7 +237,7 @@ describe('stories', () => {
 
     test('when tags are edited, then the person\'s list wins, everyone sees it, and tag queries follow', async () => {
       const { storyId } = await capture('Trey Research picked 25 champions and the tickets halved');
-      const res = await bot.send(bot.teams.cardAction('story.tags', { storyId, tags: 'champions, #Help-Desk  pilot' }));
+      const res = await bot.send(bot.teams.cardAction('story.tags', { storyId, tags: 'champions, #Help-Desk,  pilot' }));
       const card = invokeCard(res.body);
       expect(cardText(card)).toMatch(/\\?#champions\s+\\?#help-desk\s+\\?#pilot/);
       expect(bot.connector.updates()).toHaveLength(1);

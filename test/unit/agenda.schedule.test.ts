@@ -96,6 +96,11 @@ describe('agenda text shortcut', () => {
     ['"Title" 2026-12-10', /date and start time/],
     ['"Title" tomorrow 16:00', /could not read that date/],
     ['"Title" 2026-12-10 16:00 banana', /did not understand "banana"/],
+    ['"Title" 20/12/2026 16:00', /"20\/12\/2026" looks like a date.*write 2026-12-20/],
+    ['"Title" 12/20/2026 16:00 Europe/Amsterdam', /write 2026-12-20/],
+    ['"Title" 05.06.2026 16:00', /"05\.06\.2026" looks like a date.*year-month-day, e\.g\./],
+    ['"Title" 2026-12-10 4pm', /could not read the time "4pm"/],
+    ['"Title" 2026-12-10 16:0x', /could not read the time "16:0x"/],
     ['2026-12-10 16:00', /title/],
     ['"Unclosed 2026-12-10 16:00', /title/],
   ])('when the shortcut is %s, then the answer explains what is wrong', (args, message) => {

@@ -44,8 +44,21 @@ describe('reading a captured story', () => {
 
   test('tags are normalised to lower-case slugs, de-duplicated and capped at 12', () => {
     expect(normaliseTag('#Knowledge Management!')).toBe('knowledge-management');
-    expect(parseTagList('#ROI, roi;  Help_Desk  <b>x</b>')).toEqual(['roi', 'help-desk', 'bxb']);
-    expect(parseTagList(Array.from({ length: 20 }, (_, i) => `t${i}`).join(' '))).toHaveLength(12);
+    expect(parseTagList('#ROI, roi;  Help_Desk, <b>x</b>')).toEqual(['roi', 'help-desk', 'bxb']);
+    expect(parseTagList(Array.from({ length: 20 }, (_, i) => `t${i}`).join(', '))).toHaveLength(12);
+  });
+
+  test('when a tag of several words is edited, then it stays one tag; hashtags typed with spaces are still separate', () => {
+    expect(parseTagList('Peer Mentoring, #roi')).toEqual(['peer-mentoring', 'roi']);
+    expect(parseTagList('#roi #champions')).toEqual(['roi', 'champions']);
+  });
+
+  test('when a hashtag ends the sentence itself, then the story text keeps the word (the README example)', () => {
+    const p = parseCaptureText('Contoso cut onboarding time in half with #champions customer: Contoso');
+    expect(p.text).toBe('Contoso cut onboarding time in half with #champions');
+    expect(p.customer).toBe('Contoso');
+    expect(p.hashtags).toEqual(['champions']);
+    expect(parseCaptureText('We halved onboarding.\n#roi #champions').text).toBe('We halved onboarding.');
     expect(hashtagsIn('a#b &#35; C# #ok #ok')).toEqual(['ok']);
   });
 });

@@ -45,15 +45,30 @@ export function parseCallShortcut(args: string, defaultTimeZone: string): NewCal
     else if (/^\d+\s*(h|m|min|mins|minutes)|^\d+h\d+$/i.test(token) && durationMin === undefined) {
       durationMin = parseDuration(token);
       if (durationMin === undefined) throw new UserError(s.badDuration(MIN_DURATION, MAX_DURATION));
+    } else if (DATE_LIKE.test(token)) {
+      // 20/12/2026 or 12.20.2026: clearly a date, in an order we do not guess.
+      throw new UserError(s.dateOrder(token.slice(0, 20), isoSuggestion(token)));
     } else if ((token.includes('/') || /^(utc|gmt)$/i.test(token)) && !timeZone) {
       if (!isTimeZone(token)) throw new UserError(s.badTimeZone(token.slice(0, 60)));
       timeZone = token;
     } else if (/^[\d./-]+$/.test(token) && !date) throw new UserError(s.badDate);
-    else if (/\d.*:|:.*\d/.test(token) && !time) throw new UserError(s.badTime);
+    else if ((/\d.*:|:.*\d/.test(token) || /^\d{1,2}(am|pm)$/i.test(token)) && !time) throw new UserError(s.timeNotRead(token.slice(0, 20)));
     else throw new UserError(!date ? s.badDate : s.unknownWord(token.slice(0, 40)));
   }
   if (!date || !time) throw new UserError(s.dateMissing);
   return { title, date, time, durationMin: durationMin ?? DEFAULT_DURATION, cadence: cadence ?? 'once', timeZone: timeZone ?? defaultTimeZone };
+}
+
+const DATE_LIKE = /^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$/;
+
+/** The year-month-day form of a date written day/month/year or month/day/year, when only one reading is possible. */
+function isoSuggestion(token: string): string | undefined {
+  const [a, b, c] = token.split(/[./-]/).map(Number) as [number, number, number];
+  if (c < 1000) return undefined;
+  const iso = (d: number, m: number) => `${c}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  if (a > 12 && b >= 1 && b <= 12 && a <= 31) return iso(a, b);
+  if (b > 12 && a >= 1 && a <= 12 && b <= 31) return iso(b, a);
+  return undefined;
 }
 
 const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/);

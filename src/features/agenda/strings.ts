@@ -34,6 +34,9 @@ export const agendaStrings = {
   dateMissing: 'Add the date and start time, e.g. 2026-12-10 16:00.',
   badDate: 'I could not read that date. Use year-month-day, e.g. 2026-12-10.',
   badTime: 'I could not read that time. Use hours:minutes, e.g. 16:00.',
+  dateOrder: (date: string, iso: string | undefined) =>
+    `"${date}" looks like a date, but I read dates only as year-month-day${iso ? `: write ${iso}` : ', e.g. 2026-12-10'}.`,
+  timeNotRead: (time: string) => `I could not read the time "${time}". Use hours:minutes on a 24-hour clock, e.g. 16:00.`,
   pastDate: 'That date and time is in the past. Pick a moment in the future.',
   badTimeZone: (tz: string) => `"${tz}" is not a time zone I know. Use an IANA name such as Europe/Amsterdam or America/New_York.`,
   badDuration: (min: number, max: number) => `The duration must be between ${min} and ${max} minutes, e.g. 60m or 1h30.`,

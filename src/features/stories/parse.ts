@@ -28,9 +28,14 @@ export function normaliseTag(raw: string): string {
     .slice(0, MAX_TAG_LENGTH);
 }
 
-/** A list typed by a person ("#roi, champions retail") as tags, de-duplicated, at most MAX_TAGS. */
+/**
+ * A list typed by a person ("#roi, peer mentoring; #a #b") as tags, de-duplicated, at most
+ * MAX_TAGS. Commas and semicolons separate tags, so a name of several words stays one tag
+ * ("Peer Mentoring" -> peer-mentoring); within a part, each `#` starts a new tag.
+ */
 export function parseTagList(input: string): string[] {
-  return unique(input.split(/[,;\s]+/).map(normaliseTag).filter(Boolean)).slice(0, MAX_TAGS);
+  const parts = input.split(/[,;]+/).flatMap((part) => (part.includes('#') ? part.split(/(?=#)/) : [part]));
+  return unique(parts.map(normaliseTag).filter(Boolean)).slice(0, MAX_TAGS);
 }
 
 export function hashtagsIn(text: string): string[] {
@@ -45,6 +50,24 @@ export function hashtagsIn(text: string): string[] {
 export function unique<T>(list: readonly T[]): T[] {
   return [...new Set(list)];
 }
+
+/**
+ * A block of hashtags at the very end is tagging, not story ("...handover tips #night-shift"),
+ * unless the sentence needs it: "...in half with #champions" keeps its last word.
+ */
+function withoutTrailingTagBlock(text: string): string {
+  const block = /(\s*#[\p{L}\p{N}][\p{L}\p{N}_-]*)+\s*$/u.exec(text);
+  if (!block) return text;
+  const before = text.slice(0, block.index);
+  const lastWord = (/([\p{L}']+)\s*$/u.exec(before)?.[1] ?? '').toLowerCase();
+  // "...with #champions": a sentence cannot end on "with", so the hashtag is its last word.
+  return NEEDS_A_WORD_AFTER.has(lastWord) ? text : before;
+}
+
+/** Words a sentence does not end on: after them, a trailing hashtag is part of the sentence. */
+const NEEDS_A_WORD_AFTER = new Set(
+  'a an the our their his her my your its this that these those with without by for to of in on at from into onto about via and or but like than as across among between through during including among using'.split(' '),
+);
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -73,8 +96,7 @@ export function parseCaptureText(raw: string, mentionedNames: readonly string[] 
     text = text.slice(0, c.index) + (c[1] ?? '') + text.slice(c.index + c[0].length);
   }
   const hashtags = hashtagsIn(text);
-  // A block of hashtags at the very end is tagging, not story: keep inline ones as written.
-  text = text.replace(/(\s*#[\p{L}\p{N}][\p{L}\p{N}_-]*)+\s*$/u, '');
+  text = withoutTrailingTagBlock(text);
   text = text
     .replace(/[ \t]{2,}/g, ' ')
     .replace(/ +\n/g, '\n')
