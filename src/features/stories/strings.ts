@@ -32,7 +32,7 @@ export const storyStrings = {
   showLess: 'Show less',
   inspiring: (n: number) => (n > 0 ? `Inspiring (${n})` : 'Inspiring'),
   editTags: 'Edit tags',
-  tagsInput: 'Tags (separate with commas or spaces)',
+  tagsInput: 'Tags (separate with commas)',
   saveTags: 'Save tags',
   delete: 'Delete',
   deleteConfirm: 'Delete this story for everyone?',
