@@ -38,6 +38,8 @@ const schema = z
     STORAGE_CONNECTION_STRING: optionalString,
     STORAGE_ACCOUNT_URL: optionalUrl,
     STORAGE_QUEUE_URL: optionalUrl,
+    /** Client id of the user-assigned managed identity that opens STORAGE_ACCOUNT_URL (App Service gives no default one). */
+    STORAGE_IDENTITY_CLIENT_ID: optionalString,
     STORAGE_TABLE_PREFIX: z
       .string()
       .regex(/^[A-Za-z][A-Za-z0-9]{0,29}$/, 'must start with a letter and hold at most 30 letters or digits')
@@ -154,6 +156,7 @@ export interface Config {
     connectionString?: string;
     accountUrl?: string;
     queueUrl?: string;
+    identityClientId?: string;
     tablePrefix: string;
   };
   scheduler: { enabled: boolean; intervalSeconds: number };
@@ -195,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       connectionString: c.STORAGE_CONNECTION_STRING,
       accountUrl: c.STORAGE_ACCOUNT_URL,
       queueUrl: c.STORAGE_QUEUE_URL,
+      identityClientId: c.STORAGE_IDENTITY_CLIENT_ID,
       tablePrefix: c.STORAGE_TABLE_PREFIX,
     },
     scheduler: { enabled: c.SCHEDULER_ENABLED, intervalSeconds: c.SCHEDULER_INTERVAL_SECONDS },

@@ -1,6 +1,5 @@
 import { QueueClient } from '@azure/storage-queue';
-import { DefaultAzureCredential } from '@azure/identity';
-import type { StoreOptions } from '../store/tables';
+import { storageCredential, type StoreOptions } from '../store/tables';
 
 /**
  * A work queue every instance shares (Azure Storage Queues; Azurite locally). A received
@@ -99,5 +98,5 @@ export function openQueue(options: StoreOptions, name: string): JobQueue {
   }
   const base = options.queueUrl ?? options.accountUrl?.replace('.table.', '.queue.');
   if (!base) throw new Error('set STORAGE_QUEUE_URL (or STORAGE_CONNECTION_STRING) for the digest queue');
-  return new JobQueue(new QueueClient(`${base.replace(/\/+$/, '')}/${full}`, options.credential ?? new DefaultAzureCredential()));
+  return new JobQueue(new QueueClient(`${base.replace(/\/+$/, '')}/${full}`, storageCredential(options)));
 }

@@ -1,5 +1,5 @@
 import { TableClient, TableServiceClient, type TableEntity, type TableEntityResult } from '@azure/data-tables';
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import type { Config } from '../config';
 
 /**
@@ -18,8 +18,21 @@ export interface StoreOptions {
   connectionString?: string;
   accountUrl?: string;
   queueUrl?: string;
+  /** Client id of the user-assigned managed identity for accountUrl / queueUrl. */
+  identityClientId?: string;
   tablePrefix: string;
   credential?: TokenCredential;
+}
+
+/**
+ * The credential for keyless storage. App Service hands out a user-assigned identity's tokens only
+ * when asked for it by client id, so a named identity is used directly; otherwise
+ * DefaultAzureCredential finds one (AZURE_CLIENT_ID, workload identity, managed identity, az login).
+ */
+export function storageCredential(options: Pick<StoreOptions, 'credential' | 'identityClientId'>): TokenCredential {
+  if (options.credential) return options.credential;
+  if (options.identityClientId) return new ManagedIdentityCredential({ clientId: options.identityClientId });
+  return new DefaultAzureCredential();
 }
 
 export function storeOptionsFrom(config: Config): StoreOptions {
@@ -42,7 +55,7 @@ export function tableName(prefix: string, name: string): string {
 
 export async function openStore(options: StoreOptions, tables: readonly string[]): Promise<Store> {
   const clients = new Map<string, TableClient>();
-  const credential = options.credential ?? (options.accountUrl ? new DefaultAzureCredential() : undefined);
+  const credential = options.accountUrl ? storageCredential(options) : undefined;
 
   const makeClient = (name: string): TableClient => {
     const full = tableName(options.tablePrefix, name);
