@@ -52,7 +52,8 @@ param enableMonitoring bool = true
 param serverfarmsName string = resourceBaseName
 param webAppName string = '${resourceBaseName}-${uniqueString(resourceGroup().id)}'
 param identityName string = resourceBaseName
-param botServiceName string = resourceBaseName
+@description('Azure Bot names are unique across Azure: hence the suffix.')
+param botServiceName string = '${resourceBaseName}-${uniqueString(resourceGroup().id)}'
 param storageAccountName string = 'st${take(toLower(replace(resourceBaseName, '-', '')), 10)}${uniqueString(resourceGroup().id)}'
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {

@@ -61,7 +61,8 @@ param enableMonitoring bool = true
 param serverfarmsName string = resourceBaseName
 param webAppName string = '${resourceBaseName}-${uniqueString(resourceGroup().id)}'
 param identityName string = resourceBaseName
-param botServiceName string = resourceBaseName
+@description('Azure Bot names are unique across Azure: hence the suffix.')
+param botServiceName string = '${resourceBaseName}-${uniqueString(resourceGroup().id)}'
 param keyVaultName string = 'kv-${take(resourceBaseName, 12)}-${take(uniqueString(resourceGroup().id), 6)}'
 param storageAccountName string = 'st${take(toLower(replace(resourceBaseName, '-', '')), 10)}${uniqueString(resourceGroup().id)}'
 
