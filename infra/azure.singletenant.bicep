@@ -118,7 +118,7 @@ var botSettings = [
   }
   {
     name: 'MICROSOFT_APP_PASSWORD'
-    value: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.botSecretUri})'
+    value: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.clientCredentialUri})'
   }
   {
     name: 'MICROSOFT_APP_TENANT_ID'

@@ -52,4 +52,4 @@ resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 }
 
 // Without a version, so App Service picks up a rotated secret on its own.
-output botSecretUri string = botSecret.properties.secretUri
+output clientCredentialUri string = botSecret.properties.secretUri

@@ -79,7 +79,7 @@ describe('the infra checker, on broken copies', () => {
     ['the bot not the identity', 'azure.bicep', 'identityResourceId: identity.id', "identityResourceId: ''", /the bot is the managed identity/],
     ['no Teams channel', 'botRegistration/azurebot.bicep', "name: 'MsTeamsChannel'", "name: 'WebChatChannel'", /Teams channel/],
     ['an http endpoint', 'botRegistration/azurebot.bicep', "endpoint: 'https://${botAppDomain}/api/messages'", "endpoint: 'http://${botAppDomain}/api/messages'", /messaging endpoint/],
-    ['a password literal in a setting', 'azure.singletenant.bicep', "value: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.botSecretUri})'", "value: 'hunter2-plain-secret'", /MICROSOFT_APP_PASSWORD has a literal value/],
+    ['a password literal in a setting', 'azure.singletenant.bicep', "value: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.clientCredentialUri})'", "value: 'hunter2-plain-secret'", /MICROSOFT_APP_PASSWORD has a literal value/],
     ['a secret param without @secure()', 'modules/keyvault.bicep', "@secure()\n@description('Client secret of the bot app registration.')", "@description('Client secret of the bot app registration.')", /botClientSecret holds a secret and must be @secure\(\)/],
     ['a storage key in a literal', 'azure.bicep', "value: 'production'", "value: 'DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abc'", /holds a credential/],
     ['keys listed into settings', 'azure.bicep', 'value: storage.outputs.tableEndpoint', 'value: listKeys(identity.id, \'2023-01-31\').keys[0].value', /listKeys/],
