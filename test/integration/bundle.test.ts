@@ -11,6 +11,9 @@ import { freePort } from '../support/azurite';
  * The real `npm run bundle`, end to end: compiled JavaScript and production dependencies only,
  * and the unzipped bundle runs on its own (in a folder with no node_modules above it), the way
  * App Service runs it after `az webapp deploy --type zip`.
+ *
+ * Measured here: about 35 s to write the zip (62 MiB, 25,000 files) on an idle machine, and up
+ * to 110 s on a busy one; hence the long timeouts.
  */
 const ROOT = path.resolve(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
@@ -47,7 +50,7 @@ describe('npm run bundle', () => {
       expect(Object.keys(pkg.devDependencies)).toContain(dev);
       expect(dirs.filter((d) => d === `node_modules/${dev}` || d.endsWith(`/node_modules/${dev}`))).toEqual([]);
     }
-  });
+  }, 60000);
 
   test('when the bundle is written, then the zip holds dist/, a production package.json and the production dependencies, and no dev tool, source, test or .env', async () => {
     // The emit only (--noCheck): npm test's first step type-checks already. Into a folder of its own, so dist/ is left alone.
@@ -71,7 +74,7 @@ describe('npm run bundle', () => {
     for (const dev of DEV_ONLY) expect(names.filter((n) => n.startsWith(`node_modules/${dev}/`) || n.includes(`/node_modules/${dev}/`))).toEqual([]);
     expect(names.filter((n) => /(^|\/)\.env(\.|$)/.test(n))).toEqual([]);
     expect(names.filter((n) => n.startsWith('node_modules/.bin/'))).toEqual([]);
-  }, 240000);
+  }, 480000);
 
   test('when the bundle is unzipped where no other node_modules can be found, then node dist/main.js answers /healthz and /readyz', async () => {
     unpacked = mkdtempSync(path.join(os.tmpdir(), 'coach-bundle-'));
@@ -87,7 +90,7 @@ describe('npm run bundle', () => {
       SCHEDULER_ENABLED: 'false',
       LOG_LEVEL: 'warn',
     });
-    const deadline = Date.now() + 60000;
+    const deadline = Date.now() + 120000;
     let health = 0;
     while (Date.now() < deadline && app.child.exitCode === null) {
       health = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0);
@@ -99,5 +102,5 @@ describe('npm run bundle', () => {
     app.child.kill('SIGTERM');
     expect(await app.exited).toBe(0);
     expect(app.output()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+\/api\/messages/);
-  }, 120000);
+  }, 240000);
 });

@@ -81,7 +81,7 @@ function roleIdsIn(d: Declaration): string[] {
   return id instanceof Expr ? (id.text.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi) ?? []) : [];
 }
 
-function checkEveryFile(file: string, p: Parsed, f: Findings): void {
+function checkEveryFile(p: Parsed, f: Findings): void {
   for (const problem of syntaxProblems(p.root)) f.expect(false, `syntax: ${problem}`);
 
   const secureParams = new Set(p.decls.filter((d) => d.kind === 'param' && d.decorators.has('secure')).map((d) => d.name));
@@ -108,7 +108,6 @@ function checkEveryFile(file: string, p: Parsed, f: Findings): void {
     const uses = d.value ? identifiersIn(d.value) : [];
     f.expect(!uses.some((u) => secureParams.has(u)), `output ${d.name} exposes a @secure() param`);
   }
-  void file;
 }
 
 function objectsIn(root: Node): Record<string, Value>[] {
@@ -300,7 +299,7 @@ export async function checkInfra(files: InfraFiles, settingNames: readonly strin
     const p = { root, decls: declarations(root) };
     parsed.set(file, p);
     const f = new Findings(file);
-    checkEveryFile(file, p, f);
+    checkEveryFile(p, f);
     findings.push(...f.list);
   }
   const need = (file: string, check: (p: Parsed, f: Findings) => void): void => {
