@@ -1,38 +1,13 @@
-import winkNLP from 'wink-nlp';
-import model from 'wink-eng-lite-web-model';
 import type { Theme } from './taxonomy';
+import { lemmasOf } from '../../themes/nlp';
 
 /**
- * Automatic themes: story text and theme phrases are lemmatised the same way (wink-nlp with its
- * English model, which ships inside the npm package: nothing is downloaded at run time), then
- * each theme's phrases are looked for as lemma sequences in the story. A theme is suggested
- * when at least one of its phrases occurs. The model takes ~0.5 s to load, so it is loaded once,
- * when this module is first imported.
+ * Phrase lists: story text and theme phrases are lemmatised the same way (wink-nlp, see
+ * src/themes/nlp.ts), then each theme's phrases are looked for as lemma sequences in the story.
+ * The learned tagger (src/themes) uses these matches as evidence, and a theme a team adds with
+ * `themes add` starts from its phrases.
  */
-const nlp = winkNLP(model);
-const its = nlp.its;
-
-/** Lower-case lemmas of the words of `text`, punctuation dropped ("knowledge-management" -> knowledge, management). */
-export function lemmasOf(text: string): string[] {
-  // Lower case first: the model keeps capitalised words as written ("Tickets" would stay "tickets").
-  const tokens = nlp.readDoc(text.toLowerCase().replace(/[-‐–—/]/g, ' ')).tokens();
-  const types = tokens.out(its.type) as string[];
-  // The typings want a different signature for `its.lemma`; it is one of wink's own helpers.
-  const lemmas = tokens.out(its.lemma as unknown as typeof its.value) as string[];
-  const out: string[] = [];
-  for (let i = 0; i < lemmas.length; i++) {
-    const type = types[i];
-    // "22%" says a figure was measured: keep it as the word.
-    if (type === 'symbol' && lemmas[i] === '%') {
-      out.push('percent');
-      continue;
-    }
-    if (type === 'punctuation' || type === 'symbol' || type === 'tabCRLF') continue;
-    const lemma = (lemmas[i] ?? '').toLowerCase();
-    if (lemma) out.push(lemma);
-  }
-  return out;
-}
+export { lemmasOf };
 
 export interface CompiledTheme {
   id: string;

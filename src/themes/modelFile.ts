@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+/** The shipped model as committed in src/themes/model.json (built by `npm run train:themes`). */
+export const modelFile = z
+  .object({
+    format: z.literal('network-coach/themes-model@1'),
+    /** sha256 of the corpus and the code that builds the model (train.ts MODEL_SOURCES). */
+    source: z.string().regex(/^[0-9a-f]{64}$/),
+    stories: z.number().int().positive(),
+    training: z.object({ l2: z.number(), iterations: z.number().int(), minCount: z.number().int(), folds: z.number().int() }),
+    themes: z.array(z.object({ id: z.string().min(1), bias: z.number(), threshold: z.number().min(0).max(1) })).min(1),
+    /** Feature names, sorted. */
+    features: z.array(z.string()),
+    /** features x width, row-major. */
+    weights: z.array(z.number()),
+    width: z.number().int().positive(),
+  })
+  .refine((m) => m.width === m.themes.length && m.weights.length === m.features.length * m.width, { message: 'weights do not match features x themes' });
+
+export type ModelFile = z.infer<typeof modelFile>;

@@ -1,0 +1,223 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { defaultTaxonomy } from '../features/stories/taxonomy';
+import { compileTaxonomy } from '../features/stories/themes';
+import type { LabelledStory } from './corpus';
+import { analyse, isEvidence, valuesOf } from './features';
+import { fitLogistic, logitsOf, sigmoid, type LinearModel, type SparseRow } from './linear';
+import type { ModelFile } from './modelFile';
+
+/**
+ * Building the shipped model from the labelled corpus (`npm run train:themes`), and the scores
+ * `npm run eval:themes` reports. Deterministic: same corpus and code, same model file.
+ *
+ *  1. Every story is read into features (features.ts), with the default phrase lists as evidence.
+ *  2. The vocabulary is every feature seen in at least MIN_COUNT stories, sorted.
+ *  3. Thresholds: 5-fold cross-validation on the corpus gives each story a probability per theme
+ *     from a model that did not see it; each theme's threshold is the one with the best F1 there.
+ *  4. The final weights are fitted on the whole corpus.
+ */
+export const TRAINING = { l2: 0.0005, iterations: 400, minCount: 2, folds: 5 } as const;
+/** A story gets at most this many automatic themes (the most likely first). */
+export const MAX_THEMES = 4;
+
+export const THEME_IDS: readonly string[] = defaultTaxonomy.map((t) => t.id);
+const compiledDefaults = compileTaxonomy(defaultTaxonomy);
+
+/** The files whose content decides the model: if any changes, the model must be built again. */
+export const MODEL_SOURCES = [
+  'data/themes/corpus.jsonl',
+  'src/themes/train.ts',
+  'src/themes/linear.ts',
+  'src/themes/features.ts',
+  'src/themes/nlp.ts',
+  'src/themes/lexicon.ts',
+  'src/features/stories/taxonomy.ts',
+  'src/features/stories/themes.ts',
+];
+
+export function sourceHash(root = path.join(__dirname, '..', '..')): string {
+  const h = createHash('sha256');
+  for (const file of MODEL_SOURCES) {
+    h.update(file);
+    h.update('\0');
+    // Line endings do not change the model.
+    h.update(readFileSync(path.join(root, file), 'utf8').replace(/\r\n/g, '\n'));
+    h.update('\0');
+  }
+  return h.digest('hex');
+}
+
+export interface Example {
+  features: string[];
+  labels: number[];
+}
+
+export function examplesOf(stories: readonly LabelledStory[]): Example[] {
+  return stories.map((s) => ({
+    features: analyse(s.text, compiledDefaults).features,
+    labels: THEME_IDS.map((id) => (s.themes.includes(id) ? 1 : 0)),
+  }));
+}
+
+export function vocabularyOf(examples: readonly Example[], minCount: number = TRAINING.minCount): string[] {
+  const counts = new Map<string, number>();
+  for (const e of examples) for (const f of e.features) counts.set(f, (counts.get(f) ?? 0) + 1);
+  return [...counts]
+    .filter(([f, c]) => c >= minCount || isEvidence(f))
+    .map(([f]) => f)
+    .sort();
+}
+
+export function rowOf(features: readonly string[], index: ReadonlyMap<string, number>): SparseRow {
+  const known = features.filter((f) => index.has(f));
+  const values = valuesOf(known);
+  const pairs = known.map((f, j) => [index.get(f)!, values[j]!] as const).sort((x, y) => x[0] - y[0]);
+  return { idx: pairs.map((p) => p[0]), val: pairs.map((p) => p[1]) };
+}
+
+export interface Trained {
+  vocabulary: string[];
+  index: Map<string, number>;
+  model: LinearModel;
+}
+
+export function fit(examples: readonly Example[]): Trained {
+  const vocabulary = vocabularyOf(examples);
+  const index = new Map(vocabulary.map((f, i) => [f, i]));
+  const rows = examples.map((e) => rowOf(e.features, index));
+  const model = fitLogistic(rows, examples.map((e) => e.labels), vocabulary.length, THEME_IDS.length, { l2: TRAINING.l2, iterations: TRAINING.iterations });
+  return { vocabulary, index, model };
+}
+
+export function probabilitiesOf(trained: Trained, features: readonly string[]): number[] {
+  return [...logitsOf(trained.model, rowOf(features, trained.index))].map(sigmoid);
+}
+
+/** Fold of the i-th example: every fifth story, so each fold mixes the corpus's batches. */
+export const foldOf = (i: number, folds: number = TRAINING.folds): number => i % folds;
+
+/** Each example's probabilities from a model trained on the other folds. */
+export function outOfFold(examples: readonly Example[], folds: number = TRAINING.folds): number[][] {
+  const out: number[][] = new Array(examples.length);
+  for (let k = 0; k < folds; k++) {
+    const trained = fit(examples.filter((_, i) => foldOf(i, folds) !== k));
+    examples.forEach((e, i) => {
+      if (foldOf(i, folds) === k) out[i] = probabilitiesOf(trained, e.features);
+    });
+  }
+  return out;
+}
+
+/** Per theme, the threshold with the best F1 on these probabilities (ties: the one nearest 0.5). */
+export function bestThresholds(probabilities: readonly number[][], labels: readonly number[][]): number[] {
+  return THEME_IDS.map((_, t) => {
+    let best = { f1: -1, threshold: 0.5 };
+    for (let k = 10; k <= 90; k++) {
+      const threshold = k / 100;
+      let tp = 0;
+      let fp = 0;
+      let fn = 0;
+      probabilities.forEach((p, i) => {
+        const yes = p[t]! >= threshold;
+        const truth = labels[i]![t] === 1;
+        if (yes && truth) tp++;
+        else if (yes) fp++;
+        else if (truth) fn++;
+      });
+      const f1 = tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
+      if (f1 > best.f1 + 1e-9 || (Math.abs(f1 - best.f1) <= 1e-9 && Math.abs(threshold - 0.5) < Math.abs(best.threshold - 0.5))) best = { f1, threshold };
+    }
+    return best.threshold;
+  });
+}
+
+/** The themes these probabilities give: over the theme's threshold, most likely first, at most MAX_THEMES. */
+export function decide(probabilities: readonly number[], thresholds: readonly number[], ids: readonly string[] = THEME_IDS): string[] {
+  return probabilities
+    .map((p, t) => ({ id: ids[t]!, p, over: p - thresholds[t]! }))
+    .filter((x) => x.over >= 0)
+    .sort((a, b) => b.p - a.p || a.id.localeCompare(b.id))
+    .slice(0, MAX_THEMES)
+    .map((x) => x.id);
+}
+
+const round = (x: number, digits: number): number => {
+  const f = 10 ** digits;
+  const r = Math.round(x * f) / f;
+  return Object.is(r, -0) ? 0 : r;
+};
+
+/** Thresholds by cross-validation, weights on everything: the shipped model. */
+export function buildModel(stories: readonly LabelledStory[], source: string): ModelFile {
+  const examples = examplesOf(stories);
+  const thresholds = bestThresholds(outOfFold(examples), examples.map((e) => e.labels));
+  const trained = fit(examples);
+  const T = THEME_IDS.length;
+  return {
+    format: 'network-coach/themes-model@1',
+    source,
+    stories: stories.length,
+    training: { ...TRAINING },
+    themes: THEME_IDS.map((id, t) => ({ id, bias: round(trained.model.bias[t]!, 4), threshold: thresholds[t]! })),
+    features: trained.vocabulary,
+    weights: Array.from(trained.model.w, (x) => round(x, 4)),
+    width: T,
+  };
+}
+
+/** Trains on `train` (thresholds by its own cross-validation) and tags `test`: for nested cross-validation and held-out sets. */
+export function trainAndTag(train: readonly LabelledStory[], test: readonly LabelledStory[]): string[][] {
+  const examples = examplesOf(train);
+  const thresholds = bestThresholds(outOfFold(examples), examples.map((e) => e.labels));
+  const trained = fit(examples);
+  return examplesOf(test).map((e) => decide(probabilitiesOf(trained, e.features), thresholds));
+}
+
+export interface ThemeScore {
+  precision: number;
+  recall: number;
+  f1: number;
+  tp: number;
+  fp: number;
+  fn: number;
+}
+
+export interface Scores {
+  macroF1: number;
+  microF1: number;
+  perTheme: Record<string, ThemeScore>;
+}
+
+/** Macro F1 over the themes present in labels or predictions; micro F1 over all decisions. */
+export function scoreSets(predicted: readonly string[][], expected: readonly string[][], ids: readonly string[] = THEME_IDS): Scores {
+  const counts = new Map(ids.map((id) => [id, { tp: 0, fp: 0, fn: 0 }]));
+  predicted.forEach((p, i) => {
+    const want = new Set(expected[i]);
+    const got = new Set(p);
+    for (const [id, c] of counts) {
+      if (got.has(id) && want.has(id)) c.tp++;
+      else if (got.has(id)) c.fp++;
+      else if (want.has(id)) c.fn++;
+    }
+  });
+  const perTheme: Record<string, ThemeScore> = {};
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  for (const [id, c] of counts) {
+    const precision = c.tp + c.fp === 0 ? 0 : c.tp / (c.tp + c.fp);
+    const recall = c.tp + c.fn === 0 ? 0 : c.tp / (c.tp + c.fn);
+    perTheme[id] = { precision, recall, f1: c.tp === 0 ? 0 : (2 * c.tp) / (2 * c.tp + c.fp + c.fn), ...c };
+    tp += c.tp;
+    fp += c.fp;
+    fn += c.fn;
+  }
+  const present = Object.values(perTheme).filter((t) => t.tp + t.fp + t.fn > 0);
+  return {
+    macroF1: present.reduce((a, t) => a + t.f1, 0) / Math.max(1, present.length),
+    microF1: tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn),
+    perTheme,
+  };
+}
