@@ -14,6 +14,7 @@ export const VERB = {
   tags: 'story.tags',
   delete: 'story.delete',
   page: 'story.page',
+  why: 'story.why',
 } as const;
 
 /** Longer stories show this much, with "Show more". */
@@ -63,8 +64,8 @@ function header(story: Story): CardElement[] {
   ];
 }
 
-/** The story as posted in the conversation, with its buttons. */
-export function storyCard(story: Story): AdaptiveCard {
+/** The story as posted in the conversation, with its buttons; `why` (lines from why.ts) shows why it has its themes. */
+export function storyCard(story: Story, why?: readonly string[]): AdaptiveCard {
   const data = { storyId: story.storyId };
   const tags = allTags(story);
   const actions: CardAction[] = [
@@ -74,7 +75,10 @@ export function storyCard(story: Story): AdaptiveCard {
       title: s.editTags,
       card: card(
         [{ type: 'Input.Text', id: 'tags', label: s.tagsInput, value: tags.join(', '), maxLength: 600 }],
-        [{ type: 'Action.Execute', title: s.saveTags, verb: VERB.tags, data: { verb: VERB.tags, ...data }, associatedInputs: 'auto' }],
+        [
+          { type: 'Action.Execute', title: s.saveTags, verb: VERB.tags, data: { verb: VERB.tags, ...data }, associatedInputs: 'auto' },
+          { type: 'Action.Execute', title: s.whyButton, verb: VERB.why, data: { verb: VERB.why, ...data }, associatedInputs: 'none' },
+        ],
       ),
     },
     {
@@ -92,6 +96,7 @@ export function storyCard(story: Story): AdaptiveCard {
       ...storyText(story),
       facts(story),
       { type: 'TextBlock', text: safeLine(tagLine(tags), 600), wrap: true, isSubtle: true, spacing: 'Small' },
+      ...(why ? [{ type: 'TextBlock' as const, text: s.whyTitle, weight: 'Bolder' as const, wrap: true }, ...why.map((line) => ({ type: 'TextBlock' as const, text: safeLine(line, 600), wrap: true, size: 'Small' as const, spacing: 'None' as const }))] : []),
       ...(story.sourceMessageId ? [{ type: 'TextBlock' as const, text: s.fromMessage, size: 'Small' as const, isSubtle: true, wrap: true }] : []),
     ],
     story.sourceLink ? [...actions, { type: 'Action.OpenUrl', title: s.openMessage, url: story.sourceLink }] : actions,

@@ -14,6 +14,8 @@ import { STORIES_TABLE } from './repo';
 import { StoriesService } from './service';
 import { storyStrings as s } from './strings';
 import { STORY_THEMES_TABLE } from './themesRepo';
+import { THEME_CORRECTIONS_TABLE } from '../../themes';
+import { whyLines, whyMessage } from './why';
 
 /**
  * Stories in Teams: `@Coach story ...`, `@Coach stories ...`, `@Coach themes ...`, the story
@@ -37,7 +39,7 @@ function mentionsOf(context: Context): { person: Person; shown: string }[] {
 
 export const storiesFeature: Feature = {
   name: 'stories',
-  tables: [STORIES_TABLE, STORY_THEMES_TABLE],
+  tables: [STORIES_TABLE, STORY_THEMES_TABLE, THEME_CORRECTIONS_TABLE],
   register(host) {
     const service = new StoriesService(host.store, host.clock);
     registerCommands(host, service);
@@ -88,6 +90,8 @@ function registerCommands(host: FeatureHost, service: StoriesService): void {
     group: s.group,
     async handle(context, turn, args) {
       const where = spaceOf(turn);
+      const why = /^why\b\s*([\s\S]*)$/i.exec(args.trim());
+      if (why) return void (await context.sendActivity(await whyMessage(service, where, why[1] ?? '')));
       const m = /^(add|set|change|remove)\b\s*([\s\S]*)$/i.exec(args.trim());
       if (!args.trim()) {
         await context.sendActivity(cardMessage(themesCard(await service.themes(where))));
@@ -156,6 +160,12 @@ function registerCardActions(host: FeatureHost, service: StoriesService): void {
   execute(VERB.tags, tagsData, async (context, turn, data) => {
     const story = await service.editTags(spaceOf(turn), data.storyId, parseTagList(data.tags));
     return showEveryone(context, storyCard(story));
+  });
+
+  // Why these themes: the reader's own view, nothing changes.
+  execute(VERB.why, storyData, async (_context, turn, data) => {
+    const { story, scores } = await service.explainThemes(spaceOf(turn), data.storyId);
+    return storyCard(story, whyLines(story, scores));
   });
 
   execute(VERB.delete, storyData, async (context, turn, data) => {

@@ -25,8 +25,9 @@ import { allTags, summaryOf, type Person, type Space, type Story, type StorySumm
 import { hashtagsIn, MAX_STORY_LENGTH, MAX_TAGS, normaliseTag, unique } from './parse';
 import { newStoryId, StoriesRepo, STORIES_TABLE, type StoredStory } from './repo';
 import { storyStrings as s } from './strings';
-import { defaultTaxonomy, type Theme } from './taxonomy';
-import { compileTaxonomy, lemmasOf, themesIn } from './themes';
+import type { Theme } from './taxonomy';
+import { lemmasOf } from './themes';
+import { CorrectionsRepo, THEME_CORRECTIONS_TABLE, ThemeTagger, defaultThemesOf, type ThemeScore } from '../../themes';
 import { SpaceThemes, type SpaceTaxonomy } from './spaceThemes';
 import { ThemesRepo, STORY_THEMES_TABLE } from './themesRepo';
 
@@ -77,11 +78,13 @@ export class StoriesService {
   private readonly contributions: ContributionsRepo;
   private readonly organizers: OrganizersRepo;
   private readonly spaceThemes: SpaceThemes;
-  private readonly defaultCompiled = compileTaxonomy(defaultTaxonomy);
+  /** Automatic themes (src/themes): the learned tagger, with each space's corrections. */
+  readonly tagger: ThemeTagger;
 
   constructor(store: Store, private readonly clock: Clock) {
     this.repo = new StoriesRepo(store.table(STORIES_TABLE));
     this.spaceThemes = new SpaceThemes(new ThemesRepo(store.table(STORY_THEMES_TABLE)), clock);
+    this.tagger = new ThemeTagger(this.spaceThemes, new CorrectionsRepo(store.table(THEME_CORRECTIONS_TABLE)));
     this.contributions = new ContributionsRepo(store.table(CONTRIBUTIONS_TABLE));
     this.organizers = new OrganizersRepo(store.table(ORGANIZERS_TABLE));
   }
@@ -98,8 +101,8 @@ export class StoriesService {
 
   /** Tags to suggest for a text: its #hashtags and its automatic themes. */
   async suggestTags(where: Space, text: string): Promise<string[]> {
-    const { compiled } = await this.taxonomyOf(where);
-    return unique([...themesIn(lemmasOf(text), compiled), ...hashtagsIn(text)]).slice(0, MAX_TAGS);
+    const themes = (await this.tagger.suggest(text, where)).map((t) => t.id);
+    return unique([...themes, ...hashtagsIn(text)]).slice(0, MAX_TAGS);
   }
 
   async captureStory(input: CaptureInput): Promise<CaptureResult> {
@@ -109,7 +112,7 @@ export class StoriesService {
       if (existing) return { story: existing, duplicate: true };
     }
     const now = this.clock.now();
-    const { compiled } = await this.taxonomyOf(input.where);
+    const [{ compiled }, suggested] = await Promise.all([this.taxonomyOf(input.where), input.chosenTags ? [] : this.tagger.suggest(text, input.where)]);
     const lemmas = lemmasOf(text);
     const themeIds = new Set(compiled.map((t) => t.id));
     let themes: string[];
@@ -120,7 +123,7 @@ export class StoriesService {
       tags = chosen.filter((t) => !themeIds.has(t));
     } else {
       const typed = unique((input.hashtags ?? []).map(normaliseTag).filter(Boolean));
-      themes = unique([...themesIn(lemmas, compiled), ...typed.filter((t) => themeIds.has(t))]).slice(0, MAX_TAGS);
+      themes = unique([...suggested.map((t) => t.id), ...typed.filter((t) => themeIds.has(t))]).slice(0, MAX_TAGS);
       tags = typed.filter((t) => !themeIds.has(t)).slice(0, Math.max(0, MAX_TAGS - themes.length));
     }
     const story: Story = {
@@ -179,11 +182,22 @@ export class StoriesService {
     const { compiled } = await this.taxonomyOf(where);
     const themeIds = new Set(compiled.map((t) => t.id));
     const chosen = unique(input.map(normaliseTag).filter(Boolean)).slice(0, MAX_TAGS);
-    return this.change(where, storyId, (current) => {
+    const story = await this.change(where, storyId, (current) => {
       const themes = chosen.filter((t) => themeIds.has(t) || current.themes.includes(t));
       const tags = chosen.filter((t) => !themes.includes(t));
       return { ...current, themes, tags, terms: termsOf(lemmasOf(current.text), [...themes, ...tags], current.customer) };
     });
+    // The person's themes are an example for this team's tagger. The edit is saved either way:
+    // a lost example only means the team's tagger learns a little less, so it does not fail the edit.
+    await this.tagger.learn(where, story, story.themes, this.clock.now()).catch(() => undefined);
+    return story;
+  }
+
+  /** Every theme's score for the story, with the words that weighed most (for "why"). */
+  async explainThemes(where: Space, storyId: string): Promise<{ story: Story; scores: ThemeScore[] }> {
+    const story = await this.getStory(where, storyId);
+    if (!story) throw new UserError(s.notFound);
+    return { story, scores: await this.tagger.scores(story.text, where) };
   }
 
   /** Deletes the story if the person may: its teller, who saved it, or an organizer of the space. */
@@ -195,6 +209,7 @@ export class StoriesService {
       if (!mine && !(await this.organizers.isOrganizer(where, who.userId))) throw new UserError(s.notAllowedDelete);
       try {
         await this.repo.remove(stored, textHashOf(stored.story.text));
+        await this.tagger.forget(where, storyId).catch(() => undefined);
         return stored.story;
       } catch (err) {
         if (statusOf(err) !== 412 && statusOf(err) !== 404) throw err;
@@ -272,7 +287,7 @@ export class StoriesService {
     const where = { tenantId, spaceId };
     const built = stories.map((x) => {
       const lemmas = x.themes && x.tags ? [] : lemmasOf(x.text);
-      const themes = x.themes ?? themesIn(lemmas, this.defaultCompiled);
+      const themes = x.themes ?? defaultThemesOf(x.text);
       const tags = x.tags ?? [];
       const story: Story = {
         storyId: newStoryId(x.createdAt, randomBytes(4).toString('hex')),

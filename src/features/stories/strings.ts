@@ -7,8 +7,8 @@ export const storyStrings = {
   storySummary: 'Save a customer story you heard; #hashtags become tags.',
   storiesUsage: 'stories [#tag] [words]',
   storiesSummary: 'Browse and search the story library of this team or chat.',
-  themesUsage: 'themes | themes add <name>: word, phrase, ...',
-  themesSummary: 'See the themes stories are tagged with, or add and change one.',
+  themesUsage: 'themes | themes add <name>: word, phrase, ... | themes why [story id]',
+  themesSummary: 'See the themes stories are tagged with, add and change one, or ask why a story got its themes.',
 
   emptyStory: 'Tell me the story after the word "story", for example: @Coach story Contoso halved onboarding time with champions #onboarding customer: Contoso',
   tooLong: (length: number) =>
@@ -59,10 +59,19 @@ export const storyStrings = {
   endorsements: (n: number) => (n === 1 ? '1 found it inspiring' : `${n} found it inspiring`),
 
   themesTitle: 'Story themes',
-  themesHint: 'Stories get these themes automatically when their words appear. Change one with: @Coach themes add <name>: word, phrase, ... (adds words), themes set <name>: ... (replaces), themes remove <name>.',
+  themesHint: 'Stories get these themes automatically: a tagger reads the whole story (these words count, and so do others), and it learns from the tags you edit here. Change one with: @Coach themes add <name>: word, phrase, ... (adds words), themes set <name>: ... (replaces), themes remove <name>.',
   themeSaved: (name: string, count: number) => `Theme "${name}" saved with ${count} ${count === 1 ? 'word' : 'words and phrases'}. New stories will be tagged with it.`,
   themeRemoved: (name: string) => `Theme "${name}" removed. New stories will not get it.`,
   themeUnknown: (name: string) => `There is no theme called "${name}". See @Coach themes.`,
   themeUsage: 'Write it as: @Coach themes add <name>: word, phrase, ... (for example: themes add Retail: store, shop floor, point of sale).',
+  whyButton: 'Why these themes?',
+  whyTitle: 'Why these themes',
+  whyHeading: (preview: string) => `Why "${preview}" has its themes:`,
+  whyLine: (id: string, percent: number, words: readonly string[]) => `#${id} (${percent}%): ${words.length ? words.join(', ') : 'no single word stands out'}`,
+  whyPerson: (id: string) => `#${id}: set by a person (the tagger would not have chosen it)`,
+  whyAlso: (id: string, percent: number, words: readonly string[]) => `Also likely, not on the story: #${id} (${percent}%): ${words.join(', ')}`,
+  whyNone: 'No theme stands out in this story; add tags with Edit tags.',
+  whyOverride: 'You can always change the tags with Edit tags; your edits teach the tagger this team\'s words.',
+  whyUsage: 'Write it as: @Coach themes why (the newest story) or @Coach themes why <story id>; or press Why these themes? under Edit tags on a story card.',
   themeTooMany: 'A theme can have up to 60 words and phrases of up to 60 characters each.',
 };
