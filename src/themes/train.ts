@@ -151,11 +151,17 @@ const round = (x: number, digits: number): number => {
 
 /** Thresholds by cross-validation, weights on everything: the shipped model. */
 export function buildModel(stories: readonly LabelledStory[], source: string): ModelFile {
+  return buildModelWithFolds(stories, source).model;
+}
+
+/** The model, and each story's themes from the fold model that did not see it (thresholds from the same folds). */
+export function buildModelWithFolds(stories: readonly LabelledStory[], source: string): { model: ModelFile; outOfFold: string[][] } {
   const examples = examplesOf(stories);
-  const thresholds = bestThresholds(outOfFold(examples), examples.map((e) => e.labels));
+  const oof = outOfFold(examples);
+  const thresholds = bestThresholds(oof, examples.map((e) => e.labels));
   const trained = fit(examples);
   const T = THEME_IDS.length;
-  return {
+  const model: ModelFile = {
     format: 'network-coach/themes-model@1',
     source,
     stories: stories.length,
@@ -165,6 +171,7 @@ export function buildModel(stories: readonly LabelledStory[], source: string): M
     weights: Array.from(trained.model.w, (x) => round(x, 4)),
     width: T,
   };
+  return { model, outOfFold: oof.map((p) => decide(p, thresholds)) };
 }
 
 /** Trains on `train` (thresholds by its own cross-validation) and tags `test`: for nested cross-validation and held-out sets. */
