@@ -27,11 +27,75 @@ export interface TeamLayer {
   examples: number;
   bias: ReadonlyMap<string, number>;
   weights: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /** Per theme, each feature's log-likelihood ratio in the team's corrections (naive Bayes evidence). */
+  evidence: ReadonlyMap<string, ReadonlyMap<string, number>>;
 }
 
-export const EMPTY_LAYER: TeamLayer = { examples: 0, bias: new Map(), weights: new Map() };
+export const EMPTY_LAYER: TeamLayer = { examples: 0, bias: new Map(), weights: new Map(), evidence: new Map() };
 
-export const TEAM_FIT = { epochs: 30, step: 1.5, biasStep: 0.2, l2: 0.002 } as const;
+export const TEAM_FIT = { epochs: 30, step: 1.5, biasStep: 0.2, l2: 0.002, smoothing: 0.5, evidence: 1, minCount: 2 } as const;
+
+/**
+ * Few corrections carry the team's words best as counts: a word seen in the team's stories of
+ * a theme and rarely in its others is evidence for that theme (log-likelihood ratio, smoothed).
+ * The weights fitted after it then correct what is still wrong (a theme the team keeps removing).
+ */
+interface Counts {
+  pos: number;
+  neg: number;
+  p: Map<string, number>;
+  n: Map<string, number>;
+}
+
+function countsOf(corrections: readonly Correction[]): Map<string, Counts> {
+  const out = new Map<string, Counts>();
+  const themes = [...new Set(corrections.flatMap((c) => c.known))].sort();
+  for (const id of themes) {
+    const counts: Counts = { pos: 0, neg: 0, p: new Map(), n: new Map() };
+    for (const c of corrections) {
+      if (!c.known.includes(id)) continue;
+      const positive = c.themes.includes(id);
+      if (positive) counts.pos++;
+      else counts.neg++;
+      const into = positive ? counts.p : counts.n;
+      for (const f of new Set(c.features)) into.set(f, (into.get(f) ?? 0) + 1);
+    }
+    if (counts.pos > 0) out.set(id, counts);
+  }
+  return out;
+}
+
+/** Log-likelihood ratio of a feature's presence; `without` leaves one example's own counts out. */
+function ratio(c: Counts, f: string, without?: { positive: boolean }): number {
+  const a = TEAM_FIT.smoothing;
+  const pos = c.pos - (without?.positive ? 1 : 0);
+  const neg = c.neg - (without && !without.positive ? 1 : 0);
+  const p = (c.p.get(f) ?? 0) - (without?.positive ? 1 : 0);
+  const n = (c.n.get(f) ?? 0) - (without && !without.positive ? 1 : 0);
+  // A word seen in one corrected story only is not yet the team's word for the theme.
+  if (p < TEAM_FIT.minCount || pos <= 0) return 0;
+  return Math.max(0, Math.log((p + a) / (pos + 2 * a)) - Math.log((n + a) / (neg + 2 * a)));
+}
+
+function evidenceOf(counts: ReadonlyMap<string, Counts>): Map<string, Map<string, number>> {
+  const out = new Map<string, Map<string, number>>();
+  for (const [id, c] of counts) {
+    const ratios = new Map<string, number>();
+    for (const f of c.p.keys()) {
+      const r = ratio(c, f);
+      if (r > 0) ratios.set(f, r);
+    }
+    out.set(id, ratios);
+  }
+  return out;
+}
+
+export function evidenceLogit(layer: TeamLayer, themeId: string, features: readonly string[]): { logit: number; parts: { feature: string; weight: number }[] } {
+  const r = layer.evidence.get(themeId);
+  if (!r) return { logit: 0, parts: [] };
+  const parts = features.filter((f) => r.has(f)).map((feature) => ({ feature, weight: TEAM_FIT.evidence * r.get(feature)! }));
+  return { logit: parts.reduce((x, p) => x + p.weight, 0), parts };
+}
 
 /** The base logit of a theme for a story (shipped model, or a team theme's prior). */
 export type BaseLogit = (features: readonly string[], themeId: string) => number;
@@ -39,13 +103,23 @@ export type BaseLogit = (features: readonly string[], themeId: string) => number
 export function fitTeamLayer(corrections: readonly Correction[], base: BaseLogit): TeamLayer {
   if (corrections.length === 0) return EMPTY_LAYER;
   const ordered = [...corrections].sort((a, b) => a.at - b.at || a.storyId.localeCompare(b.storyId));
+  const counts = countsOf(ordered);
+  const evidence = evidenceOf(counts);
+  // Each correction sees the evidence of the others only: its own words would make it look
+  // certain, and the weights would learn to distrust the evidence.
+  const heldOut = (c: Correction, id: string): number => {
+    const k = counts.get(id);
+    if (!k) return 0;
+    const without = { positive: c.themes.includes(id) };
+    return [...new Set(c.features)].reduce((sum, f) => sum + TEAM_FIT.evidence * ratio(k, f, without), 0);
+  };
   const prepared = ordered.map((c) => {
     const values = valuesOf(c.features);
     const themes = new Set(c.themes);
     return {
       features: c.features,
       values,
-      targets: c.known.map((id) => ({ id, y: themes.has(id) ? 1 : 0, base: base(c.features, id) })),
+      targets: c.known.map((id) => ({ id, y: themes.has(id) ? 1 : 0, base: base(c.features, id) + heldOut(c, id) })),
     };
   });
   const bias = new Map<string, number>();
@@ -67,13 +141,14 @@ export function fitTeamLayer(corrections: readonly Correction[], base: BaseLogit
       }
     }
   }
-  return { examples: corrections.length, bias, weights };
+  return { examples: corrections.length, bias, weights, evidence };
 }
 
 /** The team's addition to a theme's logit, and each feature's share of it. */
 export function teamLogit(layer: TeamLayer, themeId: string, features: readonly string[]): { logit: number; parts: { feature: string; weight: number }[] } {
   const w = layer.weights.get(themeId);
   const values = valuesOf(features);
-  const parts = w ? features.map((feature, j) => ({ feature, weight: (w.get(feature) ?? 0) * values[j]! })).filter((p) => p.weight !== 0) : [];
+  const fitted = w ? features.map((feature, j) => ({ feature, weight: (w.get(feature) ?? 0) * values[j]! })).filter((p) => p.weight !== 0) : [];
+  const parts = [...evidenceLogit(layer, themeId, features).parts, ...fitted];
   return { logit: (layer.bias.get(themeId) ?? 0) + parts.reduce((a, p) => a + p.weight, 0), parts };
 }
