@@ -37,7 +37,12 @@ export function plainText(text: string): string {
 }
 
 const LETTER = /\p{L}/u;
-const compiledLexicon: Compiled[] = compileTaxonomy(lexicon);
+// Compiled on first use, not at start-up: lemmatising the cue words takes ~0.1 s.
+let compiledLexicon: Compiled[] | undefined;
+export function compiledCues(): readonly Compiled[] {
+  compiledLexicon ??= compileTaxonomy(lexicon);
+  return compiledLexicon;
+}
 
 export function analyse(text: string, taxonomy: readonly CompiledTheme[]): Analysis {
   const words = wordsOf(plainText(text));
@@ -66,7 +71,7 @@ export function analyse(text: string, taxonomy: readonly CompiledTheme[]): Analy
   }
   for (const id of phraseThemes) features.add(`p:${id}`);
   const positions = positionsOf(lemmas);
-  for (const [id, hits] of cueCounts(lemmas, positions, compiledLexicon)) {
+  for (const [id, hits] of cueCounts(lemmas, positions, compiledCues())) {
     features.add(`l:${id}`);
     if (hits >= 2) features.add(`l2:${id}`);
     if (hits >= 3) features.add(`l3:${id}`);
@@ -128,4 +133,3 @@ export function matchedPhrases(analysis: Pick<Analysis, 'lemmas' | 'positions'>,
   return theme.sequences.filter((seq) => occurs(seq, analysis.lemmas, analysis.positions)).map((seq) => seq.join(' '));
 }
 
-export const compiledCues: readonly Compiled[] = compiledLexicon;

@@ -6,7 +6,7 @@ import { analyse, compiledCues, matchedPhrases, valuesOf, wordsOfFeature, type A
 import { contributionsOf, logitsFor, logitsOf, rowFor, shippedModel, type ShippedModel } from './shipped';
 import { sigmoid } from './linear';
 import { EMPTY_LAYER, fitTeamLayer, teamLogit, type TeamLayer } from './team';
-import { decide } from './train';
+import { decide } from './decide';
 
 /**
  * The themes tagger every feature uses: `suggest(text, where)` gives the themes of a text in a
@@ -158,7 +158,7 @@ function priorParts(features: readonly string[], themeId: string): { feature: st
   return features.includes(`p:${themeId}`) ? [{ feature: `p:${themeId}`, weight: PRIOR.phrase }] : [];
 }
 
-const cuesById = new Map(compiledCues.map((c) => [c.id, c]));
+let cuesById: Map<string, CompiledTheme> | undefined;
 
 /** The words behind the largest positive parts: a word feature is its words; evidence is the phrases that matched. */
 function reasons(parts: readonly { feature: string; weight: number }[], analysis: Analysis, theme: CompiledTheme): string[] {
@@ -178,14 +178,16 @@ function reasons(parts: readonly { feature: string; weight: number }[], analysis
 function evidenceWords(feature: string, analysis: Analysis, theme: CompiledTheme): string[] {
   const id = feature.slice(feature.indexOf(':') + 1);
   if (feature.startsWith('p:')) return id === theme.id ? matchedPhrases(analysis, theme).slice(0, 2) : [];
+  cuesById ??= new Map(compiledCues().map((c) => [c.id, c]));
   const cues = cuesById.get(id);
   return cues ? matchedPhrases(analysis, cues).slice(0, 2) : [];
 }
 
-const defaultCompiled = compileTaxonomy(defaultTaxonomy);
+let defaultCompiled: CompiledTheme[] | undefined;
 
 /** The default themes of a text with the shipped model alone (no team): seeding, tests, benchmarks. */
 export function defaultThemesOf(text: string, model: ShippedModel = shippedModel()): string[] {
+  defaultCompiled ??= compileTaxonomy(defaultTaxonomy);
   return scoreText(model, defaultCompiled, EMPTY_LAYER, text)
     .filter((s) => s.suggested)
     .map((s) => s.id);

@@ -7,6 +7,9 @@ import type { LabelledStory } from './corpus';
 import { analyse, isEvidence, valuesOf } from './features';
 import { fitLogistic, logitsOf, sigmoid, type LinearModel, type SparseRow } from './linear';
 import type { ModelFile } from './modelFile';
+import { decide, MAX_THEMES } from './decide';
+
+export { decide, MAX_THEMES };
 
 /**
  * Building the shipped model from the labelled corpus (`npm run train:themes`), and the scores
@@ -19,16 +22,15 @@ import type { ModelFile } from './modelFile';
  *  4. The final weights are fitted on the whole corpus.
  */
 export const TRAINING = { l2: 0.0005, iterations: 400, minCount: 2, folds: 5 } as const;
-/** A story gets at most this many automatic themes (the most likely first). */
-export const MAX_THEMES = 4;
 
 export const THEME_IDS: readonly string[] = defaultTaxonomy.map((t) => t.id);
-const compiledDefaults = compileTaxonomy(defaultTaxonomy);
+let compiledDefaults: ReturnType<typeof compileTaxonomy> | undefined;
 
 /** The files whose content decides the model: if any changes, the model must be built again. */
 export const MODEL_SOURCES = [
   'data/themes/corpus.jsonl',
   'src/themes/train.ts',
+  'src/themes/decide.ts',
   'src/themes/linear.ts',
   'src/themes/features.ts',
   'src/themes/nlp.ts',
@@ -56,7 +58,7 @@ export interface Example {
 
 export function examplesOf(stories: readonly LabelledStory[]): Example[] {
   return stories.map((s) => ({
-    features: analyse(s.text, compiledDefaults).features,
+    features: analyse(s.text, (compiledDefaults ??= compileTaxonomy(defaultTaxonomy))).features,
     labels: THEME_IDS.map((id) => (s.themes.includes(id) ? 1 : 0)),
   }));
 }
@@ -133,16 +135,6 @@ export function bestThresholds(probabilities: readonly number[][], labels: reado
   });
 }
 
-/** The themes these probabilities give: over the theme's threshold, most likely first, at most MAX_THEMES. */
-export function decide(probabilities: readonly number[], thresholds: readonly number[], ids: readonly string[] = THEME_IDS): string[] {
-  return probabilities
-    .map((p, t) => ({ id: ids[t]!, p, over: p - thresholds[t]! }))
-    .filter((x) => x.over >= 0)
-    .sort((a, b) => b.p - a.p || a.id.localeCompare(b.id))
-    .slice(0, MAX_THEMES)
-    .map((x) => x.id);
-}
-
 const round = (x: number, digits: number): number => {
   const f = 10 ** digits;
   const r = Math.round(x * f) / f;
@@ -171,7 +163,7 @@ export function buildModelWithFolds(stories: readonly LabelledStory[], source: s
     weights: Array.from(trained.model.w, (x) => round(x, 4)),
     width: T,
   };
-  return { model, outOfFold: oof.map((p) => decide(p, thresholds)) };
+  return { model, outOfFold: oof.map((p) => decide(p, thresholds, THEME_IDS)) };
 }
 
 /** Trains on `train` (thresholds by its own cross-validation) and tags `test`: for nested cross-validation and held-out sets. */
@@ -179,7 +171,7 @@ export function trainAndTag(train: readonly LabelledStory[], test: readonly Labe
   const examples = examplesOf(train);
   const thresholds = bestThresholds(outOfFold(examples), examples.map((e) => e.labels));
   const trained = fit(examples);
-  return examplesOf(test).map((e) => decide(probabilitiesOf(trained, e.features), thresholds));
+  return examplesOf(test).map((e) => decide(probabilitiesOf(trained, e.features), thresholds, THEME_IDS));
 }
 
 export interface ThemeScore {
