@@ -13,8 +13,8 @@ import type { Correction } from './team';
 export const THEME_CORRECTIONS_TABLE = 'themecorrections';
 /** A space's layer is fitted on its newest corrections. */
 export const MAX_CORRECTIONS = 300;
-/** Keeps a row far below the 64 KiB property limit. */
-const MAX_FEATURES = 600;
+/** Keeps a row's features far below a string property's limit (~32k characters): 400 x at most 45. */
+const MAX_FEATURES = 400;
 
 interface Row {
   features: string;

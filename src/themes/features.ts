@@ -1,6 +1,7 @@
 import { themesIn, type CompiledTheme } from '../features/stories/themes';
 import { compileTaxonomy, type CompiledTheme as Compiled } from '../features/stories/themes';
 import { lexicon } from './lexicon';
+import { themeStrings } from './strings';
 import { wordsOf, type Word } from './nlp';
 
 /**
@@ -61,7 +62,8 @@ export function analyse(text: string, taxonomy: readonly CompiledTheme[]): Analy
       previous = undefined;
       continue;
     }
-    const content = !w.stop && w.lemma.length > 1 && LETTER.test(w.lemma);
+    // A 'word' of over 40 characters is a link or a paste, not a word anyone tags by.
+    const content = !w.stop && w.lemma.length > 1 && w.lemma.length <= 40 && LETTER.test(w.lemma);
     if (w.afterBreak) previous = undefined;
     if (!content) continue;
     features.add(`w:${w.lemma}`);
@@ -123,8 +125,8 @@ export function wordsOfFeature(feature: string): string | undefined {
   if (feature.startsWith('w:')) return feature.slice(2);
   if (feature.startsWith('b:')) return feature.slice(2).replace('_', ' ');
   if (feature.startsWith('n:')) return `not ${feature.slice(2)}`;
-  if (feature === '#num') return 'a figure';
-  if (feature === '#money') return 'an amount of money';
+  if (feature === '#num') return themeStrings.aFigure;
+  if (feature === '#money') return themeStrings.money;
   return undefined;
 }
 

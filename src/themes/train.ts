@@ -35,6 +35,7 @@ export const MODEL_SOURCES = [
   'src/themes/features.ts',
   'src/themes/nlp.ts',
   'src/themes/lexicon.ts',
+  'src/themes/strings.ts',
   'src/features/stories/taxonomy.ts',
   'src/features/stories/themes.ts',
 ];

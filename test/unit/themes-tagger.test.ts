@@ -38,6 +38,12 @@ describe('themes tagger', () => {
     expect(analyse(long, compiled).features).not.toContain('w:audit');
   });
 
+  test('when the text holds a pasted link or a word of thousands of letters, then it is no feature', () => {
+    const features = analyse(`See ${'a'.repeat(3000)} and https://example.com/${'b'.repeat(200)} for the webinar`, compiled).features;
+    expect(features.every((f) => f.length <= 45)).toBe(true);
+    expect(features).toContain('w:webinar');
+  });
+
   test('when nothing stands out, then no theme is suggested; when the story is clear, then its themes are', () => {
     expect(defaultThemesOf('ok thanks')).toEqual([]);
     expect(defaultThemesOf('Our CFO opened the quarterly town hall and thanked the moderators of the finance community.')).toEqual(expect.arrayContaining(['executive-sponsorship', 'events']));
