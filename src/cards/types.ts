@@ -28,6 +28,16 @@ export interface TextBlock extends ElementBase {
   horizontalAlignment?: 'Left' | 'Center' | 'Right';
 }
 
+export interface Image extends ElementBase {
+  type: 'Image';
+  /** https URL or a small data: URI (it counts toward the card's ~28 KB). */
+  url: string;
+  altText: string;
+  size?: 'Auto' | 'Stretch' | 'Small' | 'Medium' | 'Large';
+  width?: string;
+  height?: string;
+}
+
 export interface Fact {
   title: string;
   value: string;
@@ -123,6 +133,7 @@ export interface InputChoiceSet extends InputBase {
 
 export type CardElement =
   | TextBlock
+  | Image
   | FactSet
   | Container
   | ColumnSet

@@ -4,9 +4,10 @@ import { helpFeature } from './help/routes';
 import { agendaFeature } from './agenda/routes';
 import { digestFeature } from './digest/routes';
 import { storiesFeature } from './stories/routes';
+import { insightsFeature } from './insights/routes';
 
 /** The product's features, in the order their routes are registered. */
-export const features: readonly Feature[] = [conversationsFeature, helpFeature, agendaFeature, digestFeature, storiesFeature];
+export const features: readonly Feature[] = [conversationsFeature, helpFeature, agendaFeature, digestFeature, storiesFeature, insightsFeature];
 
 export function tablesOf(list: readonly Feature[]): string[] {
   return list.flatMap((f) => f.tables);

@@ -1,8 +1,32 @@
 import { EventEmitter } from 'node:events';
 
+/**
+ * Someone took part in a space: told a story, proposed a topic, voted, wrote a note, found a
+ * story inspiring, asked or answered a question. Emitted by the feature where it happened (after
+ * it is saved); insights keeps its counters from these, as they happen. Plain values only.
+ */
+export interface Contribution {
+  tenantId: string;
+  spaceId: string;
+  userId: string;
+  userName: string;
+  kind: 'story' | 'topic' | 'vote' | 'note' | 'endorse' | 'question' | 'answer';
+  at: Date;
+  /** topic, vote, note: the call it belongs to. */
+  call?: { callId: string; title?: string };
+  /** story: its themes, customer and stated value. question: its themes. */
+  storyId?: string;
+  themes?: string[];
+  customer?: string;
+  value?: { kind: string; amount: number; unit: string; per?: string; basis: 'estimated' | 'measured'; text: string };
+  /** answer: when the question was asked, if this is its first answer (time to first answer). */
+  firstAnswerTo?: { askedAt: Date };
+}
+
 /** In-process notifications between features (the registry tells digest a conversation is gone). */
 export interface BotEventMap {
   conversationRemoved: { tenantId: string; conversationIds: string[]; reason: string };
+  contributed: Contribution;
 }
 
 export class BotEvents {

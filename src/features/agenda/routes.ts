@@ -28,6 +28,9 @@ export function agendaInternals(host: FeatureHost): { service: AgendaService; li
 
 const whereOf = (t: Turn): Where => ({ tenantId: t.tenantId, conversationId: t.conversationId, spaceId: t.spaceId });
 const whoOf = (t: Turn): Who => ({ userId: t.userId, userName: t.userName });
+/** Tells insights someone took part (after it is saved). */
+const contributed = (host: FeatureHost, t: Turn, kind: 'topic' | 'vote' | 'note', call: { callId: string; title?: string }): Promise<void> =>
+  host.events.emit('contributed', { tenantId: t.tenantId, spaceId: t.spaceId, userId: t.userId, userName: t.userName, kind, at: host.clock.now(), call });
 const asTeamsCard = (c: AdaptiveCard): TeamsAdaptiveCard => c as unknown as TeamsAdaptiveCard;
 
 export const agendaFeature: Feature = {
@@ -72,6 +75,7 @@ export const agendaFeature: Feature = {
       scopes,
       async handle(context, turn, args) {
         const { call, topic } = await service.proposeTopic(whereOf(turn), whoOf(turn), args);
+        await contributed(host, turn, 'topic', call);
         await tell(context, s.topicAdded(topic.number, topic.title, call.title));
         await live.touchAll(turn, call.callId);
       },
@@ -98,7 +102,8 @@ export const agendaFeature: Feature = {
       group,
       scopes,
       async handle(context, turn, args) {
-        const { kind, topic } = await service.addNote(whereOf(turn), whoOf(turn), args);
+        const { kind, topic, callId } = await service.addNote(whereOf(turn), whoOf(turn), args);
+        await contributed(host, turn, 'note', { callId });
         await tell(context, s.noteAdded(kind, topic));
       },
     });
@@ -171,12 +176,14 @@ export const agendaFeature: Feature = {
 
     onCard(VERBS.vote, cardData.vote, async (context, turn, data) => {
       const { counted } = await service.toggleVote(whereOf(turn), whoOf(turn), data.callId, data.topic, data.rev);
+      if (counted) await contributed(host, turn, 'vote', { callId: data.callId });
       await live.touch(turn, data.callId, context.activity.replyToId);
       return { callId: data.callId, notice: { text: counted ? s.voted(data.topic) : s.unvoted(data.topic), tone: 'good' } };
     });
 
     onCard(VERBS.propose, cardData.propose, async (context, turn, data) => {
-      const { topic } = await service.proposeTopic(whereOf(turn), whoOf(turn), data.topic ?? '', { callId: data.callId, rev: data.rev });
+      const { call, topic } = await service.proposeTopic(whereOf(turn), whoOf(turn), data.topic ?? '', { callId: data.callId, rev: data.rev });
+      await contributed(host, turn, 'topic', call);
       await live.touchAll(turn, data.callId);
       await live.touch(turn, data.callId, context.activity.replyToId);
       return { callId: data.callId, notice: { text: s.topicAddedOnCard(topic.number), tone: 'good' } };

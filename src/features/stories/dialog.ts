@@ -7,7 +7,7 @@ import type { FeatureHost } from '../feature';
 import { saveStoryDialog, storyCard, storyPreviewCard } from './cards';
 import type { Person } from './model';
 import { MAX_CUSTOMER_LENGTH, parseTagList } from './parse';
-import { cardMessage, personOf, recordTelling, refuseBadRequest, spaceOf } from './replies';
+import { cardMessage, personOf, recordTelling, refuseBadRequest, spaceOf, storyContributed } from './replies';
 import type { StoriesService } from './service';
 import { storyStrings as s } from './strings';
 
@@ -96,6 +96,7 @@ export function registerSaveAsStory(host: FeatureHost, service: StoriesService):
     turnLogger(context, host.log).info('story.captured', { storyId: result.story.storyId, duplicate: result.duplicate, fromMessage: true });
     if (result.duplicate) return dialog(s.duplicateDialogTitle, CardFactory.adaptiveCard(storyPreviewCard(result.story, s.duplicate)));
     await context.sendActivity(cardMessage(storyCard(result.story)));
+    await storyContributed(host, result.story, teller, 'story');
     // Nothing to show in the dialog: it closes, and the card is in the conversation.
     return undefined;
   });

@@ -6,13 +6,20 @@ import { errorFields } from '../../log';
 import { turnLogger } from '../../teams/middleware';
 import type { FeatureHost } from '../feature';
 import type { StoriesService } from './service';
-import type { Person, Space } from './model';
+import type { Person, Space, Story } from './model';
+import type { Contribution } from '../../teams/events';
 import { storyStrings as s } from './strings';
 
 /** Small bridges between a Teams turn and the stories service's plain values. */
 export const spaceOf = (turn: Turn): Space => ({ tenantId: turn.tenantId, spaceId: turn.spaceId });
 export const personOf = (turn: Turn): Person => ({ userId: turn.userId, userName: turn.userName });
 export const cardMessage = (c: AdaptiveCard, text?: string) => ({ ...MessageFactory.attachment(CardFactory.adaptiveCard(c)), ...(text ? { text } : {}) });
+
+/** Tells insights a story was told (themes, customer, stated value) or found inspiring. */
+export async function storyContributed(host: Pick<FeatureHost, 'events' | 'clock'>, story: Story, who: Person, kind: 'story' | 'endorse', value?: Contribution['value']): Promise<void> {
+  const base = { tenantId: story.tenantId, spaceId: story.spaceId, userId: who.userId, userName: who.userName, kind, at: host.clock.now(), storyId: story.storyId };
+  await host.events.emit('contributed', kind === 'story' ? { ...base, themes: story.themes, ...(story.customer ? { customer: story.customer } : {}), ...(value ? { value } : {}) } : base);
+}
 
 /** A card action or dialog submit whose data is not what the bot sent: 400, nothing changed. */
 export async function refuseBadRequest(context: TurnContext): Promise<void> {

@@ -7,7 +7,7 @@ import { turnOf, type Turn } from '../../teams/turn';
 import type { Feature, FeatureHost } from '../feature';
 import { deletedCard, libraryCard, storyCard, themesCard, VERB } from './cards';
 import { registerSaveAsStory } from './dialog';
-import { cardMessage, personOf, recordContribution, recordTelling, refuseBadRequest, spaceOf } from './replies';
+import { cardMessage, storyContributed, personOf, recordContribution, recordTelling, refuseBadRequest, spaceOf } from './replies';
 import { STORY_ID, type Person, type Space } from './model';
 import { parseCaptureText, parseTagList } from './parse';
 import { STORIES_TABLE } from './repo';
@@ -67,6 +67,7 @@ function registerCommands(host: FeatureHost, service: StoriesService): void {
         service.captureStory(input).then(async (result) => {
           turnLogger(context, host.log).info('story.captured', { storyId: result.story.storyId, duplicate: result.duplicate, tags: result.story.themes.length + result.story.tags.length });
           await context.sendActivity(cardMessage(storyCard(result.story), result.duplicate ? s.duplicate : undefined));
+          if (!result.duplicate) await storyContributed(host, result.story, teller, 'story');
         }),
         recordTelling(context, host, service, input.where, teller),
       ]);
@@ -153,6 +154,7 @@ function registerCardActions(host: FeatureHost, service: StoriesService): void {
     const [card] = await Promise.all([
       showEveryone(context, storyCard(story)),
       endorsed ? recordContribution(context, host, () => service.recordEndorsement(spaceOf(turn), personOf(turn))) : undefined,
+      endorsed ? storyContributed(host, story, personOf(turn), 'endorse') : undefined,
     ]);
     return card;
   });

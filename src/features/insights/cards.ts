@@ -1,0 +1,70 @@
+import { card, type AdaptiveCard, type CardElement } from '../../cards/types';
+import { safeLine } from '../../cards/safeText';
+import { pngDataUri, trendChartPng } from './chart';
+import type { HealthView } from './health';
+import { addDays } from './period';
+import { insightStrings as s } from './strings';
+
+/** Typed card builders: pure functions of the views the service returns. */
+const heading = (text: string): CardElement => ({ type: 'TextBlock', text, weight: 'Bolder', spacing: 'Medium', separator: true, wrap: true });
+const line = (text: string, subtle = false): CardElement => ({ type: 'TextBlock', text, wrap: true, spacing: 'Small', ...(subtle ? { isSubtle: true, size: 'Small' as const } : {}) });
+
+export function statsCard(view: HealthView): AdaptiveCard {
+  const { period, contributors: c, counts } = view;
+  const body: CardElement[] = [
+    { type: 'TextBlock', text: s.statsTitle, size: 'Large', weight: 'Bolder', wrap: true },
+    { type: 'TextBlock', text: s.periodLabel(period.name, period.current.from, addDays(period.current.to, -1), period.label), isSubtle: true, spacing: 'None', wrap: true },
+  ];
+  const anything = c.active > 0 || c.previousActive > 0;
+  if (!anything) {
+    body.push(line(s.quiet));
+    return card(body);
+  }
+  body.push(heading(s.people), {
+    type: 'FactSet',
+    facts: [
+      { title: s.people, value: s.change(c.active, c.previousActive) },
+      { title: s.newPeople, value: String(c.new) },
+      { title: s.returning, value: String(c.returning) },
+      { title: s.goneQuiet, value: `${c.goneQuiet} (${s.goneQuietHint})` },
+    ],
+  });
+  const facts = [
+    { title: s.stories, value: s.change(counts.stories.now, counts.stories.previous) },
+    { title: s.topics, value: s.change(counts.topics.now, counts.topics.previous) },
+    { title: s.votes, value: s.change(counts.votes.now, counts.votes.previous) },
+    { title: s.notes, value: s.change(counts.notes.now, counts.notes.previous) },
+    { title: s.endorsements, value: s.change(counts.endorsements.now, counts.endorsements.previous) },
+  ];
+  if (counts.questions.now || counts.questions.previous) {
+    facts.push({ title: s.questions, value: s.change(counts.questions.now, counts.questions.previous) });
+    facts.push({ title: s.answers, value: s.change(counts.answers.now, counts.answers.previous) });
+    if (view.medianFirstAnswerMinutes !== undefined) facts.push({ title: s.firstAnswer, value: s.minutes(view.medianFirstAnswerMinutes) });
+  }
+  body.push(heading(s.activity), { type: 'FactSet', facts });
+
+  if (view.trend.length > 1 && view.trend.some((b) => b.people > 0 || b.stories > 0)) {
+    body.push(
+      heading(s.trend),
+      {
+        type: 'Image',
+        url: pngDataUri(trendChartPng(view.trend)),
+        altText: s.trendAlt(view.trend.map((b) => b.people), view.trend.map((b) => b.stories)),
+        size: 'Stretch',
+      },
+      line(s.trendCaption(period.current.days <= 14 ? 'day' : 'week'), true),
+    );
+  }
+
+  body.push(heading(s.turnout));
+  if (!view.turnout.length) body.push(line(s.noCalls, true));
+  for (const t of view.turnout) body.push({ type: 'FactSet', spacing: 'Small', facts: [{ title: safeLine(t.title, 60), value: s.turnoutLine(t.voted, t.noted, t.tookPart) }] });
+
+  body.push(heading(s.themes));
+  if (!view.themes.length) body.push(line(s.noThemes, true));
+  else body.push({ type: 'FactSet', facts: view.themes.map((t) => ({ title: `#${safeLine(t.theme, 40)}`, value: s.change(t.now, t.previous) })) });
+  if (view.questionThemes.length) {
+    body.push(heading(s.questionThemes), { type: 'FactSet', facts: view.questionThemes.map((t) => ({ title: `#${safeLine(t.theme, 40)}`, value: s.change(t.now, t.previous) })) });
+  }
+  return card(body);
+}

@@ -1,0 +1,66 @@
+import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
+import type { AdaptiveCard } from '../../cards/types';
+import { errorFields } from '../../log';
+import { tell } from '../../teams/replies';
+import type { Turn } from '../../teams/turn';
+import type { Feature, FeatureHost } from '../feature';
+import { statsCard } from './cards';
+import { parsePeriodName } from './period';
+import { INSIGHT_DAYS_TABLE, INSIGHT_MEMBERS_TABLE } from './repo';
+import { InsightsService } from './service';
+import { insightStrings as s } from './strings';
+
+/**
+ * Insights in Teams: `stats`, and the counters kept from every `contributed` event.
+ * Handlers take (turn, args, reply) so they move to the edge's door unchanged.
+ */
+interface Reply {
+  text(text: string): Promise<unknown>;
+  card(card: AdaptiveCard): Promise<unknown>;
+}
+
+const replyOf = (context: TurnContext): Reply => ({
+  text: (text) => tell(context, text),
+  card: (c) => context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(c))),
+});
+
+const runtimes = new WeakMap<FeatureHost, InsightsService>();
+/** The service of a running bot (tests and the benchmark read its repo's row count). */
+export function insightsOf(host: FeatureHost): InsightsService | undefined {
+  return runtimes.get(host);
+}
+
+export const insightsFeature: Feature = {
+  name: 'insights',
+  tables: [INSIGHT_DAYS_TABLE, INSIGHT_MEMBERS_TABLE],
+  register(host) {
+    const service = new InsightsService(host.store, host.clock);
+    runtimes.set(host, service);
+    const space = (turn: Turn) => ({ tenantId: turn.tenantId, spaceId: turn.spaceId });
+
+    host.events.on('contributed', async (c) => {
+      try {
+        await service.record(c);
+      } catch (err) {
+        // Counters are bookkeeping: what was contributed is saved already; the miss is logged.
+        host.log.warn('insights.count_failed', { kind: c.kind, ...errorFields(err) });
+      }
+    });
+
+    const stats = async (turn: Turn, args: string, reply: Reply): Promise<void> => {
+      const period = parsePeriodName(args);
+      if (!period) return void (await reply.text(s.badPeriod(args.trim().slice(0, 30))));
+      await reply.card(statsCard(await service.health(space(turn), period)));
+    };
+
+    host.commands.add({
+      name: 'stats',
+      aliases: ['health'],
+      usage: s.statsUsage,
+      summary: s.statsSummary,
+      group: s.group,
+      scopes: ['channel', 'groupChat'],
+      handle: (context, turn, args) => stats(turn, args, replyOf(context)),
+    });
+  },
+};
