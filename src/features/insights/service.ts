@@ -42,7 +42,11 @@ export class InsightsService {
 
   async health(where: Space, period: PeriodName): Promise<HealthView> {
     const p = periodOf(period, this.clock.now());
-    const days = await this.repo.daysBetween(where, p.previous.from, p.current.to);
+    // Adjacent periods are one key range; a quarter against the start of the last one is two.
+    const days =
+      p.previous.to === p.current.from
+        ? await this.repo.daysBetween(where, p.previous.from, p.current.to)
+        : (await Promise.all([this.repo.daysBetween(where, p.previous.from, p.previous.to), this.repo.daysBetween(where, p.current.from, p.current.to)])).flat();
     return healthView(p, days, days.length);
   }
 }
