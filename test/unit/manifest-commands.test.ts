@@ -22,6 +22,8 @@ const CONNECTION = 'UseDevelopmentStorage=true';
 const NOT_IN_MANIFEST: Record<string, string> = {
   organizers: 'team and group chat lists are capped at 10 commands; a one-off setup command, shown by help',
   stats: 'team and group chat lists are capped at 10 commands; shown by help',
+  goals: 'team and group chat lists are capped at 10 commands; shown by help',
+  value: 'team and group chat lists are capped at 10 commands; shown by help',
 };
 
 const CONVERSATION_OF_SCOPE: Record<string, ConversationType> = { team: 'channel', groupChat: 'groupChat', personal: 'personal' };

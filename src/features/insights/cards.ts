@@ -1,5 +1,8 @@
-import { card, type AdaptiveCard, type CardElement } from '../../cards/types';
-import { safeLine } from '../../cards/safeText';
+import { card, type AdaptiveCard, type CardAction, type CardElement } from '../../cards/types';
+import { safeLine, safeText } from '../../cards/safeText';
+import type { Goal } from './goals';
+import type { ValueView } from './service';
+import { formatAmount } from './value';
 import { pngDataUri, trendChartPng } from './chart';
 import type { HealthView } from './health';
 import { addDays } from './period';
@@ -66,5 +69,52 @@ export function statsCard(view: HealthView): AdaptiveCard {
   if (view.questionThemes.length) {
     body.push(heading(s.questionThemes), { type: 'FactSet', facts: view.questionThemes.map((t) => ({ title: `#${safeLine(t.theme, 40)}`, value: s.change(t.now, t.previous) })) });
   }
+  return card(body);
+}
+
+export function valueCard(view: ValueView): AdaptiveCard {
+  const { period } = view;
+  const body: CardElement[] = [
+    { type: 'TextBlock', text: s.valueTitle, size: 'Large', weight: 'Bolder', wrap: true },
+    { type: 'TextBlock', text: s.periodLabel(period.name, period.current.from, addDays(period.current.to, -1), period.label), isSubtle: true, spacing: 'None', wrap: true },
+  ];
+  const actions: CardAction[] = [];
+  body.push(heading(s.valueTotals));
+  if (!view.totals.length) body.push(line(s.valueNone));
+  else {
+    body.push({
+      type: 'FactSet',
+      facts: view.totals.slice(0, 12).map((t) => ({ title: safeLine(t.kind, 60), value: `${formatAmount(t.now, t.unit, t.per)} (before: ${formatAmount(t.previous, t.unit, t.per)})` })),
+    });
+    body.push(line(s.valueBasis(view.stories, view.measured), true));
+  }
+  if (view.goals.length) {
+    body.push(heading(s.goalProgress));
+    for (const g of view.goals) {
+      const reported = [g.reported ? formatAmount(g.reported, 'count', g.goal.per) : '', g.reportedPercent ? `${g.reportedPercent}%` : ''].filter(Boolean).join(' + ') || '0';
+      body.push({ type: 'FactSet', spacing: 'Small', facts: [{ title: safeLine(g.goal.title, 80), value: s.goalProgressLine(g.share, reported, g.stories) }] });
+    }
+  }
+  if (view.biggest.length) {
+    body.push(heading(s.biggest));
+    for (const b of view.biggest) {
+      const items: CardElement[] = [
+        { type: 'TextBlock', text: `**${safeLine(formatAmount(b.value.amount, b.value.unit, b.value.per), 60)}** ${safeLine(b.value.kind, 60)} · ${b.value.basis}`, wrap: true },
+        b.story
+          ? { type: 'TextBlock', text: safeText(b.story.text, 240), wrap: true, maxLines: 3, spacing: 'None' }
+          : { type: 'TextBlock', text: s.storyGone, isSubtle: true, wrap: true, spacing: 'None' },
+      ];
+      if (b.story) items.push({ type: 'TextBlock', text: safeLine(s.storyBy(b.story.tellerName, b.story.customer), 120), isSubtle: true, size: 'Small', spacing: 'None', wrap: true });
+      if (b.story?.sourceLink) items.push({ type: 'ActionSet', actions: [{ type: 'Action.OpenUrl', title: s.openStory, url: b.story.sourceLink }] });
+      body.push({ type: 'Container', spacing: 'Medium', items });
+    }
+  }
+  return card(body, actions);
+}
+
+export function goalsCard(goals: readonly Goal[]): AdaptiveCard {
+  const body: CardElement[] = [{ type: 'TextBlock', text: s.goalsTitle, size: 'Large', weight: 'Bolder', wrap: true }];
+  if (!goals.length) body.push(line(s.goalsEmpty));
+  for (const g of goals) body.push(line(`• ${s.goalLine(safeLine(g.title, 140), formatAmount(g.baseline, 'count', g.per))}`));
   return card(body);
 }

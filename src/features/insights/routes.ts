@@ -4,11 +4,14 @@ import { errorFields } from '../../log';
 import { tell } from '../../teams/replies';
 import type { Turn } from '../../teams/turn';
 import type { Feature, FeatureHost } from '../feature';
-import { statsCard } from './cards';
+import { StoriesService } from '../stories/service';
+import { goalsCard, statsCard, valueCard } from './cards';
 import { parsePeriodName } from './period';
 import { INSIGHT_DAYS_TABLE, INSIGHT_MEMBERS_TABLE } from './repo';
-import { InsightsService } from './service';
+import { InsightsService, type StoryLookup } from './service';
 import { insightStrings as s } from './strings';
+import { formatAmount } from './value';
+import { INSIGHT_GOALS_TABLE, INSIGHT_VALUES_TABLE } from './valueRepo';
 
 /**
  * Insights in Teams: `stats`, and the counters kept from every `contributed` event.
@@ -32,11 +35,16 @@ export function insightsOf(host: FeatureHost): InsightsService | undefined {
 
 export const insightsFeature: Feature = {
   name: 'insights',
-  tables: [INSIGHT_DAYS_TABLE, INSIGHT_MEMBERS_TABLE],
+  tables: [INSIGHT_DAYS_TABLE, INSIGHT_MEMBERS_TABLE, INSIGHT_GOALS_TABLE, INSIGHT_VALUES_TABLE],
   register(host) {
     const service = new InsightsService(host.store, host.clock);
     runtimes.set(host, service);
     const space = (turn: Turn) => ({ tenantId: turn.tenantId, spaceId: turn.spaceId });
+    const stories = new StoriesService(host.store, host.clock);
+    const lookup: StoryLookup = async (where, storyId) => {
+      const story = await stories.getStory(where, storyId);
+      return story && { text: story.text, tellerName: story.teller.userName, ...(story.customer ? { customer: story.customer } : {}), ...(story.sourceLink ? { sourceLink: story.sourceLink } : {}) };
+    };
 
     host.events.on('contributed', async (c) => {
       try {
@@ -52,6 +60,42 @@ export const insightsFeature: Feature = {
       if (!period) return void (await reply.text(s.badPeriod(args.trim().slice(0, 30))));
       await reply.card(statsCard(await service.health(space(turn), period)));
     };
+
+    const goals = async (turn: Turn, args: string, reply: Reply): Promise<void> => {
+      const m = /^(\S*)\s*([\s\S]*)$/.exec(args.trim());
+      const sub = (m?.[1] ?? '').toLowerCase();
+      if (!sub) return void (await reply.card(goalsCard(await service.goals(space(turn)))));
+      if (sub !== 'add') return void (await reply.text(s.goalUnknownSub));
+      const goal = await service.addGoal(space(turn), turn, m?.[2] ?? '');
+      const baseline = formatAmount(goal.baseline, 'count', goal.per);
+      const target = goal.targetPercent !== undefined ? s.goalTarget(baseline, formatAmount((goal.baseline * goal.targetPercent) / 100, 'count', goal.per)) : s.goalNoTarget(baseline);
+      await reply.text(s.goalAdded(goal.title, target));
+    };
+
+    const value = async (turn: Turn, args: string, reply: Reply): Promise<void> => {
+      const period = args.trim() ? parsePeriodName(args) : 'quarter';
+      if (!period) return void (await reply.text(s.badPeriod(args.trim().slice(0, 30))));
+      await reply.card(valueCard(await service.value(space(turn), period, lookup)));
+    };
+
+    host.commands.add({
+      name: 'goals',
+      aliases: ['goal'],
+      usage: s.goalsUsage,
+      summary: s.goalsSummary,
+      group: s.group,
+      scopes: ['channel', 'groupChat'],
+      handle: (context, turn, args) => goals(turn, args, replyOf(context)),
+    });
+
+    host.commands.add({
+      name: 'value',
+      usage: s.valueUsage,
+      summary: s.valueSummary,
+      group: s.group,
+      scopes: ['channel', 'groupChat'],
+      handle: (context, turn, args) => value(turn, args, replyOf(context)),
+    });
 
     host.commands.add({
       name: 'stats',

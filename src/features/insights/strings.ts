@@ -40,4 +40,42 @@ export const insightStrings = {
   quiet: 'Nothing happened here in this period yet. Tell a story (@Coach story ...) or propose a topic (@Coach topic ...) to get going.',
   change: (now: number, previous: number) => `${now} (${signed(now - previous)})`,
   signed,
+
+  valueMissing: `Write the value after "value:". ${'For example: value: 120 hours a month saved, value: $40k travel cost avoided, value: CSAT +6.'} Nothing was saved.`,
+  valueTooLong: (max: number) => `A value can be up to ${max} characters: a number, a unit and what it is. Nothing was saved.`,
+  valueUnreadable: (given: string) =>
+    `I could not read the value "${given}": it needs a number, for example: value: 120 hours a month saved, value: $40k travel cost avoided, value: CSAT +6. Nothing was saved.`,
+  goalsUsage: 'goals | goals add "<goal>" baseline <number>[/month]',
+  goalsSummary: 'The goals the network works toward (organizers add them); value shows progress.',
+  valueUsage: 'value [7d|30d|90d|quarter]',
+  valueSummary: 'The business value stories report: totals by kind, progress per goal, the stories behind the biggest numbers.',
+  goalUsageHint: 'Add a goal like this: @Coach goals add "Cut support escalations 15% by Q3" baseline 120/month',
+  goalTooLong: (max: number) => `A goal can be up to ${max} characters. Nothing was saved.`,
+  goalNoBaseline:
+    'A goal needs a baseline to measure progress against: where you are today, for example: @Coach goals add "Cut support escalations 15% by Q3" baseline 120/month. Nothing was saved.',
+  goalBadPercent: 'The percentage in the goal should be between 0 and 1000. Nothing was saved.',
+  goalNoMeasure: 'Say what the goal measures, for example "Cut support escalations 15% by Q3". Nothing was saved.',
+  goalsOnlyOrganizers: 'Only the organizers of this team or chat can add goals. Nothing was saved.',
+  goalsFull: (max: number) => `This space has ${max} goals already; that is the most I keep. Nothing was saved.`,
+  goalUnknownSub: 'I know "goals" (the list) and "goals add ...". For example: @Coach goals add "Cut support escalations 15% by Q3" baseline 120/month',
+  goalAdded: (title: string, target: string) => `Goal added: ${title}. ${target} Stories that state a value (value: 30 fewer escalations a month) count toward it; see @Coach value.`,
+  goalTarget: (baseline: string, target: string) => `Baseline ${baseline}; the target is a change of ${target}.`,
+  goalNoTarget: (baseline: string) => `Baseline ${baseline}; the title has no % target, so progress shows what stories report against the baseline.`,
+  goalsTitle: 'Goals',
+  goalsEmpty: 'No goals yet. Organizers can add one: @Coach goals add "Cut support escalations 15% by Q3" baseline 120/month',
+  goalLine: (title: string, baseline: string) => `${title} (baseline ${baseline})`,
+
+  valueTitle: 'Business value',
+  valueTotals: 'Reported by stories',
+  valueNone: 'No story in this period states a value yet. Add one when you capture a story: @Coach story ... value: 120 hours a month saved',
+  valueBasis: (stories: number, measured: number) => `${stories} ${stories === 1 ? 'story' : 'stories'} with a value; ${measured} measured, the rest estimated.`,
+  goalProgress: 'Progress against goals',
+  goalProgressLine: (share: number | undefined, reported: string, stories: number) =>
+    share === undefined ? `${reported} reported by ${stories} ${stories === 1 ? 'story' : 'stories'}` : `${Math.round(share * 100)}% of the target: ${reported} reported by ${stories} ${stories === 1 ? 'story' : 'stories'}`,
+  biggest: 'The stories behind the biggest numbers',
+  storyBy: (teller: string, customer?: string) => (customer ? `${teller} · ${customer}` : teller),
+  openStory: 'Go to the message',
+  storyGone: 'The story was deleted.',
+  valueNoKind: (given: string) => `The value "${given}" has a number but not what it is: say what was saved or improved, for example: value: 120 hours a month saved. Nothing was saved.`,
 };
+

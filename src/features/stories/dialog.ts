@@ -7,6 +7,7 @@ import type { FeatureHost } from '../feature';
 import { saveStoryDialog, storyCard, storyPreviewCard } from './cards';
 import type { Person } from './model';
 import { MAX_CUSTOMER_LENGTH, parseTagList } from './parse';
+import { statedValue } from '../insights/value';
 import { cardMessage, personOf, recordTelling, refuseBadRequest, spaceOf, storyContributed } from './replies';
 import type { StoriesService } from './service';
 import { storyStrings as s } from './strings';
@@ -81,6 +82,7 @@ export function registerSaveAsStory(host: FeatureHost, service: StoriesService):
     }
     const teller = tellerOf(payload, personOf(turn));
     const text = service.validateText(data.data.text);
+    const value = statedValue(text);
     const input = {
       where: spaceOf(turn),
       conversationId: turn.conversationId,
@@ -96,7 +98,7 @@ export function registerSaveAsStory(host: FeatureHost, service: StoriesService):
     turnLogger(context, host.log).info('story.captured', { storyId: result.story.storyId, duplicate: result.duplicate, fromMessage: true });
     if (result.duplicate) return dialog(s.duplicateDialogTitle, CardFactory.adaptiveCard(storyPreviewCard(result.story, s.duplicate)));
     await context.sendActivity(cardMessage(storyCard(result.story)));
-    await storyContributed(host, result.story, teller, 'story');
+    await storyContributed(host, result.story, teller, 'story', value);
     // Nothing to show in the dialog: it closes, and the card is in the conversation.
     return undefined;
   });

@@ -11,6 +11,7 @@ import { cardMessage, storyContributed, personOf, recordContribution, recordTell
 import { STORY_ID, type Person, type Space } from './model';
 import { parseCaptureText, parseTagList } from './parse';
 import { STORIES_TABLE } from './repo';
+import { statedValue } from '../insights/value';
 import { StoriesService } from './service';
 import { storyStrings as s } from './strings';
 import { STORY_THEMES_TABLE } from './themesRepo';
@@ -60,6 +61,7 @@ function registerCommands(host: FeatureHost, service: StoriesService): void {
       const parsed = parseCaptureText(args, mentions.map((m) => m.shown));
       const teller = mentions.find((m) => m.shown === parsed.tellerName)?.person ?? personOf(turn);
       const text = service.validateText(parsed.text);
+      const value = statedValue(text);
       const input = { where: spaceOf(turn), conversationId: turn.conversationId, text, teller, capturedBy: personOf(turn), customer: parsed.customer, hashtags: parsed.hashtags };
       // Saving + answering, and recording the teller's contribution, do not depend on each other:
       // side by side, the turn takes the longer of the two instead of their sum.
@@ -67,7 +69,7 @@ function registerCommands(host: FeatureHost, service: StoriesService): void {
         service.captureStory(input).then(async (result) => {
           turnLogger(context, host.log).info('story.captured', { storyId: result.story.storyId, duplicate: result.duplicate, tags: result.story.themes.length + result.story.tags.length });
           await context.sendActivity(cardMessage(storyCard(result.story), result.duplicate ? s.duplicate : undefined));
-          if (!result.duplicate) await storyContributed(host, result.story, teller, 'story');
+          if (!result.duplicate) await storyContributed(host, result.story, teller, 'story', value);
         }),
         recordTelling(context, host, service, input.where, teller),
       ]);
