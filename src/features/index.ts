@@ -5,9 +5,10 @@ import { agendaFeature } from './agenda/routes';
 import { digestFeature } from './digest/routes';
 import { storiesFeature } from './stories/routes';
 import { insightsFeature } from './insights/routes';
+import { customersFeature } from './customers/routes';
 
 /** The product's features, in the order their routes are registered. */
-export const features: readonly Feature[] = [conversationsFeature, helpFeature, agendaFeature, digestFeature, storiesFeature, insightsFeature];
+export const features: readonly Feature[] = [conversationsFeature, helpFeature, agendaFeature, digestFeature, storiesFeature, insightsFeature, customersFeature];
 
 export function tablesOf(list: readonly Feature[]): string[] {
   return list.flatMap((f) => f.tables);

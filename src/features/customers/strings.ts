@@ -1,0 +1,37 @@
+/** Everything the customers feature says to people, in one place. */
+export const customerStrings = {
+  group: 'Customers',
+  customerUsage: 'customer add <name> <domain> [more domains] [crm:<id>] | customer <name>',
+  customerSummary: 'Record a customer (name, email domains, CRM id), or see one: stories with value, people, last touch.',
+  customersUsage: 'customers',
+  customersSummary: 'Customers by engagement, the ones drifting first.',
+
+  usage: 'Add a customer like this: @Coach customer add Contoso contoso.com (more domains and crm:<id> optional), or see one: @Coach customer Contoso',
+  addNeedsDomain: 'Give the customer at least one email domain, for example: @Coach customer add Contoso contoso.com. Nothing was saved.',
+  badDomain: (d: string) => `"${d}" is not an email domain I can use (like contoso.com). Nothing was saved.`,
+  nameTooLong: (max: number) => `A customer name can be up to ${max} characters. Nothing was saved.`,
+  badCrm: 'A CRM id is letters, digits, - and _ only, up to 64 characters. Nothing was saved.',
+  domainTaken: (domain: string, other: string) => `The domain ${domain} belongs to ${other} already; a domain can belong to one customer only. Nothing was saved.`,
+  tooManyDomains: (max: number) => `A customer can have up to ${max} domains. Nothing was saved.`,
+  added: (name: string, domains: string[]) => `Customer added: ${name} (${domains.join(', ')}).`,
+  updated: (name: string, domains: string[]) => `Customer updated: ${name} (${domains.join(', ')}).`,
+  notFound: (name: string) => `I have no customer called "${name}" here. Add it: @Coach customer add ${name} <domain>, or see them all: @Coach customers`,
+
+  cardKicker: 'Customer',
+  domains: 'Email domains',
+  crm: 'CRM id',
+  stories: 'Stories',
+  activePeople: 'People active (90 days)',
+  lastActivity: 'Last activity',
+  lastTouch: (days: number) => (days === 0 ? 'today' : days === 1 ? '1 day ago' : `${days} days ago`),
+  drifting: (days: number) => `Drifting: last touch ${days} days ago. Worth a call?`,
+  never: 'No story names this customer yet.',
+  valued: 'Stories with value',
+  noValued: 'No story about this customer states a value yet (add "value: ..." to a story).',
+
+  listTitle: 'Customers',
+  listEmpty: 'No customers recorded yet. Add one: @Coach customer add Contoso contoso.com',
+  listLine: (stories: number, people: number, touch: string) => `${stories} ${stories === 1 ? 'story' : 'stories'} · ${people} active · last touch ${touch}`,
+  driftingTag: 'drifting',
+  neverTouched: 'never',
+};
