@@ -9,6 +9,8 @@ import { CONTRIBUTIONS_TABLE } from './features/contributions/repo';
 import { ORGANIZERS_TABLE } from './features/organizers/repo';
 import { createLogger, type Logger } from './log';
 import { createServer } from './server';
+import { createDownloads } from './features/insights/downloads';
+import { personalDataOf } from './features/insights/privacy';
 import { openStore, storeOptionsFrom, type Store } from './store/tables';
 import { createBot, CORE_TABLES, type Bot } from './teams/bot';
 
@@ -38,11 +40,12 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<Runn
   const features = deps.features ?? allFeatures;
   const store = await openStore(storeOptionsFrom(config), [...CORE_TABLES, JOB_RUNS_TABLE, CONTRIBUTIONS_TABLE, ORGANIZERS_TABLE, ...tablesOf(features)]);
   const bot = createBot({ config, store, log, clock, features, credentialsFactory: deps.credentialsFactory });
-  const server = createServer({ bot, store, log });
+  const server = createServer({ bot, store, log, downloads: createDownloads({ store, config, clock, log, personalData: personalDataOf(store, clock) }) });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, () => resolve()));
   const address = server.address();
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${address.port}`;
+  config.links.publicUrl ??= url;
   if (config.scheduler.enabled) bot.host.jobs.start(config.scheduler.intervalSeconds * 1000);
   log.info('app.started', { port: address.port, features: features.map((f) => f.name).join(','), auth: Boolean(config.bot.appId) });
   return {

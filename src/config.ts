@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -61,6 +62,13 @@ const schema = z
     DIGEST_SEND_CONCURRENCY: positiveInt(64),
     /** First retry delay for a failed post (doubled per attempt, with jitter; Retry-After wins). */
     DIGEST_RETRY_BASE_MS: positiveInt(1000),
+
+    /** The bot's public address, for download links (export, my data); empty: where the server listens. */
+    PUBLIC_URL: optionalUrl,
+    /** HMAC key that signs download links; empty: a random key per process (links die with it). */
+    LINK_SIGNING_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    /** Delete stories, notes, topics and counters older than this many months; 0 = keep everything. */
+    RETENTION_MONTHS: z.coerce.number().int().min(0).max(120).default(0),
   })
   .superRefine((c, ctx) => crossChecks(c, ctx));
 
@@ -162,6 +170,9 @@ export interface Config {
   scheduler: { enabled: boolean; intervalSeconds: number };
   agenda: { autoFinaliseHours: number };
   digest: { tenantSendsPerSecond: number; senderInstances: number; jobLeaseSeconds: number; sendConcurrency: number; retryBaseMs: number };
+  /** Download links; publicUrl is filled in with the listening address at start when not set. */
+  links: { publicUrl?: string; signingSecret: string };
+  retention: { months: number };
 }
 
 export class ConfigError extends Error {
@@ -210,5 +221,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sendConcurrency: c.DIGEST_SEND_CONCURRENCY,
       retryBaseMs: c.DIGEST_RETRY_BASE_MS,
     },
+    links: { publicUrl: c.PUBLIC_URL?.replace(/\/+$/, ''), signingSecret: linkKey(c.LINK_SIGNING_SECRET, c.MICROSOFT_APP_PASSWORD) },
+    retention: { months: c.RETENTION_MONTHS },
   };
+}
+
+/**
+ * The key that signs download links: the setting; else one derived from the bot's app password
+ * (a secret every instance shares already); else, with neither, a random key for this process.
+ */
+function linkKey(setting: string | undefined, appPassword: string | undefined): string {
+  if (setting) return setting;
+  if (appPassword) return createHmac('sha256', appPassword).update('network-coach download links').digest('hex');
+  return randomBytes(32).toString('hex');
 }

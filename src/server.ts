@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { errorFields, type Logger } from './log';
 import type { Bot } from './teams/bot';
 import type { Store } from './store/tables';
+import type { Downloads } from './features/insights/downloads';
 
 /**
  * HTTP wiring only: /api/messages into the adapter, /healthz and /readyz. Bodies are parsed and
@@ -31,9 +32,11 @@ export interface ServerDeps {
   bot: Bot;
   store: Store;
   log: Logger;
+  /** Export and my-data files behind signed, single-use links. */
+  downloads?: Downloads;
 }
 
-export function createServer({ bot, store, log }: ServerDeps): restify.Server {
+export function createServer({ bot, store, log, downloads }: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'network-coach', handleUncaughtExceptions: false });
   server.use(restify.plugins.queryParser());
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, rejectUnknown: true }));
@@ -54,6 +57,17 @@ export function createServer({ bot, store, log }: ServerDeps): restify.Server {
     clearTimeout(timer);
     if (!ok) log.warn('http.not_ready', { reason: 'storage' });
     res.send(ok ? 200 : 503, { status: ok ? 'ready' : 'storage unreachable' });
+  });
+
+  server.get('/download/:token', async (req, res) => {
+    const token = typeof req.params?.token === 'string' ? req.params.token : '';
+    const answer = downloads ? await downloads.serve(token).catch((err: unknown) => (log.error('download.failed', errorFields(err)), undefined)) : undefined;
+    if (!answer) return void res.send(downloads ? 500 : 404, { error: downloads ? 'Internal error.' : 'Not found.' });
+    res.header('Cache-Control', 'no-store');
+    res.header('X-Content-Type-Options', 'nosniff');
+    if (answer.status !== 200) return void res.send(answer.status, { error: answer.message });
+    res.writeHead(200, { 'Content-Type': answer.download.contentType, 'Content-Disposition': `attachment; filename="${answer.download.filename}"` });
+    res.end(answer.download.body);
   });
 
   server.post('/api/messages', async (req, res) => {

@@ -26,6 +26,7 @@ const NOT_IN_MANIFEST: Record<string, string> = {
   value: 'team and group chat lists are capped at 10 commands; shown by help',
   customer: 'team and group chat lists are capped at 10 commands; shown by help',
   customers: 'team and group chat lists are capped at 10 commands; shown by help',
+  export: 'team and group chat lists are capped at 10 commands; shown by help',
 };
 
 const CONVERSATION_OF_SCOPE: Record<string, ConversationType> = { team: 'channel', groupChat: 'groupChat', personal: 'personal' };

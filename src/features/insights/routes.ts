@@ -12,6 +12,7 @@ import { InsightsService, type StoryLookup } from './service';
 import { insightStrings as s } from './strings';
 import { formatAmount } from './value';
 import { INSIGHT_GOALS_TABLE, INSIGHT_VALUES_TABLE } from './valueRepo';
+import { DOWNLOAD_LINKS_TABLE } from './links';
 
 /**
  * Insights in Teams: `stats`, and the counters kept from every `contributed` event.
@@ -35,9 +36,9 @@ export function insightsOf(host: FeatureHost): InsightsService | undefined {
 
 export const insightsFeature: Feature = {
   name: 'insights',
-  tables: [INSIGHT_DAYS_TABLE, INSIGHT_MEMBERS_TABLE, INSIGHT_GOALS_TABLE, INSIGHT_VALUES_TABLE],
+  tables: [INSIGHT_DAYS_TABLE, INSIGHT_MEMBERS_TABLE, INSIGHT_GOALS_TABLE, INSIGHT_VALUES_TABLE, DOWNLOAD_LINKS_TABLE],
   register(host) {
-    const service = new InsightsService(host.store, host.clock);
+    const service = new InsightsService(host.store, host.clock, host.config.links.signingSecret);
     runtimes.set(host, service);
     const space = (turn: Turn) => ({ tenantId: turn.tenantId, spaceId: turn.spaceId });
     const stories = new StoriesService(host.store, host.clock);
@@ -95,6 +96,21 @@ export const insightsFeature: Feature = {
       group: s.group,
       scopes: ['channel', 'groupChat'],
       handle: (context, turn, args) => value(turn, args, replyOf(context)),
+    });
+
+    /** A download link for the person: the bot's public address and the signed token. */
+    const linkTo = (token: string): string => `${host.config.links.publicUrl ?? ''}/download/${token}`;
+
+    host.commands.add({
+      name: 'export',
+      usage: s.exportUsage,
+      summary: s.exportSummary,
+      group: s.group,
+      scopes: ['channel', 'groupChat'],
+      handle: async (context, turn, args) => {
+        const { what, token } = await service.requestExport({ ...space(turn), conversationId: turn.conversationId }, turn, args);
+        await replyOf(context).text(s.exportReady(what, linkTo(token)));
+      },
     });
 
     host.commands.add({

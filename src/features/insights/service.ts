@@ -22,6 +22,7 @@ import { InsightsRepo, INSIGHT_DAYS_TABLE, INSIGHT_MEMBERS_TABLE, personTag } fr
 import { insightStrings as s } from './strings';
 import type { Per } from './value';
 import { ValueRepo, INSIGHT_GOALS_TABLE, INSIGHT_VALUES_TABLE, type ValuedStory } from './valueRepo';
+import { DownloadLinks, DOWNLOAD_LINKS_TABLE, exportKinds, type ExportKind } from './links';
 
 export interface Space {
   tenantId: string;
@@ -57,11 +58,14 @@ export class InsightsService {
   readonly repo: InsightsRepo;
   readonly values: ValueRepo;
   private readonly organizers: OrganizersRepo;
+  private readonly links: DownloadLinks;
 
   constructor(
     store: Store,
     private readonly clock: Clock,
+    linkKey = '',
   ) {
+    this.links = new DownloadLinks(store.table(DOWNLOAD_LINKS_TABLE), linkKey);
     this.repo = new InsightsRepo(store.table(INSIGHT_DAYS_TABLE), store.table(INSIGHT_MEMBERS_TABLE));
     this.values = new ValueRepo(store.table(INSIGHT_GOALS_TABLE), store.table(INSIGHT_VALUES_TABLE));
     this.organizers = new OrganizersRepo(store.table(ORGANIZERS_TABLE));
@@ -148,5 +152,23 @@ export class InsightsService {
       goals: goals.map((g) => progressOf(g, valued)),
       biggest,
     };
+  }
+
+  // ---- downloads ---------------------------------------------------------------------------
+
+  /** `export [kind]`: organizers only; returns the token of a single-use link (15 minutes). */
+  async requestExport(where: Space & { conversationId: string }, who: { userId: string }, raw: string): Promise<{ what: ExportKind; token: string }> {
+    const what = (raw.trim().toLowerCase() || 'stories') as ExportKind;
+    if (!exportKinds.includes(what)) throw new UserError(s.exportUnknown(raw.trim().slice(0, 30)));
+    if (!(await this.organizers.isOrganizer(where, who.userId))) throw new UserError(s.exportOnlyOrganizers);
+    if (what === 'questions') throw new UserError(s.exportNoQuestions);
+    const token = await this.links.create({ kind: 'export', what, tenantId: where.tenantId, spaceId: where.spaceId, conversationId: where.conversationId, by: personTag(where.tenantId, who.userId) }, this.clock.now());
+    return { what, token };
+  }
+
+  /** `my data`: a single-use link to everything stored about the person. */
+  async requestMyData(tenantId: string, userId: string, raw: string): Promise<string> {
+    const format = raw.trim().toLowerCase() === 'csv' ? 'csv' : 'json';
+    return this.links.create({ kind: 'mydata', tenantId, userId, format }, this.clock.now());
   }
 }

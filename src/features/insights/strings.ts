@@ -76,6 +76,13 @@ export const insightStrings = {
   storyBy: (teller: string, customer?: string) => (customer ? `${teller} · ${customer}` : teller),
   openStory: 'Go to the message',
   storyGone: 'The story was deleted.',
+  exportUsage: 'export [stories|questions|calls|customers]',
+  exportSummary: "Download this team's stories, calls or customers as a CSV file (organizers; a link that works once, for 15 minutes).",
+  exportUnknown: (given: string) => `I cannot export "${given}". Try one of: stories, questions, calls, customers (for example: @Coach export stories).`,
+  exportOnlyOrganizers: 'Only the organizers of this team or chat can export its data.',
+  exportNoQuestions: 'There are no questions to export: questions are not kept here yet.',
+  exportReady: (what: string, url: string) =>
+    `Your export of ${what} (CSV) is ready: ${url} The link works once and expires in 15 minutes. Calls are those of this channel or chat.`,
   valueNoKind: (given: string) => `The value "${given}" has a number but not what it is: say what was saved or improved, for example: value: 120 hours a month saved. Nothing was saved.`,
 };
 
