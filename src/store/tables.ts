@@ -10,6 +10,8 @@ export interface Store {
   table(name: string): TableClient;
   /** True when the storage account answers; used by /readyz. */
   ping(): Promise<boolean>;
+  /** Names (without the prefix) of every table this store created: what privacy requests walk. Test doubles may leave it out. */
+  listTables?(): Promise<string[]>;
   readonly prefix: string;
   readonly options: StoreOptions;
 }
@@ -95,6 +97,15 @@ export async function openStore(options: StoreOptions, tables: readonly string[]
     table,
     prefix: options.tablePrefix,
     options,
+    async listTables() {
+      const names: string[] = [];
+      for await (const t of svc.listTables()) {
+        const name = t.name ?? '';
+        // A longer prefix that starts with ours (another environment's) is not ours: only tables we could have made.
+        if (name.startsWith(options.tablePrefix) && tables.some((own) => `${options.tablePrefix}${own}` === name)) names.push(name.slice(options.tablePrefix.length));
+      }
+      return names;
+    },
     async ping() {
       try {
         const iter = svc.listTables().byPage({ maxPageSize: 1 });

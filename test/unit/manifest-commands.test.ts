@@ -27,6 +27,8 @@ const NOT_IN_MANIFEST: Record<string, string> = {
   customer: 'team and group chat lists are capped at 10 commands; shown by help',
   customers: 'team and group chat lists are capped at 10 commands; shown by help',
   export: 'team and group chat lists are capped at 10 commands; shown by help',
+  my: 'its menu entry is "my data", a two-word command the menu cannot offer as one title; shown by help',
+  forget: 'a destructive request the person should type on purpose ("forget me"); shown by help',
 };
 
 const CONVERSATION_OF_SCOPE: Record<string, ConversationType> = { team: 'channel', groupChat: 'groupChat', personal: 'personal' };

@@ -1,6 +1,6 @@
-import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import type { AdaptiveCard } from '../../cards/types';
 import { errorFields } from '../../log';
+import type { Command } from '../../teams/commands';
 import { tell } from '../../teams/replies';
 import type { Turn } from '../../teams/turn';
 import type { Feature } from '../feature';
@@ -19,9 +19,12 @@ interface Reply {
   card(card: AdaptiveCard): Promise<unknown>;
 }
 
-const replyOf = (context: TurnContext): Reply => ({
+/** The turn as the current edge hands it over (no SDK import here: only src/teams/ knows the SDK). */
+type Context = Parameters<Command['handle']>[0];
+
+const replyOf = (context: Context): Reply => ({
   text: (text) => tell(context, text),
-  card: (c) => context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(c))),
+  card: (c) => context.sendActivity({ type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: c }] }),
 });
 
 export const customersFeature: Feature = {
@@ -48,12 +51,15 @@ export const customersFeature: Feature = {
         return void (await reply.text(created ? s.added(c.name, c.domains) : s.updated(c.name, c.domains)));
       }
       const view = await service.show(space(turn), args);
-      const valued = await Promise.all(
-        view.customer.valued.slice(0, 5).map(async (v) => {
-          const story = await stories.getStory(space(turn), v.storyId);
-          return { valueText: v.text, ...(story ? { story: { text: story.text, tellerName: story.teller.userName } } : {}) };
-        }),
-      );
+      // Stories deleted since are left out: their value goes with them.
+      const valued = (
+        await Promise.all(
+          view.customer.valued.slice(0, 5).map(async (v) => {
+            const story = await stories.getStory(space(turn), v.storyId);
+            return story && { valueText: v.text, story: { text: story.text, tellerName: story.teller.userName } };
+          }),
+        )
+      ).filter((v) => v !== undefined);
       await reply.card(customerCard(view, valued));
     };
 

@@ -118,3 +118,19 @@ export function goalsCard(goals: readonly Goal[]): AdaptiveCard {
   for (const g of goals) body.push(line(`• ${s.goalLine(safeLine(g.title, 140), formatAmount(g.baseline, 'count', g.per))}`));
   return card(body);
 }
+
+export const FORGET_VERB = 'privacy.forget';
+
+/** The confirmation before forgetting: two buttons that say what they do (Action.Submit: no 5-second invoke limit). */
+export function forgetConfirmCard(): AdaptiveCard {
+  return card(
+    [
+      { type: 'TextBlock', text: s.forgetTitle, size: 'Large', weight: 'Bolder', wrap: true },
+      { type: 'TextBlock', text: s.forgetExplain, wrap: true },
+    ],
+    [
+      { type: 'Action.Submit', title: s.forgetDelete, data: { verb: FORGET_VERB, choice: 'delete' } },
+      { type: 'Action.Submit', title: s.forgetAnonymise, data: { verb: FORGET_VERB, choice: 'anonymise' } },
+    ],
+  );
+}

@@ -1,11 +1,13 @@
-import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import type { AdaptiveCard } from '../../cards/types';
 import { errorFields } from '../../log';
+import type { Command } from '../../teams/commands';
 import { tell } from '../../teams/replies';
-import type { Turn } from '../../teams/turn';
+import { turnOf, type Turn } from '../../teams/turn';
+import { z } from 'zod';
 import type { Feature, FeatureHost } from '../feature';
 import { StoriesService } from '../stories/service';
-import { goalsCard, statsCard, valueCard } from './cards';
+import { FORGET_VERB, forgetConfirmCard, goalsCard, statsCard, valueCard } from './cards';
+import { Privacy } from './privacy';
 import { parsePeriodName } from './period';
 import { INSIGHT_DAYS_TABLE, INSIGHT_MEMBERS_TABLE } from './repo';
 import { InsightsService, type StoryLookup } from './service';
@@ -23,9 +25,12 @@ interface Reply {
   card(card: AdaptiveCard): Promise<unknown>;
 }
 
-const replyOf = (context: TurnContext): Reply => ({
+/** The turn as the current edge hands it over (no SDK import here: only src/teams/ knows the SDK). */
+type Context = Parameters<Command['handle']>[0];
+
+const replyOf = (context: Context): Reply => ({
   text: (text) => tell(context, text),
-  card: (c) => context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(c))),
+  card: (c) => context.sendActivity({ type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: c }] }),
 });
 
 const runtimes = new WeakMap<FeatureHost, InsightsService>();
@@ -111,6 +116,45 @@ export const insightsFeature: Feature = {
         const { what, token } = await service.requestExport({ ...space(turn), conversationId: turn.conversationId }, turn, args);
         await replyOf(context).text(s.exportReady(what, linkTo(token)));
       },
+    });
+
+    // ---- a person's own data (personal chat) ----
+    const privacy = new Privacy(host.store, host.clock);
+    host.commands.add({
+      name: 'my',
+      usage: s.myDataUsage,
+      summary: s.myDataSummary,
+      group: s.group,
+      scopes: ['personal'],
+      handle: async (context, turn, args) => {
+        const m = /^data\b\s*(json|csv)?\s*$/i.exec(args.trim());
+        if (!m) return void (await tell(context, s.myDataUnknown));
+        const format = (m[1] ?? 'json').toLowerCase();
+        await tell(context, s.myDataReady(format, linkTo(await service.requestMyData(turn.tenantId, turn.userId, format))));
+      },
+    });
+    host.commands.add({
+      name: 'forget',
+      usage: s.forgetUsage,
+      summary: s.forgetSummary,
+      group: s.group,
+      scopes: ['personal'],
+      handle: async (context, _turn, args) => {
+        if (args.trim().toLowerCase() !== 'me') return void (await tell(context, s.forgetUnknown));
+        await replyOf(context).card(forgetConfirmCard());
+      },
+    });
+    const forgetData = z.object({ verb: z.literal(FORGET_VERB), choice: z.enum(['delete', 'anonymise']) });
+    host.app.adaptiveCards.actionSubmit(FORGET_VERB, async (context) => {
+      const turn = turnOf(context);
+      const data = forgetData.safeParse(context.activity.value);
+      if (!data.success) return void (await tell(context, s.forgetUnknown));
+      if (turn.conversationType !== 'personal') return void (await tell(context, s.forgetOnlyPersonal));
+      // Who pressed is who is forgotten: the card's data names no one.
+      const fromId = context.activity.from?.id;
+      const report = await privacy.forget({ tenantId: turn.tenantId, userId: turn.userId, otherIds: fromId && fromId !== turn.userId ? [fromId] : [], userName: turn.userName }, data.data.choice);
+      host.log.info('privacy.forgotten', { choice: data.data.choice, rowsDeleted: report.rowsDeleted, rowsChanged: report.rowsChanged });
+      await tell(context, s.forgetDone(data.data.choice, report));
     });
 
     host.commands.add({

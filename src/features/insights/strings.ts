@@ -83,6 +83,21 @@ export const insightStrings = {
   exportNoQuestions: 'There are no questions to export: questions are not kept here yet.',
   exportReady: (what: string, url: string) =>
     `Your export of ${what} (CSV) is ready: ${url} The link works once and expires in 15 minutes. Calls are those of this channel or chat.`,
+  myDataUsage: 'my data [json|csv]',
+  myDataSummary: 'Download everything I keep about you (a link that works once, for 15 minutes).',
+  forgetUsage: 'forget me',
+  forgetSummary: 'Delete what I keep about you: your votes, endorsements and rights; your stories, notes and topics deleted or anonymised.',
+  myDataUnknown: 'Say "my data" (or "my data csv") and I give you a link to everything I keep about you.',
+  myDataReady: (format: string, url: string) => `Everything I keep about you (${format.toUpperCase()}): ${url} The link works once and expires in 15 minutes.`,
+  forgetUnknown: 'Say "forget me" and I ask you to confirm before I delete anything.',
+  forgetTitle: 'Forget me?',
+  forgetExplain:
+    'I will delete your votes, the stories you found inspiring, your organizer rights and my records of your taking part, in every team and chat of this organisation. The stories, notes and topics you wrote: choose below. This cannot be undone.',
+  forgetDelete: 'Delete my stories, notes and topics',
+  forgetAnonymise: 'Keep them as "a former member"',
+  forgetDone: (choice: 'delete' | 'anonymise', r: { storiesDeleted: number; endorsementsWithdrawn: number; rowsDeleted: number; rowsChanged: number }) =>
+    `Done: I no longer keep anything that names you. ${choice === 'delete' ? `${r.storiesDeleted} of your stories and your notes and topics were deleted` : 'Your stories, notes and topics now show "a former member"'}; ${r.endorsementsWithdrawn} endorsements withdrawn; ${r.rowsDeleted} records deleted and ${r.rowsChanged} changed.`,
+  forgetOnlyPersonal: 'For your privacy, "forget me" works only in our personal chat.',
   valueNoKind: (given: string) => `The value "${given}" has a number but not what it is: say what was saved or improved, for example: value: 120 hours a month saved. Nothing was saved.`,
 };
 
