@@ -8,6 +8,7 @@ import type { Feature, FeatureHost } from '../feature';
 import { StoriesService } from '../stories/service';
 import { FORGET_VERB, forgetConfirmCard, goalsCard, statsCard, valueCard } from './cards';
 import { Privacy } from './privacy';
+import { retentionJob } from './retention';
 import { parsePeriodName } from './period';
 import { INSIGHT_DAYS_TABLE, INSIGHT_MEMBERS_TABLE } from './repo';
 import { InsightsService, type StoryLookup } from './service';
@@ -117,6 +118,8 @@ export const insightsFeature: Feature = {
         await replyOf(context).text(s.exportReady(what, linkTo(token)));
       },
     });
+
+    host.jobs.add(retentionJob(host.store, host.clock, host.config.retention.months, host.log));
 
     // ---- a person's own data (personal chat) ----
     const privacy = new Privacy(host.store, host.clock);
