@@ -176,8 +176,7 @@ export const agendaFeature: Feature = {
 
     onCard(VERBS.vote, cardData.vote, async (context, turn, data) => {
       const { counted } = await service.toggleVote(whereOf(turn), whoOf(turn), data.callId, data.topic, data.rev);
-      if (counted) await contributed(host, turn, 'vote', { callId: data.callId });
-      await live.touch(turn, data.callId, context.activity.replyToId);
+      await Promise.all([live.touch(turn, data.callId, context.activity.replyToId), counted ? contributed(host, turn, 'vote', { callId: data.callId }) : undefined]);
       return { callId: data.callId, notice: { text: counted ? s.voted(data.topic) : s.unvoted(data.topic), tone: 'good' } };
     });
 

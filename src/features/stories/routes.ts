@@ -68,8 +68,7 @@ function registerCommands(host: FeatureHost, service: StoriesService): void {
       await Promise.all([
         service.captureStory(input).then(async (result) => {
           turnLogger(context, host.log).info('story.captured', { storyId: result.story.storyId, duplicate: result.duplicate, tags: result.story.themes.length + result.story.tags.length });
-          await context.sendActivity(cardMessage(storyCard(result.story), result.duplicate ? s.duplicate : undefined));
-          if (!result.duplicate) await storyContributed(host, result.story, teller, 'story', value);
+          await Promise.all([context.sendActivity(cardMessage(storyCard(result.story), result.duplicate ? s.duplicate : undefined)), result.duplicate ? undefined : storyContributed(host, result.story, teller, 'story', value)]);
         }),
         recordTelling(context, host, service, input.where, teller),
       ]);
