@@ -35,13 +35,13 @@ function history(spaceId: string, stories: number): Contribution[] {
   const out: Contribution[] = [];
   for (let d = 0; d < RECENT_DAYS; d++) {
     const at = new Date(NOW.getTime() - d * DAY);
-    for (let k = 0; k < STORIES_PER_DAY; k++) out.push({ ...base, userId: `teller-${(d + k) % 40}`, userName: 'T', kind: 'story', at, themes: [THEMES[(d + k) % THEMES.length] as string] });
-    for (let k = 0; k < 2; k++) out.push({ ...base, userId: `voter-${(d + k) % 25}`, userName: 'V', kind: 'vote', at, call: { callId: `call-${Math.floor(d / 7)}`, title: `Week ${Math.floor(d / 7)}` } });
-    out.push({ ...base, userId: `fan-${d % 30}`, userName: 'F', kind: 'endorse', at });
+    for (let k = 0; k < STORIES_PER_DAY; k++) out.push({ ...base, personId: `teller-${(d + k) % 40}`, name: 'T', kind: 'story', at, themes: [THEMES[(d + k) % THEMES.length] as string] });
+    for (let k = 0; k < 2; k++) out.push({ ...base, personId: `voter-${(d + k) % 25}`, name: 'V', kind: 'vote', at, call: { callId: `call-${Math.floor(d / 7)}`, title: `Week ${Math.floor(d / 7)}` } });
+    out.push({ ...base, personId: `fan-${d % 30}`, name: 'F', kind: 'endorse', at });
   }
   const older = stories - RECENT_DAYS * STORIES_PER_DAY;
   for (let i = 0; i < older; i++) {
-    out.push({ ...base, userId: `old-${i % 300}`, userName: 'O', kind: 'story', at: new Date(NOW.getTime() - (RECENT_DAYS + 1) * DAY - Math.floor((i * 3 * 365 * DAY) / older)), themes: [THEMES[i % THEMES.length] as string] });
+    out.push({ ...base, personId: `old-${i % 300}`, name: 'O', kind: 'story', at: new Date(NOW.getTime() - (RECENT_DAYS + 1) * DAY - Math.floor((i * 3 * 365 * DAY) / older)), themes: [THEMES[i % THEMES.length] as string] });
   }
   return out;
 }

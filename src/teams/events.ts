@@ -8,14 +8,16 @@ import { EventEmitter } from 'node:events';
 export interface Contribution {
   tenantId: string;
   spaceId: string;
-  userId: string;
-  userName: string;
+  /** The person's user id (as Turn.userId) and display name. */
+  personId: string;
+  name: string;
   kind: 'story' | 'topic' | 'vote' | 'note' | 'endorse' | 'question' | 'answer';
   at: Date;
   /** topic, vote, note: the call it belongs to. */
   call?: { callId: string; title?: string };
-  /** story: its themes, customer and stated value. question: its themes. */
-  storyId?: string;
+  /** story (told or endorsed): which one. */
+  story?: { storyId: string; text?: string; tellerName?: string };
+  /** story, question: themes; customer and stated value of a story. */
   themes?: string[];
   customer?: string;
   value?: { kind: string; amount: number; unit: string; per?: string; basis: 'estimated' | 'measured'; text: string };

@@ -118,7 +118,7 @@ describe('stats over HTTP', () => {
     const space = { tenantId: TENANT, spaceId: here.teamId! };
     // 400 days of history, one story a day.
     for (let i = 400; i >= 0; i--) {
-      await service.record({ ...space, userId: `u${i % 9}`, userName: 'x', kind: 'story', at: new Date(Date.parse('2026-12-04T08:00:00Z') - i * DAY), themes: ['roi'] });
+      await service.record({ ...space, personId: `u${i % 9}`, name: 'x', kind: 'story', at: new Date(Date.parse('2026-12-04T08:00:00Z') - i * DAY), themes: ['roi'] });
     }
     clock.current = new Date('2026-12-04T09:00:00Z');
     const view = await service.health(space, '90d');

@@ -5,6 +5,7 @@ import { cardText, expectValidCard } from '../support/cards';
 import { agendaInternals } from '../../src/features/agenda/routes';
 import { StoriesService } from '../../src/features/stories/service';
 import { personTag } from '../../src/features/insights/repo';
+import { insightsOf } from '../../src/features/insights/routes';
 
 /**
  * My data and forget me, over HTTP with Azurite. The proof that a forgotten person is gone is a
@@ -14,6 +15,7 @@ const clock = { current: new Date('2026-11-20T09:00:00Z'), now(): Date { return 
 
 /** Rows (in any table, optionally only those whose text contains `within`) that contain a needle. */
 async function rowsNaming(bot: TestBot, needles: string[], within?: string): Promise<string[]> {
+  await insightsOf(bot.app.bot.host)!.settled();
   const cs = storageConnectionString();
   const service = TableServiceClient.fromConnectionString(cs, { allowInsecureConnection: true });
   const hits: string[] = [];

@@ -45,9 +45,10 @@ describe('retention', () => {
       await say('story Last month Fabrikam renewed');
 
       clock.current = new Date('2026-01-10T09:00:00Z');
+      const insights = insightsOf(bot.app.bot.host)!;
+      await insights.settled();
       await bot.app.bot.host.jobs.runOnce([RETENTION_JOB]);
       expect(await storyTexts(bot)).toEqual(['Last month Fabrikam renewed']);
-      const insights = insightsOf(bot.app.bot.host)!;
       expect(await insights.repo.daysBetween(space, '2025-01-01', '2025-07-10')).toEqual([]);
       expect((await insights.repo.daysBetween(space, '2025-07-10', '2026-01-11')).map((d) => d.day)).toEqual(['2025-12-01']);
       for (const table of [AGENDA_TABLES.notes, AGENDA_TABLES.topics]) {

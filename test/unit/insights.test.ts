@@ -9,7 +9,7 @@ import type { Contribution } from '../../src/teams/events';
 
 const where = { tenantId: 't', spaceId: 's' };
 const at = (day: string): Date => new Date(`${day}T10:00:00Z`);
-const contribution = (kind: Contribution['kind'], userId: string, day: string, extra: Partial<Contribution> = {}): Contribution => ({ ...where, userId, userName: userId, kind, at: at(day), ...extra });
+const contribution = (kind: Contribution['kind'], userId: string, day: string, extra: Partial<Contribution> = {}): Contribution => ({ ...where, personId: userId, name: userId, kind, at: at(day), ...extra });
 
 /** Builds day rows the way the service does: one contribution at a time. */
 function daysFrom(list: { c: Contribution; first?: boolean }[]): Day[] {
@@ -17,7 +17,7 @@ function daysFrom(list: { c: Contribution; first?: boolean }[]): Day[] {
   for (const { c, first } of list) {
     const day = c.at.toISOString().slice(0, 10);
     const d = byDay.get(day) ?? emptyDay(day);
-    applyContribution(d, c, `tag-${c.userId}`, first ?? false);
+    applyContribution(d, c, `tag-${c.personId}`, first ?? false);
     byDay.set(day, d);
   }
   return [...byDay.values()];

@@ -30,7 +30,7 @@ const whereOf = (t: Turn): Where => ({ tenantId: t.tenantId, conversationId: t.c
 const whoOf = (t: Turn): Who => ({ userId: t.userId, userName: t.userName });
 /** Tells insights someone took part (after it is saved). */
 const contributed = (host: FeatureHost, t: Turn, kind: 'topic' | 'vote' | 'note', call: { callId: string; title?: string }): Promise<void> =>
-  host.events.emit('contributed', { tenantId: t.tenantId, spaceId: t.spaceId, userId: t.userId, userName: t.userName, kind, at: host.clock.now(), call });
+  host.events.emit('contributed', { tenantId: t.tenantId, spaceId: t.spaceId, personId: t.userId, name: t.userName, kind, at: host.clock.now(), call });
 const asTeamsCard = (c: AdaptiveCard): TeamsAdaptiveCard => c as unknown as TeamsAdaptiveCard;
 
 export const agendaFeature: Feature = {

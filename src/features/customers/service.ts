@@ -78,7 +78,7 @@ export class CustomersService {
   async record(c: Contribution): Promise<void> {
     if (c.kind !== 'story' || !c.customer) return;
     const where = { tenantId: c.tenantId, spaceId: c.spaceId };
-    const tag = personTag(c.tenantId, c.userId);
+    const tag = personTag(c.tenantId, c.personId);
     const day = c.at.toISOString().slice(0, 10);
     await this.repo.change(where, c.customer, (current) => {
       const cu = current ?? emptyCustomer(c.customer ?? '');
@@ -88,7 +88,7 @@ export class CustomersService {
         firstTouchAt: Math.min(cu.firstTouchAt ?? c.at.getTime(), c.at.getTime()),
         lastTouchAt: Math.max(cu.lastTouchAt ?? 0, c.at.getTime()),
         people: { ...cu.people, [tag]: day > (cu.people[tag] ?? '') ? day : (cu.people[tag] ?? day) },
-        valued: c.value && c.storyId ? [{ storyId: c.storyId, text: c.value.text, at: c.at.getTime() }, ...cu.valued.filter((v) => v.storyId !== c.storyId)] : cu.valued,
+        valued: c.value && c.story ? [{ storyId: c.story.storyId, text: c.value.text, at: c.at.getTime() }, ...cu.valued.filter((v) => v.storyId !== c.story?.storyId)] : cu.valued,
       };
     });
   }

@@ -116,6 +116,8 @@ export class Privacy {
   constructor(
     private readonly store: Store,
     clock: Clock,
+    /** Waits for counter writes in flight, so none lands after the person is forgotten. */
+    private readonly settled: () => Promise<void> = async () => undefined,
   ) {
     this.stories = new StoriesService(store, clock);
   }
@@ -149,6 +151,7 @@ export class Privacy {
   }
 
   async forget(person: Person, choice: 'delete' | 'anonymise'): Promise<ForgetReport> {
+    await this.settled();
     const n = needlesOf(person);
     const report: ForgetReport = { storiesDeleted: 0, endorsementsWithdrawn: 0, rowsDeleted: 0, rowsChanged: 0 };
     const me = { userId: person.userId, userName: person.userName };

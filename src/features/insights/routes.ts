@@ -53,14 +53,8 @@ export const insightsFeature: Feature = {
       return story && { text: story.text, tellerName: story.teller.userName, ...(story.customer ? { customer: story.customer } : {}), ...(story.sourceLink ? { sourceLink: story.sourceLink } : {}) };
     };
 
-    host.events.on('contributed', async (c) => {
-      try {
-        await service.record(c);
-      } catch (err) {
-        // Counters are bookkeeping: what was contributed is saved already; the miss is logged.
-        host.log.warn('insights.count_failed', { kind: c.kind, ...errorFields(err) });
-      }
-    });
+    // Counters are bookkeeping: what was contributed is saved already; a miss is logged.
+    host.events.on('contributed', async (c) => service.recordLater(c, (err) => host.log.warn('insights.count_failed', { kind: c.kind, ...errorFields(err) })));
 
     const stats = async (turn: Turn, args: string, reply: Reply): Promise<void> => {
       const period = parsePeriodName(args);
@@ -122,7 +116,7 @@ export const insightsFeature: Feature = {
     host.jobs.add(retentionJob(host.store, host.clock, host.config.retention.months, host.log));
 
     // ---- a person's own data (personal chat) ----
-    const privacy = new Privacy(host.store, host.clock);
+    const privacy = new Privacy(host.store, host.clock, () => service.settled());
     host.commands.add({
       name: 'my',
       usage: s.myDataUsage,

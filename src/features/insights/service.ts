@@ -71,21 +71,41 @@ export class InsightsService {
     this.organizers = new OrganizersRepo(store.table(ORGANIZERS_TABLE));
   }
 
+  private readonly pending = new Set<Promise<void>>();
+
+  /**
+   * Counts a contribution without holding up the turn that made it (awaiting it would add a
+   * read and a write of the day row to every story and vote turn). Reads of this
+   * process's counters (`stats`, `value`, forget me) wait for `settled()` first, so they always
+   * see what this process counted; a crash can lose the few writes in flight.
+   */
+  recordLater(c: Contribution, onError: (err: unknown) => void): void {
+    const p = this.record(c).catch(onError);
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  /** Every count this process has started is written. */
+  async settled(): Promise<void> {
+    while (this.pending.size) await Promise.all([...this.pending]);
+  }
+
   /** Counts one contribution in its space's day. */
   async record(c: Contribution): Promise<void> {
     const where = { tenantId: c.tenantId, spaceId: c.spaceId };
-    const tag = personTag(c.tenantId, c.userId);
+    const tag = personTag(c.tenantId, c.personId);
     const day = dayOf(c.at);
     const first = await this.repo.firstTime(where, tag, day);
     await Promise.all([
       this.repo.change(where, day, (d) => applyContribution(d, c, tag, first)),
-      c.kind === 'story' && c.value && c.storyId
-        ? this.values.addValue(where, { ...c.value, per: c.value.per as Per | undefined, storyId: c.storyId, at: c.at, tellerTag: tag, ...(c.customer ? { customer: c.customer } : {}) })
+      c.kind === 'story' && c.value && c.story
+        ? this.values.addValue(where, { ...c.value, per: c.value.per as Per | undefined, storyId: c.story.storyId, at: c.at, tellerTag: tag, ...(c.customer ? { customer: c.customer } : {}) })
         : undefined,
     ]);
   }
 
   async health(where: Space, period: PeriodName): Promise<HealthView> {
+    await this.settled();
     const p = periodOf(period, this.clock.now());
     // Adjacent periods are one key range; a quarter against the start of the last one is two.
     const days =
@@ -114,6 +134,7 @@ export class InsightsService {
    * per goal and the biggest numbers (the period's valued stories: one key range).
    */
   async value(where: Space, period: PeriodName, lookup: StoryLookup): Promise<ValueView> {
+    await this.settled();
     const p = periodOf(period, this.clock.now());
     const start = (day: string): Date => new Date(`${day}T00:00:00Z`);
     const [cur, prev, goals, valued] = await Promise.all([

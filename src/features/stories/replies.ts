@@ -17,8 +17,8 @@ export const cardMessage = (c: AdaptiveCard, text?: string) => ({ ...MessageFact
 
 /** Tells insights a story was told (themes, customer, stated value) or found inspiring. */
 export async function storyContributed(host: Pick<FeatureHost, 'events' | 'clock'>, story: Story, who: Person, kind: 'story' | 'endorse', value?: Contribution['value']): Promise<void> {
-  const base = { tenantId: story.tenantId, spaceId: story.spaceId, userId: who.userId, userName: who.userName, kind, at: host.clock.now(), storyId: story.storyId };
-  await host.events.emit('contributed', kind === 'story' ? { ...base, themes: story.themes, ...(story.customer ? { customer: story.customer } : {}), ...(value ? { value } : {}) } : base);
+  const base = { tenantId: story.tenantId, spaceId: story.spaceId, personId: who.userId, name: who.userName, kind, at: host.clock.now(), story: { storyId: story.storyId } };
+  await host.events.emit('contributed', kind === 'story' ? { ...base, story: { storyId: story.storyId, text: story.text, tellerName: story.teller.userName }, themes: story.themes, ...(story.customer ? { customer: story.customer } : {}), ...(value ? { value } : {}) } : base);
 }
 
 /** A card action or dialog submit whose data is not what the bot sent: 400, nothing changed. */
