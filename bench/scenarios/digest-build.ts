@@ -59,7 +59,7 @@ export const scenario: BenchScenario = {
   async run(ctx) {
     const clock = new FixedClock();
     const bot = await ctx.startBot({ deps: { clock } });
-    const { repo, service, sources } = digestRuntimeOf(bot.app.bot.host);
+    const { repo, service, sources } = digestRuntimeOf(bot.app.host);
     const stories = new StoriesService(bot.app.store, clock);
     const spaces = { small: '19:digest-small@thread.tacv2', large: '19:digest-large@thread.tacv2' };
     const seed = async (spaceId: string, count: number): Promise<void> => {
@@ -73,7 +73,7 @@ export const scenario: BenchScenario = {
 
     const subscribe = (spaceId: string) =>
       repo.subscribe(
-        { tenantId: TENANT, conversationId: spaceId, conversationType: 'channel', spaceId, reference: {}, day: 1, hour: 9, minute: 0, timeZone: 'UTC', subscribedBy: 'bench' },
+        { tenantId: TENANT, conversationId: spaceId, conversationType: 'channel', spaceId, reference: { channelId: 'msteams', serviceUrl: 'https://127.0.0.1', conversation: { id: spaceId } }, day: 1, hour: 9, minute: 0, timeZone: 'UTC', subscribedBy: 'bench' },
         new Date(NOW.getTime() - 30 * DAY),
       );
     const subs = { small: await subscribe(spaces.small), large: await subscribe(spaces.large) };

@@ -18,7 +18,7 @@ export const scenario: BenchScenario = {
   description: `${VOTERS} people vote on one agenda at concurrency ${CONCURRENCY}: all counted, invoke p50/p99 vs baseline, shared-card updates sent`,
   async run(ctx) {
     const bot = await ctx.startBot();
-    const internals = agendaInternals(bot.app.bot.host);
+    const internals = agendaInternals(bot.app.host);
     if (!internals) throw new Error('the agenda feature is not registered');
     const date = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
     const organizer = person('bench-organizer');

@@ -41,7 +41,7 @@ describe('digest commands and curation', () => {
     await bot.send(bot.teams.channelMessage(text, { ...w, from }));
     return bot.connector.texts(w.conversationId).join('\n');
   };
-  const repo = () => digestRuntimeOf(bot.app.bot.host).repo;
+  const repo = () => digestRuntimeOf(bot.app.host).repo;
   const digestCards = (id: string) => bot.connector.cards({ conversationId: id }).filter((c) => c.card.fallbackText === digestStrings.fallbackText);
 
   test('when someone says digest on, then the channel is subscribed for Monday 09:00 in their time zone', async () => {
@@ -174,7 +174,7 @@ describe('digest commands and curation', () => {
       const w = where();
       await say('digest on', w);
       await stories().seedStories(TENANT, w.teamId, [story('The legend of the saved renewal', ['adoption'], 30, 40), story('The runner-up tale', ['support'], 20, 50), story('Nobody liked this', [], 0, 60)]);
-      const { service, repo: r, delivery } = digestRuntimeOf(bot.app.bot.host);
+      const { service, repo: r, delivery } = digestRuntimeOf(bot.app.host);
       const sub = (await r.get(TENANT, w.conversationId))!;
       const first = await service.curateWeek(sub, clock.now());
       expect(first.content.quiet).toBe(true);

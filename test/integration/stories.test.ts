@@ -214,25 +214,42 @@ describe('stories', () => {
   });
 
   describe('card actions', () => {
-    test('when people press Inspiring, then the count shows for everyone, one per person, and pressing again withdraws', async () => {
+    test('when people press Inspiring, then the count shows for everyone, one per person; pressing again never withdraws, only "take mine back" does', async () => {
       const { storyId } = await capture('Coho Winery renewed for three years thanks to peers in the network');
-      const press = async (who: typeof BOB): Promise<Json> => invokeCard((await bot.send(bot.teams.cardAction('story.endorse', { storyId }, { from: who }))).body);
+      const press = async (who: typeof BOB, endorse: boolean): Promise<Json> =>
+        invokeCard((await bot.send(bot.teams.cardAction('story.endorse', { storyId, endorse }, { from: who }))).body);
       const contributions = new ContributionsRepo(bot.app.store.table(CONTRIBUTIONS_TABLE));
       const known = async (who: typeof BOB): Promise<boolean> => (await contributions.list(where)).some((c) => c.userId === who.aadObjectId);
       const firstEndorser = person('first-endorser', 'Frank First');
       expect(await known(firstEndorser)).toBe(false);
-      expect(cardText(await press(BOB))).toContain('Inspiring (1)');
-      expect(cardText(await press(firstEndorser))).toContain('Inspiring (2)');
+      expect(cardText(await press(BOB, true))).toContain('Inspiring (1)');
+      const mine = await press(firstEndorser, true);
+      expect(cardText(mine)).toContain('Inspiring (2) · take mine back');
       expect(await known(firstEndorser)).toBe(true);
-      expect(cardText(await press(firstEndorser))).toContain('Inspiring (1)');
-      expect(cardText(await press(ALICE))).toContain('Inspiring (2)');
-      expect(cardText(await press(BOB))).toContain('Inspiring (1)');
-      expect(bot.connector.updates()).toHaveLength(5);
-      expect(cardText(bot.connector.cards({ method: 'PUT' }).at(-1)!.card)).toContain('Inspiring (1)');
+      // A double press or a retry keeps what the person meant.
+      expect(cardText(await press(firstEndorser, true))).toContain('Inspiring (2)');
+      expect(cardText(await press(firstEndorser, false))).toContain('Inspiring (1)');
+      expect(cardText(await press(firstEndorser, false))).toContain('Inspiring (1)');
+      expect(cardText(await press(ALICE, true))).toContain('Inspiring (2)');
+      expect(cardText(await press(BOB, false))).toContain('Inspiring (1)');
+      expect(bot.connector.updates()).toHaveLength(7);
+      // Everyone's card offers "Inspiring", never someone else's "take mine back".
+      const shared = cardText(bot.connector.cards({ method: 'PUT' }).at(-1)!.card);
+      expect(shared).toContain('Inspiring (1)');
+      expect(shared).not.toContain('take mine back');
       const top = await service.mostEndorsed(TENANT, TEAM, 5);
       expect(top[0]).toMatchObject({ storyId, endorsements: 1 });
-      await press(ALICE);
+      await press(ALICE, false);
       expect((await service.mostEndorsed(TENANT, TEAM, 50)).some((x) => x.storyId === storyId)).toBe(false);
+    });
+
+    test('when an older card without intent is pressed, then nothing changes and the person sees the true count', async () => {
+      const { storyId } = await capture('Fabrikam rolled out champions in every region');
+      await bot.send(bot.teams.cardAction('story.endorse', { storyId, endorse: true }, { from: ALICE }));
+      const legacy = invokeCard((await bot.send(bot.teams.cardAction('story.endorse', { storyId }, { from: ALICE }))).body);
+      expect(cardText(legacy)).toContain(s.olderCard);
+      expect(cardText(legacy)).toContain('Inspiring (1)');
+      expect((await service.getStory(where, storyId))?.endorsers).toEqual([ALICE.aadObjectId]);
     });
 
     test('when tags are edited, then the person\'s list wins, everyone sees it, and tag queries follow', async () => {

@@ -3,7 +3,7 @@ import { CHANNEL } from '../support/activities';
 import { features } from '../../src/features/index';
 import type { Feature } from '../../src/features/feature';
 import { UserError } from '../../src/errors';
-import { tell } from '../../src/teams/replies';
+import { z } from 'zod';
 
 /**
  * What a person and the HTTP caller see when a turn fails: a UserError's own words, or, for
@@ -18,8 +18,8 @@ let flakyCalls = 0;
 const failingFeature: Feature = {
   name: 'failing-for-tests',
   tables: [],
-  register(host) {
-    host.commands.add({
+  create(host) {
+    host.door.command({
       name: 'explode',
       usage: 'explode',
       summary: 'Throws an unexpected error.',
@@ -28,7 +28,7 @@ const failingFeature: Feature = {
         throw new TypeError(INTERNAL);
       },
     });
-    host.commands.add({
+    host.door.command({
       name: 'refuse',
       usage: 'refuse',
       summary: 'Throws a UserError.',
@@ -37,23 +37,32 @@ const failingFeature: Feature = {
         throw new UserError(REFUSAL);
       },
     });
-    host.commands.add({
+    host.door.command({
       name: 'flaky',
       usage: 'flaky',
       summary: 'Fails the first time, works the second.',
       group: 'Tests',
-      async handle(context) {
+      async handle(_turn, _args, reply) {
         flakyCalls += 1;
         if (flakyCalls === 1) throw new Error(INTERNAL);
-        await tell(context, 'flaky worked');
+        await reply.text('flaky worked');
       },
     });
-    host.app.adaptiveCards.actionExecute('explode', async () => {
-      throw new RangeError(INTERNAL);
+    host.door.cardAction({
+      verb: 'explode',
+      schema: z.unknown(),
+      async handle() {
+        throw new RangeError(INTERNAL);
+      },
     });
-    host.app.adaptiveCards.actionExecute('refuse', async () => {
-      throw new UserError(REFUSAL);
+    host.door.cardAction({
+      verb: 'refuse',
+      schema: z.unknown(),
+      async handle() {
+        throw new UserError(REFUSAL);
+      },
     });
+    return { stop: async () => undefined };
   },
 };
 

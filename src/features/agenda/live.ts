@@ -1,9 +1,8 @@
-import { CardFactory, MessageFactory, type ConversationReference, type TurnContext } from 'botbuilder';
-import type { Proactive } from '../../teams/proactive';
-import { referenceOf } from '../../teams/turn';
+import type { ConversationRef, Poster, Reply } from '../../teams/door';
+import { parseReference } from '../../teams/reference';
 import type { AdaptiveCard } from '../../cards/types';
 import { agendaCard, type Notice } from './cards';
-import { CardUpdateCoalescer } from './coalescer';
+import type { CardUpdateCoalescer } from './coalescer';
 import type { Place } from './repo';
 import type { AgendaService } from './service';
 
@@ -16,43 +15,52 @@ export const UPDATE_INTERVAL_MS = 2000;
 /** Cards per call kept fresh after a topic or status change (the most recent ones). */
 const CARDS_REFRESHED = 3;
 
-export function cardActivity(c: AdaptiveCard): ReturnType<typeof MessageFactory.attachment> {
-  return MessageFactory.attachment(CardFactory.adaptiveCard(c));
-}
-
 export class LiveCards {
   private readonly known = new Set<string>();
   private readonly lookups = new Map<string, Promise<string | undefined>>();
 
   constructor(
     private readonly service: AgendaService,
-    private readonly proactive: Proactive,
+    private readonly poster: Poster,
     readonly coalescer: CardUpdateCoalescer,
   ) {}
 
   /** Posts the live agenda card of `callId` in this turn's conversation. */
-  async post(context: TurnContext, where: Place, callId: string, notice?: Notice): Promise<void> {
+  async post(reply: Reply, where: Place & { reference: ConversationRef }, callId: string, notice?: Notice): Promise<void> {
     const view = await this.service.agendaView(where, callId);
-    const response = await context.sendActivity(cardActivity(agendaCard(view, notice)));
-    if (response?.id) await this.register(where, callId, response.id, referenceOf(context));
+    const id = await reply.card(agendaCard(view, notice));
+    if (id) await this.register(where, callId, id, where.reference);
+  }
+
+  /** The `call new` form message becomes the call's live card, for everyone. */
+  async replaceForm(where: Place & { reference: ConversationRef }, callId: string, formId: string): Promise<void> {
+    const view = await this.service.agendaView(where, callId);
+    await this.poster.update(where.reference, formId, { card: agendaCard(view) });
+    await this.register(where, callId, formId, where.reference);
   }
 
   /** Posts outside a turn (the scheduled job), to the reference stored with the call. */
   async postProactive(where: Place, callId: string, referenceJson: string, notice?: Notice): Promise<void> {
-    const reference = JSON.parse(referenceJson) as Partial<ConversationReference>;
+    const reference = this.referenceFrom(referenceJson);
     const view = await this.service.agendaView(where, callId);
-    const response = await this.proactive.send(reference, cardActivity(agendaCard(view, notice)));
-    if (response?.id) await this.register(where, callId, response.id, reference);
+    const id = await this.poster.post(reference, { card: agendaCard(view, notice) });
+    if (id) await this.register(where, callId, id, reference);
   }
 
   /** Posts any card (a recap) outside a turn; not registered, since it never changes. */
   async postCardProactive(referenceJson: string, c: AdaptiveCard): Promise<void> {
-    await this.proactive.send(JSON.parse(referenceJson) as Partial<ConversationReference>, cardActivity(c));
+    await this.poster.post(this.referenceFrom(referenceJson), { card: c });
   }
 
-  async register(where: Place, callId: string, activityId: string, reference: Partial<ConversationReference>): Promise<void> {
+  async register(where: Place, callId: string, activityId: string, reference: ConversationRef): Promise<void> {
     await this.service.repo.registerCard(where, { callId, activityId, reference: JSON.stringify(reference), postedAt: Date.now() });
     this.remember(this.cardKey(where, callId, activityId));
+  }
+
+  private referenceFrom(json: string): ConversationRef {
+    const reference = parseReference(json);
+    if (!reference) throw new Error('stored conversation reference is not readable');
+    return reference;
   }
 
   private remember(k: string): void {
@@ -92,7 +100,7 @@ export class LiveCards {
       if (!ref) return;
       referenceJson = ref;
       const view = await this.service.agendaView(where, callId);
-      await this.proactive.update(JSON.parse(ref) as Partial<ConversationReference>, activityId, cardActivity(agendaCard(view)));
+      await this.poster.update(this.referenceFrom(ref), activityId, { card: agendaCard(view) });
     });
   }
 

@@ -210,13 +210,24 @@ export class AgendaRepo {
 
   /** Votes per topic number, counted from the vote rows (one partition read). */
   async countVotes(p: Place, callId: string): Promise<Map<number, number>> {
+    return (await this.readVotes(p, callId)).counts;
+  }
+
+  /** Votes per topic number and who cast them (one partition read). */
+  async readVotes(p: Place, callId: string): Promise<{ counts: Map<number, number>; voters: Map<number, Set<string>> }> {
     const counts = new Map<number, number>();
+    const voters = new Map<number, Set<string>>();
     for await (const page of this.votes
-      .listEntities<VoteRow>({ queryOptions: { filter: `PartitionKey eq '${callPk(p, callId).replace(/'/g, "''")}'`, select: ['topic'] } })
+      .listEntities<VoteRow>({ queryOptions: { filter: `PartitionKey eq '${callPk(p, callId).replace(/'/g, "''")}'`, select: ['topic', 'voterId'] } })
       .byPage({ maxPageSize: 1000 })) {
-      for (const v of page) counts.set(v.topic, (counts.get(v.topic) ?? 0) + 1);
+      for (const v of page) {
+        counts.set(v.topic, (counts.get(v.topic) ?? 0) + 1);
+        let set = voters.get(v.topic);
+        if (!set) voters.set(v.topic, (set = new Set()));
+        set.add(v.voterId);
+      }
     }
-    return counts;
+    return { counts, voters };
   }
 
   // notes

@@ -154,9 +154,9 @@ export class AgendaService {
   /** The call with its topics ranked by votes, read after every write the caller made. */
   async agendaView(where: Place, callId: string): Promise<AgendaView> {
     return this.views.get(`${where.tenantId}|${where.conversationId}|${callId}`, async () => {
-      const [call, topics, counts] = await Promise.all([this.repo.getCall(where, callId), this.repo.listTopics(where, callId), this.repo.countVotes(where, callId)]);
+      const [call, topics, votes] = await Promise.all([this.repo.getCall(where, callId), this.repo.listTopics(where, callId), this.repo.readVotes(where, callId)]);
       if (!call) throw new UserError(s.callNotFound);
-      return { call: callView(call), topics: rankTopics(topics, counts) };
+      return { call: callView(call), topics: rankTopics(topics, votes.counts, votes.voters) };
     });
   }
 
@@ -198,26 +198,27 @@ export class AgendaService {
     return { call: after, topic };
   }
 
-  /** Pressing a topic's vote button: counts the vote, or withdraws it if this person had voted. */
-  async toggleVote(where: Where, who: Who, callId: string, topicNumber: number, rev: number): Promise<{ counted: boolean }> {
+  /**
+   * A topic's vote button, as set-state: `vote` true counts this person's vote, false takes it
+   * back. Pressing twice, or retrying after a failure, leaves what the person meant; `changed`
+   * says whether this press changed anything.
+   */
+  async setVote(where: Where, who: Who, callId: string, topicNumber: number, rev: number, vote: boolean): Promise<{ changed: boolean }> {
     const [call, topic] = await Promise.all([this.repo.getCall(where, callId), this.repo.getTopic(where, callId, topicNumber)]);
     if (!call) throw new UserError(s.callNotFound);
     this.requireOpen(call, rev);
     if (!topic) throw new UserError(s.noSuchTopic);
-    const now = this.clock.now();
     const detail = `${callId}|${topicNumber}|${who.userId}`;
-    if (await this.repo.insertVote(where, callId, { topic: topicNumber, voterId: who.userId, votedAt: now.getTime() })) {
-      await Promise.all([
-        this.repo.logActivity(where, now, 'vote', detail),
-        this.recordContribution(where, who, 'vote', now),
-      ]);
-      return { counted: true };
+    if (vote) {
+      const now = this.clock.now();
+      if (!(await this.repo.insertVote(where, callId, { topic: topicNumber, voterId: who.userId, votedAt: now.getTime() }))) return { changed: false };
+      await Promise.all([this.repo.logActivity(where, now, 'vote', detail), this.recordContribution(where, who, 'vote', now)]);
+      return { changed: true };
     }
     const existing = await this.repo.getVote(where, callId, topicNumber, who.userId);
-    if (existing && (await this.repo.deleteVote(where, callId, topicNumber, who.userId, existing.etag))) {
-      await this.repo.unlogActivity(where, new Date(existing.votedAt), 'vote', detail);
-    }
-    return { counted: false };
+    if (!existing || !(await this.repo.deleteVote(where, callId, topicNumber, who.userId, existing.etag))) return { changed: false };
+    await this.repo.unlogActivity(where, new Date(existing.votedAt), 'vote', detail);
+    return { changed: true };
   }
 
   private requireOpen(call: CallRow, rev: number | undefined): void {

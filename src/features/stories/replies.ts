@@ -1,37 +1,19 @@
-import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
-import type { AdaptiveCard } from '../../cards/types';
-import { sendInvokeResponse } from '../../teams/replies';
-import type { Turn } from '../../teams/turn';
+import type { Reply, Turn } from '../../teams/door';
 import { errorFields } from '../../log';
-import { turnLogger } from '../../teams/middleware';
-import type { FeatureHost } from '../feature';
-import type { StoriesService } from './service';
 import type { Person, Space } from './model';
-import { storyStrings as s } from './strings';
 
-/** Small bridges between a Teams turn and the stories service's plain values. */
+/** Small bridges between a turn and the stories service's plain values. */
 export const spaceOf = (turn: Turn): Space => ({ tenantId: turn.tenantId, spaceId: turn.spaceId });
 export const personOf = (turn: Turn): Person => ({ userId: turn.userId, userName: turn.userName });
-export const cardMessage = (c: AdaptiveCard, text?: string) => ({ ...MessageFactory.attachment(CardFactory.adaptiveCard(c)), ...(text ? { text } : {}) });
-
-/** A card action or dialog submit whose data is not what the bot sent: 400, nothing changed. */
-export async function refuseBadRequest(context: TurnContext): Promise<void> {
-  await sendInvokeResponse(context, 400, { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: s.badRequest } });
-}
-
 
 /**
  * Contributions are bookkeeping for the digest: if writing one fails, the story (or the
  * endorsement) is still saved and shown, so the failure is logged, never turned into "nothing was saved".
  */
-export async function recordTelling(context: TurnContext, host: Pick<FeatureHost, 'log'>, service: StoriesService, where: Space, teller: Person): Promise<void> {
-  await recordContribution(context, host, () => service.recordTelling(where, teller));
-}
-
-export async function recordContribution(context: TurnContext, host: Pick<FeatureHost, 'log'>, write: () => Promise<void>): Promise<void> {
+export async function recordContribution(reply: Pick<Reply, 'log'>, write: () => Promise<void>): Promise<void> {
   try {
     await write();
   } catch (err) {
-    turnLogger(context, host.log).warn('story.contribution_failed', errorFields(err));
+    reply.log.warn('story.contribution_failed', errorFields(err));
   }
 }

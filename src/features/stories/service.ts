@@ -162,14 +162,19 @@ export class StoriesService {
 
   // ---- changes to a story ---------------------------------------------------------------
 
-  /** "Inspiring": adds the person's endorsement, or withdraws it if they had given one. */
-  async toggleEndorsement(where: Space, storyId: string, who: Person): Promise<{ story: Story; endorsed: boolean }> {
-    let endorsed = false;
+  /**
+   * "Inspiring" as set-state: `endorse` true adds the person's endorsement, false takes it back.
+   * Pressing twice, or retrying after a failure, leaves it as the person meant; `changed` says
+   * whether this press changed anything.
+   */
+  async setEndorsement(where: Space, storyId: string, who: Person, endorse: boolean): Promise<{ story: Story; changed: boolean }> {
+    let changed = false;
     const story = await this.change(where, storyId, (current) => {
-      endorsed = !current.endorsers.includes(who.userId);
-      return { ...current, endorsers: endorsed ? [...current.endorsers, who.userId] : current.endorsers.filter((id) => id !== who.userId) };
+      changed = current.endorsers.includes(who.userId) !== endorse;
+      if (!changed) return undefined;
+      return { ...current, endorsers: endorse ? [...current.endorsers, who.userId] : current.endorsers.filter((id) => id !== who.userId) };
     });
-    return { story, endorsed };
+    return { story, changed };
   }
 
   /** Someone found a story inspiring: counts as taking part, for the digest. */
@@ -222,11 +227,13 @@ export class StoriesService {
     return (await this.repo.get(where, storyId))?.story;
   }
 
-  private async change(where: Space, storyId: string, apply: (current: Story) => Story): Promise<Story> {
+  /** eTag-guarded change of a story; `apply` returns undefined to leave it as it is. */
+  private async change(where: Space, storyId: string, apply: (current: Story) => Story | undefined): Promise<Story> {
     for (let attempt = 0; attempt < 12; attempt++) {
       const stored: StoredStory | undefined = await this.repo.get(where, storyId);
       if (!stored) throw new UserError(s.notFound);
       const next = apply(stored.story);
+      if (!next) return stored.story;
       try {
         await this.repo.update(stored, next);
         return next;
