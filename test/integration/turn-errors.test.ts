@@ -15,10 +15,22 @@ const REFUSAL = 'You can vote for three topics at most. Take a vote back first.'
 
 let flakyCalls = 0;
 
+const WRITES_TABLE = 'turnerrorswrites';
+
 const failingFeature: Feature = {
   name: 'failing-for-tests',
-  tables: [],
+  tables: [WRITES_TABLE],
   create(host) {
+    host.door.command({
+      name: 'halfway',
+      usage: 'halfway',
+      summary: 'Writes a row, then fails.',
+      group: 'Tests',
+      async handle(turn) {
+        await host.store.table(WRITES_TABLE).createEntity({ partitionKey: 'p', rowKey: turn.activityId ?? 'none' });
+        throw new TypeError(INTERNAL);
+      },
+    });
     host.door.command({
       name: 'explode',
       usage: 'explode',
@@ -89,6 +101,16 @@ describe('errors inside a turn', () => {
     const texts = bot.connector.texts(CHANNEL);
     expect(texts).toHaveLength(1);
     expect(texts[0]).toMatch(SOMETHING_WRONG);
+    expect(texts[0]).not.toContain('very-internal-detail');
+  });
+
+  test('when a command fails after it wrote something, then the person is not told nothing was saved, but to check', async () => {
+    const res = await bot.send(bot.teams.channelMessage('halfway'));
+    expect(res.status).toBe(200);
+    const texts = bot.connector.texts(CHANNEL);
+    expect(texts).toHaveLength(1);
+    expect(texts[0]).not.toMatch(/nothing was saved/);
+    expect(texts[0]).toMatch(/^Something went wrong on my side, so this may not have been saved\. Check the card .*\(ref [0-9a-f]{8}\)$/);
     expect(texts[0]).not.toContain('very-internal-detail');
   });
 
