@@ -5,7 +5,7 @@ import { digestRuntimeOf } from '../../src/features/digest/routes';
 import { digestStrings } from '../../src/features/digest/strings';
 import { StoriesService, type SeedStory } from '../../src/features/stories/service';
 import { AgendaService } from '../../src/features/agenda/service';
-import { OrganizersRepo, ORGANIZERS_TABLE } from '../../src/features/organizers/repo';
+import { OrganizersRepo, ORGANIZERS_TABLE } from '../../src/people/organizers';
 import type { Clock } from '../../src/clock';
 
 /** `@Coach digest ...` over real HTTP, and the curation rules on stories built in storage. */

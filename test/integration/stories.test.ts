@@ -2,8 +2,8 @@ import { startTestBot, type TestBot } from '../support/harness';
 import { ALICE, BOB, CHANNEL, TEAM, TENANT, person } from '../support/activities';
 import { cardText, expectValidCard } from '../support/cards';
 import { StoriesService } from '../../src/features/stories/service';
-import { ContributionsRepo, CONTRIBUTIONS_TABLE } from '../../src/features/contributions/repo';
-import { OrganizersRepo, ORGANIZERS_TABLE } from '../../src/features/organizers/repo';
+import { ContributionsRepo, CONTRIBUTIONS_TABLE } from '../../src/people/contributions';
+import { OrganizersRepo, ORGANIZERS_TABLE } from '../../src/people/organizers';
 import { storyStrings as s } from '../../src/features/stories/strings';
 
 /** Stories over real HTTP with Azurite: capture, card actions, dialog, library, isolation. */

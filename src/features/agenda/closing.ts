@@ -1,11 +1,12 @@
+import type { Conversation, ConversationKey, Person } from '../../people/model';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock';
 import { UserError } from '../../errors';
 import { followingOccurrence } from './occurrences';
 import { parseNote } from './parse';
-import type { CallRow, NoteKind, Place } from './repo';
+import type { CallRow, NoteKind } from './repo';
 import { localDate } from './schedule';
-import type { AgendaService, Where, Who } from './service';
+import type { AgendaService } from './service';
 import { agendaStrings as s } from './strings';
 import { callView, DEFAULT_TOP_N, discussedTopics, recapView, type RecapView } from './views';
 
@@ -26,7 +27,7 @@ export class CallClosing {
     return this.agenda.repo;
   }
 
-  async addNote(where: Where, who: Who, raw: string): Promise<{ kind: NoteKind; topic: number; callId: string }> {
+  async addNote(where: Conversation, who: Person, raw: string): Promise<{ kind: NoteKind; topic: number; callId: string }> {
     const { text, topic, kind } = parseNote(raw);
     if (!text) throw new UserError(s.noteEmpty);
     if (text.length > MAX_NOTE) throw new UserError(s.noteTooLong(MAX_NOTE));
@@ -45,7 +46,7 @@ export class CallClosing {
    * and returns the recap. Two organizers closing at once: the eTag lets one win. `who`
    * undefined and a `callId`: the scheduled job closing a call nobody closed.
    */
-  async endCall(where: Where, who: Who | undefined, callId?: string): Promise<RecapView> {
+  async endCall(where: Conversation, who: Person | undefined, callId?: string): Promise<RecapView> {
     if (who) await this.agenda.requireOrganizer(where, who);
     const current = callId ? await this.repo.getCall(where, callId) : await this.agenda.currentCall(where);
     if (!current) throw new UserError(s.noCallToEnd);
@@ -80,7 +81,7 @@ export class CallClosing {
   }
 
   /** The last recap, or the one of a call on `date` (yyyy-mm-dd, in the call's or the asker's zone). */
-  async recap(where: Place, date: string | undefined, timeZone: string): Promise<RecapView> {
+  async recap(where: ConversationKey, date: string | undefined, timeZone: string): Promise<RecapView> {
     const ended = (await this.repo.listCalls(where, "status eq 'ended'")).sort((a, b) => b.startsAt - a.startsAt);
     if (ended.length === 0) throw new UserError(s.noRecaps);
     const dayOf = (c: CallRow, tz: string): string => localDate(new Date(c.startsAt), tz);

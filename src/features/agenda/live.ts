@@ -1,9 +1,9 @@
+import type { ConversationKey } from '../../people/model';
 import type { ConversationRef, Poster, Reply } from '../../teams/door';
 import { parseReference } from '../../teams/reference';
 import type { AdaptiveCard } from '../../cards/types';
 import { agendaCard, type Notice } from './cards';
 import type { CardUpdateCoalescer } from './coalescer';
-import type { Place } from './repo';
 import type { AgendaService } from './service';
 
 /**
@@ -26,21 +26,21 @@ export class LiveCards {
   ) {}
 
   /** Posts the live agenda card of `callId` in this turn's conversation. */
-  async post(reply: Reply, where: Place & { reference: ConversationRef }, callId: string, notice?: Notice): Promise<void> {
+  async post(reply: Reply, where: ConversationKey & { reference: ConversationRef }, callId: string, notice?: Notice): Promise<void> {
     const view = await this.service.agendaView(where, callId);
     const id = await reply.card(agendaCard(view, notice));
     if (id) await this.register(where, callId, id, where.reference);
   }
 
   /** The `call new` form message becomes the call's live card, for everyone. */
-  async replaceForm(where: Place & { reference: ConversationRef }, callId: string, formId: string): Promise<void> {
+  async replaceForm(where: ConversationKey & { reference: ConversationRef }, callId: string, formId: string): Promise<void> {
     const view = await this.service.agendaView(where, callId);
     await this.poster.update(where.reference, formId, { card: agendaCard(view) });
     await this.register(where, callId, formId, where.reference);
   }
 
   /** Posts outside a turn (the scheduled job), to the reference stored with the call. */
-  async postProactive(where: Place, callId: string, referenceJson: string, notice?: Notice): Promise<void> {
+  async postProactive(where: ConversationKey, callId: string, referenceJson: string, notice?: Notice): Promise<void> {
     const reference = this.referenceFrom(referenceJson);
     const view = await this.service.agendaView(where, callId);
     const id = await this.poster.post(reference, { card: agendaCard(view, notice) });
@@ -52,7 +52,7 @@ export class LiveCards {
     await this.poster.post(this.referenceFrom(referenceJson), { card: c });
   }
 
-  async register(where: Place, callId: string, activityId: string, reference: ConversationRef): Promise<void> {
+  async register(where: ConversationKey, callId: string, activityId: string, reference: ConversationRef): Promise<void> {
     await this.service.repo.registerCard(where, { callId, activityId, reference: JSON.stringify(reference), postedAt: Date.now() });
     this.remember(this.cardKey(where, callId, activityId));
   }
@@ -69,7 +69,7 @@ export class LiveCards {
   }
 
   /** The card someone pressed changed: update it for everyone, if it is one of ours. */
-  async touch(where: Place, callId: string, activityId: string | undefined): Promise<void> {
+  async touch(where: ConversationKey, callId: string, activityId: string | undefined): Promise<void> {
     if (!activityId) return;
     const k = this.cardKey(where, callId, activityId);
     let referenceJson: string | undefined;
@@ -89,12 +89,12 @@ export class LiveCards {
   }
 
   /** The call changed for everyone (new topic, finalised, ended): update its latest cards. */
-  async touchAll(where: Place, callId: string): Promise<void> {
+  async touchAll(where: ConversationKey, callId: string): Promise<void> {
     const rows = (await this.service.repo.listCards(where, callId)).sort((a, b) => b.postedAt - a.postedAt).slice(0, CARDS_REFRESHED);
     for (const row of rows) this.schedule(where, callId, row.activityId, row.reference);
   }
 
-  private schedule(where: Place, callId: string, activityId: string, referenceJson: string | undefined): void {
+  private schedule(where: ConversationKey, callId: string, activityId: string, referenceJson: string | undefined): void {
     this.coalescer.touch(`${where.tenantId}|${where.conversationId}|${activityId}`, async () => {
       const ref = referenceJson ?? (await this.service.repo.getCard(where, callId, activityId))?.reference;
       if (!ref) return;
@@ -104,7 +104,7 @@ export class LiveCards {
     });
   }
 
-  private cardKey(where: Place, callId: string, activityId: string): string {
+  private cardKey(where: ConversationKey, callId: string, activityId: string): string {
     return `${where.tenantId}|${where.conversationId}|${callId}|${activityId}`;
   }
 }

@@ -1,3 +1,4 @@
+import type { Conversation, Person } from '../../people/model';
 import { randomUUID } from 'node:crypto';
 import { isUserError } from '../../errors';
 import { RunClaims, JOB_RUNS_TABLE } from '../../jobs/claims';
@@ -11,7 +12,7 @@ import { LiveCards, UPDATE_INTERVAL_MS } from './live';
 import { cardData, newCallFromForm, parseCallShortcut } from './parse';
 import { AGENDA_TABLES } from './repo';
 import { readableLocal } from './schedule';
-import { AgendaService, type Where, type Who } from './service';
+import { AgendaService } from './service';
 import { agendaStrings as s } from './strings';
 import { DEFAULT_TOP_N } from './views';
 
@@ -21,8 +22,8 @@ export function agendaInternals(host: FeatureHost): { service: AgendaService; li
   return internals.get(host);
 }
 
-const whereOf = (t: Turn): Where => ({ tenantId: t.tenantId, conversationId: t.conversationId, spaceId: t.spaceId });
-const whoOf = (t: Turn): Who => ({ userId: t.userId, userName: t.userName });
+const whereOf = (t: Turn): Conversation => ({ tenantId: t.tenantId, conversationId: t.conversationId, spaceId: t.spaceId });
+const whoOf = (t: Turn): Person => ({ userId: t.userId, userName: t.userName });
 
 export const agendaFeature: Feature = {
   name: 'agenda',

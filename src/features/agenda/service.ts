@@ -1,11 +1,12 @@
+import type { Conversation, ConversationKey, Person } from '../../people/model';
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../clock';
 import { UserError } from '../../errors';
 import type { Store } from '../../store/tables';
 import { normaliseForComparison } from '../../teams/text';
-import { ContributionsRepo, CONTRIBUTIONS_TABLE, type ContributionKind } from '../contributions/repo';
-import { OrganizersRepo, ORGANIZERS_TABLE } from '../organizers/repo';
-import { AgendaRepo, type CallRow, type DueKind, type DueRow, type NoteKind, type Place, type TopicRow } from './repo';
+import { ContributionsRepo, CONTRIBUTIONS_TABLE, type ContributionKind } from '../../people/contributions';
+import { OrganizersRepo, ORGANIZERS_TABLE } from '../../people/organizers';
+import { AgendaRepo, type CallRow, type DueKind, type DueRow, type NoteKind, type TopicRow } from './repo';
 import { localToUtc, MAX_DURATION, MIN_DURATION, weekdayOfMonth, type Cadence } from './schedule';
 import { callRow } from './occurrences';
 import { CallClosing } from './closing';
@@ -28,15 +29,6 @@ import { callView, finalAgenda, MAX_TOP_N, rankTopics, type AgendaView, type Rec
  *   card can carry; pressing it in the same conversation returns the live agenda card.
  * Build one with `new AgendaService(store, clock)`.
  */
-export interface Where extends Place {
-  /** Where organizers are kept: the team for channels, else the chat. */
-  spaceId: string;
-}
-
-export interface Who {
-  userId: string;
-  userName: string;
-}
 
 export interface NewCall {
   title: string;
@@ -73,13 +65,13 @@ export class AgendaService {
     this.closing = new CallClosing(this, clock, this.autoFinaliseHours);
   }
 
-  async recordContribution(where: Where, who: Who, kind: ContributionKind, at: Date): Promise<void> {
+  async recordContribution(where: Conversation, who: Person, kind: ContributionKind, at: Date): Promise<void> {
     await this.contributions.recordContribution({ tenantId: where.tenantId, spaceId: where.spaceId }, who, kind, at);
   }
 
   // --- creating calls and organizers
 
-  async createCall(where: Where, who: Who, input: NewCall, reference: object): Promise<CallRow> {
+  async createCall(where: Conversation, who: Person, input: NewCall, reference: object): Promise<CallRow> {
     const title = input.title.replace(/\s+/g, ' ').trim();
     if (!title) throw new UserError(s.titleMissing);
     if (title.length > MAX_TITLE) throw new UserError(s.titleTooLong(MAX_TITLE));
@@ -119,15 +111,15 @@ export class AgendaService {
     return row;
   }
 
-  async isOrganizer(where: Where, userId: string): Promise<boolean> {
+  async isOrganizer(where: Conversation, userId: string): Promise<boolean> {
     return this.organizers.isOrganizer({ tenantId: where.tenantId, spaceId: where.spaceId }, userId);
   }
 
-  async listOrganizers(where: Where): Promise<string[]> {
+  async listOrganizers(where: Conversation): Promise<string[]> {
     return (await this.organizers.list({ tenantId: where.tenantId, spaceId: where.spaceId })).map((o) => o.userName);
   }
 
-  async addOrganizers(where: Where, who: Who, people: readonly Who[]): Promise<{ added: string[]; already: string[] }> {
+  async addOrganizers(where: Conversation, who: Person, people: readonly Person[]): Promise<{ added: string[]; already: string[] }> {
     if (people.length === 0) throw new UserError(s.organizersAddWhom);
     await this.requireOrganizer(where, who);
     const added: string[] = [];
@@ -139,20 +131,20 @@ export class AgendaService {
     return { added, already };
   }
 
-  async requireOrganizer(where: Where, who: Who): Promise<void> {
+  async requireOrganizer(where: Conversation, who: Person): Promise<void> {
     if (!(await this.isOrganizer(where, who.userId))) throw new UserError(s.onlyOrganizers);
   }
 
   // --- finding calls
 
   /** The call people are working on: the earliest one that has not ended. */
-  async currentCall(where: Place): Promise<CallRow | undefined> {
+  async currentCall(where: ConversationKey): Promise<CallRow | undefined> {
     const calls = await this.repo.listCalls(where, "status ne 'ended'");
     return calls.sort((a, b) => a.startsAt - b.startsAt)[0];
   }
 
   /** The call with its topics ranked by votes, read after every write the caller made. */
-  async agendaView(where: Place, callId: string): Promise<AgendaView> {
+  async agendaView(where: ConversationKey, callId: string): Promise<AgendaView> {
     return this.views.get(`${where.tenantId}|${where.conversationId}|${callId}`, async () => {
       const [call, topics, votes] = await Promise.all([this.repo.getCall(where, callId), this.repo.listTopics(where, callId), this.repo.readVotes(where, callId)]);
       if (!call) throw new UserError(s.callNotFound);
@@ -163,7 +155,7 @@ export class AgendaService {
   // --- topics and votes
 
   /** Adds a topic to the next open call (or to `callId` when proposed on its card). */
-  async proposeTopic(where: Where, who: Who, text: string, target?: { callId: string; rev?: number }): Promise<{ call: CallRow; topic: TopicRow }> {
+  async proposeTopic(where: Conversation, who: Person, text: string, target?: { callId: string; rev?: number }): Promise<{ call: CallRow; topic: TopicRow }> {
     const title = text.replace(/\s+/g, ' ').trim();
     if (!title) throw new UserError(s.topicEmpty);
     if (title.length > MAX_TOPIC) throw new UserError(s.topicTooLong(MAX_TOPIC));
@@ -203,7 +195,7 @@ export class AgendaService {
    * back. Pressing twice, or retrying after a failure, leaves what the person meant; `changed`
    * says whether this press changed anything.
    */
-  async setVote(where: Where, who: Who, callId: string, topicNumber: number, rev: number, vote: boolean): Promise<{ changed: boolean }> {
+  async setVote(where: Conversation, who: Person, callId: string, topicNumber: number, rev: number, vote: boolean): Promise<{ changed: boolean }> {
     const [call, topic] = await Promise.all([this.repo.getCall(where, callId), this.repo.getTopic(where, callId, topicNumber)]);
     if (!call) throw new UserError(s.callNotFound);
     this.requireOpen(call, rev);
@@ -234,7 +226,7 @@ export class AgendaService {
    * time box. `by` undefined means the scheduled job. Returns undefined when it was final already
    * (the job's case; a person gets a refusal instead).
    */
-  async finalise(where: Where, by: Who | undefined, callId: string, topN: number, rev?: number): Promise<CallRow | undefined> {
+  async finalise(where: Conversation, by: Person | undefined, callId: string, topN: number, rev?: number): Promise<CallRow | undefined> {
     if (!Number.isInteger(topN) || topN < 1 || topN > MAX_TOP_N) throw new UserError(s.badTopN(MAX_TOP_N));
     if (by) await this.requireOrganizer(where, by);
     const view = await this.agendaView(where, callId);
@@ -265,16 +257,16 @@ export class AgendaService {
 
   // --- notes and the end of a call (closing.ts)
 
-  async addNote(where: Where, who: Who, raw: string): Promise<{ kind: NoteKind; topic: number; callId: string }> {
+  async addNote(where: Conversation, who: Person, raw: string): Promise<{ kind: NoteKind; topic: number; callId: string }> {
     return this.closing.addNote(where, who, raw);
   }
 
   /** `call done`, or the job closing a call nobody closed (`who` undefined, `callId` given). */
-  async endCall(where: Where, who: Who | undefined, callId?: string): Promise<RecapView> {
+  async endCall(where: Conversation, who: Person | undefined, callId?: string): Promise<RecapView> {
     return this.closing.endCall(where, who, callId);
   }
 
-  async recap(where: Place, date: string | undefined, timeZone: string): Promise<RecapView> {
+  async recap(where: ConversationKey, date: string | undefined, timeZone: string): Promise<RecapView> {
     return this.closing.recap(where, date, timeZone);
   }
 

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Feature, FeatureHost } from '../feature';
 import type { Reply, Turn } from '../../teams/door';
-import { OrganizersRepo, ORGANIZERS_TABLE } from '../organizers/repo';
+import { OrganizersRepo, ORGANIZERS_TABLE } from '../../people/organizers';
 import { settingsCard, SETTINGS_VERB } from './cards';
 import { DigestDelivery, DIGEST_NOW_JOB, digestMessage } from './delivery';
 import { DigestRepo, DIGEST_TABLES, type Subscription } from './repo';
