@@ -16,6 +16,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../../clock';
 import { UserError } from '../../errors';
 import type { Store } from '../../store/tables';
+import { retryOnConflict } from '../../store/etag';
 import { statusOf } from '../../store/tables';
 import { normaliseForComparison } from '../../teams/text';
 import { ContributionsRepo, CONTRIBUTIONS_TABLE } from '../../people/contributions';
@@ -207,20 +208,18 @@ export class StoriesService {
 
   /** Deletes the story if the person may: its teller, who saved it, or an organizer of the space. */
   async deleteStory(where: Space, storyId: string, who: Person): Promise<Story> {
-    for (let attempt = 0; attempt < 8; attempt++) {
-      const stored = await this.repo.get(where, storyId);
-      if (!stored) throw new UserError(s.notFound);
-      const mine = stored.story.teller.userId === who.userId || stored.story.capturedBy.userId === who.userId;
-      if (!mine && !(await this.organizers.isOrganizer(where, who.userId))) throw new UserError(s.notAllowedDelete);
-      try {
+    return retryOnConflict(
+      async () => {
+        const stored = await this.repo.get(where, storyId);
+        if (!stored) throw new UserError(s.notFound);
+        const mine = stored.story.teller.userId === who.userId || stored.story.capturedBy.userId === who.userId;
+        if (!mine && !(await this.organizers.isOrganizer(where, who.userId))) throw new UserError(s.notAllowedDelete);
         await this.repo.remove(stored, textHashOf(stored.story.text));
         await this.tagger.forget(where, storyId).catch(() => undefined);
         return stored.story;
-      } catch (err) {
-        if (statusOf(err) !== 412 && statusOf(err) !== 404) throw err;
-      }
-    }
-    throw new Error('story kept changing while it was being deleted');
+      },
+      { attempts: 8, alsoRetry: [404], what: 'story' },
+    );
   }
 
   async getStory(where: Space, storyId: string): Promise<Story | undefined> {
@@ -229,21 +228,17 @@ export class StoriesService {
 
   /** eTag-guarded change of a story; `apply` returns undefined to leave it as it is. */
   private async change(where: Space, storyId: string, apply: (current: Story) => Story | undefined): Promise<Story> {
-    for (let attempt = 0; attempt < 12; attempt++) {
-      const stored: StoredStory | undefined = await this.repo.get(where, storyId);
-      if (!stored) throw new UserError(s.notFound);
-      const next = apply(stored.story);
-      if (!next) return stored.story;
-      try {
+    return retryOnConflict(
+      async () => {
+        const stored: StoredStory | undefined = await this.repo.get(where, storyId);
+        if (!stored) throw new UserError(s.notFound);
+        const next = apply(stored.story);
+        if (!next) return stored.story;
         await this.repo.update(stored, next);
         return next;
-      } catch (err) {
-        const status = statusOf(err);
-        if (status !== 412 && status !== 404 && status !== 409) throw err;
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** attempt)));
-      }
-    }
-    throw new Error('story kept changing under us');
+      },
+      { alsoRetry: [404], what: 'story' },
+    );
   }
 
   // ---- library ---------------------------------------------------------------------------
