@@ -46,7 +46,7 @@ describe('call agendas over HTTP', () => {
     expect(cardText(created[0]!.card)).toContain('KM Power Hour');
     const call = (await service.currentCall({ tenantId: TENANT, conversationId: conv }))!;
     expect(new Date(call.startsAt).toISOString()).toBe('2026-12-10T15:00:00.000Z');
-    expect(await service.isOrganizer({ tenantId: TENANT, conversationId: conv, spaceId: TEAM }, ALICE.aadObjectId)).toBe(true);
+    expect(await service.isOrganizer({ tenantId: TENANT, spaceId: TEAM }, ALICE.aadObjectId)).toBe(true);
 
     // Topics, and a near-duplicate pointed to the existing one.
     for (const [i, t] of ['How do we measure adoption?', 'Pilot in Q1', 'Tooling wishlist', 'Community awards'].entries()) {

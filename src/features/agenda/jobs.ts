@@ -1,8 +1,8 @@
-import type { ConversationKey } from '../../people/model';
 import { isUserError } from '../../errors';
 import type { RunClaims } from '../../jobs/claims';
 import type { Job } from '../../jobs/runner';
 import { errorFields, type Logger } from '../../log';
+import type { ConversationKey } from '../../people/model';
 import { recapCard } from './cards';
 import type { LiveCards } from './live';
 import type { DueKind, DueRow } from './repo';

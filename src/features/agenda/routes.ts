@@ -1,8 +1,8 @@
-import type { Conversation, Person } from '../../people/model';
 import { randomUUID } from 'node:crypto';
 import { isUserError } from '../../errors';
 import { RunClaims, JOB_RUNS_TABLE } from '../../jobs/claims';
 import { errorFields } from '../../log';
+import type { Conversation, Person } from '../../people/model';
 import type { Turn } from '../../teams/door';
 import type { Feature, FeatureHost } from '../feature';
 import { agendaCard, callFormCard, recapCard, VERBS } from './cards';
