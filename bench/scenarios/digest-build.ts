@@ -3,7 +3,7 @@ import { fmt } from '../lib';
 import type { Clock } from '../../src/clock';
 import { digestRuntimeOf } from '../../src/features/digest/routes';
 import { digestCard } from '../../src/features/digest/cards';
-import { StoriesService, type SeedStory } from '../../src/features/stories/service';
+import { seedStories, type SeedStory } from '../../src/features/stories/seeding';
 
 /**
  * "digest build": the time to curate one channel's week and build its card, for a channel with
@@ -60,12 +60,11 @@ export const scenario: BenchScenario = {
     const clock = new FixedClock();
     const bot = await ctx.startBot({ deps: { clock } });
     const { repo, service, sources } = digestRuntimeOf(bot.app.host);
-    const stories = new StoriesService(bot.app.store, clock);
     const spaces = { small: '19:digest-small@thread.tacv2', large: '19:digest-large@thread.tacv2' };
     const seed = async (spaceId: string, count: number): Promise<void> => {
       const all = history(count);
       const started = performance.now();
-      for (let i = 0; i < all.length; i += 500) await stories.seedStories(TENANT, spaceId, all.slice(i, i + 500));
+      for (let i = 0; i < all.length; i += 500) await seedStories(bot.app.store, TENANT, spaceId, all.slice(i, i + 500));
       ctx.print(`  seeded ${count} stories in ${fmt((performance.now() - started) / 1000)} s`);
     };
     await seed(spaces.small, SMALL);

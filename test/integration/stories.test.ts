@@ -2,6 +2,7 @@ import { startTestBot, type TestBot } from '../support/harness';
 import { ALICE, BOB, CHANNEL, TEAM, TENANT, person } from '../support/activities';
 import { cardText, expectValidCard } from '../support/cards';
 import { StoriesService } from '../../src/features/stories/service';
+import { seedStories } from '../../src/features/stories/seeding';
 import { ContributionsRepo, CONTRIBUTIONS_TABLE } from '../../src/people/contributions';
 import { OrganizersRepo, ORGANIZERS_TABLE } from '../../src/people/organizers';
 import { storyStrings as s } from '../../src/features/stories/strings';
@@ -307,7 +308,7 @@ describe('stories', () => {
 
     beforeAll(async () => {
       const base = clock.now().getTime() - 3600_000;
-      await service.seedStories(
+      await seedStories(bot.app.store, 
         TENANT,
         team.teamId,
         Array.from({ length: 11 }, (_, i) => ({
@@ -417,7 +418,7 @@ describe('stories', () => {
       const spaceId = '19:digest-range-team@thread.tacv2';
       const t0 = new Date('2026-01-01T00:00:00Z').getTime();
       const day = 24 * 3600 * 1000;
-      await service.seedStories(TENANT, spaceId, Array.from({ length: 10 }, (_, i) => ({ text: `Day ${i} story`, tellerId: 'u', tellerName: 'U', createdAt: new Date(t0 + i * day) })));
+      await seedStories(bot.app.store, TENANT, spaceId, Array.from({ length: 10 }, (_, i) => ({ text: `Day ${i} story`, tellerId: 'u', tellerName: 'U', createdAt: new Date(t0 + i * day) })));
       const got = await service.storiesBetween(TENANT, spaceId, new Date(t0 + 3 * day), new Date(t0 + 6 * day));
       expect(got.map((x) => x.text)).toEqual(['Day 5 story', 'Day 4 story', 'Day 3 story']);
     });

@@ -1,7 +1,7 @@
 import { retryOnConflict } from '../../store/etag';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { encodeKeyPart, key, newestFirstKey } from '../../store/keys';
-import { getEntityOrUndefined, listPartition, statusOf } from '../../store/tables';
+import { getEntityOrUndefined, listPartition } from '../../store/tables';
 import { allTags, type Space, type Story } from './model';
 
 /**

@@ -7,22 +7,19 @@
  *     [from, to), newest first; a row-key range on newest-first keys, older stories are not read.
  *   - `mostEndorsed(tenantId, spaceId, limit): Promise<StorySummary[]>` most endorsed first
  *     (ties newest first), from the endorsed index; stories nobody endorsed are not listed.
- *   - `seedStories(tenantId, spaceId, stories: SeedStory[])` bulk insert (benchmarks, tests), in
- *     transactions of 100, indexes included.
  *   - `StorySummary` (model.ts): { storyId, text, tellerName, tellerId, customer?, themes, tags,
  *     endorsements, createdAt, conversationId }.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../clock';
 import { UserError } from '../../errors';
 import type { Store } from '../../store/tables';
 import { retryOnConflict } from '../../store/etag';
-import { statusOf } from '../../store/tables';
-import { normaliseForComparison } from '../../teams/text';
 import { ContributionsRepo, CONTRIBUTIONS_TABLE } from '../../people/contributions';
 import { OrganizersRepo, ORGANIZERS_TABLE } from '../../people/organizers';
 import { pageOf, queryTerms, rank, type LibraryPage } from './library';
 import { allTags, summaryOf, type Person, type Space, type Story, type StorySummary } from './model';
+import { termsOf, textHashOf } from './storyText';
 import { hashtagsIn, MAX_STORY_LENGTH, MAX_TAGS, normaliseTag, unique } from './parse';
 import { newStoryId, StoriesRepo, STORIES_TABLE, type StoredStory } from './repo';
 import { storyStrings as s } from './strings';
@@ -59,20 +56,7 @@ export interface CaptureResult {
   duplicate: boolean;
 }
 
-export interface SeedStory {
-  text: string;
-  tellerId: string;
-  tellerName: string;
-  customer?: string;
-  /** Defaults to the automatic themes of the default taxonomy. */
-  themes?: string[];
-  tags?: string[];
-  endorsers?: string[];
-  createdAt: Date;
-  conversationId?: string;
-}
 
-const textHashOf = (text: string): string => createHash('sha256').update(normaliseForComparison(text)).digest('hex').slice(0, 32);
 
 export class StoriesService {
   private readonly repo: StoriesRepo;
@@ -285,43 +269,9 @@ export class StoriesService {
     return (await this.repo.mostEndorsed({ tenantId, spaceId }, Math.max(0, limit))).map(summaryOf);
   }
 
-  async seedStories(tenantId: string, spaceId: string, stories: readonly SeedStory[]): Promise<StorySummary[]> {
-    const where = { tenantId, spaceId };
-    const built = stories.map((x) => {
-      const lemmas = x.themes && x.tags ? [] : lemmasOf(x.text);
-      const themes = x.themes ?? defaultThemesOf(x.text);
-      const tags = x.tags ?? [];
-      const story: Story = {
-        storyId: newStoryId(x.createdAt, randomBytes(4).toString('hex')),
-        tenantId,
-        spaceId,
-        conversationId: x.conversationId ?? spaceId,
-        text: x.text.slice(0, MAX_STORY_LENGTH),
-        teller: { userId: x.tellerId, userName: x.tellerName },
-        capturedBy: { userId: x.tellerId, userName: x.tellerName },
-        ...(x.customer ? { customer: x.customer } : {}),
-        themes,
-        tags,
-        endorsers: x.endorsers ?? [],
-        createdAt: x.createdAt,
-        terms: lemmas.length ? termsOf(lemmas, [...themes, ...tags], x.customer) : queryTerms(normaliseForComparison(`${x.text} ${[...themes, ...tags].join(' ')}`).split(' ')).join(' '),
-      };
-      return { story, textHash: textHashOf(story.text) };
-    });
-    await this.repo.seed(where, built);
-    return built.map((b) => summaryOf(b.story));
-  }
 }
 
 /** Only Teams deep links become a button on the card: a payload cannot smuggle another URL in. */
 export function isTeamsLink(url: string): boolean {
   return url.length <= 2000 && /^https:\/\/teams\.microsoft\.com\/l\/message\//.test(url);
-}
-
-
-function termsOf(lemmas: readonly string[], tags: readonly string[], customer?: string): string {
-  const tagTerms = tags.flatMap((t) => [t, ...t.split('-')]);
-  const customerTerms = customer ? normaliseForComparison(customer).split(' ') : [];
-  // Keep repeats: term frequency matters to BM25.
-  return [...lemmas, ...tagTerms, ...customerTerms].filter((l) => l.length > 1 && !/\s/.test(l)).join(' ');
 }
