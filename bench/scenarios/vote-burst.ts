@@ -34,7 +34,7 @@ export const scenario: BenchScenario = {
       return { callId: call.callId, cardId };
     };
     const vote = async (conv: string, callId: string, cardId: string, voter: string): Promise<void> => {
-      const res = await bot.send(bot.teams.cardAction('agenda.vote', { callId, rev: 1, topic: 1 }, { conversationId: conv, from: person(voter) }, 'channel', cardId));
+      const res = await bot.send(bot.teams.cardAction('agenda.vote', { callId, rev: 1, topic: 1, vote: true }, { conversationId: conv, from: person(voter) }, 'channel', cardId));
       const body = res.body as { type?: string } | undefined;
       if (res.status !== 200 || body?.type !== 'application/vnd.microsoft.card.adaptive') throw new Error(`vote answered HTTP ${res.status} ${JSON.stringify(res.body).slice(0, 120)}`);
     };

@@ -268,7 +268,10 @@ describe('stories', () => {
     test('when someone who is not the teller, saver or an organizer deletes, then it is refused and nothing changes; the teller can', async () => {
       const { storyId } = await capture('Fourth Coffee trains every barista through short videos', ALICE, [CAROL]);
       const refused = await bot.send(bot.teams.cardAction('story.delete', { storyId }, { from: EVE }));
-      expect(invokeMessage(refused.body)).toBe(s.notAllowedDelete);
+      // Refused the one way every card refuses: the true card, with the reason on it.
+      const refusedCard = cardText(invokeCard(refused.body));
+      expect(refusedCard).toContain(s.notAllowedDelete);
+      expect(refusedCard).toContain('Fourth Coffee');
       expect(await service.getStory(where, storyId)).toBeDefined();
       const deleted = await bot.send(bot.teams.cardAction('story.delete', { storyId }, { from: ALICE }));
       expect(cardText(invokeCard(deleted.body))).toContain(ALICE.name);

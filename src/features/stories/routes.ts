@@ -141,6 +141,7 @@ function registerCardActions(host: FeatureHost, service: StoriesService): void {
     schema: tagsData,
     strings,
     shared: 'pressed',
+    current,
     async handle(turn, data) {
       return { card: storyCard(await service.editTags(spaceOf(turn), data.storyId, parseTagList(data.tags))) };
     },
@@ -162,6 +163,7 @@ function registerCardActions(host: FeatureHost, service: StoriesService): void {
     schema: storyData,
     strings,
     shared: 'pressed',
+    current,
     async handle(turn, data) {
       await service.deleteStory(spaceOf(turn), data.storyId, personOf(turn));
       return { card: deletedCard(turn.userName) };
