@@ -7,23 +7,30 @@ import type { Logger } from '../log';
 
 /**
  * THE DOOR: the one narrow interface through which features meet Teams. It is SDK-free (no
- * botbuilder, botframework-* or teams-ai type appears here); `src/teams/` implements it. A
- * feature registers what it handles, and gets plain values in and plain answers out:
+ * botbuilder, botframework-* or teams-ai type appears here); `src/teams/` implements it
+ * (bot.ts, cardActions.ts, poster.ts). A feature is a factory, `create(host: FeatureHost)`
+ * (src/features/feature.ts), that registers through `host.door` and returns `{ stop() }`:
  *
- *   host.door.command({ name: 'topic', usage, summary, group,
+ *   host.door.command({ name: 'topic', usage: 'topic <text>', summary: '...', group: 'Call agendas',
  *     async handle(turn, args, reply) { await reply.text(`Added: ${args}`); } });
  *
- *   host.door.cardAction({ verb: 'agenda.vote', schema: z.object({ callId: z.string() }),
- *     async handle(turn, data) { return { card: myCard(...), notice: 'Counted.' }; },
- *     current: (turn, data, notice) => readCard(turn, data.callId, notice),   // refusals & failures
- *     shared: (turn, data) => touchPostedCard(turn, data.callId) });          // or 'pressed'
+ *   host.door.cardAction({
+ *     verb: 'agenda.vote',                                   // Action.Execute verb, stable
+ *     schema: z.object({ callId: z.string(), vote: z.boolean() }),
+ *     async handle(turn, data, reply) { ...; return { card: agendaCard(view, notice, turn.userId) }; },
+ *     current: async (turn, data, notice) => agendaCard(await read(turn, data.callId), notice),  // the true card
+ *     shared: (turn, data) => live.touch(turn, data.callId, turn.replyToId),  // or 'pressed'
+ *   });
  *
- *   const id = await host.poster.post(ref, { card: myCard(...) });  // ref: a stored ConversationRef
- *   await host.poster.update(ref, id, { card: myCard(...) });
+ *   const id = await host.poster.post(ref, { card: someCard });  // ref: a stored ConversationRef
+ *   await host.poster.update(ref, id!, { text: 'changed' });
  *
- * Also: door.cardSubmit (Action.Submit messages), door.messageAction (compose-extension
- * fetchTask/submitAction: dialogs), door.on('installed' | 'removed' | 'active') (lifecycle),
- * door.job (scheduled work). Store `turn.reference` (a ConversationRef, plain JSON) to post later.
+ * Store `turn.reference` (plain JSON: `JSON.stringify` it) to post later; read it back with
+ * `parseReference` (reference.ts). Also: door.cardSubmit (Action.Submit messages),
+ * door.messageAction (compose-extension fetchTask/submitAction and its dialog), door.on(
+ * 'installed' | 'removed' | 'active') (lifecycle), door.job (scheduled work), door.commands()
+ * (the help card). Throw a UserError (src/errors.ts) to refuse in plain words; anything else is
+ * logged and the person told the truth about what was saved.
  */
 
 export type ConversationType = 'channel' | 'groupChat' | 'personal';
