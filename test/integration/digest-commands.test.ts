@@ -195,7 +195,7 @@ describe('digest commands and curation', () => {
       await say('digest on', w);
       const agenda = new AgendaService(bot.app.store, clock);
       const place = { tenantId: TENANT, conversationId: w.conversationId, spaceId: w.teamId };
-      await agenda.createCall(place, { userId: ALICE.aadObjectId, userName: ALICE.name }, { title: 'December roundtable', date: '2026-12-02', time: '16:00', durationMin: 60, cadence: 'once', timeZone: 'UTC' }, {});
+      await agenda.createCall(place, { userId: ALICE.aadObjectId, userName: ALICE.name }, { title: 'December roundtable', date: '2026-12-02', time: '16:00', durationMin: 60, cadence: 'once', timeZone: 'UTC' }, { channelId: 'msteams', serviceUrl: 'https://127.0.0.1', conversation: { id: w.conversationId } });
       for (const [i, title] of ['Renewals playbook', 'Champions program', 'Pricing changes', 'Events calendar'].entries()) {
         const who = person(`voice-${i}`, `New Voice ${i}`);
         await agenda.proposeTopic(place, { userId: who.aadObjectId, userName: who.name }, title);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../clock';
 import { UserError } from '../../errors';
 import type { Conversation, ConversationKey, Person, Space } from '../../people/model';
+import type { ConversationRef } from '../../teams/door';
 import type { Store } from '../../store/tables';
 import { normaliseForComparison } from '../../teams/text';
 import { ContributionsRepo, CONTRIBUTIONS_TABLE, type ContributionKind } from '../../people/contributions';
@@ -88,7 +89,7 @@ export class AgendaService {
 
   // --- creating calls and organizers
 
-  async createCall(where: Conversation, who: Person, input: NewCall, reference: object): Promise<CallRow> {
+  async createCall(where: Conversation, who: Person, input: NewCall, reference: ConversationRef): Promise<CallRow> {
     const title = input.title.replace(/\s+/g, ' ').trim();
     if (!title) throw new UserError(s.titleMissing);
     if (title.length > MAX_TITLE) throw new UserError(s.titleTooLong(MAX_TITLE));
