@@ -23,21 +23,11 @@ async function digestOnce(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel, { service: 'network-coach', process: 'digest-once' });
-  const [{ systemClock }, { features, tablesOf }, { JOB_RUNS_TABLE }, { CONTRIBUTIONS_TABLE }, { ORGANIZERS_TABLE }, { openStore, storeOptionsFrom }, { createBot, CORE_TABLES }, { digestRuntimeOf }] =
-    await Promise.all([
-      import('./clock'),
-      import('./features/index'),
-      import('./jobs/claims'),
-      import('./features/contributions/repo'),
-      import('./features/organizers/repo'),
-      import('./store/tables'),
-      import('./teams/bot'),
-      import('./features/digest/routes'),
-    ]);
-  const store = await openStore(storeOptionsFrom(config), [...CORE_TABLES, JOB_RUNS_TABLE, CONTRIBUTIONS_TABLE, ORGANIZERS_TABLE, ...tablesOf(features)]);
-  const bot = createBot({ config, store, log, clock: systemClock, features });
+  const [{ assembleBot }, { digestRuntimeOf }] = await Promise.all([import('./app'), import('./features/digest/routes')]);
+  const { host, stop } = await assembleBot(config, { log });
   const started = Date.now();
-  const report = await digestRuntimeOf(bot.host).delivery.runPass();
+  const report = await digestRuntimeOf(host).delivery.runPass();
+  await stop();
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   log.info('digest.pass_done', { ...report, ms: Date.now() - started });
   process.stdout.write(

@@ -3,7 +3,7 @@ import { fmt } from '../lib';
 import type { Clock } from '../../src/clock';
 import { digestRuntimeOf } from '../../src/features/digest/routes';
 import { digestCard } from '../../src/features/digest/cards';
-import { StoriesService, type SeedStory } from '../../src/features/stories/service';
+import { seedStories, type SeedStory } from '../../src/features/stories/seeding';
 
 /**
  * "digest build": the time to curate one channel's week and build its card, for a channel with
@@ -59,13 +59,12 @@ export const scenario: BenchScenario = {
   async run(ctx) {
     const clock = new FixedClock();
     const bot = await ctx.startBot({ deps: { clock } });
-    const { repo, service, sources } = digestRuntimeOf(bot.app.bot.host);
-    const stories = new StoriesService(bot.app.store, clock);
+    const { repo, service, sources } = digestRuntimeOf(bot.app.host);
     const spaces = { small: '19:digest-small@thread.tacv2', large: '19:digest-large@thread.tacv2' };
     const seed = async (spaceId: string, count: number): Promise<void> => {
       const all = history(count);
       const started = performance.now();
-      for (let i = 0; i < all.length; i += 500) await stories.seedStories(TENANT, spaceId, all.slice(i, i + 500));
+      for (let i = 0; i < all.length; i += 500) await seedStories(bot.app.store, TENANT, spaceId, all.slice(i, i + 500));
       ctx.print(`  seeded ${count} stories in ${fmt((performance.now() - started) / 1000)} s`);
     };
     await seed(spaces.small, SMALL);
@@ -73,7 +72,7 @@ export const scenario: BenchScenario = {
 
     const subscribe = (spaceId: string) =>
       repo.subscribe(
-        { tenantId: TENANT, conversationId: spaceId, conversationType: 'channel', spaceId, reference: {}, day: 1, hour: 9, minute: 0, timeZone: 'UTC', subscribedBy: 'bench' },
+        { tenantId: TENANT, conversationId: spaceId, conversationType: 'channel', spaceId, reference: { channelId: 'msteams', serviceUrl: 'https://127.0.0.1', conversation: { id: spaceId } }, day: 1, hour: 9, minute: 0, timeZone: 'UTC', subscribedBy: 'bench' },
         new Date(NOW.getTime() - 30 * DAY),
       );
     const subs = { small: await subscribe(spaces.small), large: await subscribe(spaces.large) };

@@ -30,7 +30,7 @@ export const scenario: BenchScenario = {
     const env: Record<string, string> = { DIGEST_TENANT_SENDS_PER_SECOND: String(TENANT_RATE) };
     if (process.env.BENCH_DIGEST_CONCURRENCY) env.DIGEST_SEND_CONCURRENCY = process.env.BENCH_DIGEST_CONCURRENCY;
     const bot = await ctx.startBot({ env, deps: { clock } });
-    const { repo, delivery } = digestRuntimeOf(bot.app.bot.host);
+    const { repo, delivery } = digestRuntimeOf(bot.app.host);
     const ids = Array.from({ length: CHANNELS }, (_, i) => `19:fanout-${i}@thread.tacv2`);
     const seedStarted = performance.now();
     let next = 0;

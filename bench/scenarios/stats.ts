@@ -51,7 +51,7 @@ export const scenario: BenchScenario = {
   description: `the @Coach stats 90d turn over HTTP: a team with ${SMALL.toLocaleString('en-US')} vs ${LARGE.toLocaleString('en-US')} stories of history (same last ${RECENT_DAYS} days)`,
   async run(ctx) {
     const bot = await ctx.startBot({ deps: { clock: new FixedClock() } });
-    const service = insightsOf(bot.app.bot.host);
+    const service = insightsOf(bot.app.host);
     if (!service) throw new Error('insights feature is not registered');
     const teams = { small: '19:stats-small@thread.tacv2', large: '19:stats-large@thread.tacv2' };
     for (const [which, count] of [['small', SMALL], ['large', LARGE]] as const) {

@@ -18,7 +18,7 @@ export const scenario: BenchScenario = {
   description: `${VOTERS} people vote on one agenda at concurrency ${CONCURRENCY}: all counted, invoke p50/p99 vs baseline, shared-card updates sent`,
   async run(ctx) {
     const bot = await ctx.startBot();
-    const internals = agendaInternals(bot.app.bot.host);
+    const internals = agendaInternals(bot.app.host);
     if (!internals) throw new Error('the agenda feature is not registered');
     const date = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
     const organizer = person('bench-organizer');
@@ -34,7 +34,7 @@ export const scenario: BenchScenario = {
       return { callId: call.callId, cardId };
     };
     const vote = async (conv: string, callId: string, cardId: string, voter: string): Promise<void> => {
-      const res = await bot.send(bot.teams.cardAction('agenda.vote', { callId, rev: 1, topic: 1 }, { conversationId: conv, from: person(voter) }, 'channel', cardId));
+      const res = await bot.send(bot.teams.cardAction('agenda.vote', { callId, rev: 1, topic: 1, vote: true }, { conversationId: conv, from: person(voter) }, 'channel', cardId));
       const body = res.body as { type?: string } | undefined;
       if (res.status !== 200 || body?.type !== 'application/vnd.microsoft.card.adaptive') throw new Error(`vote answered HTTP ${res.status} ${JSON.stringify(res.body).slice(0, 120)}`);
     };

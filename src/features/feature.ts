@@ -1,31 +1,37 @@
-import type { TurnState, Application } from '@microsoft/teams-ai';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { Store } from '../store/tables';
-import type { CommandRegistry } from '../teams/commands';
-import type { Proactive } from '../teams/proactive';
-import type { JobRunner } from '../jobs/runner';
+import type { Door, Poster } from '../teams/door';
 import type { BotEvents } from '../teams/events';
 
 /**
  * A feature is one room of the product (agenda, stories, digest...). It names the tables it
- * owns and registers its routes, commands and scheduled jobs on the host.
+ * owns; `create` is its factory, called once from app.ts: it registers what the feature handles
+ * through the door (src/teams/door.ts: commands, card verbs, message actions, lifecycle
+ * events, jobs) and returns the running feature, whose `stop()` is called at shutdown.
+ * Nothing here exposes a Teams SDK type.
  */
 export interface FeatureHost {
-  app: Application<TurnState>;
-  commands: CommandRegistry;
+  door: Door;
+  /** Posting outside a turn (scheduled jobs, coalesced card updates). */
+  poster: Poster;
   store: Store;
   config: Config;
   log: Logger;
   clock: Clock;
-  proactive: Proactive;
-  jobs: JobRunner;
   events: BotEvents;
+}
+
+export interface RunningFeature {
+  stop(): Promise<void>;
 }
 
 export interface Feature {
   name: string;
   tables: readonly string[];
-  register(host: FeatureHost): void;
+  create(host: FeatureHost): RunningFeature;
 }
+
+/** For features with nothing to stop. */
+export const nothingToStop: RunningFeature = { stop: async () => undefined };

@@ -1,6 +1,7 @@
 import { TableClient, TableServiceClient, type TableEntity, type TableEntityResult } from '@azure/data-tables';
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import type { Config } from '../config';
+import { trackedClient } from './writes';
 
 /**
  * The table client factory. Every feature names the tables it owns; all are created at start-up
@@ -83,7 +84,7 @@ export async function openStore(options: StoreOptions, tables: readonly string[]
   const table = (name: string): TableClient => {
     let client = clients.get(name);
     if (!client) {
-      client = makeClient(name);
+      client = trackedClient(makeClient(name));
       clients.set(name, client);
     }
     return client;

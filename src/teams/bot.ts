@@ -1,42 +1,81 @@
-import { ActivityTypes, type TurnContext } from 'botbuilder';
+import { ActivityTypes, type TaskModuleTaskInfo, type TurnContext } from 'botbuilder';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
 import { Application, TurnState } from '@microsoft/teams-ai';
+import { z } from 'zod';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
 import { isUserError } from '../errors';
 import { errorFields, type Logger } from '../log';
 import type { Store } from '../store/tables';
-import type { Feature, FeatureHost } from '../features/feature';
 import { JobRunner } from '../jobs/runner';
+import { untracked } from '../store/writes';
 import { createAdapter } from './adapter';
+import { registerCardAction, refuseBadRequest } from './cardActions';
 import { CommandRegistry } from './commands';
-import { BotEvents } from './events';
+import type { CardSubmit, DialogAnswer, Door, LifecycleEvents, MessageAction, MessagePayload, Poster, Reply } from './door';
+import { toActivity } from './messages';
 import { correlation, correlationIdOf, deduplicate, tenantFilter, turnLogger, PROCESSED_TABLE } from './middleware';
-import { createProactive } from './proactive';
+import { createPoster } from './poster';
 import { tell } from './replies';
 import { coreStrings } from './strings';
-import { parseCommand } from './text';
+import { htmlToText, parseCommand } from './text';
 import { messageText, turnOf } from './turn';
+import { turnWrites, writesOf } from './turnWrites';
+
+/** Outbound credentials (botframework's factory), named here so nothing outside src/teams imports the SDK. */
+export type OutboundCredentials = ServiceClientCredentialsFactory;
 
 export interface BotDeps {
   config: Config;
   store: Store;
   log: Logger;
   clock: Clock;
-  features: readonly Feature[];
   /** Outbound credentials; tests pass one that needs no identity provider. */
   credentialsFactory?: ServiceClientCredentialsFactory;
 }
 
+/** The Teams edge: the adapter and router, and the door features register through. */
 export interface Bot {
   adapter: ReturnType<typeof createAdapter>;
-  app: Application<TurnState>;
-  host: FeatureHost;
+  door: Door;
+  poster: Poster;
+  jobs: JobRunner;
   run(context: TurnContext): Promise<void>;
 }
 
 /** Tables the Teams edge itself needs, besides the features' own. */
 export const CORE_TABLES = [PROCESSED_TABLE] as const;
+
+const installationValue = z.object({ action: z.string().optional() }).passthrough();
+const channelDataSchema = z.object({ team: z.object({ id: z.string() }).optional() }).passthrough();
+const submitValue = z.object({ verb: z.string().min(1).max(100) }).passthrough();
+const messagePayloadSchema = z.object({
+  id: z.string().min(1).max(500),
+  linkToMessage: z.string().max(2048).optional(),
+  body: z.object({ contentType: z.string().optional(), content: z.string().optional().default('') }).optional(),
+  from: z.object({ user: z.object({ id: z.string().min(1), displayName: z.string().optional() }).nullish() }).nullish(),
+});
+
+function messagePayloadOf(context: TurnContext): MessagePayload | undefined {
+  const value = z.object({ messagePayload: messagePayloadSchema }).safeParse(context.activity.value);
+  if (!value.success) return undefined;
+  const p = value.data.messagePayload;
+  const content = p.body?.content ?? '';
+  const user = p.from?.user;
+  return {
+    id: p.id,
+    linkToMessage: p.linkToMessage,
+    text: p.body?.contentType?.toLowerCase() === 'text' ? content.trim() : htmlToText(content),
+    from: user ? { userId: user.id, userName: user.displayName } : undefined,
+  };
+}
+
+function dialogAnswer(answer: DialogAnswer): TaskModuleTaskInfo | string | undefined {
+  if ('close' in answer) return undefined;
+  if ('text' in answer) return answer.text;
+  const d = answer.dialog;
+  return { title: d.title, card: toActivity({ card: d.card }).attachments?.[0], width: d.width ?? 'medium', height: d.height ?? 'large' };
+}
 
 export function createBot(deps: BotDeps): Bot {
   const { config, store, log, clock } = deps;
@@ -52,6 +91,7 @@ export function createBot(deps: BotDeps): Bot {
   adapter.use(correlation(log));
   adapter.use(tenantFilter(config.allowedTenants, log));
   adapter.use(deduplicate(store.table(PROCESSED_TABLE), log));
+  adapter.use(turnWrites());
 
   adapter.onTurnError = async (context, err) => {
     const turnLog = turnLogger(context, log);
@@ -61,34 +101,118 @@ export function createBot(deps: BotDeps): Bot {
         await tell(context, err.message);
         return;
       }
-      turnLog.error('turn.failed', errorFields(err));
-      await tell(context, coreStrings.somethingWrong(correlationIdOf(context).slice(0, 8)));
+      const writes = writesOf(context);
+      turnLog.error('turn.failed', { ...errorFields(err), writes });
+      const ref = correlationIdOf(context).slice(0, 8);
+      // "Nothing was saved" only when it is true: no write of this turn reached storage.
+      await tell(context, writes === 0 ? coreStrings.somethingWrong(ref) : coreStrings.somethingWrongMaybeSaved(ref));
     } catch (replyErr) {
       // The apology itself failed (the connector is unreachable): log it, never throw from here.
       turnLog.error('turn.reply_failed', errorFields(replyErr));
     }
   };
 
-  const commands = new CommandRegistry();
-  const host: FeatureHost = {
-    app,
-    commands,
-    store,
-    config,
-    log,
-    clock,
-    proactive: createProactive(adapter, config.bot.appId ?? ''),
-    jobs: new JobRunner(clock, log),
-    events: new BotEvents(),
-  };
-  for (const feature of deps.features) feature.register(host);
+  const replyFor = (context: TurnContext): Reply => ({
+    async text(text) {
+      return (await context.sendActivity(toActivity({ text })))?.id;
+    },
+    async card(card, text) {
+      return (await context.sendActivity(toActivity({ card, text })))?.id;
+    },
+    log: turnLogger(context, log),
+  });
 
-  // Text commands: registered after the features, so their own message routes (card submits) win.
+  const commands = new CommandRegistry();
+  const submits = new Map<string, CardSubmit<unknown>>();
+  const lifecycle: { [K in keyof LifecycleEvents]: LifecycleEvents[K][] } = { installed: [], removed: [], active: [] };
+  const jobs = new JobRunner(clock, log);
+
+  const door: Door = {
+    command: (command) => commands.add(command),
+    cardAction: (action) => registerCardAction(app, action, replyFor, log),
+    cardSubmit<T>(submit: CardSubmit<T>) {
+      if (submits.has(submit.verb)) throw new Error(`card submit '${submit.verb}' is registered twice`);
+      submits.set(submit.verb, submit as CardSubmit<unknown>);
+    },
+    messageAction<T>(action: MessageAction<T>) {
+      const badData = action.strings?.badData ?? coreStrings.badCardData;
+      app.messageExtensions.fetchTask(action.commandId, async (context) => {
+        const payload = messagePayloadOf(context);
+        if (!payload) {
+          await refuseBadRequest(context, badData);
+          return badData;
+        }
+        return dialogAnswer(await action.fetch(turnOf(context), payload, replyFor(context))) ?? '';
+      });
+      app.messageExtensions.submitAction(action.commandId, async (context, _state, raw) => {
+        const payload = messagePayloadOf(context);
+        const data = action.schema.safeParse(raw);
+        if (!payload || !data.success) {
+          await refuseBadRequest(context, badData);
+          return badData;
+        }
+        return dialogAnswer(await action.submit(turnOf(context), payload, data.data, replyFor(context)));
+      });
+    },
+    on(event, handler) {
+      (lifecycle[event] as unknown[]).push(handler);
+    },
+    job: (job) => jobs.add(job),
+    commands: (scope) => commands.list(scope),
+  };
+
+  // Lifecycle: the bot added to or removed from a conversation, the app installed or uninstalled.
+  const installed = async (context: TurnContext): Promise<void> => {
+    const turn = turnOf(context);
+    for (const h of lifecycle.installed) await h(turn, replyFor(context));
+  };
+  const removed = async (context: TurnContext, reason: string): Promise<void> => {
+    const turn = turnOf(context);
+    const channelData = channelDataSchema.safeParse(context.activity.channelData ?? {});
+    const teamId = channelData.success ? channelData.data.team?.id : undefined;
+    for (const h of lifecycle.removed) await h(turn, { teamId, reason }, replyFor(context));
+  };
+  app.activity(ActivityTypes.ConversationUpdate, async (context) => {
+    const a = context.activity;
+    const botId = a.recipient?.id;
+    const isBot = (m: unknown): boolean => typeof m === 'object' && m !== null && (m as { id?: unknown }).id === botId;
+    if (Array.isArray(a.membersAdded) && a.membersAdded.some(isBot)) await installed(context);
+    else if (Array.isArray(a.membersRemoved) && a.membersRemoved.some(isBot)) await removed(context, 'bot removed');
+  });
+  app.activity(ActivityTypes.InstallationUpdate, async (context) => {
+    const value = installationValue.safeParse(context.activity.value ?? {});
+    const raw = (value.success ? value.data.action : undefined) ?? context.activity.action;
+    const action = typeof raw === 'string' ? raw : '';
+    if (action.startsWith('add')) await installed(context);
+    else if (action.startsWith('remove')) await removed(context, 'app uninstalled');
+  });
+  app.turn('beforeTurn', async (context) => {
+    const t = context.activity.type;
+    if ((t !== ActivityTypes.Message && t !== ActivityTypes.Invoke) || lifecycle.active.length === 0) return true;
+    const turn = turnOf(context);
+    // Bookkeeping, not the person's doing: not counted as this turn's writes.
+    await untracked(async () => {
+      for (const h of lifecycle.active) await h(turn);
+    });
+    return true;
+  });
+
+  // Messages: an Action.Submit a feature registered, else a text command.
   app.activity(ActivityTypes.Message, async (context) => {
+    const reply = replyFor(context);
+    const submitted = submitValue.safeParse(context.activity.value);
+    if (submitted.success) {
+      const submit = submits.get(submitted.data.verb);
+      if (!submit) return void (await tell(context, coreStrings.cardActionUnknown));
+      const data = submit.schema.safeParse(context.activity.value);
+      if (!data.success) return void (await tell(context, coreStrings.badCardData));
+      await submit.handle(turnOf(context), data.data, reply);
+      return;
+    }
     const turn = turnOf(context);
     const { name, args } = parseCommand(messageText(context));
     if (!name) {
-      // A bare mention, or a card submit no feature claimed.
+      // A bare mention, or a card submit without a verb.
       await tell(context, context.activity.value ? coreStrings.cardActionUnknown : coreStrings.emptyMessage);
       return;
     }
@@ -101,8 +225,8 @@ export function createBot(deps: BotDeps): Bot {
       await tell(context, coreStrings.notAvailableHere);
       return;
     }
-    turnLogger(context, log).info('command', { command: command.name, conversationType: turn.conversationType });
-    await command.handle(context, turn, args);
+    reply.log.info('command', { command: command.name, conversationType: turn.conversationType });
+    await command.handle(turn, args, reply);
   });
 
   // Card actions and other invokes no feature claimed (an old card, a removed button).
@@ -113,8 +237,9 @@ export function createBot(deps: BotDeps): Bot {
 
   return {
     adapter,
-    app,
-    host,
+    door,
+    poster: createPoster(adapter, config.bot.appId ?? '', log),
+    jobs,
     async run(context) {
       await app.run(context);
     },

@@ -1,25 +1,11 @@
-import type { TurnContext } from 'botbuilder';
-import type { Turn, ConversationType } from './turn';
+import type { Command, ConversationType } from './door';
 
 /**
- * Text commands (`@Coach story ...`). Each feature adds its commands here; one message route
- * parses the first word and dispatches, and the help card is built from the same list, so help
- * always matches what the bot understands.
+ * Text commands (`@Coach story ...`). Each feature adds its commands through the door; one
+ * message route parses the first word and dispatches, and the help card is built from the same
+ * list, so help always matches what the bot understands.
  */
-export interface Command {
-  /** First word, lower case: `story`. */
-  name: string;
-  aliases?: string[];
-  /** How to call it, for help: `story <text>`. */
-  usage: string;
-  /** One sentence for the help card. */
-  summary: string;
-  /** Help section: the feature's name in the user's words. */
-  group: string;
-  /** Where it is offered; defaults to all scopes. */
-  scopes?: ConversationType[];
-  handle(context: TurnContext, turn: Turn, args: string): Promise<void>;
-}
+export type { Command } from './door';
 
 export class CommandRegistry {
   private readonly byName = new Map<string, Command>();

@@ -2,8 +2,16 @@
 export const coreStrings = {
   unknownCommand: (word: string) => `I don't know "${word}". Type **help** to see what I can do.`,
   emptyMessage: 'Type **help** to see what I can do.',
+  /** Only when the turn wrote nothing (the write tracker says so). */
   somethingWrong: (ref: string) => `Something went wrong on my side and nothing was saved. Please try again. (ref ${ref})`,
+  /** When the turn wrote something before it failed: we cannot promise either way. */
+  somethingWrongMaybeSaved: (ref: string) =>
+    `Something went wrong on my side, so this may not have been saved. Check the card (or ask for a fresh one) before you try again. (ref ${ref})`,
+  /** A card action failed, and the card shown is read again from storage: it is the truth. */
+  cardFailedShowingTruth: (ref: string) => `Something went wrong on my side. This card shows what is saved now; press again if your change is missing. (ref ${ref})`,
   notAvailableHere: 'That command is not available in this kind of conversation.',
   cardActionUnknown: 'That button is from an older card. Ask me for a fresh one.',
+  badCardData: 'That button sent something I could not read, so nothing changed.',
+  cardFromElsewhere: 'That card belongs to another conversation, so nothing changed here.',
   alreadyDone: 'Already done.',
 };

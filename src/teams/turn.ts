@@ -1,32 +1,14 @@
-import type { TurnContext } from 'botbuilder';
-import type { ConversationReference } from 'botbuilder';
-import { TurnContext as TC } from 'botbuilder';
+import { TurnContext as TC, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { UserError } from '../errors';
+import type { ConversationRef, ConversationType, Mention, Turn } from './door';
 import { htmlToText } from './text';
 
 /**
- * Who and where a turn is: the plain values every feature service works with, parsed once from
- * the activity with zod, so services never touch Teams types.
+ * Who and where a turn is: the plain values every feature service works with (types in door.ts),
+ * parsed once from the activity with zod, so services never touch Teams types.
  */
-export type ConversationType = 'channel' | 'groupChat' | 'personal';
-
-export interface Turn {
-  tenantId: string;
-  /** The conversation, without a thread's `;messageid=` suffix. */
-  conversationId: string;
-  conversationType: ConversationType;
-  /** The team, for channel conversations. */
-  teamId?: string;
-  /** Where shared data lives: the team for channels (all its channels), else the conversation. */
-  spaceId: string;
-  userId: string;
-  userName: string;
-  activityId?: string;
-  /** IANA time zone of the sender's client, else UTC. */
-  timeZone: string;
-  locale?: string;
-}
+export type { ConversationType, Turn, Mention, ConversationRef } from './door';
 
 const activitySchema = z.object({
   id: z.string().optional(),
@@ -99,6 +81,9 @@ export function turnOf(context: TurnContext): Turn {
     activityId: a.id,
     timeZone: tzCandidate && isValidTimeZone(tzCandidate) ? tzCandidate : 'UTC',
     locale: a.locale,
+    replyToId: typeof context.activity.replyToId === 'string' ? context.activity.replyToId : undefined,
+    mentions: mentionsOf(context),
+    reference: referenceOf(context),
   };
 }
 
@@ -110,22 +95,36 @@ export function messageText(context: TurnContext): string {
   return htmlToText(withoutBot);
 }
 
-/** People @mentioned in the message, other than the bot. */
-export function mentionedPeople(context: TurnContext): { id: string; name: string }[] {
+/** People @mentioned in the message, other than the bot, with the text each mention shows. */
+export function mentionsOf(context: TurnContext): Mention[] {
   const botId = context.activity.recipient?.id;
-  const out: { id: string; name: string }[] = [];
+  const out: Mention[] = [];
   for (const m of TC.getMentions(context.activity)) {
-    const id = (m.mentioned as { aadObjectId?: string; id: string }).aadObjectId ?? m.mentioned.id;
-    if (!m.mentioned.id || m.mentioned.id === botId) continue;
-    if (!out.some((p) => p.id === id)) out.push({ id, name: m.mentioned.name ?? 'Someone' });
+    const mentioned = m.mentioned as { id?: unknown; name?: unknown; aadObjectId?: unknown } | undefined;
+    if (!mentioned || typeof mentioned.id !== 'string' || !mentioned.id || mentioned.id === botId) continue;
+    const userId = typeof mentioned.aadObjectId === 'string' && mentioned.aadObjectId ? mentioned.aadObjectId : mentioned.id;
+    const name = typeof mentioned.name === 'string' ? mentioned.name : '';
+    const shown = (typeof m.text === 'string' ? m.text : '').replace(/<\/?at>/gi, '').trim() || name;
+    if (!out.some((p) => p.userId === userId)) out.push({ userId, userName: name || shown || 'Someone', shown });
   }
   return out;
 }
 
-export function referenceOf(context: TurnContext): Partial<ConversationReference> {
-  const ref = TC.getConversationReference(context.activity);
-  // Proactive posts go to the conversation (channel root), not to the thread we were called from.
-  if (ref.conversation) ref.conversation = { ...ref.conversation, id: baseConversationId(ref.conversation.id) };
-  delete ref.activityId;
-  return ref;
+/** The stored reference of this turn's conversation (the root, not the thread it was called from). */
+export function referenceOf(context: TurnContext): ConversationRef {
+  const a = context.activity;
+  const conversation = a.conversation ?? { id: '' };
+  return {
+    channelId: a.channelId ?? 'msteams',
+    serviceUrl: a.serviceUrl ?? '',
+    conversation: {
+      id: baseConversationId(conversation.id ?? ''),
+      ...(conversation.tenantId ? { tenantId: conversation.tenantId } : {}),
+      ...(conversation.conversationType ? { conversationType: conversation.conversationType } : {}),
+      ...(typeof conversation.isGroup === 'boolean' ? { isGroup: conversation.isGroup } : {}),
+    },
+    ...(a.recipient?.id ? { bot: { id: a.recipient.id, ...(a.recipient.name ? { name: a.recipient.name } : {}) } } : {}),
+    ...(a.locale ? { locale: a.locale } : {}),
+  };
 }
+

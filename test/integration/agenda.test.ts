@@ -14,10 +14,10 @@ describe('call agendas over HTTP', () => {
   let service: AgendaService;
   beforeAll(async () => {
     bot = await startTestBot({ deps: { clock } });
-    service = agendaInternals(bot.app.bot.host)!.service;
+    service = agendaInternals(bot.app.host)!.service;
   });
   afterAll(async () => {
-    agendaInternals(bot.app.bot.host)?.live.coalescer.stop();
+    agendaInternals(bot.app.host)?.live.coalescer.stop();
     await bot.close();
   });
   beforeEach(() => bot.connector.reset());
@@ -46,7 +46,7 @@ describe('call agendas over HTTP', () => {
     expect(cardText(created[0]!.card)).toContain('KM Power Hour');
     const call = (await service.currentCall({ tenantId: TENANT, conversationId: conv }))!;
     expect(new Date(call.startsAt).toISOString()).toBe('2026-12-10T15:00:00.000Z');
-    expect(await service.isOrganizer({ tenantId: TENANT, conversationId: conv, spaceId: TEAM }, ALICE.aadObjectId)).toBe(true);
+    expect(await service.isOrganizer({ tenantId: TENANT, spaceId: TEAM }, ALICE.aadObjectId)).toBe(true);
 
     // Topics, and a near-duplicate pointed to the existing one.
     for (const [i, t] of ['How do we measure adoption?', 'Pilot in Q1', 'Tooling wishlist', 'Community awards'].entries()) {
@@ -63,16 +63,21 @@ describe('call agendas over HTTP', () => {
     expect(posted).toHaveLength(1);
     expectValidCard(posted[0]!.card);
     const cardId = posted[0]!.record.activityId;
-    const vote = (who: number, topic: number) => press('agenda.vote', { callId: call.callId, rev: 1, topic }, { ...here, from: person(who) }, cardId);
+    const vote = (who: number, topic: number, intent = true) => press('agenda.vote', { callId: call.callId, rev: 1, topic, vote: intent }, { ...here, from: person(who) }, cardId);
     for (const who of [1, 2, 3]) expect(cardText(cardOf(await vote(who, 2)))).toContain('Your vote for topic 2 is counted');
     await vote(4, 3);
     await vote(5, 3);
-    expect(cardText(cardOf(await vote(5, 3)))).toContain('withdrawn');
+    // Pressing Vote again keeps the vote (a retry never undoes it); the person's card offers to remove it.
+    expect(cardText(cardOf(await vote(5, 3)))).toContain('Remove my vote');
+    expect(cardText(cardOf(await vote(5, 3, false)))).toContain('withdrawn');
+    // An older card's toggle (no intent) changes nothing and shows the truth.
+    const legacy = cardOf(await press('agenda.vote', { callId: call.callId, rev: 1, topic: 2 }, { ...here, from: person(1) }, cardId));
+    expect(cardText(legacy)).toContain('older card');
     const view = await service.agendaView({ tenantId: TENANT, conversationId: conv }, call.callId);
     expect(view.topics.map((t) => [t.number, t.votes])).toEqual([[2, 3], [3, 1], [1, 0], [4, 0]]);
 
     // The shared card is updated for everyone, and its last update has the exact counts.
-    await agendaInternals(bot.app.bot.host)!.live.coalescer.settled();
+    await agendaInternals(bot.app.host)!.live.coalescer.settled();
     const updates = bot.connector.updates(conv).filter((u) => u.activityId === cardId);
     expect(updates.length).toBeGreaterThanOrEqual(1);
     expect(updates.length).toBeLessThanOrEqual(4);
@@ -97,7 +102,7 @@ describe('call agendas over HTTP', () => {
     expect(cardText(late)).toContain('agenda is final');
     expect(cardText(late)).not.toContain('Vote / unvote');
     // The shared card it was pressed on ends in the true (final) state for everyone.
-    await agendaInternals(bot.app.bot.host)!.live.coalescer.settled();
+    await agendaInternals(bot.app.host)!.live.coalescer.settled();
     const sharedNow = bot.connector.updates(conv).filter((u) => u.activityId === cardId).at(-1)!.body.attachments![0]!.content;
     expect(cardText(sharedNow)).toContain('Final agenda');
     expect(cardText(sharedNow)).not.toContain('Vote / unvote');
@@ -131,7 +136,7 @@ describe('call agendas over HTTP', () => {
     expect(recapText).toContain('How do we measure adoption?');
 
     // The ended call's card refuses votes and proposals, showing its true state.
-    const ended = cardOf(await press('agenda.vote', { callId: call.callId, rev: 2, topic: 1 }, here, cardId));
+    const ended = cardOf(await press('agenda.vote', { callId: call.callId, rev: 2, topic: 1, vote: true }, here, cardId));
     expect(cardText(ended)).toContain('This call has ended');
     expect(cardText(cardOf(await press('agenda.propose', { callId: call.callId, rev: 3, topic: 'Late idea' }, here, cardId)))).toContain('This call has ended');
     const next = (await service.currentCall({ tenantId: TENANT, conversationId: conv }))!;
@@ -171,8 +176,8 @@ describe('call agendas over HTTP', () => {
     await say('call "Quick weekly" 2026-12-03 10:00 weekly 30m UTC', { ...here, from: ALICE });
     for (let i = 1; i <= 7; i++) await say(`topic Subject number ${i}`, { ...here, from: person(i) });
     const call = (await service.currentCall({ tenantId: TENANT, conversationId: conv }))!;
-    await press('agenda.vote', { callId: call.callId, rev: 1, topic: 7 }, { ...here, from: person(1) });
-    await press('agenda.vote', { callId: call.callId, rev: 1, topic: 6 }, { ...here, from: person(2) });
+    await press('agenda.vote', { callId: call.callId, rev: 1, topic: 7, vote: true }, { ...here, from: person(1) });
+    await press('agenda.vote', { callId: call.callId, rev: 1, topic: 6, vote: true }, { ...here, from: person(2) });
     bot.connector.reset();
     await say('call done', { ...here, from: ALICE });
     const recap = bot.connector.cards({ conversationId: conv, method: 'POST' });
@@ -206,8 +211,8 @@ describe('call agendas over HTTP', () => {
     expectValidCard(replaced[0]!.body.attachments![0]!.content);
     // The replaced form is now a registered agenda card: a vote on it updates it for everyone.
     await say('topic First topic', { conversationId: conv });
-    await press('agenda.vote', { callId: call.callId, rev: 1, topic: 1 }, { conversationId: conv, from: person(1) }, formId);
-    await agendaInternals(bot.app.bot.host)!.live.coalescer.settled();
+    await press('agenda.vote', { callId: call.callId, rev: 1, topic: 1, vote: true }, { conversationId: conv, from: person(1) }, formId);
+    await agendaInternals(bot.app.host)!.live.coalescer.settled();
     expect(cardText(bot.connector.updates(conv).filter((u) => u.activityId === formId).at(-1)!.body.attachments![0]!.content)).toContain('1 vote');
   });
 
@@ -258,25 +263,27 @@ describe('call agendas over HTTP', () => {
     const call = (await service.currentCall({ tenantId: TENANT, conversationId: conv }))!;
     const count = async () => (await service.agendaView({ tenantId: TENANT, conversationId: conv }, call.callId)).topics[0]!.votes;
 
-    const stale = cardOf(await press('agenda.vote', { callId: call.callId, rev: 7, topic: 1 }, { conversationId: conv }));
+    const stale = cardOf(await press('agenda.vote', { callId: call.callId, rev: 7, topic: 1, vote: true }, { conversationId: conv }));
     expect(cardText(stale)).toContain('out of date');
     expect(cardText(stale)).toContain('Only topic');
-    const missing = cardOf(await press('agenda.vote', { callId: call.callId, rev: 1, topic: 42 }, { conversationId: conv }));
+    const missing = cardOf(await press('agenda.vote', { callId: call.callId, rev: 1, topic: 42, vote: true }, { conversationId: conv }));
     expect(cardText(missing)).toContain('not on this agenda');
-    const otherConversation = await press('agenda.vote', { callId: call.callId, rev: 1, topic: 1 }, { conversationId: '19:elsewhere@thread.tacv2' });
+    const otherConversation = await press('agenda.vote', { callId: call.callId, rev: 1, topic: 1, vote: true }, { conversationId: '19:elsewhere@thread.tacv2' });
     expect(otherConversation.value).toMatch(/cannot find/);
-    const otherTenant = await press('agenda.vote', { callId: call.callId, rev: 1, topic: 1 }, { conversationId: conv, tenantId: 'another-tenant' });
+    const otherTenant = await press('agenda.vote', { callId: call.callId, rev: 1, topic: 1, vote: true }, { conversationId: conv, tenantId: 'another-tenant' });
     expect(otherTenant.value).toMatch(/cannot find/);
-    for (const data of [{ callId: call.callId, rev: 1, topic: 'one' }, { callId: '../../etc', rev: 1, topic: 1 }, { rev: 1, topic: 1 }, { callId: call.callId }]) {
-      const forged = await press('agenda.vote', data, { conversationId: conv });
-      expect(forged.value).toMatch(/could not read/);
+    for (const data of [{ callId: call.callId, rev: 1, topic: 'one' }, { callId: '../../etc', rev: 1, topic: 1 }, { rev: 1, topic: 1 }, { callId: call.callId }, { callId: call.callId, rev: 1, topic: 1, vote: 'yes' }]) {
+      // Data the bot never sent: 400 with a plain reason, the same answer every verb gives.
+      const forged = await bot.send(bot.teams.cardAction('agenda.vote', data, { from: BOB, conversationId: conv }, 'channel'));
+      expect(forged.status).toBe(400);
+      expect(JSON.stringify(forged.body)).toMatch(/could not read/);
     }
     expect(await count()).toBe(0);
 
     // A vote whose replyToId is not a card we posted updates nothing for everyone.
     bot.connector.reset();
-    await press('agenda.vote', { callId: call.callId, rev: 1, topic: 1 }, { conversationId: conv }, 'some-other-message');
-    await agendaInternals(bot.app.bot.host)!.live.coalescer.settled();
+    await press('agenda.vote', { callId: call.callId, rev: 1, topic: 1, vote: true }, { conversationId: conv }, 'some-other-message');
+    await agendaInternals(bot.app.host)!.live.coalescer.settled();
     expect(await count()).toBe(1);
     expect(bot.connector.updates(conv)).toHaveLength(0);
   });

@@ -132,7 +132,7 @@ describe('inbound authentication with a bot id set', () => {
   test('when the bot posts outside a turn (a scheduled post), then the post carries the outbound token too', async () => {
     const conversationId = `19:auth-proactive-${randomUUID()}@thread.tacv2`;
     const reference = { serviceUrl: bot.connector.url, channelId: 'msteams', conversation: { id: conversationId, isGroup: true, conversationType: 'channel', name: '' } };
-    await bot.app.bot.host.proactive.send(reference, { type: 'message', text: 'scheduled' });
+    await bot.app.host.poster.post(reference, { text: 'scheduled' });
     const posts = bot.connector.posts(conversationId);
     expect(posts).toHaveLength(1);
     expect(posts[0]!.authorization).toBe(`Bearer ${OUTBOUND_TOKEN}`);

@@ -1,6 +1,6 @@
 import { openStore } from '../../src/store/tables';
-import { ContributionsRepo, CONTRIBUTIONS_TABLE } from '../../src/features/contributions/repo';
-import { OrganizersRepo, ORGANIZERS_TABLE } from '../../src/features/organizers/repo';
+import { ContributionsRepo, CONTRIBUTIONS_TABLE } from '../../src/people/contributions';
+import { OrganizersRepo, ORGANIZERS_TABLE } from '../../src/people/organizers';
 import { storageConnectionString, uniquePrefix } from '../support/harness';
 
 describe('contributions and organizers of a space, on Azurite', () => {

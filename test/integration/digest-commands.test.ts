@@ -3,9 +3,9 @@ import { ALICE, BOB, TENANT, person } from '../support/activities';
 import { cardText, expectValidCard } from '../support/cards';
 import { digestRuntimeOf } from '../../src/features/digest/routes';
 import { digestStrings } from '../../src/features/digest/strings';
-import { StoriesService, type SeedStory } from '../../src/features/stories/service';
+import { seedStories, type SeedStory } from '../../src/features/stories/seeding';
 import { AgendaService } from '../../src/features/agenda/service';
-import { OrganizersRepo, ORGANIZERS_TABLE } from '../../src/features/organizers/repo';
+import { OrganizersRepo, ORGANIZERS_TABLE } from '../../src/people/organizers';
 import type { Clock } from '../../src/clock';
 
 /** `@Coach digest ...` over real HTTP, and the curation rules on stories built in storage. */
@@ -41,7 +41,7 @@ describe('digest commands and curation', () => {
     await bot.send(bot.teams.channelMessage(text, { ...w, from }));
     return bot.connector.texts(w.conversationId).join('\n');
   };
-  const repo = () => digestRuntimeOf(bot.app.bot.host).repo;
+  const repo = () => digestRuntimeOf(bot.app.host).repo;
   const digestCards = (id: string) => bot.connector.cards({ conversationId: id }).filter((c) => c.card.fallbackText === digestStrings.fallbackText);
 
   test('when someone says digest on, then the channel is subscribed for Monday 09:00 in their time zone', async () => {
@@ -102,7 +102,6 @@ describe('digest commands and curation', () => {
   });
 
   describe('curation on stories built in storage', () => {
-    const stories = (): StoriesService => new StoriesService(bot.app.store, clock);
     const at = (daysAgo: number): Date => new Date(new Date(NOW).getTime() - daysAgo * DAY);
     const story = (text: string, themes: string[], endorsements: number, daysAgo: number): SeedStory => ({
       text,
@@ -117,7 +116,7 @@ describe('digest commands and curation', () => {
 
     test('when one theme dominates the week, then the preview shows at most 2 of it and 5 in all, marked as a preview and not recorded', async () => {
       const w = where();
-      await stories().seedStories(TENANT, w.teamId, [
+      await seedStories(bot.app.store, TENANT, w.teamId, [
         ...Array.from({ length: 5 }, (_, i) => story(`Onboarding win ${i}`, ['onboarding'], 10 - i, 1 + i * 0.2)),
         story('Pricing insight', ['pricing'], 1, 2),
         story('Support save', ['support'], 1, 3),
@@ -143,7 +142,7 @@ describe('digest commands and curation', () => {
       const w = where();
       await new OrganizersRepo(bot.app.store.table(ORGANIZERS_TABLE)).add({ tenantId: TENANT, spaceId: w.teamId }, { userId: ALICE.aadObjectId, userName: ALICE.name }, 'test', clock.now());
       await say('digest on', w);
-      await stories().seedStories(TENANT, w.teamId, Array.from({ length: 7 }, (_, i) => story(`Story number ${i}`, [`theme${i}`], 7 - i, 1)));
+      await seedStories(bot.app.store, TENANT, w.teamId, Array.from({ length: 7 }, (_, i) => story(`Story number ${i}`, [`theme${i}`], 7 - i, 1)));
       expect(await say('digest now', w, BOB)).toBe(digestStrings.organizersOnly);
       expect(await say('digest now', w, ALICE)).toBe(digestStrings.sentNow);
       const [sent] = digestCards(w.conversationId);
@@ -173,8 +172,8 @@ describe('digest commands and curation', () => {
     test('when a week is quiet, then a short card brings back an older much-endorsed story, never the same one twice in a row', async () => {
       const w = where();
       await say('digest on', w);
-      await stories().seedStories(TENANT, w.teamId, [story('The legend of the saved renewal', ['adoption'], 30, 40), story('The runner-up tale', ['support'], 20, 50), story('Nobody liked this', [], 0, 60)]);
-      const { service, repo: r, delivery } = digestRuntimeOf(bot.app.bot.host);
+      await seedStories(bot.app.store, TENANT, w.teamId, [story('The legend of the saved renewal', ['adoption'], 30, 40), story('The runner-up tale', ['support'], 20, 50), story('Nobody liked this', [], 0, 60)]);
+      const { service, repo: r, delivery } = digestRuntimeOf(bot.app.host);
       const sub = (await r.get(TENANT, w.conversationId))!;
       const first = await service.curateWeek(sub, clock.now());
       expect(first.content.quiet).toBe(true);
@@ -196,7 +195,7 @@ describe('digest commands and curation', () => {
       await say('digest on', w);
       const agenda = new AgendaService(bot.app.store, clock);
       const place = { tenantId: TENANT, conversationId: w.conversationId, spaceId: w.teamId };
-      await agenda.createCall(place, { userId: ALICE.aadObjectId, userName: ALICE.name }, { title: 'December roundtable', date: '2026-12-02', time: '16:00', durationMin: 60, cadence: 'once', timeZone: 'UTC' }, {});
+      await agenda.createCall(place, { userId: ALICE.aadObjectId, userName: ALICE.name }, { title: 'December roundtable', date: '2026-12-02', time: '16:00', durationMin: 60, cadence: 'once', timeZone: 'UTC' }, { channelId: 'msteams', serviceUrl: 'https://127.0.0.1', conversation: { id: w.conversationId } });
       for (const [i, title] of ['Renewals playbook', 'Champions program', 'Pricing changes', 'Events calendar'].entries()) {
         const who = person(`voice-${i}`, `New Voice ${i}`);
         await agenda.proposeTopic(place, { userId: who.aadObjectId, userName: who.name }, title);

@@ -52,7 +52,7 @@ describe('digest delivery: exactly once per channel and week, through the shared
   });
 
   const passBoth = async (): Promise<void> => {
-    await Promise.all([digestRuntimeOf(a.app.bot.host).delivery.runPass(), digestRuntimeOf(b.app.bot.host).delivery.runPass()]);
+    await Promise.all([digestRuntimeOf(a.app.host).delivery.runPass(), digestRuntimeOf(b.app.host).delivery.runPass()]);
   };
   const subscribe = async (ids: string[], teamName: string, args = 'monday 09:00 UTC'): Promise<void> => {
     for (let i = 0; i < ids.length; i += 10) {
@@ -96,7 +96,7 @@ describe('digest delivery: exactly once per channel and week, through the shared
     clock.set(AFTER);
     await passBoth();
     for (const i of [0, 2, 4]) expect(digestPosts(ids[i]!)).toHaveLength(1);
-    const repo = digestRuntimeOf(a.app.bot.host).repo;
+    const repo = digestRuntimeOf(a.app.host).repo;
     const forbidden = await repo.get(TENANT, ids[1]!);
     expect(forbidden?.active).toBe(false);
     expect(forbidden?.inactiveReason).toMatch(/403/);
@@ -110,7 +110,7 @@ describe('digest delivery: exactly once per channel and week, through the shared
     await subscribe([id], 'crash');
     connector.reset();
     clock.set(AFTER);
-    const runtime = digestRuntimeOf(a.app.bot.host);
+    const runtime = digestRuntimeOf(a.app.host);
     expect(await runtime.delivery.enqueueDue(clock.now())).toBe(1);
     // The crashed worker: took the job (1 s lease) and claimed the run, then vanished.
     const queue = openQueue(a.app.store.options, 'digest');
@@ -146,7 +146,7 @@ describe('digest delivery: exactly once per channel and week, through the shared
     // 5 = our attempts; the connector client's own retry policy is off (it would make 4 requests per attempt).
     expect(hits).toBe(5);
     expect(await runStatus(id)).toBe('failed');
-    expect((await digestRuntimeOf(a.app.bot.host).repo.get(TENANT, id))?.active).toBe(true);
+    expect((await digestRuntimeOf(a.app.host).repo.get(TENANT, id))?.active).toBe(true);
   });
 
   test('when Teams answers 429 with Retry-After, then the post is retried after that wait and delivered once', async () => {
@@ -172,7 +172,7 @@ describe('digest delivery: exactly once per channel and week, through the shared
     // The slot was Wednesday 25 Nov 10:00 UTC; the first pass since runs Thursday 09:30 (23.5 h later).
     connector.reset();
     clock.set('2026-11-26T09:30:00Z');
-    await digestRuntimeOf(b.app.bot.host).delivery.runPass();
+    await digestRuntimeOf(b.app.host).delivery.runPass();
     expect(digestPosts(late)).toHaveLength(1);
     // A slot 25 h before the first pass is not sent any more.
     const missed = channel('late', 1);
@@ -180,7 +180,7 @@ describe('digest delivery: exactly once per channel and week, through the shared
     await subscribe([missed], 'late', 'friday 08:00 UTC');
     connector.reset();
     clock.set('2026-11-28T09:00:00Z');
-    await digestRuntimeOf(b.app.bot.host).delivery.runPass();
+    await digestRuntimeOf(b.app.host).delivery.runPass();
     expect(digestPosts(missed)).toHaveLength(0);
     expect(connector.posts()).toHaveLength(0);
   });
@@ -190,7 +190,7 @@ describe('digest delivery: exactly once per channel and week, through the shared
     const ids = [teamId, channel('leaving', 1)];
     await subscribe(ids, 'leaving');
     await a.send(a.teams.botRemoved('channel', { conversationId: teamId, teamId }));
-    const repo = digestRuntimeOf(a.app.bot.host).repo;
+    const repo = digestRuntimeOf(a.app.host).repo;
     for (const id of ids) expect((await repo.get(TENANT, id))?.active).toBe(false);
     connector.reset();
     clock.set(AFTER);

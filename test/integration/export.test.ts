@@ -11,7 +11,7 @@ describe('export over HTTP', () => {
     bot = await startTestBot({ deps: { clock } });
   });
   afterAll(async () => {
-    agendaInternals(bot.app.bot.host)?.live.coalescer.stop();
+    agendaInternals(bot.app.host)?.live.coalescer.stop();
     await bot.close();
   });
 

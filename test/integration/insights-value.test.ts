@@ -13,7 +13,7 @@ describe('value over HTTP', () => {
     bot = await startTestBot({ deps: { clock } });
   });
   afterAll(async () => {
-    agendaInternals(bot.app.bot.host)?.live.coalescer.stop();
+    agendaInternals(bot.app.host)?.live.coalescer.stop();
     await bot.close();
   });
   beforeEach(() => bot.connector.reset());

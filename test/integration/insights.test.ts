@@ -14,7 +14,7 @@ describe('stats over HTTP', () => {
     bot = await startTestBot({ deps: { clock } });
   });
   afterAll(async () => {
-    agendaInternals(bot.app.bot.host)?.live.coalescer.stop();
+    agendaInternals(bot.app.host)?.live.coalescer.stop();
     await bot.close();
   });
   beforeEach(() => bot.connector.reset());
@@ -48,9 +48,9 @@ describe('stats over HTTP', () => {
     await say('story Fabrikam onboarding training halved support tickets #roi', { ...here, from: BOB });
     await say('call "KM hour" 2026-12-10 16:00', { ...here, from: ALICE });
     await say('topic How do we measure adoption?', { ...here, from: ALICE });
-    const call = (await agendaInternals(bot.app.bot.host)!.service.currentCall({ tenantId: TENANT, conversationId: here.conversationId! }))!;
+    const call = (await agendaInternals(bot.app.host)!.service.currentCall({ tenantId: TENANT, conversationId: here.conversationId! }))!;
     for (const who of [BOB, person('e1'), person('e2')]) {
-      const res = await bot.send(bot.teams.cardAction('agenda.vote', { callId: call.callId, rev: 1, topic: 1 }, { ...here, from: who }));
+      const res = await bot.send(bot.teams.cardAction('agenda.vote', { callId: call.callId, rev: 1, topic: 1, vote: true }, { ...here, from: who }));
       expect(res.status).toBe(200);
     }
     await say('note decision: we pilot in Q1', { ...here, from: ALICE });
@@ -72,7 +72,7 @@ describe('stats over HTTP', () => {
 
     // A withdrawn vote is not a new one; Bob voting again the next week makes him returning.
     clock.current = new Date(clock.current.getTime() + 7 * DAY);
-    const res = await bot.send(bot.teams.cardAction('agenda.vote', { callId: call.callId, rev: 1, topic: 1 }, { ...here, from: BOB }));
+    const res = await bot.send(bot.teams.cardAction('agenda.vote', { callId: call.callId, rev: 1, topic: 1, vote: true }, { ...here, from: BOB }));
     expect(res.status).toBe(200);
     await say('story Northwind renewed after the champions programme', { ...here, from: BOB });
     const later = await statsText('7d', here);
@@ -95,9 +95,9 @@ describe('stats over HTTP', () => {
     clock.current = new Date('2026-12-03T09:00:00Z');
     await say('call "Burst" 2026-12-10 16:00', { ...here, from: ALICE });
     await say('topic Burst topic', { ...here, from: ALICE });
-    const call = (await agendaInternals(bot.app.bot.host)!.service.currentCall({ tenantId: TENANT, conversationId: here.conversationId! }))!;
+    const call = (await agendaInternals(bot.app.host)!.service.currentCall({ tenantId: TENANT, conversationId: here.conversationId! }))!;
     const results = await Promise.all(
-      Array.from({ length: 40 }, (_, i) => bot.send(bot.teams.cardAction('agenda.vote', { callId: call.callId, rev: 1, topic: 1 }, { ...here, from: person(`burst-${i}`) }))),
+      Array.from({ length: 40 }, (_, i) => bot.send(bot.teams.cardAction('agenda.vote', { callId: call.callId, rev: 1, topic: 1, vote: true }, { ...here, from: person(`burst-${i}`) }))),
     );
     expect(results.every((r) => r.status === 200)).toBe(true);
     const text = await statsText('7d', here);
@@ -114,7 +114,7 @@ describe('stats over HTTP', () => {
 
   test('when a team has long history, then stats 90d reads at most one row per day of the two periods, whatever happened before', async () => {
     const here = newTeam();
-    const service = insightsOf(bot.app.bot.host)!;
+    const service = insightsOf(bot.app.host)!;
     const space = { tenantId: TENANT, spaceId: here.teamId! };
     // 400 days of history, one story a day.
     for (let i = 400; i >= 0; i--) {

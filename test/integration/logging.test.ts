@@ -21,25 +21,26 @@ const FAILING_CHANNEL = '19:logging-failing-channel@thread.tacv2';
 const leakyFeature: Feature = {
   name: 'leaky-for-tests',
   tables: [],
-  register(host) {
-    host.commands.add({
+  create(host) {
+    host.door.command({
       name: 'crash',
       usage: 'crash <text>',
       summary: 'Throws an error whose message holds what the person wrote.',
       group: 'Tests',
-      async handle(_context, _turn, args) {
+      async handle(_turn, args) {
         throw new Error(`could not save "${args}"`);
       },
     });
-    host.commands.add({
+    host.door.command({
       name: 'deny',
       usage: 'deny <text>',
       summary: 'Throws a UserError quoting the person.',
       group: 'Tests',
-      async handle(_context, _turn, args) {
+      async handle(_turn, args) {
         throw new UserError(`No: ${args}`);
       },
     });
+    return { stop: async () => undefined };
   },
 };
 

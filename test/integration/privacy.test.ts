@@ -15,7 +15,7 @@ const clock = { current: new Date('2026-11-20T09:00:00Z'), now(): Date { return 
 
 /** Rows (in any table, optionally only those whose text contains `within`) that contain a needle. */
 async function rowsNaming(bot: TestBot, needles: string[], within?: string): Promise<string[]> {
-  await insightsOf(bot.app.bot.host)!.settled();
+  await insightsOf(bot.app.host)!.settled();
   const cs = storageConnectionString();
   const service = TableServiceClient.fromConnectionString(cs, { allowInsecureConnection: true });
   const hits: string[] = [];
@@ -41,7 +41,7 @@ describe('my data and forget me over HTTP', () => {
     bot = await startTestBot({ deps: { clock } });
   });
   afterAll(async () => {
-    agendaInternals(bot.app.bot.host)?.live.coalescer.stop();
+    agendaInternals(bot.app.host)?.live.coalescer.stop();
     await bot.close();
   });
 
@@ -81,9 +81,9 @@ describe('my data and forget me over HTTP', () => {
     await say('note decision: pilot in Q1', here, who);
     const all = await stories.storiesBetween(TENANT, here.teamId!, new Date(0), new Date('2100-01-01'));
     const bobStory = all.find((st) => st.tellerName === BOB.name)!.storyId;
-    const call = (await agendaInternals(bot.app.bot.host)!.service.currentCall({ tenantId: TENANT, conversationId: here.conversationId! }))!;
-    expect((await bot.send(bot.teams.cardAction('agenda.vote', { callId: call.callId, rev: 1, topic: 1 }, { ...here, from: who }))).status).toBe(200);
-    expect((await bot.send(bot.teams.cardAction('story.endorse', { storyId: bobStory }, { ...here, from: who }))).status).toBe(200);
+    const call = (await agendaInternals(bot.app.host)!.service.currentCall({ tenantId: TENANT, conversationId: here.conversationId! }))!;
+    expect((await bot.send(bot.teams.cardAction('agenda.vote', { callId: call.callId, rev: 1, topic: 1, vote: true }, { ...here, from: who }))).status).toBe(200);
+    expect((await bot.send(bot.teams.cardAction('story.endorse', { storyId: bobStory, endorse: true }, { ...here, from: who }))).status).toBe(200);
     await say('call "Dana call" 2026-12-11 16:00', { teamId: `${here.teamId}-own`, conversationId: `${here.conversationId}-own` }, who); // an organizer of her own team
     await dm('help', who);
     return { storyIds: all.filter((st) => st.tellerName === who.name).map((st) => st.storyId), bobStory };

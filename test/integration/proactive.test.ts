@@ -16,8 +16,8 @@ describe('proactive posts (outside a turn)', () => {
 
   test('when a proactive post succeeds, then it lands in the conversation and leaves no de-duplication row', async () => {
     const processedBefore = await countRows(bot, PROCESSED_TABLE);
-    const response = await bot.app.bot.host.proactive.send(await reference(), { type: 'message', text: 'scheduled hello' });
-    expect(response?.id).toMatch(/^act-/);
+    const id = await bot.app.host.poster.post(await reference(), { text: 'scheduled hello' });
+    expect(id).toMatch(/^act-/);
     expect(bot.connector.texts(CHANNEL)).toEqual(['scheduled hello']);
     expect(await countRows(bot, PROCESSED_TABLE)).toBe(processedBefore);
   });
@@ -25,7 +25,7 @@ describe('proactive posts (outside a turn)', () => {
   test('when Teams refuses a proactive post, then the caller gets the error and no apology is posted into the conversation', async () => {
     let calls = 0;
     bot.connector.respondWith(() => (++calls === 1 ? { status: 403, body: { error: { code: 'BotNotInConversationRoster', message: 'gone' } } } : undefined));
-    await expect(bot.app.bot.host.proactive.send(await reference(), { type: 'message', text: 'scheduled hello' })).rejects.toBeDefined();
+    await expect(bot.app.host.poster.post(await reference(), { text: 'scheduled hello' })).rejects.toBeDefined();
     expect(calls).toBe(1);
     expect(bot.connector.posts()).toHaveLength(0);
   });

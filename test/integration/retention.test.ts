@@ -22,7 +22,7 @@ describe('retention', () => {
       clock.current = new Date('2025-01-10T09:00:00Z');
       await bot.send(bot.teams.channelMessage('story An old story from long ago', { ...here, from: BOB }));
       clock.current = new Date('2026-01-10T09:00:00Z');
-      await bot.app.bot.host.jobs.runOnce([RETENTION_JOB]);
+      await bot.app.bot.jobs.runOnce([RETENTION_JOB]);
       expect(await storyTexts(bot)).toEqual(['An old story from long ago']);
     } finally {
       await bot.close();
@@ -45,9 +45,9 @@ describe('retention', () => {
       await say('story Last month Fabrikam renewed');
 
       clock.current = new Date('2026-01-10T09:00:00Z');
-      const insights = insightsOf(bot.app.bot.host)!;
+      const insights = insightsOf(bot.app.host)!;
       await insights.settled();
-      await bot.app.bot.host.jobs.runOnce([RETENTION_JOB]);
+      await bot.app.bot.jobs.runOnce([RETENTION_JOB]);
       expect(await storyTexts(bot)).toEqual(['Last month Fabrikam renewed']);
       expect(await insights.repo.daysBetween(space, '2025-01-01', '2025-07-10')).toEqual([]);
       expect((await insights.repo.daysBetween(space, '2025-07-10', '2026-01-11')).map((d) => d.day)).toEqual(['2025-12-01']);
@@ -61,10 +61,10 @@ describe('retention', () => {
       clock.current = new Date('2025-04-01T09:00:00Z');
       await say('story Another old one');
       clock.current = new Date('2026-01-10T15:00:00Z');
-      await bot.app.bot.host.jobs.runOnce([RETENTION_JOB]);
+      await bot.app.bot.jobs.runOnce([RETENTION_JOB]);
       expect(await storyTexts(bot)).toEqual(['Another old one', 'Last month Fabrikam renewed']);
       clock.current = new Date('2026-01-11T09:00:00Z');
-      await bot.app.bot.host.jobs.runOnce([RETENTION_JOB]);
+      await bot.app.bot.jobs.runOnce([RETENTION_JOB]);
       expect(await storyTexts(bot)).toEqual(['Last month Fabrikam renewed']);
       bot.connector.reset();
       await say('stats 90d');

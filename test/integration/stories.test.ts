@@ -2,8 +2,9 @@ import { startTestBot, type TestBot } from '../support/harness';
 import { ALICE, BOB, CHANNEL, TEAM, TENANT, person } from '../support/activities';
 import { cardText, expectValidCard } from '../support/cards';
 import { StoriesService } from '../../src/features/stories/service';
-import { ContributionsRepo, CONTRIBUTIONS_TABLE } from '../../src/features/contributions/repo';
-import { OrganizersRepo, ORGANIZERS_TABLE } from '../../src/features/organizers/repo';
+import { seedStories } from '../../src/features/stories/seeding';
+import { ContributionsRepo, CONTRIBUTIONS_TABLE } from '../../src/people/contributions';
+import { OrganizersRepo, ORGANIZERS_TABLE } from '../../src/people/organizers';
 import { storyStrings as s } from '../../src/features/stories/strings';
 
 /** Stories over real HTTP with Azurite: capture, card actions, dialog, library, isolation. */
@@ -214,25 +215,42 @@ describe('stories', () => {
   });
 
   describe('card actions', () => {
-    test('when people press Inspiring, then the count shows for everyone, one per person, and pressing again withdraws', async () => {
+    test('when people press Inspiring, then the count shows for everyone, one per person; pressing again never withdraws, only "take mine back" does', async () => {
       const { storyId } = await capture('Coho Winery renewed for three years thanks to peers in the network');
-      const press = async (who: typeof BOB): Promise<Json> => invokeCard((await bot.send(bot.teams.cardAction('story.endorse', { storyId }, { from: who }))).body);
+      const press = async (who: typeof BOB, endorse: boolean): Promise<Json> =>
+        invokeCard((await bot.send(bot.teams.cardAction('story.endorse', { storyId, endorse }, { from: who }))).body);
       const contributions = new ContributionsRepo(bot.app.store.table(CONTRIBUTIONS_TABLE));
       const known = async (who: typeof BOB): Promise<boolean> => (await contributions.list(where)).some((c) => c.userId === who.aadObjectId);
       const firstEndorser = person('first-endorser', 'Frank First');
       expect(await known(firstEndorser)).toBe(false);
-      expect(cardText(await press(BOB))).toContain('Inspiring (1)');
-      expect(cardText(await press(firstEndorser))).toContain('Inspiring (2)');
+      expect(cardText(await press(BOB, true))).toContain('Inspiring (1)');
+      const mine = await press(firstEndorser, true);
+      expect(cardText(mine)).toContain('Inspiring (2) · take mine back');
       expect(await known(firstEndorser)).toBe(true);
-      expect(cardText(await press(firstEndorser))).toContain('Inspiring (1)');
-      expect(cardText(await press(ALICE))).toContain('Inspiring (2)');
-      expect(cardText(await press(BOB))).toContain('Inspiring (1)');
-      expect(bot.connector.updates()).toHaveLength(5);
-      expect(cardText(bot.connector.cards({ method: 'PUT' }).at(-1)!.card)).toContain('Inspiring (1)');
+      // A double press or a retry keeps what the person meant.
+      expect(cardText(await press(firstEndorser, true))).toContain('Inspiring (2)');
+      expect(cardText(await press(firstEndorser, false))).toContain('Inspiring (1)');
+      expect(cardText(await press(firstEndorser, false))).toContain('Inspiring (1)');
+      expect(cardText(await press(ALICE, true))).toContain('Inspiring (2)');
+      expect(cardText(await press(BOB, false))).toContain('Inspiring (1)');
+      expect(bot.connector.updates()).toHaveLength(7);
+      // Everyone's card offers "Inspiring", never someone else's "take mine back".
+      const shared = cardText(bot.connector.cards({ method: 'PUT' }).at(-1)!.card);
+      expect(shared).toContain('Inspiring (1)');
+      expect(shared).not.toContain('take mine back');
       const top = await service.mostEndorsed(TENANT, TEAM, 5);
       expect(top[0]).toMatchObject({ storyId, endorsements: 1 });
-      await press(ALICE);
+      await press(ALICE, false);
       expect((await service.mostEndorsed(TENANT, TEAM, 50)).some((x) => x.storyId === storyId)).toBe(false);
+    });
+
+    test('when an older card without intent is pressed, then nothing changes and the person sees the true count', async () => {
+      const { storyId } = await capture('Fabrikam rolled out champions in every region');
+      await bot.send(bot.teams.cardAction('story.endorse', { storyId, endorse: true }, { from: ALICE }));
+      const legacy = invokeCard((await bot.send(bot.teams.cardAction('story.endorse', { storyId }, { from: ALICE }))).body);
+      expect(cardText(legacy)).toContain(s.olderCard);
+      expect(cardText(legacy)).toContain('Inspiring (1)');
+      expect((await service.getStory(where, storyId))?.endorsers).toEqual([ALICE.aadObjectId]);
     });
 
     test('when tags are edited, then the person\'s list wins, everyone sees it, and tag queries follow', async () => {
@@ -250,7 +268,10 @@ describe('stories', () => {
     test('when someone who is not the teller, saver or an organizer deletes, then it is refused and nothing changes; the teller can', async () => {
       const { storyId } = await capture('Fourth Coffee trains every barista through short videos', ALICE, [CAROL]);
       const refused = await bot.send(bot.teams.cardAction('story.delete', { storyId }, { from: EVE }));
-      expect(invokeMessage(refused.body)).toBe(s.notAllowedDelete);
+      // Refused the one way every card refuses: the true card, with the reason on it.
+      const refusedCard = cardText(invokeCard(refused.body));
+      expect(refusedCard).toContain(s.notAllowedDelete);
+      expect(refusedCard).toContain('Fourth Coffee');
       expect(await service.getStory(where, storyId)).toBeDefined();
       const deleted = await bot.send(bot.teams.cardAction('story.delete', { storyId }, { from: ALICE }));
       expect(cardText(invokeCard(deleted.body))).toContain(ALICE.name);
@@ -290,7 +311,7 @@ describe('stories', () => {
 
     beforeAll(async () => {
       const base = clock.now().getTime() - 3600_000;
-      await service.seedStories(
+      await seedStories(bot.app.store, 
         TENANT,
         team.teamId,
         Array.from({ length: 11 }, (_, i) => ({
@@ -400,7 +421,7 @@ describe('stories', () => {
       const spaceId = '19:digest-range-team@thread.tacv2';
       const t0 = new Date('2026-01-01T00:00:00Z').getTime();
       const day = 24 * 3600 * 1000;
-      await service.seedStories(TENANT, spaceId, Array.from({ length: 10 }, (_, i) => ({ text: `Day ${i} story`, tellerId: 'u', tellerName: 'U', createdAt: new Date(t0 + i * day) })));
+      await seedStories(bot.app.store, TENANT, spaceId, Array.from({ length: 10 }, (_, i) => ({ text: `Day ${i} story`, tellerId: 'u', tellerName: 'U', createdAt: new Date(t0 + i * day) })));
       const got = await service.storiesBetween(TENANT, spaceId, new Date(t0 + 3 * day), new Date(t0 + 6 * day));
       expect(got.map((x) => x.text)).toEqual(['Day 5 story', 'Day 4 story', 'Day 3 story']);
     });

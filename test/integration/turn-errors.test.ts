@@ -3,7 +3,7 @@ import { CHANNEL } from '../support/activities';
 import { features } from '../../src/features/index';
 import type { Feature } from '../../src/features/feature';
 import { UserError } from '../../src/errors';
-import { tell } from '../../src/teams/replies';
+import { z } from 'zod';
 
 /**
  * What a person and the HTTP caller see when a turn fails: a UserError's own words, or, for
@@ -15,11 +15,23 @@ const REFUSAL = 'You can vote for three topics at most. Take a vote back first.'
 
 let flakyCalls = 0;
 
+const WRITES_TABLE = 'turnerrorswrites';
+
 const failingFeature: Feature = {
   name: 'failing-for-tests',
-  tables: [],
-  register(host) {
-    host.commands.add({
+  tables: [WRITES_TABLE],
+  create(host) {
+    host.door.command({
+      name: 'halfway',
+      usage: 'halfway',
+      summary: 'Writes a row, then fails.',
+      group: 'Tests',
+      async handle(turn) {
+        await host.store.table(WRITES_TABLE).createEntity({ partitionKey: 'p', rowKey: turn.activityId ?? 'none' });
+        throw new TypeError(INTERNAL);
+      },
+    });
+    host.door.command({
       name: 'explode',
       usage: 'explode',
       summary: 'Throws an unexpected error.',
@@ -28,7 +40,7 @@ const failingFeature: Feature = {
         throw new TypeError(INTERNAL);
       },
     });
-    host.commands.add({
+    host.door.command({
       name: 'refuse',
       usage: 'refuse',
       summary: 'Throws a UserError.',
@@ -37,23 +49,32 @@ const failingFeature: Feature = {
         throw new UserError(REFUSAL);
       },
     });
-    host.commands.add({
+    host.door.command({
       name: 'flaky',
       usage: 'flaky',
       summary: 'Fails the first time, works the second.',
       group: 'Tests',
-      async handle(context) {
+      async handle(_turn, _args, reply) {
         flakyCalls += 1;
         if (flakyCalls === 1) throw new Error(INTERNAL);
-        await tell(context, 'flaky worked');
+        await reply.text('flaky worked');
       },
     });
-    host.app.adaptiveCards.actionExecute('explode', async () => {
-      throw new RangeError(INTERNAL);
+    host.door.cardAction({
+      verb: 'explode',
+      schema: z.unknown(),
+      async handle() {
+        throw new RangeError(INTERNAL);
+      },
     });
-    host.app.adaptiveCards.actionExecute('refuse', async () => {
-      throw new UserError(REFUSAL);
+    host.door.cardAction({
+      verb: 'refuse',
+      schema: z.unknown(),
+      async handle() {
+        throw new UserError(REFUSAL);
+      },
     });
+    return { stop: async () => undefined };
   },
 };
 
@@ -80,6 +101,16 @@ describe('errors inside a turn', () => {
     const texts = bot.connector.texts(CHANNEL);
     expect(texts).toHaveLength(1);
     expect(texts[0]).toMatch(SOMETHING_WRONG);
+    expect(texts[0]).not.toContain('very-internal-detail');
+  });
+
+  test('when a command fails after it wrote something, then the person is not told nothing was saved, but to check', async () => {
+    const res = await bot.send(bot.teams.channelMessage('halfway'));
+    expect(res.status).toBe(200);
+    const texts = bot.connector.texts(CHANNEL);
+    expect(texts).toHaveLength(1);
+    expect(texts[0]).not.toMatch(/nothing was saved/);
+    expect(texts[0]).toMatch(/^Something went wrong on my side, so this may not have been saved\. Check the card .*\(ref [0-9a-f]{8}\)$/);
     expect(texts[0]).not.toContain('very-internal-detail');
   });
 

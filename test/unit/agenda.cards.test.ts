@@ -36,9 +36,19 @@ describe('agenda cards', () => {
     expectValidCard(c);
     const votes = allActions(c).filter((a) => a.verb === 'agenda.vote');
     expect(votes).toHaveLength(3);
-    expect(votes[1]!.data).toEqual({ verb: 'agenda.vote', callId: 'abcd1234-1', rev: 1, topic: 2 });
+    expect(votes[1]!.data).toEqual({ verb: 'agenda.vote', callId: 'abcd1234-1', rev: 1, topic: 2, vote: true });
     expect(cardText(c)).toContain('carried over');
     expect(JSON.stringify(c)).toContain('{{DATE(2026-12-10T15:00:00Z, SHORT)}}');
+  });
+
+  test('when the card is answered to someone who voted, then their topics offer to remove the vote, carrying that intent; the shared card never does', () => {
+    const v = view();
+    v.topics[1] = { ...v.topics[1]!, voters: new Set(['dana']) };
+    const mine = allActions(agendaCard(v, undefined, 'dana')).filter((a) => a.verb === 'agenda.vote');
+    expect(mine.map((a) => (a.data as { vote: boolean }).vote)).toEqual([true, false, true]);
+    expect(mine[1]!.title).toBe('Remove my vote');
+    const shared = allActions(agendaCard(v)).filter((a) => a.verb === 'agenda.vote');
+    expect(shared.map((a) => (a.data as { vote: boolean }).vote)).toEqual([true, true, true]);
   });
 
   test('when people write links, mentions, markdown or date functions, then the card shows them as text', () => {

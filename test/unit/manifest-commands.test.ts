@@ -7,7 +7,8 @@ import { features } from '../../src/features/index';
 import { createLogger } from '../../src/log';
 import type { Store } from '../../src/store/tables';
 import { createBot } from '../../src/teams/bot';
-import type { ConversationType } from '../../src/teams/turn';
+import type { ConversationType } from '../../src/teams/door';
+import { BotEvents } from '../../src/teams/events';
 
 /**
  * The manifest's command menu against the commands the bot really registers: every feature in
@@ -52,8 +53,10 @@ function registeredCommands() {
     prefix: 'manifest',
     options: { connectionString: CONNECTION, tablePrefix: 'manifest' },
   };
-  const bot = createBot({ config, store, log: createLogger('silent'), clock: systemClock, features });
-  return bot.host.commands;
+  const bot = createBot({ config, store, log: createLogger('silent'), clock: systemClock });
+  const host = { door: bot.door, poster: bot.poster, store, config, log: createLogger('silent'), clock: systemClock, events: new BotEvents() };
+  for (const f of features) f.create(host);
+  return { list: (scope?: ConversationType) => bot.door.commands(scope), find: (name: string) => bot.door.commands().find((c) => c.name === name || c.aliases?.includes(name)) };
 }
 
 describe('manifest commands and the bot', () => {

@@ -1,5 +1,6 @@
 import { card, type ActionExecute, type AdaptiveCard, type CardElement, type TextBlock } from '../../cards/types';
 import { safeLine, safeText } from '../../cards/safeText';
+import { noticeBlock, type Notice } from '../../cards/notice';
 import { cardInstant, CADENCES, DEFAULT_DURATION, MAX_DURATION, MIN_DURATION } from './schedule';
 import { agendaStrings as s } from './strings';
 import { DEFAULT_TOP_N, MAX_TOP_N, type AgendaView, type CallView, type NoteView, type RecapView } from './views';
@@ -18,11 +19,7 @@ export const VERBS = {
   finalise: 'agenda.finalise',
 } as const;
 
-/** Shown on a card to the person who pressed a button: what happened, or why nothing did. */
-export interface Notice {
-  text: string;
-  tone: 'good' | 'attention';
-}
+export type { Notice };
 
 const MAX_TOPICS_SHOWN = 20;
 const MAX_NOTES_SHOWN = 60;
@@ -41,10 +38,6 @@ function text(t: string, extra: Partial<TextBlock> = {}): TextBlock {
   return { type: 'TextBlock', text: t, wrap: true, ...extra };
 }
 
-/** Notices can quote what people typed (a bad time zone, a topic): always escaped. */
-function noticeBlock(notice: Notice): CardElement {
-  return { type: 'Container', style: notice.tone, items: [text(safeText(notice.text, 600), { weight: 'Bolder' })] };
-}
 
 function header(call: CallView, notice?: Notice): CardElement[] {
   const status = call.status === 'open' ? s.cardStatusOpen : call.status === 'finalised' ? s.cardStatusFinalised : s.cardStatusEnded;
@@ -67,8 +60,13 @@ function header(call: CallView, notice?: Notice): CardElement[] {
   return out;
 }
 
-/** The live agenda: topics ranked by votes with a vote button each, or the final agenda. */
-export function agendaCard(view: AgendaView, notice?: Notice): AdaptiveCard {
+/**
+ * The live agenda: topics ranked by votes with a vote button each, or the final agenda. Buttons
+ * carry intent (vote: true / false), so a retry never undoes a vote. The shared card offers
+ * "Vote" everywhere; the card answered to one person (`viewerId`) offers "Remove my vote" on
+ * the topics they voted for.
+ */
+export function agendaCard(view: AgendaView, notice?: Notice, viewerId?: string): AdaptiveCard {
   const { call } = view;
   const body = header(call, notice);
   const ref = { callId: call.callId, rev: call.rev };
@@ -90,7 +88,7 @@ export function agendaCard(view: AgendaView, notice?: Notice): AdaptiveCard {
             type: 'Column',
             width: 'auto',
             verticalContentAlignment: 'Center',
-            items: [{ type: 'ActionSet', actions: [{ type: 'Action.Execute', title: s.cardVote, verb: VERBS.vote, data: { verb: VERBS.vote, ...ref, topic: t.number } }] }],
+            items: [{ type: 'ActionSet', actions: [voteButton(ref, t.number, viewerId !== undefined && (t.voters?.has(viewerId) ?? false))] }],
           },
         ],
       });
@@ -117,6 +115,10 @@ export function agendaCard(view: AgendaView, notice?: Notice): AdaptiveCard {
     }
   }
   return card(body, [{ type: 'Action.Execute', title: s.cardRefresh, verb: VERBS.open, data: { verb: VERBS.open, callId: call.callId } }], { msteams: { width: 'Full' } });
+}
+
+function voteButton(ref: { callId: string; rev: number }, topic: number, mine: boolean): ActionExecute {
+  return { type: 'Action.Execute', title: mine ? s.cardUnvote : s.cardVote, verb: VERBS.vote, data: { verb: VERBS.vote, ...ref, topic, vote: !mine } };
 }
 
 /** The `call new` form. */

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock';
 import { UserError } from '../../errors';
+import type { Conversation, ConversationKey, Person } from '../../people/model';
 import { followingOccurrence } from './occurrences';
 import { parseNote } from './parse';
-import type { CallRow, NoteKind, Place } from './repo';
+import type { AgendaRepo, CallRow, NoteKind } from './repo';
 import { localDate } from './schedule';
-import type { AgendaService, Where, Who } from './service';
+import type { CallReader } from './calls';
+import type { Finalising } from './finalising';
+import type { Organizing } from './organizing';
 import { agendaStrings as s } from './strings';
 import { callView, DEFAULT_TOP_N, discussedTopics, recapView, type RecapView } from './views';
 
@@ -13,29 +16,39 @@ export const MAX_NOTE = 2000;
 
 /**
  * The second half of a call's life: the running note, closing the call (recap, carry-over to
- * the next occurrence) and finding recaps later. Reached through AgendaService.
+ * the next occurrence) and finding recaps later. Its dependencies are passed in.
  */
-export class CallClosing {
-  constructor(
-    private readonly agenda: AgendaService,
-    private readonly clock: Clock,
-    private readonly autoFinaliseHours: number,
-  ) {}
+export interface ClosingDeps {
+  repo: AgendaRepo;
+  reader: CallReader;
+  organizing: Organizing;
+  finalising: Finalising;
+  clock: Clock;
+  autoFinaliseHours: number;
+  recordContribution(where: Conversation, who: Person, kind: 'note', at: Date): Promise<void>;
+}
 
-  private get repo(): AgendaService['repo'] {
-    return this.agenda.repo;
+export class CallClosing {
+  private readonly repo: AgendaRepo;
+  private readonly clock: Clock;
+  private readonly autoFinaliseHours: number;
+
+  constructor(private readonly deps: ClosingDeps) {
+    this.repo = deps.repo;
+    this.clock = deps.clock;
+    this.autoFinaliseHours = deps.autoFinaliseHours;
   }
 
-  async addNote(where: Where, who: Who, raw: string): Promise<{ kind: NoteKind; topic: number; callId: string }> {
+  async addNote(where: Conversation, who: Person, raw: string): Promise<{ kind: NoteKind; topic: number; callId: string }> {
     const { text, topic, kind } = parseNote(raw);
     if (!text) throw new UserError(s.noteEmpty);
     if (text.length > MAX_NOTE) throw new UserError(s.noteTooLong(MAX_NOTE));
-    const call = await this.agenda.currentCall(where);
+    const call = await this.deps.reader.currentCall(where);
     if (!call) throw new UserError(s.noCallForNote);
     if (topic > 0 && !(await this.repo.getTopic(where, call.callId, topic))) throw new UserError(s.noteTopicMissing(topic));
     const now = this.clock.now();
     await this.repo.insertNote(where, call.callId, randomUUID(), { text, kind, topic, authorId: who.userId, authorName: who.userName, at: now.getTime() });
-    await this.agenda.recordContribution(where, who, 'note', now);
+    await this.deps.recordContribution(where, who, 'note', now);
     return { kind, topic, callId: call.callId };
   }
 
@@ -45,12 +58,12 @@ export class CallClosing {
    * and returns the recap. Two organizers closing at once: the eTag lets one win. `who`
    * undefined and a `callId`: the scheduled job closing a call nobody closed.
    */
-  async endCall(where: Where, who: Who | undefined, callId?: string): Promise<RecapView> {
-    if (who) await this.agenda.requireOrganizer(where, who);
-    const current = callId ? await this.repo.getCall(where, callId) : await this.agenda.currentCall(where);
+  async endCall(where: Conversation, who: Person | undefined, callId?: string): Promise<RecapView> {
+    if (who) await this.deps.organizing.requireOrganizer(where, who);
+    const current = callId ? await this.repo.getCall(where, callId) : await this.deps.reader.currentCall(where);
     if (!current) throw new UserError(s.noCallToEnd);
     if (current.status === 'ended') throw new UserError(s.callEnded);
-    if (current.status === 'open') await this.agenda.finalise(where, undefined, current.callId, DEFAULT_TOP_N);
+    if (current.status === 'open') await this.deps.finalising.finalise(where, undefined, current.callId, DEFAULT_TOP_N);
     const [call, topics, notes, counts] = await Promise.all([
       this.repo.getCall(where, current.callId),
       this.repo.listTopics(where, current.callId),
@@ -80,7 +93,7 @@ export class CallClosing {
   }
 
   /** The last recap, or the one of a call on `date` (yyyy-mm-dd, in the call's or the asker's zone). */
-  async recap(where: Place, date: string | undefined, timeZone: string): Promise<RecapView> {
+  async recap(where: ConversationKey, date: string | undefined, timeZone: string): Promise<RecapView> {
     const ended = (await this.repo.listCalls(where, "status eq 'ended'")).sort((a, b) => b.startsAt - a.startsAt);
     if (ended.length === 0) throw new UserError(s.noRecaps);
     const dayOf = (c: CallRow, tz: string): string => localDate(new Date(c.startsAt), tz);

@@ -2,9 +2,10 @@ import { isUserError } from '../../errors';
 import type { RunClaims } from '../../jobs/claims';
 import type { Job } from '../../jobs/runner';
 import { errorFields, type Logger } from '../../log';
+import type { ConversationKey } from '../../people/model';
 import { recapCard } from './cards';
 import type { LiveCards } from './live';
-import type { DueKind, DueRow, Place } from './repo';
+import type { DueKind, DueRow } from './repo';
 import type { AgendaService } from './service';
 import { agendaStrings as s } from './strings';
 import { DEFAULT_TOP_N } from './views';
@@ -21,7 +22,7 @@ export const AUTO_FINALISE_JOB = 'agenda.auto-finalise';
 export const AUTO_CLOSE_JOB = 'agenda.auto-close';
 const LEASE_MS = 5 * 60_000;
 
-type Handle = (row: DueRow, place: Place, spaceId: string) => Promise<boolean>;
+type Handle = (row: DueRow, place: ConversationKey, spaceId: string) => Promise<boolean>;
 
 function dueJob(name: string, kind: DueKind, service: AgendaService, claims: RunClaims, log: Logger, handle: Handle): Job {
   return {

@@ -1,10 +1,9 @@
-import { CardFactory, MessageFactory, type ConversationReference, type TurnContext } from 'botbuilder';
-import type { Proactive } from '../../teams/proactive';
-import { referenceOf } from '../../teams/turn';
+import type { ConversationKey } from '../../people/model';
+import type { ConversationRef, Poster, Reply } from '../../teams/door';
+import { parseReference } from '../../teams/reference';
 import type { AdaptiveCard } from '../../cards/types';
 import { agendaCard, type Notice } from './cards';
-import { CardUpdateCoalescer } from './coalescer';
-import type { Place } from './repo';
+import type { CardUpdateCoalescer } from './coalescer';
 import type { AgendaService } from './service';
 
 /**
@@ -16,43 +15,52 @@ export const UPDATE_INTERVAL_MS = 2000;
 /** Cards per call kept fresh after a topic or status change (the most recent ones). */
 const CARDS_REFRESHED = 3;
 
-export function cardActivity(c: AdaptiveCard): ReturnType<typeof MessageFactory.attachment> {
-  return MessageFactory.attachment(CardFactory.adaptiveCard(c));
-}
-
 export class LiveCards {
   private readonly known = new Set<string>();
   private readonly lookups = new Map<string, Promise<string | undefined>>();
 
   constructor(
     private readonly service: AgendaService,
-    private readonly proactive: Proactive,
+    private readonly poster: Poster,
     readonly coalescer: CardUpdateCoalescer,
   ) {}
 
   /** Posts the live agenda card of `callId` in this turn's conversation. */
-  async post(context: TurnContext, where: Place, callId: string, notice?: Notice): Promise<void> {
+  async post(reply: Reply, where: ConversationKey & { reference: ConversationRef }, callId: string, notice?: Notice): Promise<void> {
     const view = await this.service.agendaView(where, callId);
-    const response = await context.sendActivity(cardActivity(agendaCard(view, notice)));
-    if (response?.id) await this.register(where, callId, response.id, referenceOf(context));
+    const id = await reply.card(agendaCard(view, notice));
+    if (id) await this.register(where, callId, id, where.reference);
+  }
+
+  /** The `call new` form message becomes the call's live card, for everyone. */
+  async replaceForm(where: ConversationKey & { reference: ConversationRef }, callId: string, formId: string): Promise<void> {
+    const view = await this.service.agendaView(where, callId);
+    await this.poster.update(where.reference, formId, { card: agendaCard(view) });
+    await this.register(where, callId, formId, where.reference);
   }
 
   /** Posts outside a turn (the scheduled job), to the reference stored with the call. */
-  async postProactive(where: Place, callId: string, referenceJson: string, notice?: Notice): Promise<void> {
-    const reference = JSON.parse(referenceJson) as Partial<ConversationReference>;
+  async postProactive(where: ConversationKey, callId: string, referenceJson: string, notice?: Notice): Promise<void> {
+    const reference = this.referenceFrom(referenceJson);
     const view = await this.service.agendaView(where, callId);
-    const response = await this.proactive.send(reference, cardActivity(agendaCard(view, notice)));
-    if (response?.id) await this.register(where, callId, response.id, reference);
+    const id = await this.poster.post(reference, { card: agendaCard(view, notice) });
+    if (id) await this.register(where, callId, id, reference);
   }
 
   /** Posts any card (a recap) outside a turn; not registered, since it never changes. */
   async postCardProactive(referenceJson: string, c: AdaptiveCard): Promise<void> {
-    await this.proactive.send(JSON.parse(referenceJson) as Partial<ConversationReference>, cardActivity(c));
+    await this.poster.post(this.referenceFrom(referenceJson), { card: c });
   }
 
-  async register(where: Place, callId: string, activityId: string, reference: Partial<ConversationReference>): Promise<void> {
+  async register(where: ConversationKey, callId: string, activityId: string, reference: ConversationRef): Promise<void> {
     await this.service.repo.registerCard(where, { callId, activityId, reference: JSON.stringify(reference), postedAt: Date.now() });
     this.remember(this.cardKey(where, callId, activityId));
+  }
+
+  private referenceFrom(json: string): ConversationRef {
+    const reference = parseReference(json);
+    if (!reference) throw new Error('stored conversation reference is not readable');
+    return reference;
   }
 
   private remember(k: string): void {
@@ -61,7 +69,7 @@ export class LiveCards {
   }
 
   /** The card someone pressed changed: update it for everyone, if it is one of ours. */
-  async touch(where: Place, callId: string, activityId: string | undefined): Promise<void> {
+  async touch(where: ConversationKey, callId: string, activityId: string | undefined): Promise<void> {
     if (!activityId) return;
     const k = this.cardKey(where, callId, activityId);
     let referenceJson: string | undefined;
@@ -81,22 +89,22 @@ export class LiveCards {
   }
 
   /** The call changed for everyone (new topic, finalised, ended): update its latest cards. */
-  async touchAll(where: Place, callId: string): Promise<void> {
+  async touchAll(where: ConversationKey, callId: string): Promise<void> {
     const rows = (await this.service.repo.listCards(where, callId)).sort((a, b) => b.postedAt - a.postedAt).slice(0, CARDS_REFRESHED);
     for (const row of rows) this.schedule(where, callId, row.activityId, row.reference);
   }
 
-  private schedule(where: Place, callId: string, activityId: string, referenceJson: string | undefined): void {
+  private schedule(where: ConversationKey, callId: string, activityId: string, referenceJson: string | undefined): void {
     this.coalescer.touch(`${where.tenantId}|${where.conversationId}|${activityId}`, async () => {
       const ref = referenceJson ?? (await this.service.repo.getCard(where, callId, activityId))?.reference;
       if (!ref) return;
       referenceJson = ref;
       const view = await this.service.agendaView(where, callId);
-      await this.proactive.update(JSON.parse(ref) as Partial<ConversationReference>, activityId, cardActivity(agendaCard(view)));
+      await this.poster.update(this.referenceFrom(ref), activityId, { card: agendaCard(view) });
     });
   }
 
-  private cardKey(where: Place, callId: string, activityId: string): string {
+  private cardKey(where: ConversationKey, callId: string, activityId: string): string {
     return `${where.tenantId}|${where.conversationId}|${callId}|${activityId}`;
   }
 }

@@ -1,4 +1,5 @@
-import type { CallRow, DueRow, Place, TopicRow } from './repo';
+import type { ConversationKey } from '../../people/model';
+import type { CallRow, DueRow, TopicRow } from './repo';
 import { autoFinaliseAt, nextFutureOccurrence, type Cadence } from './schedule';
 import { rankTopics } from './views';
 
@@ -49,7 +50,7 @@ export function callRow(c: NewOccurrence, now: Date, autoFinaliseHours: number):
   };
 }
 
-export function dueRowsOf(where: Place, row: CallRow): DueRow[] {
+export function dueRowsOf(where: ConversationKey, row: CallRow): DueRow[] {
   const base = { tenantId: where.tenantId, conversationId: where.conversationId, callId: row.callId };
   return [
     { ...base, kind: 'finalise', dueAt: row.dueAt },

@@ -30,10 +30,7 @@ export const AGENDA_TABLES = {
 
 export type CallStatus = 'open' | 'finalised' | 'ended';
 
-export interface Place {
-  tenantId: string;
-  conversationId: string;
-}
+import type { ConversationKey } from '../../people/model';
 
 export interface FinalItem {
   number: number;
@@ -120,8 +117,8 @@ export interface DueRow {
 }
 
 const pad = (n: number): string => String(n).padStart(4, '0');
-const callsPk = (p: Place): string => key(p.tenantId, p.conversationId);
-const callPk = (p: Place, callId: string): string => key(p.tenantId, p.conversationId, callId);
+const callsPk = (p: ConversationKey): string => key(p.tenantId, p.conversationId);
+const callPk = (p: ConversationKey, callId: string): string => key(p.tenantId, p.conversationId, callId);
 const callRk = (callId: string): string => key('call', callId);
 const dueBucket = (at: Date): string => `due|${at.toISOString().slice(0, 10)}`;
 const dueRk = (row: DueRow): string => timeKey(new Date(row.dueAt), `${row.kind}|${row.tenantId}|${row.conversationId}|${row.callId}`);
@@ -147,57 +144,57 @@ export class AgendaRepo {
 
   // calls
 
-  async insertCall(p: Place, row: CallRow): Promise<boolean> {
+  async insertCall(p: ConversationKey, row: CallRow): Promise<boolean> {
     return insertIfAbsent(this.calls, { partitionKey: callsPk(p), rowKey: callRk(row.callId), ...row });
   }
 
-  async getCall(p: Place, callId: string): Promise<CallRow | undefined> {
+  async getCall(p: ConversationKey, callId: string): Promise<CallRow | undefined> {
     return getEntityOrUndefined<CallRow>(this.calls, callsPk(p), callRk(callId));
   }
 
   /** All calls of a conversation (a handful a year), optionally filtered. */
-  async listCalls(p: Place, filter?: string): Promise<CallRow[]> {
+  async listCalls(p: ConversationKey, filter?: string): Promise<CallRow[]> {
     return listPartition<CallRow>(this.calls, callsPk(p), { from: 'call|', to: 'call}', extraFilter: filter });
   }
 
   /** eTag-guarded change of a call; `change` returns undefined to leave it as it is. */
-  async mutateCall(p: Place, callId: string, change: (current: CallRow | undefined) => CallRow | undefined): Promise<{ before?: CallRow; after?: CallRow }> {
+  async mutateCall(p: ConversationKey, callId: string, change: (current: CallRow | undefined) => CallRow | undefined): Promise<{ before?: CallRow; after?: CallRow }> {
     const result = await mutateEntity<CallRow>(this.calls, callsPk(p), callRk(callId), change);
     return { before: result.before, after: result.after as CallRow | undefined };
   }
 
   // topics
 
-  async insertTopic(p: Place, callId: string, row: TopicRow): Promise<void> {
+  async insertTopic(p: ConversationKey, callId: string, row: TopicRow): Promise<void> {
     await this.topics.createEntity({ partitionKey: callPk(p, callId), rowKey: pad(row.number), ...row });
   }
 
   /** Insert or overwrite (carrying topics over is repeatable). */
-  async putTopic(p: Place, callId: string, row: TopicRow): Promise<void> {
+  async putTopic(p: ConversationKey, callId: string, row: TopicRow): Promise<void> {
     await this.topics.upsertEntity({ partitionKey: callPk(p, callId), rowKey: pad(row.number), ...row }, 'Replace');
   }
 
-  async getTopic(p: Place, callId: string, n: number): Promise<TopicRow | undefined> {
+  async getTopic(p: ConversationKey, callId: string, n: number): Promise<TopicRow | undefined> {
     return getEntityOrUndefined<TopicRow>(this.topics, callPk(p, callId), pad(n));
   }
 
-  async listTopics(p: Place, callId: string): Promise<TopicRow[]> {
+  async listTopics(p: ConversationKey, callId: string): Promise<TopicRow[]> {
     return listPartition<TopicRow>(this.topics, callPk(p, callId));
   }
 
   // votes
 
   /** True when the vote was added; false when this person had voted for this topic already. */
-  async insertVote(p: Place, callId: string, row: VoteRow): Promise<boolean> {
+  async insertVote(p: ConversationKey, callId: string, row: VoteRow): Promise<boolean> {
     return insertIfAbsent(this.votes, { partitionKey: callPk(p, callId), rowKey: key(pad(row.topic), row.voterId), ...row });
   }
 
-  async getVote(p: Place, callId: string, topic: number, voterId: string): Promise<(VoteRow & { etag: string }) | undefined> {
+  async getVote(p: ConversationKey, callId: string, topic: number, voterId: string): Promise<(VoteRow & { etag: string }) | undefined> {
     return getEntityOrUndefined<VoteRow>(this.votes, callPk(p, callId), key(pad(topic), voterId));
   }
 
   /** Deletes the vote if it is still the one read (its eTag); false if someone else removed it first. */
-  async deleteVote(p: Place, callId: string, topic: number, voterId: string, etag: string): Promise<boolean> {
+  async deleteVote(p: ConversationKey, callId: string, topic: number, voterId: string, etag: string): Promise<boolean> {
     try {
       await this.votes.deleteEntity(callPk(p, callId), key(pad(topic), voterId), { etag });
       return true;
@@ -209,54 +206,65 @@ export class AgendaRepo {
   }
 
   /** Votes per topic number, counted from the vote rows (one partition read). */
-  async countVotes(p: Place, callId: string): Promise<Map<number, number>> {
+  async countVotes(p: ConversationKey, callId: string): Promise<Map<number, number>> {
+    return (await this.readVotes(p, callId)).counts;
+  }
+
+  /** Votes per topic number and who cast them (one partition read). */
+  async readVotes(p: ConversationKey, callId: string): Promise<{ counts: Map<number, number>; voters: Map<number, Set<string>> }> {
     const counts = new Map<number, number>();
+    const voters = new Map<number, Set<string>>();
     for await (const page of this.votes
-      .listEntities<VoteRow>({ queryOptions: { filter: `PartitionKey eq '${callPk(p, callId).replace(/'/g, "''")}'`, select: ['topic'] } })
+      .listEntities<VoteRow>({ queryOptions: { filter: `PartitionKey eq '${callPk(p, callId).replace(/'/g, "''")}'`, select: ['topic', 'voterId'] } })
       .byPage({ maxPageSize: 1000 })) {
-      for (const v of page) counts.set(v.topic, (counts.get(v.topic) ?? 0) + 1);
+      for (const v of page) {
+        counts.set(v.topic, (counts.get(v.topic) ?? 0) + 1);
+        let set = voters.get(v.topic);
+        if (!set) voters.set(v.topic, (set = new Set()));
+        set.add(v.voterId);
+      }
     }
-    return counts;
+    return { counts, voters };
   }
 
   // notes
 
-  async insertNote(p: Place, callId: string, id: string, row: NoteRow): Promise<void> {
+  async insertNote(p: ConversationKey, callId: string, id: string, row: NoteRow): Promise<void> {
     await this.notes.createEntity({ partitionKey: callPk(p, callId), rowKey: timeKey(new Date(row.at), id), ...row });
   }
 
-  async listNotes(p: Place, callId: string): Promise<NoteRow[]> {
+  async listNotes(p: ConversationKey, callId: string): Promise<NoteRow[]> {
     return listPartition<NoteRow>(this.notes, callPk(p, callId));
   }
 
   // posted cards
 
-  async registerCard(p: Place, row: CardRow): Promise<void> {
+  async registerCard(p: ConversationKey, row: CardRow): Promise<void> {
     await this.cards.upsertEntity({ partitionKey: callsPk(p), rowKey: key(row.callId, row.activityId), ...row });
   }
 
-  async getCard(p: Place, callId: string, activityId: string): Promise<CardRow | undefined> {
+  async getCard(p: ConversationKey, callId: string, activityId: string): Promise<CardRow | undefined> {
     return getEntityOrUndefined<CardRow>(this.cards, callsPk(p), key(callId, activityId));
   }
 
-  async listCards(p: Place, callId: string): Promise<CardRow[]> {
+  async listCards(p: ConversationKey, callId: string): Promise<CardRow[]> {
     const prefix = `${key(callId)}|`;
     return listPartition<CardRow>(this.cards, callsPk(p), { from: prefix, to: `${key(callId)}}` });
   }
 
   // activity log, for the digest
 
-  async logActivity(p: Place, at: Date, kind: 'topic' | 'vote', detail: string): Promise<void> {
+  async logActivity(p: ConversationKey, at: Date, kind: 'topic' | 'vote', detail: string): Promise<void> {
     await this.activity.upsertEntity({ partitionKey: callsPk(p), rowKey: timeKey(at, `${kind}|${detail}`), kind, at: at.getTime() });
   }
 
-  async unlogActivity(p: Place, at: Date, kind: 'topic' | 'vote', detail: string): Promise<void> {
+  async unlogActivity(p: ConversationKey, at: Date, kind: 'topic' | 'vote', detail: string): Promise<void> {
     await this.activity.deleteEntity(callsPk(p), timeKey(at, `${kind}|${detail}`)).catch((err: unknown) => {
       if (statusOf(err) !== 404) throw err;
     });
   }
 
-  async countActivity(p: Place, from: Date, to: Date): Promise<{ topics: number; votes: number }> {
+  async countActivity(p: ConversationKey, from: Date, to: Date): Promise<{ topics: number; votes: number }> {
     const rows = await listPartition<{ kind: string }>(this.activity, callsPk(p), { from: timeKey(from), to: timeKey(to) });
     return { topics: rows.filter((r) => r.kind === 'topic').length, votes: rows.filter((r) => r.kind === 'vote').length };
   }
@@ -273,11 +281,11 @@ export class AgendaRepo {
     });
   }
 
-  async scheduleDue(where: Place, row: CallRow): Promise<void> {
+  async scheduleDue(where: ConversationKey, row: CallRow): Promise<void> {
     await Promise.all(dueRowsOf(where, row).map((d) => this.putDue(d)));
   }
 
-  async unscheduleDue(where: Place, row: CallRow, kinds: readonly DueKind[]): Promise<void> {
+  async unscheduleDue(where: ConversationKey, row: CallRow, kinds: readonly DueKind[]): Promise<void> {
     await Promise.all(dueRowsOf(where, row).filter((d) => kinds.includes(d.kind)).map((d) => this.deleteDue(d)));
   }
 

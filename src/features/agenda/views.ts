@@ -26,6 +26,8 @@ export interface TopicView {
   proposedByName: string;
   proposedAt: Date;
   carriedOver: boolean;
+  /** Who voted for it (user ids), when read with the votes. */
+  voters?: ReadonlySet<string>;
 }
 
 export interface AgendaView {
@@ -70,9 +72,10 @@ export function callView(row: CallRow): CallView {
   };
 }
 
-export function rankTopics(topics: readonly TopicRow[], counts: ReadonlyMap<number, number>): TopicView[] {
+export function rankTopics(topics: readonly TopicRow[], counts: ReadonlyMap<number, number>, voters?: ReadonlyMap<number, ReadonlySet<string>>): TopicView[] {
   return topics
     .map((t) => ({
+      voters: voters?.get(t.number) ?? new Set<string>(),
       number: t.number,
       title: t.title,
       votes: counts.get(t.number) ?? 0,

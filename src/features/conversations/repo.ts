@@ -1,9 +1,9 @@
 import type { TableClient } from '@azure/data-tables';
-import type { ConversationReference } from 'botbuilder';
 import { key, odataString } from '../../store/keys';
 import { getEntityOrUndefined } from '../../store/tables';
 import { mutateEntity } from '../../store/etag';
-import type { ConversationType } from '../../teams/turn';
+import type { ConversationRef, ConversationType } from '../../teams/door';
+import { parseReference } from '../../teams/reference';
 
 /**
  * Every conversation the bot is in, with the reference needed to post there later.
@@ -16,7 +16,7 @@ export interface ConversationRecord {
   conversationId: string;
   conversationType: ConversationType;
   teamId?: string;
-  reference: Partial<ConversationReference>;
+  reference: ConversationRef;
   status: 'active' | 'removed';
   welcomed: boolean;
   updatedAt: Date;
@@ -40,7 +40,7 @@ const toRecord = (r: Row): ConversationRecord => ({
   conversationId: r.conversationId,
   conversationType: r.conversationType as ConversationType,
   teamId: r.teamId || undefined,
-  reference: JSON.parse(r.reference) as Partial<ConversationReference>,
+  reference: parseReference(r.reference) ?? { channelId: 'msteams', serviceUrl: '', conversation: { id: r.conversationId } },
   status: r.status === 'removed' ? 'removed' : 'active',
   welcomed: r.welcomed === true,
   updatedAt: new Date(r.updatedAt),

@@ -1,9 +1,6 @@
-import type { AdaptiveCard } from '../../cards/types';
 import { errorFields } from '../../log';
-import type { Command } from '../../teams/commands';
-import { tell } from '../../teams/replies';
-import type { Turn } from '../../teams/turn';
-import type { Feature } from '../feature';
+import type { Reply, Turn } from '../../teams/door';
+import { nothingToStop, type Feature } from '../feature';
 import { StoriesService } from '../stories/service';
 import { customerCard, customersCard } from './cards';
 import { CUSTOMERS_TABLE, CUSTOMER_DOMAINS_TABLE } from './repo';
@@ -14,23 +11,12 @@ import { customerStrings as s } from './strings';
  * Customers in Teams: `customer add ...`, `customer <name>`, `customers`, and the activity kept
  * from `contributed` events. Handlers take (turn, args, reply) so they move to the edge's door unchanged.
  */
-interface Reply {
-  text(text: string): Promise<unknown>;
-  card(card: AdaptiveCard): Promise<unknown>;
-}
-
-/** The turn as the current edge hands it over (no SDK import here: only src/teams/ knows the SDK). */
-type Context = Parameters<Command['handle']>[0];
-
-const replyOf = (context: Context): Reply => ({
-  text: (text) => tell(context, text),
-  card: (c) => context.sendActivity({ type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: c }] }),
-});
 
 export const customersFeature: Feature = {
   name: 'customers',
   tables: [CUSTOMERS_TABLE, CUSTOMER_DOMAINS_TABLE],
-  register(host) {
+  create(host) {
+    const { door } = host;
     const service = new CustomersService(host.store, host.clock);
     const stories = new StoriesService(host.store, host.clock);
     const space = (turn: Turn) => ({ tenantId: turn.tenantId, spaceId: turn.spaceId });
@@ -63,21 +49,22 @@ export const customersFeature: Feature = {
       await reply.card(customerCard(view, valued));
     };
 
-    host.commands.add({
+    door.command({
       name: 'customer',
       usage: s.customerUsage,
       summary: s.customerSummary,
       group: s.group,
       scopes: ['channel', 'groupChat'],
-      handle: (context, turn, args) => customer(turn, args, replyOf(context)),
+      handle: customer,
     });
-    host.commands.add({
+    door.command({
       name: 'customers',
       usage: s.customersUsage,
       summary: s.customersSummary,
       group: s.group,
       scopes: ['channel', 'groupChat'],
-      handle: async (context, turn) => void (await replyOf(context).card(customersCard(await service.list(space(turn))))),
+      handle: async (turn, _args, reply) => void (await reply.card(customersCard(await service.list(space(turn))))),
     });
+    return nothingToStop;
   },
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Activity } from 'botbuilder';
+import type { OutMessage } from '../../teams/door';
 import { RunClaims, type RunId } from '../../jobs/claims';
 import type { JobQueue, QueuedMessage } from '../../jobs/queue';
 import type { SendLimiter } from '../../jobs/limiter';
@@ -7,7 +7,8 @@ import { errorFields, type Logger } from '../../log';
 import { digestCard, type VoteAction } from './cards';
 import type { DigestRepo, SlotRow, Subscription } from './repo';
 import { bucketsToScan, dueSlot, latestSlotAt, runKeyOf } from './schedule';
-import { deliver, type DeliveryOutcome, type Poster } from './sender';
+import { deliver, type DeliveryOutcome } from './sender';
+import type { Poster } from '../../teams/door';
 import type { Curated, DigestService, SharedReads } from './service';
 
 /**
@@ -233,8 +234,8 @@ export class DigestDelivery {
 
   /** Posts a curated digest to the subscription's conversation, through the limiter, with retries. */
   async post(sub: Subscription, curated: Curated, preview: boolean): Promise<DeliveryOutcome> {
-    const activity = digestActivity(curated, preview, this.deps.voteAction);
-    return deliver(this.deps.poster, this.deps.limiter, sub, activity, {
+    const message = digestMessage(curated, preview, this.deps.voteAction);
+    return deliver(this.deps.poster, this.deps.limiter, sub, message, {
       maxAttempts: MAX_ATTEMPTS,
       baseMs: this.deps.settings.retryBaseMs,
       maxWaitMs: Math.max(1000, Math.min(60_000, this.claimLeaseMs / (MAX_ATTEMPTS * 2))),
@@ -267,11 +268,8 @@ export class DigestDelivery {
   }
 }
 
-export function digestActivity(curated: Curated, preview: boolean, voteAction?: VoteAction): Partial<Activity> {
-  return {
-    type: 'message',
-    attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: digestCard(curated.content, { preview, voteAction }) }],
-  };
+export function digestMessage(curated: Curated, preview: boolean, voteAction?: VoteAction): OutMessage {
+  return { card: digestCard(curated.content, { preview, voteAction }) };
 }
 
 async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {

@@ -1,5 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
-import type { ConversationReference } from 'botbuilder';
+import type { ConversationRef } from '../../teams/door';
+import { parseReference } from '../../teams/reference';
 import { key, odataString } from '../../store/keys';
 import { getEntityOrUndefined, insertIfAbsent, listPartition } from '../../store/tables';
 import { mutateEntity } from '../../store/etag';
@@ -23,7 +24,7 @@ export interface Subscription extends WeeklySlot {
   conversationType: string;
   spaceId: string;
   teamId?: string;
-  reference: Partial<ConversationReference>;
+  reference: ConversationRef;
   active: boolean;
   inactiveReason?: string;
   themes: string[];
@@ -81,7 +82,7 @@ function toSubscription(r: SubRow): Subscription {
     conversationType: r.conversationType,
     spaceId: r.spaceId,
     teamId: r.teamId || undefined,
-    reference: JSON.parse(r.reference) as Partial<ConversationReference>,
+    reference: parseReference(r.reference) ?? { channelId: 'msteams', serviceUrl: '', conversation: { id: r.conversationId } },
     active: r.active === true,
     inactiveReason: r.inactiveReason || undefined,
     day: r.day,

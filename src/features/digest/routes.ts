@@ -1,4 +1,3 @@
-import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { UserError, isUserError } from '../../errors';
 import { RunClaims, JOB_RUNS_TABLE } from '../../jobs/claims';
@@ -7,15 +6,12 @@ import { SendLimiter, teamsPolicy } from '../../jobs/limiter';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Feature, FeatureHost } from '../feature';
-import { OrganizersRepo, ORGANIZERS_TABLE } from '../organizers/repo';
-import { referenceOf, turnOf, type Turn } from '../../teams/turn';
-import { tell } from '../../teams/replies';
-import { turnLogger } from '../../teams/middleware';
+import type { Reply, Turn } from '../../teams/door';
+import { OrganizersRepo, ORGANIZERS_TABLE } from '../../people/organizers';
 import { settingsCard, SETTINGS_VERB } from './cards';
-import { DigestDelivery, DIGEST_NOW_JOB, digestActivity } from './delivery';
+import { DigestDelivery, DIGEST_NOW_JOB, digestMessage } from './delivery';
 import { DigestRepo, DIGEST_TABLES, type Subscription } from './repo';
 import { DEFAULT_SLOT } from './schedule';
-import { createPoster } from './sender';
 import { DigestService } from './service';
 import { createDigestSources, SOURCE_TABLES, type DigestSources } from './sources';
 import { digestStrings as s } from './strings';
@@ -60,7 +56,7 @@ function createRuntime(host: FeatureHost): DigestRuntime {
     service,
     claims: new RunClaims(store.table(JOB_RUNS_TABLE), `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`),
     queue: openQueue(store.options, 'digest'),
-    poster: createPoster(host.app.adapter, config.bot.appId ?? '', log),
+    poster: host.poster,
     limiter: new SendLimiter(teamsPolicy(config.digest.tenantSendsPerSecond, config.digest.senderInstances)),
     log: log.child({ feature: 'digest' }),
     settings: { leaseSeconds: config.digest.jobLeaseSeconds, concurrency: config.digest.sendConcurrency, retryBaseMs: config.digest.retryBaseMs },
@@ -73,7 +69,7 @@ function createRuntime(host: FeatureHost): DigestRuntime {
 export const digestFeature: Feature = {
   name: 'digest',
   tables: [DIGEST_TABLES.subscriptions, DIGEST_TABLES.slots, DIGEST_TABLES.featured, ...SOURCE_TABLES],
-  register(host) {
+  create(host) {
     const runtime = createRuntime(host);
     runtimes.set(host, runtime);
     const { repo, service, delivery, sources } = runtime;
@@ -86,84 +82,83 @@ export const digestFeature: Feature = {
       return (await organizers.list(space)).length === 0;
     };
 
-    const subcommands: Record<string, (context: TurnContext, turn: Turn, rest: string) => Promise<void>> = {
-      async on(context, turn, rest) {
+    const subcommands: Record<string, (reply: Reply, turn: Turn, rest: string) => Promise<void>> = {
+      async on(reply, turn, rest) {
         const { subscription, wasActive } = await service.subscribe(
-          subscriberOf(turn, context),
+          subscriberOf(turn),
           rest,
           turn.timeZone,
           host.clock.now(),
         );
         const when = service.describe(subscription);
-        await tell(context, wasActive ? s.resubscribed(when) : s.subscribed(when));
+        await reply.text(wasActive ? s.resubscribed(when) : s.subscribed(when));
       },
-      async status(context, turn) {
+      async status(reply, turn) {
         const sub = await repo.get(turn.tenantId, turn.conversationId);
-        await tell(context, sub?.active ? s.status(service.describe(sub)) : s.notSubscribed);
+        await reply.text(sub?.active ? s.status(service.describe(sub)) : s.notSubscribed);
       },
-      async off(context, turn) {
+      async off(reply, turn) {
         const stopped = await service.unsubscribe(turn.tenantId, turn.conversationId, 'unsubscribed', host.clock.now());
-        await tell(context, stopped ? s.unsubscribed : s.notSubscribed);
+        await reply.text(stopped ? s.unsubscribed : s.notSubscribed);
       },
-      async settings(context, turn) {
+      async settings(reply, turn) {
         const sub = await service.activeSubscription(turn.tenantId, turn.conversationId);
-        await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(settingsCard(turn, sub))));
+        await reply.card(settingsCard(turn, sub));
       },
-      async preview(context, turn) {
+      async preview(reply, turn) {
         const now = host.clock.now();
-        const sub = (await repo.get(turn.tenantId, turn.conversationId)) ?? previewSubscription(turn, context, now);
+        const sub = (await repo.get(turn.tenantId, turn.conversationId)) ?? previewSubscription(turn, now);
         const curated = await service.curateWeek(sub.active ? sub : { ...sub, timeZone: turn.timeZone }, now);
-        await context.sendActivity(digestActivity(curated, true, sources.voteAction));
+        const message = digestMessage(curated, true, sources.voteAction);
+        if (message.card) await reply.card(message.card);
       },
-      async now(context, turn) {
+      async now(reply, turn) {
         if (!(await maySendNow(turn))) throw new UserError(s.organizersOnly);
         const sub = await service.activeSubscription(turn.tenantId, turn.conversationId);
         const now = host.clock.now();
         // Recorded like a weekly run, under its own key (the week's scheduled digest still comes,
         // without the stories this one featured).
         const run = { tenantId: sub.tenantId, job: DIGEST_NOW_JOB, scope: sub.conversationId, runKey: now.toISOString().slice(0, 16) };
-        if (!(await delivery.claimNow(run, now))) return tell(context, s.alreadySending);
+        if (!(await delivery.claimNow(run, now))) return void (await reply.text(s.alreadySending));
         const curated = await service.curateWeek(sub, now);
         const outcome = await delivery.post(sub, curated, false);
         const result = await delivery.record(sub, run, curated, outcome);
-        if (result === 'sent') return tell(context, s.sentNow);
-        if (outcome.kind === 'gone') return tell(context, s.cannotPost(outcome.reason));
-        await tell(context, s.sendFailed);
+        if (result === 'sent') return void (await reply.text(s.sentNow));
+        if (outcome.kind === 'gone') return void (await reply.text(s.cannotPost(outcome.reason)));
+        await reply.text(s.sendFailed);
       },
     };
 
-    host.commands.add({
+    host.door.command({
       name: 'digest',
       usage: s.usage,
       summary: s.summary,
       group: s.group,
-      async handle(context, turn, args) {
+      async handle(turn, args, reply) {
         const [first = 'status', ...rest] = args.trim().split(/\s+/).filter((w) => w.length > 0);
         const name = first.toLowerCase();
         const handler = Object.prototype.hasOwnProperty.call(subcommands, name) ? subcommands[name] : undefined;
-        if (!handler) return tell(context, s.unknownSubcommand(first.slice(0, 30)));
-        if (turn.conversationType === 'personal') return tell(context, s.personalScope);
-        await handler(context, turn, rest.join(' '));
+        if (!handler) return void (await reply.text(s.unknownSubcommand(first.slice(0, 30))));
+        if (turn.conversationType === 'personal') return void (await reply.text(s.personalScope));
+        await handler(reply, turn, rest.join(' '));
       },
     });
 
-    host.app.adaptiveCards.actionExecute(SETTINGS_VERB, async (context, _state, raw) => {
-      const turn = turnOf(context);
-      const parsed = settingsSubmit.safeParse(raw);
-      if (!parsed.success) return s.settingsInvalid;
-      const data = parsed.data;
-      // The card names the conversation it belongs to; a submit from anywhere else is refused.
-      if (data.tenantId !== turn.tenantId || data.conversationId !== turn.conversationId) {
-        turnLogger(context, host.log).warn('digest.settings_foreign');
-        return s.settingsNotMember;
-      }
-      try {
-        const sub = await service.changeSettings(turn.tenantId, turn.conversationId, data, host.clock.now());
-        return s.settingsSaved(service.describe(sub), sub.themes.join(', '));
-      } catch (err) {
-        if (isUserError(err)) return err.message;
-        throw err;
-      }
+    // The card names the conversation it belongs to; a submit from anywhere else is refused.
+    host.door.cardAction({
+      verb: SETTINGS_VERB,
+      schema: settingsSubmit,
+      strings: { badData: s.settingsInvalid, elsewhere: s.settingsNotMember },
+      belongsTo: (data) => data,
+      async handle(turn, data) {
+        try {
+          const sub = await service.changeSettings(turn.tenantId, turn.conversationId, data, host.clock.now());
+          return { text: s.settingsSaved(service.describe(sub), sub.themes.join(', ')) };
+        } catch (err) {
+          if (isUserError(err)) return { text: err.message };
+          throw err;
+        }
+      },
     });
 
     host.events.on('conversationRemoved', async ({ tenantId, conversationIds, reason }) => {
@@ -171,19 +166,20 @@ export const digestFeature: Feature = {
       for (const id of conversationIds) await repo.deactivate(tenantId, id, reason, now);
     });
 
-    host.jobs.add({
+    host.door.job({
       name: 'digest',
       async run() {
         await delivery.runPass();
       },
     });
+    return { stop: async () => undefined };
   },
 };
 
 /** `digest preview` before subscribing: what Monday 09:00 in the person's time zone would bring. */
-function previewSubscription(turn: Turn, context: TurnContext, now: Date): Subscription {
+function previewSubscription(turn: Turn, now: Date): Subscription {
   return {
-    ...subscriberOf(turn, context),
+    ...subscriberOf(turn),
     active: false,
     themes: [],
     since: now,
@@ -195,17 +191,14 @@ function previewSubscription(turn: Turn, context: TurnContext, now: Date): Subsc
 }
 
 /** Where a digest goes and who asked for it, from the turn. */
-function subscriberOf(
-  turn: Turn,
-  context: TurnContext,
-): Pick<Subscription, 'tenantId' | 'conversationId' | 'conversationType' | 'spaceId' | 'teamId' | 'reference' | 'subscribedBy'> {
+function subscriberOf(turn: Turn): Pick<Subscription, 'tenantId' | 'conversationId' | 'conversationType' | 'spaceId' | 'teamId' | 'reference' | 'subscribedBy'> {
   return {
     tenantId: turn.tenantId,
     conversationId: turn.conversationId,
     conversationType: turn.conversationType,
     spaceId: turn.spaceId,
     teamId: turn.teamId,
-    reference: referenceOf(context),
+    reference: turn.reference,
     subscribedBy: turn.userId,
   };
 }

@@ -1,98 +1,13 @@
-import { TurnContext, type Activity, type BotAdapter, type ConversationReference } from 'botbuilder';
-import { backoffMs, parseRetryAfter, type SendLimiter } from '../../jobs/limiter';
-import type { Logger } from '../../log';
+import { backoffMs, type SendLimiter } from '../../jobs/limiter';
+import type { ConversationRef, OutMessage, Poster, PostResult } from '../../teams/door';
 
 /**
- * Posting a digest to Teams, with this module as the only retry layer.
- *
- * Measured on this stack: one `sendActivity` against a connector answering 429 or 5xx makes 4
- * requests over 3-5 s, because ConnectorClient's core-client pipeline has a `defaultRetryPolicy`
- * (3 retries; Retry-After for 429/503, exponential for 5xx). Stacked under our own retries that
- * would be up to 20 requests per job and blind to our limiter. So each post removes that policy
- * from the (per-call) connector client, and retries here: through the limiter, with backoff
- * and jitter, honouring Retry-After, at most `maxAttempts` requests.
- *
- * We do not use host.proactive.send: inside continueConversation an error goes to the adapter's
- * onTurnError (which would try to post an apology to the same failing conversation) and is not
- * returned to the caller; here the error is caught and classified.
+ * Posting a digest to Teams, with this module as the only retry layer: each attempt goes
+ * through the door's `poster.attempt` (exactly one request: the Teams edge removes the SDK's
+ * own retry policy, see src/teams/poster.ts), through the limiter, with backoff and jitter,
+ * honouring Retry-After, at most `maxAttempts` requests.
  */
-export type PostResult =
-  | { ok: true; activityId?: string }
-  | { ok: false; status?: number; code?: string; retryAfterMs?: number };
-
-export interface Poster {
-  post(reference: Partial<ConversationReference>, activity: Partial<Activity>): Promise<PostResult>;
-}
-
-const RETRY_POLICY = 'defaultRetryPolicy';
-
-interface PipelineLike {
-  removePolicy(options: { name: string }): unknown;
-}
-
-function withoutClientRetries(context: TurnContext): boolean {
-  const connector = context.turnState.get(context.adapter.ConnectorClientKey) as { client?: { pipeline?: PipelineLike } } | undefined;
-  const pipeline = connector?.client?.pipeline;
-  if (!pipeline || typeof pipeline.removePolicy !== 'function') return false;
-  pipeline.removePolicy({ name: RETRY_POLICY });
-  return true;
-}
-
-function classify(err: unknown): PostResult {
-  const e = err as { statusCode?: unknown; code?: unknown; response?: { headers?: { get?(n: string): string | undefined } } };
-  const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
-  const code = typeof e.code === 'string' ? e.code.slice(0, 80) : undefined;
-  const retryAfter = typeof e.response?.headers?.get === 'function' ? e.response.headers.get('retry-after') : undefined;
-  return { ok: false, status, code, retryAfterMs: parseRetryAfter(retryAfter) };
-}
-
-interface ConnectorLike {
-  conversations: { sendToConversation(conversationId: string, activity: Partial<Activity>): Promise<{ id?: string }> };
-}
-
-/**
- * One ConnectorClient per service URL, taken from the adapter once (so it carries the bot's
- * credentials) with its retry policy removed, then reused for every post: a fan-out of
- * thousands of digests does not build a client, run the turn middleware and write a
- * de-duplication row for each post.
- */
-export function createPoster(adapter: Pick<BotAdapter, 'continueConversationAsync'>, botAppId: string, log: Logger): Poster {
-  const clients = new Map<string, Promise<ConnectorLike | undefined>>();
-  const clientFor = (reference: Partial<ConversationReference>): Promise<ConnectorLike | undefined> => {
-    const serviceUrl = reference.serviceUrl ?? '';
-    let client = clients.get(serviceUrl);
-    if (!client) {
-      client = (async () => {
-        let found: ConnectorLike | undefined;
-        await adapter.continueConversationAsync(botAppId, reference, async (context) => {
-          const candidate = context.turnState.get(context.adapter.ConnectorClientKey) as (ConnectorLike & object) | undefined;
-          if (!withoutClientRetries(context)) log.warn('digest.client_retries_not_removed');
-          if (candidate && typeof candidate.conversations?.sendToConversation === 'function') found = candidate;
-        });
-        if (!found) clients.delete(serviceUrl);
-        return found;
-      })();
-      client.catch(() => clients.delete(serviceUrl));
-      clients.set(serviceUrl, client);
-    }
-    return client;
-  };
-  return {
-    async post(reference, activity) {
-      const conversationId = reference.conversation?.id;
-      if (!conversationId) return { ok: false, code: 'NoConversation' };
-      try {
-        const client = await clientFor(reference);
-        if (!client) return { ok: false, code: 'NoConnectorClient' };
-        const outgoing = TurnContext.applyConversationReference({ ...activity }, reference);
-        const res = await client.conversations.sendToConversation(conversationId, outgoing);
-        return { ok: true, activityId: res.id };
-      } catch (err) {
-        return classify(err);
-      }
-    },
-  };
-}
+export type { PostResult } from '../../teams/door';
 
 /** 403 and 404: the bot is not in the conversation, is blocked, or the conversation is gone. */
 export function isPermanent(status: number | undefined): boolean {
@@ -127,8 +42,8 @@ export function reasonOf(result: Extract<PostResult, { ok: false }>): string {
 export async function deliver(
   poster: Poster,
   limiter: SendLimiter,
-  target: { tenantId: string; conversationId: string; reference: Partial<ConversationReference> },
-  activity: Partial<Activity>,
+  target: { tenantId: string; conversationId: string; reference: ConversationRef },
+  message: OutMessage,
   options: DeliveryOptions,
 ): Promise<DeliveryOutcome> {
   const sleep = options.sleep ?? defaultSleep;
@@ -137,9 +52,9 @@ export async function deliver(
     const permit = await limiter.acquire(target.tenantId, target.conversationId);
     let result: PostResult;
     try {
-      result = await poster.post(target.reference, activity);
-    } catch (err) {
-      result = classify(err);
+      result = await poster.attempt(target.reference, message);
+    } catch {
+      result = { ok: false };
     } finally {
       permit.release();
     }

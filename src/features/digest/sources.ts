@@ -3,7 +3,7 @@ import type { Store } from '../../store/tables';
 import { openAgendaAction } from '../agenda/cards';
 import { AGENDA_TABLES } from '../agenda/repo';
 import { AgendaService } from '../agenda/service';
-import { ContributionsRepo, CONTRIBUTIONS_TABLE } from '../contributions/repo';
+import { ContributionsRepo, CONTRIBUTIONS_TABLE } from '../../people/contributions';
 import { STORIES_TABLE } from '../stories/repo';
 import { StoriesService } from '../stories/service';
 import type { DigestStory } from './curate';

@@ -1,6 +1,5 @@
 import { card, type AdaptiveCard, type CardElement } from '../../cards/types';
-import type { Command } from '../../teams/commands';
-import type { ConversationType } from '../../teams/turn';
+import type { Command, ConversationType } from '../../teams/door';
 import { helpStrings as s } from './strings';
 
 export function helpCard(commands: readonly Command[], scope: ConversationType): AdaptiveCard {

@@ -1,26 +1,29 @@
-import { CardFactory, MessageFactory } from 'botbuilder';
-import type { Feature } from '../feature';
-import { turnOf } from '../../teams/turn';
+import { z } from 'zod';
+import { nothingToStop, type Feature } from '../feature';
 import { helpCard } from './cards';
 
 export const helpFeature: Feature = {
   name: 'help',
   tables: [],
-  register({ app, commands }) {
-    commands.add({
+  create({ door }) {
+    door.command({
       name: 'help',
       aliases: ['?'],
       usage: 'help',
       summary: 'Show this list.',
       group: 'Getting started',
-      async handle(context, turn) {
-        await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(helpCard(commands.list(turn.conversationType), turn.conversationType))));
+      async handle(turn, _args, reply) {
+        await reply.card(helpCard(door.commands(turn.conversationType), turn.conversationType));
       },
     });
-    // The welcome card's "Show help" button.
-    app.adaptiveCards.actionSubmit('help', async (context) => {
-      const turn = turnOf(context);
-      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(helpCard(commands.list(turn.conversationType), turn.conversationType))));
+    // The welcome card's "Show help" button (Action.Submit).
+    door.cardSubmit({
+      verb: 'help',
+      schema: z.object({ verb: z.literal('help') }).passthrough(),
+      async handle(turn, _data, reply) {
+        await reply.card(helpCard(door.commands(turn.conversationType), turn.conversationType));
+      },
     });
+    return nothingToStop;
   },
 };

@@ -170,9 +170,8 @@ export class Privacy {
         await this.stories.deleteStory(st.where, st.storyId, me);
         report.storiesDeleted++;
       } else if (st.endorsed) {
-        const { endorsed } = await this.stories.toggleEndorsement(st.where, st.storyId, me);
-        if (endorsed) await this.stories.toggleEndorsement(st.where, st.storyId, me); // it had been withdrawn meanwhile: withdraw again
-        report.endorsementsWithdrawn++;
+        const { changed } = await this.stories.setEndorsement(st.where, st.storyId, me, false);
+        if (changed) report.endorsementsWithdrawn++;
       }
     }
 

@@ -1,10 +1,7 @@
-import type { AdaptiveCard } from '../../cards/types';
 import { errorFields } from '../../log';
-import type { Command } from '../../teams/commands';
-import { tell } from '../../teams/replies';
-import { turnOf, type Turn } from '../../teams/turn';
+import type { Reply, Turn } from '../../teams/door';
 import { z } from 'zod';
-import type { Feature, FeatureHost } from '../feature';
+import { nothingToStop, type Feature, type FeatureHost } from '../feature';
 import { StoriesService } from '../stories/service';
 import { FORGET_VERB, forgetConfirmCard, goalsCard, statsCard, valueCard } from './cards';
 import { Privacy } from './privacy';
@@ -21,18 +18,6 @@ import { DOWNLOAD_LINKS_TABLE } from './links';
  * Insights in Teams: `stats`, and the counters kept from every `contributed` event.
  * Handlers take (turn, args, reply) so they move to the edge's door unchanged.
  */
-interface Reply {
-  text(text: string): Promise<unknown>;
-  card(card: AdaptiveCard): Promise<unknown>;
-}
-
-/** The turn as the current edge hands it over (no SDK import here: only src/teams/ knows the SDK). */
-type Context = Parameters<Command['handle']>[0];
-
-const replyOf = (context: Context): Reply => ({
-  text: (text) => tell(context, text),
-  card: (c) => context.sendActivity({ type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: c }] }),
-});
 
 const runtimes = new WeakMap<FeatureHost, InsightsService>();
 /** The service of a running bot (tests and the benchmark read its repo's row count). */
@@ -43,7 +28,8 @@ export function insightsOf(host: FeatureHost): InsightsService | undefined {
 export const insightsFeature: Feature = {
   name: 'insights',
   tables: [INSIGHT_DAYS_TABLE, INSIGHT_MEMBERS_TABLE, INSIGHT_GOALS_TABLE, INSIGHT_VALUES_TABLE, DOWNLOAD_LINKS_TABLE],
-  register(host) {
+  create(host) {
+    const { door } = host;
     const service = new InsightsService(host.store, host.clock, host.config.links.signingSecret);
     runtimes.set(host, service);
     const space = (turn: Turn) => ({ tenantId: turn.tenantId, spaceId: turn.spaceId });
@@ -79,89 +65,92 @@ export const insightsFeature: Feature = {
       await reply.card(valueCard(await service.value(space(turn), period, lookup)));
     };
 
-    host.commands.add({
+    door.command({
       name: 'goals',
       aliases: ['goal'],
       usage: s.goalsUsage,
       summary: s.goalsSummary,
       group: s.group,
       scopes: ['channel', 'groupChat'],
-      handle: (context, turn, args) => goals(turn, args, replyOf(context)),
+      handle: goals,
     });
 
-    host.commands.add({
+    door.command({
       name: 'value',
       usage: s.valueUsage,
       summary: s.valueSummary,
       group: s.group,
       scopes: ['channel', 'groupChat'],
-      handle: (context, turn, args) => value(turn, args, replyOf(context)),
+      handle: value,
     });
 
     /** A download link for the person: the bot's public address and the signed token. */
     const linkTo = (token: string): string => `${host.config.links.publicUrl ?? ''}/download/${token}`;
 
-    host.commands.add({
+    door.command({
       name: 'export',
       usage: s.exportUsage,
       summary: s.exportSummary,
       group: s.group,
       scopes: ['channel', 'groupChat'],
-      handle: async (context, turn, args) => {
+      handle: async (turn, args, reply) => {
         const { what, token } = await service.requestExport({ ...space(turn), conversationId: turn.conversationId }, turn, args);
-        await replyOf(context).text(s.exportReady(what, linkTo(token)));
+        await reply.text(s.exportReady(what, linkTo(token)));
       },
     });
 
-    host.jobs.add(retentionJob(host.store, host.clock, host.config.retention.months, host.log));
+    door.job(retentionJob(host.store, host.clock, host.config.retention.months, host.log));
 
     // ---- a person's own data (personal chat) ----
     const privacy = new Privacy(host.store, host.clock, () => service.settled());
-    host.commands.add({
+    door.command({
       name: 'my',
       usage: s.myDataUsage,
       summary: s.myDataSummary,
       group: s.group,
       scopes: ['personal'],
-      handle: async (context, turn, args) => {
+      handle: async (turn, args, reply) => {
         const m = /^data\b\s*(json|csv)?\s*$/i.exec(args.trim());
-        if (!m) return void (await tell(context, s.myDataUnknown));
+        if (!m) return void (await reply.text(s.myDataUnknown));
         const format = (m[1] ?? 'json').toLowerCase();
-        await tell(context, s.myDataReady(format, linkTo(await service.requestMyData(turn.tenantId, turn.userId, format))));
+        await reply.text(s.myDataReady(format, linkTo(await service.requestMyData(turn.tenantId, turn.userId, format))));
       },
     });
-    host.commands.add({
+    door.command({
       name: 'forget',
       usage: s.forgetUsage,
       summary: s.forgetSummary,
       group: s.group,
       scopes: ['personal'],
-      handle: async (context, _turn, args) => {
-        if (args.trim().toLowerCase() !== 'me') return void (await tell(context, s.forgetUnknown));
-        await replyOf(context).card(forgetConfirmCard());
+      handle: async (_turn, args, reply) => {
+        if (args.trim().toLowerCase() !== 'me') return void (await reply.text(s.forgetUnknown));
+        await reply.card(forgetConfirmCard());
       },
     });
-    const forgetData = z.object({ verb: z.literal(FORGET_VERB), choice: z.enum(['delete', 'anonymise']) });
-    host.app.adaptiveCards.actionSubmit(FORGET_VERB, async (context) => {
-      const turn = turnOf(context);
-      const data = forgetData.safeParse(context.activity.value);
-      if (!data.success) return void (await tell(context, s.forgetUnknown));
-      if (turn.conversationType !== 'personal') return void (await tell(context, s.forgetOnlyPersonal));
-      // Who pressed is who is forgotten: the card's data names no one.
-      const fromId = context.activity.from?.id;
-      const report = await privacy.forget({ tenantId: turn.tenantId, userId: turn.userId, otherIds: fromId && fromId !== turn.userId ? [fromId] : [], userName: turn.userName }, data.data.choice);
-      host.log.info('privacy.forgotten', { choice: data.data.choice, rowsDeleted: report.rowsDeleted, rowsChanged: report.rowsChanged });
-      await tell(context, s.forgetDone(data.data.choice, report));
+    door.cardSubmit({
+      verb: FORGET_VERB,
+      // A choice the bot never offered is a plain "say forget me" (the schema accepts any string, the handler refuses).
+      schema: z.object({ verb: z.literal(FORGET_VERB), choice: z.string().max(40) }),
+      async handle(turn, data, reply) {
+        const choice = data.choice === 'delete' || data.choice === 'anonymise' ? data.choice : undefined;
+        if (!choice) return void (await reply.text(s.forgetUnknown));
+        if (turn.conversationType !== 'personal') return void (await reply.text(s.forgetOnlyPersonal));
+        // Who pressed is who is forgotten: the card's data names no one.
+        const report = await privacy.forget({ tenantId: turn.tenantId, userId: turn.userId, otherIds: [], userName: turn.userName }, choice);
+        reply.log.info('privacy.forgotten', { choice, rowsDeleted: report.rowsDeleted, rowsChanged: report.rowsChanged });
+        await reply.text(s.forgetDone(choice, report));
+      },
     });
 
-    host.commands.add({
+    door.command({
       name: 'stats',
       aliases: ['health'],
       usage: s.statsUsage,
       summary: s.statsSummary,
       group: s.group,
       scopes: ['channel', 'groupChat'],
-      handle: (context, turn, args) => stats(turn, args, replyOf(context)),
+      handle: stats,
     });
+    return nothingToStop;
   },
 };

@@ -14,7 +14,7 @@ import type { Clock } from '../../clock';
 import { UserError } from '../../errors';
 import type { Store } from '../../store/tables';
 import type { Contribution } from '../../teams/events';
-import { OrganizersRepo, ORGANIZERS_TABLE } from '../organizers/repo';
+import { OrganizersRepo, ORGANIZERS_TABLE } from '../../people/organizers';
 import { MAX_GOALS, parseGoal, progressOf, type Goal, type GoalProgress } from './goals';
 import { applyContribution, healthView, type Change, type HealthView } from './health';
 import { dayOf, periodOf, type Period, type PeriodName } from './period';

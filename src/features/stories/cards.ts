@@ -1,5 +1,6 @@
 import { card, type AdaptiveCard, type CardAction, type CardElement } from '../../cards/types';
 import { safeLine, safeText } from '../../cards/safeText';
+import { noticeBlock, type Notice } from '../../cards/notice';
 import type { LibraryPage } from './library';
 import { allTags, type Story } from './model';
 import { storyStrings as s } from './strings';
@@ -64,12 +65,21 @@ function header(story: Story): CardElement[] {
   ];
 }
 
-/** The story as posted in the conversation, with its buttons; `why` (lines from why.ts) shows why it has its themes. */
-export function storyCard(story: Story, why?: readonly string[]): AdaptiveCard {
+/**
+ * The story as posted in the conversation, with its buttons. The Inspiring button carries the
+ * intent (endorse true / false), so a retry or a double press never undoes it: everyone's card
+ * offers "Inspiring"; the card answered to someone who endorsed offers to take it back.
+ * `why` (lines from why.ts) shows why it has its themes.
+ */
+export function storyCard(story: Story, view: { viewerId?: string; notice?: Notice; why?: readonly string[] } = {}): AdaptiveCard {
+  const why = view.why;
   const data = { storyId: story.storyId };
   const tags = allTags(story);
+  const mine = view.viewerId !== undefined && story.endorsers.includes(view.viewerId);
   const actions: CardAction[] = [
-    { type: 'Action.Execute', title: s.inspiring(story.endorsers.length), verb: VERB.endorse, data: { verb: VERB.endorse, ...data } },
+    mine
+      ? { type: 'Action.Execute', title: s.inspiringTakeBack(story.endorsers.length), verb: VERB.endorse, data: { verb: VERB.endorse, ...data, endorse: false } }
+      : { type: 'Action.Execute', title: s.inspiring(story.endorsers.length), verb: VERB.endorse, data: { verb: VERB.endorse, ...data, endorse: true } },
     {
       type: 'Action.ShowCard',
       title: s.editTags,
@@ -92,6 +102,7 @@ export function storyCard(story: Story, why?: readonly string[]): AdaptiveCard {
   ];
   return card(
     [
+      ...(view.notice ? [noticeBlock(view.notice)] : []),
       ...header(story),
       ...storyText(story),
       facts(story),

@@ -1,14 +1,7 @@
 /** What a story is, in plain values (no Teams or storage types). */
-export interface Space {
-  tenantId: string;
-  /** The team for channel conversations, else the conversation. */
-  spaceId: string;
-}
+import type { Person } from '../../people/model';
 
-export interface Person {
-  userId: string;
-  userName: string;
-}
+export type { Person, Space } from '../../people/model';
 
 export interface Story {
   /** Newest-first sortable id: 13 digits of inverted time, '-', 8 hex characters. */

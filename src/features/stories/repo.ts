@@ -1,6 +1,7 @@
+import { retryOnConflict } from '../../store/etag';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { encodeKeyPart, key, newestFirstKey } from '../../store/keys';
-import { getEntityOrUndefined, listPartition, statusOf } from '../../store/tables';
+import { getEntityOrUndefined, listPartition } from '../../store/tables';
 import { allTags, type Space, type Story } from './model';
 
 /**
@@ -146,42 +147,37 @@ export class StoriesRepo {
   async create(story: Story, textHash: string, now: Date, duplicateWindowMs: number): Promise<CreateResult> {
     const where = { tenantId: story.tenantId, spaceId: story.spaceId };
     const pk = partitionOf(where);
-    let known = false;
-    for (let attempt = 0; attempt < 4; attempt++) {
-      let hashRow: (PointerRow & { etag: string }) | undefined;
-      let sourceRow: (PointerRow & { etag: string }) | undefined;
-      if (known) {
-        // Only after a conflict: the common path is a single request.
-        [hashRow, sourceRow] = await Promise.all([
-          getEntityOrUndefined<PointerRow>(this.table, pk, hashRowKey(textHash)),
-          story.sourceMessageId ? getEntityOrUndefined<PointerRow>(this.table, pk, sourceRowKey(story.sourceMessageId)) : undefined,
-        ]);
-        const bySource = sourceRow ? await this.get(where, sourceRow.storyId) : undefined;
-        if (bySource) return { created: false, existing: bySource.story };
-        if (hashRow && now.getTime() - hashRow.at < duplicateWindowMs) {
-          const byText = await this.get(where, hashRow.storyId);
-          if (byText) return { created: false, existing: byText.story };
+    // The common path is a single request; the pointers are read only after a conflict.
+    return retryOnConflict(
+      async (attempt) => {
+        let hashRow: (PointerRow & { etag: string }) | undefined;
+        let sourceRow: (PointerRow & { etag: string }) | undefined;
+        if (attempt > 0) {
+          [hashRow, sourceRow] = await Promise.all([
+            getEntityOrUndefined<PointerRow>(this.table, pk, hashRowKey(textHash)),
+            story.sourceMessageId ? getEntityOrUndefined<PointerRow>(this.table, pk, sourceRowKey(story.sourceMessageId)) : undefined,
+          ]);
+          const bySource = sourceRow ? await this.get(where, sourceRow.storyId) : undefined;
+          if (bySource) return { created: false, existing: bySource.story };
+          if (hashRow && now.getTime() - hashRow.at < duplicateWindowMs) {
+            const byText = await this.get(where, hashRow.storyId);
+            if (byText) return { created: false, existing: byText.story };
+          }
         }
-      }
-      const pointer = { storyId: story.storyId, at: story.createdAt.getTime() };
-      const actions: TransactionAction[] = [['create', { partitionKey: pk, rowKey: storyRowKey(story.storyId), ...toRow(story) }]];
-      for (const [rowKey, row] of copiesOf(story)) actions.push(['create', { partitionKey: pk, rowKey, ...row }]);
-      const hashEntity = { partitionKey: pk, rowKey: hashRowKey(textHash), ...pointer };
-      actions.push(hashRow ? ['update', hashEntity, 'Replace', { etag: hashRow.etag }] : ['create', hashEntity]);
-      if (story.sourceMessageId) {
-        const sourceEntity = { partitionKey: pk, rowKey: sourceRowKey(story.sourceMessageId), ...pointer };
-        actions.push(sourceRow ? ['update', sourceEntity, 'Replace', { etag: sourceRow.etag }] : ['create', sourceEntity]);
-      }
-      try {
+        const pointer = { storyId: story.storyId, at: story.createdAt.getTime() };
+        const actions: TransactionAction[] = [['create', { partitionKey: pk, rowKey: storyRowKey(story.storyId), ...toRow(story) }]];
+        for (const [rowKey, row] of copiesOf(story)) actions.push(['create', { partitionKey: pk, rowKey, ...row }]);
+        const hashEntity = { partitionKey: pk, rowKey: hashRowKey(textHash), ...pointer };
+        actions.push(hashRow ? ['update', hashEntity, 'Replace', { etag: hashRow.etag }] : ['create', hashEntity]);
+        if (story.sourceMessageId) {
+          const sourceEntity = { partitionKey: pk, rowKey: sourceRowKey(story.sourceMessageId), ...pointer };
+          actions.push(sourceRow ? ['update', sourceEntity, 'Replace', { etag: sourceRow.etag }] : ['create', sourceEntity]);
+        }
         await this.table.submitTransaction(actions);
         return { created: true };
-      } catch (err) {
-        const status = statusOf(err);
-        if (status !== 409 && status !== 412) throw err;
-        known = true;
-      }
-    }
-    throw new Error('story capture kept conflicting');
+      },
+      { attempts: 4, what: 'story capture' },
+    );
   }
 
   async get(where: Space, storyId: string): Promise<StoredStory | undefined> {

@@ -7,21 +7,19 @@
  *     [from, to), newest first; a row-key range on newest-first keys, older stories are not read.
  *   - `mostEndorsed(tenantId, spaceId, limit): Promise<StorySummary[]>` most endorsed first
  *     (ties newest first), from the endorsed index; stories nobody endorsed are not listed.
- *   - `seedStories(tenantId, spaceId, stories: SeedStory[])` bulk insert (benchmarks, tests), in
- *     transactions of 100, indexes included.
  *   - `StorySummary` (model.ts): { storyId, text, tellerName, tellerId, customer?, themes, tags,
  *     endorsements, createdAt, conversationId }.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../clock';
 import { UserError } from '../../errors';
 import type { Store } from '../../store/tables';
-import { statusOf } from '../../store/tables';
-import { normaliseForComparison } from '../../teams/text';
-import { ContributionsRepo, CONTRIBUTIONS_TABLE } from '../contributions/repo';
-import { OrganizersRepo, ORGANIZERS_TABLE } from '../organizers/repo';
+import { retryOnConflict } from '../../store/etag';
+import { ContributionsRepo, CONTRIBUTIONS_TABLE } from '../../people/contributions';
+import { OrganizersRepo, ORGANIZERS_TABLE } from '../../people/organizers';
 import { pageOf, queryTerms, rank, type LibraryPage } from './library';
 import { allTags, summaryOf, type Person, type Space, type Story, type StorySummary } from './model';
+import { termsOf, textHashOf } from './storyText';
 import { hashtagsIn, MAX_STORY_LENGTH, MAX_TAGS, normaliseTag, unique } from './parse';
 import { newStoryId, StoriesRepo, STORIES_TABLE, type StoredStory } from './repo';
 import { storyStrings as s } from './strings';
@@ -58,20 +56,7 @@ export interface CaptureResult {
   duplicate: boolean;
 }
 
-export interface SeedStory {
-  text: string;
-  tellerId: string;
-  tellerName: string;
-  customer?: string;
-  /** Defaults to the automatic themes of the default taxonomy. */
-  themes?: string[];
-  tags?: string[];
-  endorsers?: string[];
-  createdAt: Date;
-  conversationId?: string;
-}
 
-const textHashOf = (text: string): string => createHash('sha256').update(normaliseForComparison(text)).digest('hex').slice(0, 32);
 
 export class StoriesService {
   private readonly repo: StoriesRepo;
@@ -162,14 +147,19 @@ export class StoriesService {
 
   // ---- changes to a story ---------------------------------------------------------------
 
-  /** "Inspiring": adds the person's endorsement, or withdraws it if they had given one. */
-  async toggleEndorsement(where: Space, storyId: string, who: Person): Promise<{ story: Story; endorsed: boolean }> {
-    let endorsed = false;
+  /**
+   * "Inspiring" as set-state: `endorse` true adds the person's endorsement, false takes it back.
+   * Pressing twice, or retrying after a failure, leaves it as the person meant; `changed` says
+   * whether this press changed anything.
+   */
+  async setEndorsement(where: Space, storyId: string, who: Person, endorse: boolean): Promise<{ story: Story; changed: boolean }> {
+    let changed = false;
     const story = await this.change(where, storyId, (current) => {
-      endorsed = !current.endorsers.includes(who.userId);
-      return { ...current, endorsers: endorsed ? [...current.endorsers, who.userId] : current.endorsers.filter((id) => id !== who.userId) };
+      changed = current.endorsers.includes(who.userId) !== endorse;
+      if (!changed) return undefined;
+      return { ...current, endorsers: endorse ? [...current.endorsers, who.userId] : current.endorsers.filter((id) => id !== who.userId) };
     });
-    return { story, endorsed };
+    return { story, changed };
   }
 
   /** Someone found a story inspiring: counts as taking part, for the digest. */
@@ -202,41 +192,37 @@ export class StoriesService {
 
   /** Deletes the story if the person may: its teller, who saved it, or an organizer of the space. */
   async deleteStory(where: Space, storyId: string, who: Person): Promise<Story> {
-    for (let attempt = 0; attempt < 8; attempt++) {
-      const stored = await this.repo.get(where, storyId);
-      if (!stored) throw new UserError(s.notFound);
-      const mine = stored.story.teller.userId === who.userId || stored.story.capturedBy.userId === who.userId;
-      if (!mine && !(await this.organizers.isOrganizer(where, who.userId))) throw new UserError(s.notAllowedDelete);
-      try {
+    return retryOnConflict(
+      async () => {
+        const stored = await this.repo.get(where, storyId);
+        if (!stored) throw new UserError(s.notFound);
+        const mine = stored.story.teller.userId === who.userId || stored.story.capturedBy.userId === who.userId;
+        if (!mine && !(await this.organizers.isOrganizer(where, who.userId))) throw new UserError(s.notAllowedDelete);
         await this.repo.remove(stored, textHashOf(stored.story.text));
         await this.tagger.forget(where, storyId).catch(() => undefined);
         return stored.story;
-      } catch (err) {
-        if (statusOf(err) !== 412 && statusOf(err) !== 404) throw err;
-      }
-    }
-    throw new Error('story kept changing while it was being deleted');
+      },
+      { attempts: 8, alsoRetry: [404], what: 'story' },
+    );
   }
 
   async getStory(where: Space, storyId: string): Promise<Story | undefined> {
     return (await this.repo.get(where, storyId))?.story;
   }
 
-  private async change(where: Space, storyId: string, apply: (current: Story) => Story): Promise<Story> {
-    for (let attempt = 0; attempt < 12; attempt++) {
-      const stored: StoredStory | undefined = await this.repo.get(where, storyId);
-      if (!stored) throw new UserError(s.notFound);
-      const next = apply(stored.story);
-      try {
+  /** eTag-guarded change of a story; `apply` returns undefined to leave it as it is. */
+  private async change(where: Space, storyId: string, apply: (current: Story) => Story | undefined): Promise<Story> {
+    return retryOnConflict(
+      async () => {
+        const stored: StoredStory | undefined = await this.repo.get(where, storyId);
+        if (!stored) throw new UserError(s.notFound);
+        const next = apply(stored.story);
+        if (!next) return stored.story;
         await this.repo.update(stored, next);
         return next;
-      } catch (err) {
-        const status = statusOf(err);
-        if (status !== 412 && status !== 404 && status !== 409) throw err;
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** attempt)));
-      }
-    }
-    throw new Error('story kept changing under us');
+      },
+      { alsoRetry: [404], what: 'story' },
+    );
   }
 
   // ---- library ---------------------------------------------------------------------------
@@ -283,43 +269,9 @@ export class StoriesService {
     return (await this.repo.mostEndorsed({ tenantId, spaceId }, Math.max(0, limit))).map(summaryOf);
   }
 
-  async seedStories(tenantId: string, spaceId: string, stories: readonly SeedStory[]): Promise<StorySummary[]> {
-    const where = { tenantId, spaceId };
-    const built = stories.map((x) => {
-      const lemmas = x.themes && x.tags ? [] : lemmasOf(x.text);
-      const themes = x.themes ?? defaultThemesOf(x.text);
-      const tags = x.tags ?? [];
-      const story: Story = {
-        storyId: newStoryId(x.createdAt, randomBytes(4).toString('hex')),
-        tenantId,
-        spaceId,
-        conversationId: x.conversationId ?? spaceId,
-        text: x.text.slice(0, MAX_STORY_LENGTH),
-        teller: { userId: x.tellerId, userName: x.tellerName },
-        capturedBy: { userId: x.tellerId, userName: x.tellerName },
-        ...(x.customer ? { customer: x.customer } : {}),
-        themes,
-        tags,
-        endorsers: x.endorsers ?? [],
-        createdAt: x.createdAt,
-        terms: lemmas.length ? termsOf(lemmas, [...themes, ...tags], x.customer) : queryTerms(normaliseForComparison(`${x.text} ${[...themes, ...tags].join(' ')}`).split(' ')).join(' '),
-      };
-      return { story, textHash: textHashOf(story.text) };
-    });
-    await this.repo.seed(where, built);
-    return built.map((b) => summaryOf(b.story));
-  }
 }
 
 /** Only Teams deep links become a button on the card: a payload cannot smuggle another URL in. */
 export function isTeamsLink(url: string): boolean {
   return url.length <= 2000 && /^https:\/\/teams\.microsoft\.com\/l\/message\//.test(url);
-}
-
-
-function termsOf(lemmas: readonly string[], tags: readonly string[], customer?: string): string {
-  const tagTerms = tags.flatMap((t) => [t, ...t.split('-')]);
-  const customerTerms = customer ? normaliseForComparison(customer).split(' ') : [];
-  // Keep repeats: term frequency matters to BM25.
-  return [...lemmas, ...tagTerms, ...customerTerms].filter((l) => l.length > 1 && !/\s/.test(l)).join(' ');
 }

@@ -1,6 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
-import { key } from '../../store/keys';
-import { insertIfAbsent, listPartition } from '../../store/tables';
+import type { Person, Space } from './model';
+import { key } from '../store/keys';
+import { insertIfAbsent, listPartition } from '../store/tables';
 
 /**
  * Who contributed to a space (a team, or a chat) and when they first did: the "new voices" of
@@ -42,8 +43,8 @@ export class ContributionsRepo {
   constructor(private readonly table: TableClient) {}
 
   async recordContribution(
-    where: { tenantId: string; spaceId: string },
-    who: { userId: string; userName: string },
+    where: Space,
+    who: Person,
     kind: ContributionKind,
     at: Date,
   ): Promise<{ first: boolean }> {
@@ -72,18 +73,18 @@ export class ContributionsRepo {
   }
 
   /** Everyone who ever contributed in the space (one partition read; spaces have hundreds, not millions, of people). */
-  async list(where: { tenantId: string; spaceId: string }): Promise<Contributor[]> {
+  async list(where: Space): Promise<Contributor[]> {
     const rows = await listPartition<Row>(this.table, key(where.tenantId, where.spaceId));
     return rows.map((r) => ({ userId: r.userId, userName: r.userName, firstAt: new Date(r.firstAt), lastAt: new Date(r.lastAt) }));
   }
 
   /** People whose first contribution falls in [from, to). */
-  async newVoices(where: { tenantId: string; spaceId: string }, from: Date, to: Date): Promise<Contributor[]> {
+  async newVoices(where: Space, from: Date, to: Date): Promise<Contributor[]> {
     return (await this.list(where)).filter((c) => c.firstAt >= from && c.firstAt < to);
   }
 
   /** People active in [from, to) (their last contribution is in or after the window start). */
-  async activeSince(where: { tenantId: string; spaceId: string }, from: Date): Promise<Contributor[]> {
+  async activeSince(where: Space, from: Date): Promise<Contributor[]> {
     return (await this.list(where)).filter((c) => c.lastAt >= from);
   }
 }

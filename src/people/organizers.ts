@@ -1,6 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
-import { key } from '../../store/keys';
-import { getEntityOrUndefined, insertIfAbsent, listPartition } from '../../store/tables';
+import type { Person, Space } from './model';
+import { key } from '../store/keys';
+import { getEntityOrUndefined, insertIfAbsent, listPartition } from '../store/tables';
 
 /**
  * The organizers of a space (a team, or a chat): the people who may finalise agendas, end
@@ -28,12 +29,12 @@ interface Row {
 export class OrganizersRepo {
   constructor(private readonly table: TableClient) {}
 
-  async isOrganizer(where: { tenantId: string; spaceId: string }, userId: string): Promise<boolean> {
+  async isOrganizer(where: Space, userId: string): Promise<boolean> {
     return (await getEntityOrUndefined<Row>(this.table, key(where.tenantId, where.spaceId), key(userId))) !== undefined;
   }
 
   /** Adds the person; returns false if they were one already. */
-  async add(where: { tenantId: string; spaceId: string }, who: { userId: string; userName: string }, addedBy: string, at: Date): Promise<boolean> {
+  async add(where: Space, who: Person, addedBy: string, at: Date): Promise<boolean> {
     return insertIfAbsent(this.table, {
       partitionKey: key(where.tenantId, where.spaceId),
       rowKey: key(who.userId),
@@ -44,11 +45,11 @@ export class OrganizersRepo {
     });
   }
 
-  async remove(where: { tenantId: string; spaceId: string }, userId: string): Promise<void> {
+  async remove(where: Space, userId: string): Promise<void> {
     await this.table.deleteEntity(key(where.tenantId, where.spaceId), key(userId)).catch(() => undefined);
   }
 
-  async list(where: { tenantId: string; spaceId: string }): Promise<Organizer[]> {
+  async list(where: Space): Promise<Organizer[]> {
     const rows = await listPartition<Row>(this.table, key(where.tenantId, where.spaceId));
     return rows.map((r) => ({ userId: r.userId, userName: r.userName, addedBy: r.addedBy, addedAt: new Date(r.addedAt) }));
   }

@@ -1,0 +1,35 @@
+import { UserError } from '../../errors';
+import type { ConversationKey } from '../../people/model';
+import { FreshRead } from './freshRead';
+import type { AgendaRepo, CallRow } from './repo';
+import { agendaStrings as s } from './strings';
+import { callView, rankTopics, type AgendaView } from './views';
+
+/** Finding calls and reading an agenda: what every other part of the feature reads through. */
+export class CallReader {
+  private readonly views = new FreshRead<AgendaView>();
+
+  constructor(private readonly repo: AgendaRepo) {}
+
+  /** The call people are working on: the earliest one that has not ended. */
+  async currentCall(where: ConversationKey): Promise<CallRow | undefined> {
+    const calls = await this.repo.listCalls(where, "status ne 'ended'");
+    return calls.sort((a, b) => a.startsAt - b.startsAt)[0];
+  }
+
+  /** The call with its topics ranked by votes, read after every write the caller made. */
+  async agendaView(where: ConversationKey, callId: string): Promise<AgendaView> {
+    return this.views.get(`${where.tenantId}|${where.conversationId}|${callId}`, async () => {
+      const [call, topics, votes] = await Promise.all([this.repo.getCall(where, callId), this.repo.listTopics(where, callId), this.repo.readVotes(where, callId)]);
+      if (!call) throw new UserError(s.callNotFound);
+      return { call: callView(call), topics: rankTopics(topics, votes.counts, votes.voters) };
+    });
+  }
+}
+
+/** A call still takes topics, votes and finalising only while open, and only from an up-to-date card. */
+export function requireOpen(call: CallRow, rev: number | undefined): void {
+  if (call.status === 'ended') throw new UserError(s.callEnded);
+  if (call.status === 'finalised') throw new UserError(s.agendaClosed);
+  if (rev !== undefined && rev !== call.rev) throw new UserError(s.staleCard);
+}

@@ -1,0 +1,63 @@
+import type { CallReader } from './calls';
+import type { AgendaRepo } from './repo';
+import { callView } from './views';
+
+/** What the digest reads from the agenda (signatures stable: see service.ts). */
+export class AgendaDigestReads {
+  constructor(
+    private readonly repo: AgendaRepo,
+    private readonly reader: CallReader,
+  ) {}
+
+
+  async nextCall(
+    tenantId: string,
+    conversationId: string,
+    now: Date,
+  ): Promise<{ callId: string; title: string; startsAt: Date; status: string; topTopics: { number: number; title: string; votes: number }[] } | undefined> {
+    const where = { tenantId, conversationId };
+    const calls = (await this.repo.listCalls(where, "status ne 'ended'"))
+      .filter((c) => c.startsAt + c.durationMin * 60_000 > now.getTime())
+      .sort((a, b) => a.startsAt - b.startsAt);
+    const call = calls[0];
+    if (!call) return undefined;
+    const view = callView(call);
+    const top = view.final ?? (await this.reader.agendaView(where, call.callId)).topics;
+    return {
+      callId: call.callId,
+      title: call.title,
+      startsAt: view.startsAt,
+      status: call.status,
+      topTopics: top.slice(0, 3).map((t) => ({ number: t.number, title: t.title, votes: t.votes })),
+    };
+  }
+
+  async recapsBetween(
+    tenantId: string,
+    conversationId: string,
+    from: Date,
+    to: Date,
+  ): Promise<{ callId: string; title: string; startsAt: Date; endedAt: Date; decisions: string[]; actions: string[] }[]> {
+    const where = { tenantId, conversationId };
+    // A conversation holds a handful of calls a year; numeric filters are left to code because
+    // Azure Tables compares Int64 and Double properties as unequal types.
+    const calls = (await this.repo.listCalls(where, "status eq 'ended'")).filter((c) => (c.endedAt ?? 0) >= from.getTime() && (c.endedAt ?? 0) < to.getTime());
+    const out = [];
+    for (const call of calls.sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0))) {
+      const notes = await this.repo.listNotes(where, call.callId);
+      out.push({
+        callId: call.callId,
+        title: call.title,
+        startsAt: new Date(call.startsAt),
+        endedAt: new Date(call.endedAt ?? 0),
+        decisions: notes.filter((n) => n.kind === 'decision').map((n) => n.text),
+        actions: notes.filter((n) => n.kind === 'action').map((n) => n.text),
+      });
+    }
+    return out;
+  }
+
+  async activityBetween(tenantId: string, conversationId: string, from: Date, to: Date): Promise<{ topics: number; votes: number }> {
+    return this.repo.countActivity({ tenantId, conversationId }, from, to);
+  }
+}

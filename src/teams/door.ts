@@ -1,0 +1,206 @@
+import type { z } from 'zod';
+import type { AdaptiveCard } from '../cards/types';
+import type { Notice } from '../cards/notice';
+
+export type { Notice } from '../cards/notice';
+import type { Logger } from '../log';
+
+/**
+ * THE DOOR: the one narrow interface through which features meet Teams. It is SDK-free (no
+ * botbuilder, botframework-* or teams-ai type appears here); `src/teams/` implements it
+ * (bot.ts, cardActions.ts, poster.ts). A feature is a factory, `create(host: FeatureHost)`
+ * (src/features/feature.ts), that registers through `host.door` and returns `{ stop() }`:
+ *
+ *   host.door.command({ name: 'topic', usage: 'topic <text>', summary: '...', group: 'Call agendas',
+ *     async handle(turn, args, reply) { await reply.text(`Added: ${args}`); } });
+ *
+ *   host.door.cardAction({
+ *     verb: 'agenda.vote',                                   // Action.Execute verb, stable
+ *     schema: z.object({ callId: z.string(), vote: z.boolean() }),
+ *     async handle(turn, data, reply) { ...; return { card: agendaCard(view, notice, turn.userId) }; },
+ *     current: async (turn, data, notice) => agendaCard(await read(turn, data.callId), notice),  // the true card
+ *     shared: (turn, data) => live.touch(turn, data.callId, turn.replyToId),  // or 'pressed'
+ *   });
+ *
+ *   const id = await host.poster.post(ref, { card: someCard });  // ref: a stored ConversationRef
+ *   await host.poster.update(ref, id!, { text: 'changed' });
+ *
+ * Store `turn.reference` (plain JSON: `JSON.stringify` it) to post later; read it back with
+ * `parseReference` (reference.ts). Also: door.cardSubmit (Action.Submit messages),
+ * door.messageAction (compose-extension fetchTask/submitAction and its dialog), door.on(
+ * 'installed' | 'removed' | 'active') (lifecycle), door.job (scheduled work), door.commands()
+ * (the help card). Throw a UserError (src/errors.ts) to refuse in plain words; anything else is
+ * logged and the person told the truth about what was saved.
+ */
+
+export type ConversationType = 'channel' | 'groupChat' | 'personal';
+
+/** Someone @mentioned in a message (other than the bot), with the text the mention shows. */
+export interface Mention {
+  userId: string;
+  userName: string;
+  shown: string;
+}
+
+/**
+ * The one stored conversation reference: enough to post into a conversation later. Plain JSON
+ * (stored as a string in tables); the same shape earlier versions stored, so old rows still read.
+ */
+export interface ConversationRef {
+  channelId: string;
+  serviceUrl: string;
+  conversation: { id: string; tenantId?: string; conversationType?: string; isGroup?: boolean };
+  bot?: { id: string; name?: string };
+  locale?: string;
+}
+
+/** Who and where a turn is: plain values parsed once from the activity. */
+export interface Turn {
+  tenantId: string;
+  /** The conversation, without a thread's `;messageid=` suffix. */
+  conversationId: string;
+  conversationType: ConversationType;
+  /** The team, for channel conversations. */
+  teamId?: string;
+  /** Where shared data lives: the team for channels (all its channels), else the conversation. */
+  spaceId: string;
+  userId: string;
+  userName: string;
+  activityId?: string;
+  /** IANA time zone of the sender's client, else UTC. */
+  timeZone: string;
+  locale?: string;
+  /** The message a card action was pressed on (the bot's own card), when Teams says. */
+  replyToId?: string;
+  /** People @mentioned in the message, other than the bot. */
+  mentions: Mention[];
+  /** Where to post into this conversation later (proactively). */
+  reference: ConversationRef;
+}
+
+/** Something to post: text, a card, or both (the text shows above the card). */
+export interface OutMessage {
+  text?: string;
+  card?: AdaptiveCard;
+}
+
+/** Answering inside a turn. Every method returns the posted activity id when Teams gives one. */
+export interface Reply {
+  text(text: string): Promise<string | undefined>;
+  card(card: AdaptiveCard, text?: string): Promise<string | undefined>;
+  /** The turn's logger: carries the correlation id; ids and counts only, never text. */
+  readonly log: Logger;
+}
+
+export interface Command {
+  /** First word, lower case: `story`. */
+  name: string;
+  aliases?: string[];
+  /** How to call it, for help: `story <text>`. */
+  usage: string;
+  /** One sentence for the help card. */
+  summary: string;
+  /** Help section: the feature's name in the user's words. */
+  group: string;
+  /** Where it is offered; defaults to all scopes. */
+  scopes?: ConversationType[];
+  handle(turn: Turn, args: string, reply: Reply): Promise<void>;
+}
+
+/**
+ * What a card action shows the person who pressed: a card (usually the same card, refreshed,
+ * optionally with a notice or their own choices), or a line of text. `everyone`: the card as
+ * everyone else should see it, when it differs from the presser's (used by shared: 'pressed').
+ */
+export type CardAnswer = { card: AdaptiveCard; everyone?: AdaptiveCard } | { text: string };
+
+/**
+ * An Action.Execute button (`adaptiveCard/action`). The pipeline (src/teams/cardActions.ts):
+ * 1. parses `data` with `schema`: data the bot never sent gets a 400 with `badData`;
+ * 2. refuses a press whose data names another conversation or tenant (`belongsTo`);
+ * 3. runs `handle`; a refusal (UserError) answers `current(turn, data, refusal)` (the true card
+ *    with the refusal as its notice) or, with no `current`, the refusal as text;
+ * 4. an unknown failure answers `current` with a "may not have been saved" notice when the card
+ *    can be read, else falls through to the edge's apology;
+ * 5. `shared`: after a change (or a refusal, which means the pressed card was stale) the posted
+ *    card is brought up to date for everyone: 'pressed' replaces the pressed message with the
+ *    answer card; a function does it its own way (the agenda coalesces updates).
+ */
+export interface CardAction<T> {
+  verb: string;
+  schema: z.ZodType<T, z.ZodTypeDef, unknown>;
+  handle(turn: Turn, data: T, reply: Reply): Promise<CardAnswer>;
+  current?(turn: Turn, data: NoInfer<T>, notice: Notice): Promise<AdaptiveCard | undefined>;
+  shared?: 'pressed' | ((turn: Turn, data: NoInfer<T>) => Promise<void>);
+  /** The conversation the card was made for, when its data says (cards that name one). */
+  belongsTo?(data: NoInfer<T>): { tenantId: string; conversationId: string };
+  /** Feature wording for bad data / a card from elsewhere; the edge's defaults otherwise. */
+  strings?: { badData?: string; elsewhere?: string };
+}
+
+
+/** An Action.Submit button (arrives as a message whose value carries `verb`). */
+export interface CardSubmit<T> {
+  verb: string;
+  schema: z.ZodType<T, z.ZodTypeDef, unknown>;
+  handle(turn: Turn, data: T, reply: Reply): Promise<void>;
+}
+
+/** The message a message action ("..." > Save as story) was started on. */
+export interface MessagePayload {
+  id: string;
+  linkToMessage?: string;
+  /** The message as plain text (HTML converted). */
+  text: string;
+  from?: { userId: string; userName?: string };
+}
+
+/** What a dialog step answers: open (or keep) a dialog with a card, say something, or close. */
+export type DialogAnswer = { dialog: { title: string; card: AdaptiveCard; width?: 'small' | 'medium' | 'large'; height?: 'small' | 'medium' | 'large' } } | { text: string } | { close: true };
+
+/** A message action (compose extension, `composeExtension/fetchTask` then `submitAction`). */
+export interface MessageAction<T> {
+  commandId: string;
+  fetch(turn: Turn, message: MessagePayload, reply: Reply): Promise<DialogAnswer>;
+  /** The dialog's submitted data is parsed with `schema`; bad data gets a 400 with `badData`. */
+  schema: z.ZodType<T, z.ZodTypeDef, unknown>;
+  submit(turn: Turn, message: MessagePayload, data: T, reply: Reply): Promise<DialogAnswer>;
+  strings?: { badData?: string };
+}
+
+/** Lifecycle events. `active`: before any message or invoke (the conversation registry). */
+export interface LifecycleEvents {
+  installed: (turn: Turn, reply: Reply) => Promise<void>;
+  removed: (turn: Turn, event: { teamId?: string; reason: string }, reply: Reply) => Promise<void>;
+  active: (turn: Turn) => Promise<void>;
+}
+
+export interface ScheduledJob {
+  name: string;
+  run(now: Date): Promise<void>;
+}
+
+export interface Door {
+  command(command: Command): void;
+  cardAction<T>(action: CardAction<T>): void;
+  cardSubmit<T>(submit: CardSubmit<T>): void;
+  messageAction<T>(action: MessageAction<T>): void;
+  on<K extends keyof LifecycleEvents>(event: K, handler: LifecycleEvents[K]): void;
+  job(job: ScheduledJob): void;
+  /** Commands offered in a scope, in registration order (the help card). */
+  commands(scope?: ConversationType): Command[];
+}
+
+/** One post attempt's outcome, for senders that retry themselves (never throws). */
+export type PostResult = { ok: true; activityId?: string } | { ok: false; status?: number; code?: string; retryAfterMs?: number };
+
+/**
+ * Posting outside a turn. `post` and `update` throw on failure (the error carries `statusCode`
+ * when Teams answered). `attempt` makes exactly one request (no SDK retries) and classifies the
+ * outcome: for senders with their own retry and rate limiting (the digest).
+ */
+export interface Poster {
+  post(ref: ConversationRef, message: OutMessage): Promise<string | undefined>;
+  update(ref: ConversationRef, activityId: string, message: OutMessage): Promise<void>;
+  attempt(ref: ConversationRef, message: OutMessage): Promise<PostResult>;
+}

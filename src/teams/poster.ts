@@ -1,0 +1,112 @@
+import { TurnContext, type Activity, type CloudAdapter, type ConversationReference } from 'botbuilder';
+import { parseRetryAfter } from '../jobs/limiter';
+import type { Logger } from '../log';
+import type { ConversationRef, OutMessage, Poster, PostResult } from './door';
+import { toActivity } from './messages';
+
+/**
+ * Posting outside a turn, behind the door's Poster.
+ *
+ * post / update: through continueConversationAsync. A failure is thrown back to the caller:
+ * inside continueConversationAsync an error would otherwise go to the adapter's onTurnError,
+ * which answers "something went wrong" into the conversation: from a background job that would
+ * post an apology nobody asked for, and the job would never learn that its post failed.
+ *
+ * attempt: exactly one request, for senders that retry themselves. Measured on this stack: one
+ * `sendActivity` against a connector answering 429 or 5xx makes 4 requests over 3-5 s, because
+ * ConnectorClient's core-client pipeline has a `defaultRetryPolicy` (3 retries; Retry-After for
+ * 429/503, exponential for 5xx). Stacked under the digest's own retries that would be up to 20
+ * requests per job and blind to its limiter. So one ConnectorClient per service URL is taken
+ * from the adapter once (it carries the bot's credentials), its retry policy removed, and
+ * reused for every attempt: a fan-out of thousands of posts does not build a client, run the
+ * turn middleware and write a de-duplication row for each.
+ */
+const RETRY_POLICY = 'defaultRetryPolicy';
+
+interface PipelineLike {
+  removePolicy(options: { name: string }): unknown;
+}
+
+interface ConnectorLike {
+  conversations: { sendToConversation(conversationId: string, activity: Partial<Activity>): Promise<{ id?: string }> };
+}
+
+function withoutClientRetries(context: TurnContext): boolean {
+  const connector = context.turnState.get(context.adapter.ConnectorClientKey) as { client?: { pipeline?: PipelineLike } } | undefined;
+  const pipeline = connector?.client?.pipeline;
+  if (!pipeline || typeof pipeline.removePolicy !== 'function') return false;
+  pipeline.removePolicy({ name: RETRY_POLICY });
+  return true;
+}
+
+export function classifyPostError(err: unknown): PostResult {
+  const e = err as { statusCode?: unknown; code?: unknown; response?: { headers?: { get?(n: string): string | undefined } } };
+  const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
+  const code = typeof e.code === 'string' ? e.code.slice(0, 80) : undefined;
+  const retryAfter = typeof e.response?.headers?.get === 'function' ? e.response.headers.get('retry-after') : undefined;
+  return { ok: false, status, code, retryAfterMs: parseRetryAfter(retryAfter) };
+}
+
+const asReference = (ref: ConversationRef): Partial<ConversationReference> => ref as Partial<ConversationReference>;
+
+export function createPoster(adapter: Pick<CloudAdapter, 'continueConversationAsync'>, botAppId: string, log: Logger): Poster {
+  const run = async <T>(ref: ConversationRef, work: (ctx: TurnContext) => Promise<T>): Promise<T | undefined> => {
+    let result: T | undefined;
+    let failure: { error: unknown } | undefined;
+    await adapter.continueConversationAsync(botAppId, asReference(ref), async (ctx) => {
+      try {
+        result = await work(ctx);
+      } catch (error) {
+        failure = { error };
+      }
+    });
+    if (failure) throw failure.error;
+    return result;
+  };
+
+  const clients = new Map<string, Promise<ConnectorLike | undefined>>();
+  const clientFor = (ref: ConversationRef): Promise<ConnectorLike | undefined> => {
+    const serviceUrl = ref.serviceUrl;
+    let client = clients.get(serviceUrl);
+    if (!client) {
+      client = (async () => {
+        let found: ConnectorLike | undefined;
+        await adapter.continueConversationAsync(botAppId, asReference(ref), async (context) => {
+          const candidate = context.turnState.get(context.adapter.ConnectorClientKey) as (ConnectorLike & object) | undefined;
+          if (!withoutClientRetries(context)) log.warn('poster.client_retries_not_removed');
+          if (candidate && typeof candidate.conversations?.sendToConversation === 'function') found = candidate;
+        });
+        if (!found) clients.delete(serviceUrl);
+        return found;
+      })();
+      client.catch(() => clients.delete(serviceUrl));
+      clients.set(serviceUrl, client);
+    }
+    return client;
+  };
+
+  return {
+    async post(ref, message: OutMessage) {
+      const response = await run(ref, (ctx) => ctx.sendActivity(toActivity(message)));
+      return response?.id;
+    },
+    async update(ref, activityId, message) {
+      await run(ref, async (ctx) => {
+        await ctx.updateActivity({ ...toActivity(message), id: activityId });
+      });
+    },
+    async attempt(ref, message) {
+      const conversationId = ref.conversation?.id;
+      if (!conversationId) return { ok: false, code: 'NoConversation' };
+      try {
+        const client = await clientFor(ref);
+        if (!client) return { ok: false, code: 'NoConnectorClient' };
+        const outgoing = TurnContext.applyConversationReference(toActivity(message), asReference(ref));
+        const res = await client.conversations.sendToConversation(conversationId, outgoing);
+        return { ok: true, activityId: res.id };
+      } catch (err) {
+        return classifyPostError(err);
+      }
+    },
+  };
+}

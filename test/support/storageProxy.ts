@@ -1,0 +1,96 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * An HTTP proxy on loopback between the bot and Azurite, to stage storage outages at the HTTP
+ * level (the store itself is the real one). Modes:
+ * - 'up': every request is forwarded and answered.
+ * - 'writes-failing': reads pass; writes alternate between "applied, answer lost" (forwarded to
+ *   Azurite, then the connection is cut before the answer) and "never arrived" (cut at once):
+ *   the two ways a write fails in a real outage, which the bot cannot tell apart.
+ * - 'cut-after-write': reads pass until the first write, which is applied with its answer lost;
+ *   from then on the proxy is 'down' (the outage begins mid-turn).
+ * - 'down': every request is cut before it reaches Azurite.
+ * Requests whose path matches `spare` always pass (e.g. the de-duplication table, so that
+ * turns reach the code under test).
+ */
+export type ProxyMode = 'up' | 'writes-failing' | 'cut-after-write' | 'down';
+
+export class StorageProxy {
+  mode: ProxyMode = 'up';
+  /** Writes Azurite applied whose answer the bot never got. */
+  appliedButLost = 0;
+  /** Writes cut before they reached Azurite. */
+  dropped = 0;
+  private server?: http.Server;
+  private flip = 0;
+
+  constructor(
+    private readonly upstream: URL,
+    private readonly spare?: RegExp,
+  ) {}
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  get port(): number {
+    return (this.server!.address() as AddressInfo).port;
+  }
+
+  /** The connection string with its table endpoint pointing at this proxy. */
+  rewrite(connectionString: string): string {
+    return connectionString.replace(/TableEndpoint=http:\/\/127\.0\.0\.1:\d+\//, `TableEndpoint=http://127.0.0.1:${this.port}/`);
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const isWrite = req.method !== 'GET' && req.method !== 'HEAD';
+      const spared = this.spare?.test(req.url ?? '') ?? false;
+      if (this.mode === 'down' && !spared) {
+        this.dropped++;
+        req.socket.destroy();
+        return;
+      }
+      // A table query is a GET; a batch (transaction) is a POST to $batch: a write.
+      let loseAnswer = false;
+      if (this.mode === 'cut-after-write' && isWrite && !spared) {
+        this.mode = 'down';
+        loseAnswer = true;
+      } else if (this.mode === 'writes-failing' && isWrite && !spared) {
+        if (this.flip++ % 2 === 1) {
+          this.dropped++;
+          req.socket.destroy();
+          return;
+        }
+        loseAnswer = true;
+      }
+      const upstream = http.request(
+        { host: this.upstream.hostname, port: Number(this.upstream.port), method: req.method, path: req.url, headers: { ...req.headers, host: this.upstream.host } },
+        (answer) => {
+          if (loseAnswer) {
+            answer.resume();
+            answer.on('end', () => {
+              this.appliedButLost++;
+              req.socket.destroy();
+            });
+            return;
+          }
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', () => req.socket.destroy());
+      upstream.end(Buffer.concat(chunks));
+    });
+  }
+}
