@@ -1,31 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import restify from 'restify';
-import type { Request as BotRequest, Response as BotResponse } from 'botbuilder';
-import { z } from 'zod';
 import { errorFields, type Logger } from './log';
 import type { Bot } from './teams/bot';
 import type { Store } from './store/tables';
 
 /**
- * HTTP wiring only: /api/messages into the adapter, /healthz and /readyz. Bodies are parsed and
- * shape-checked here, so a malformed request gets a 4xx before it reaches the bot, and no 5xx
- * ever carries an internal message.
+ * HTTP wiring only: /api/messages into the adapter, /healthz and /readyz. Bodies must be JSON
+ * (415 otherwise) of at most MAX_BODY_BYTES (413); the adapter then authenticates (401) and
+ * parses the activity at the door (400) before any handler runs (see teams/adapter.ts,
+ * teams/inbound.ts). No 5xx ever carries an internal message.
  */
 export const MAX_BODY_BYTES = 256 * 1024;
 export const READY_TIMEOUT_MS = 2000;
 
-const activityShape = z
-  .object({
-    type: z.string().min(1).max(64),
-    id: z.string().max(1024).optional(),
-    serviceUrl: z.string().url().max(2048),
-    channelId: z.string().min(1).max(64),
-    conversation: z.object({ id: z.string().min(1).max(1024) }).passthrough(),
-    from: z.object({ id: z.string().min(1).max(1024) }).passthrough().optional(),
-    recipient: z.object({ id: z.string().min(1).max(1024) }).passthrough().optional(),
-    text: z.string().max(100_000).optional(),
-  })
-  .passthrough();
+/** Sent on every answer, including errors and unknown routes: nothing here is meant for a browser. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+};
 
 export interface ServerDeps {
   bot: Bot;
@@ -35,6 +32,19 @@ export interface ServerDeps {
 
 export function createServer({ bot, store, log }: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'network-coach', handleUncaughtExceptions: false });
+  server.pre((_req, res, next) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.header(name, value);
+    next();
+  });
+  server.pre((req, res, next) => {
+    // Only JSON is an activity; checked before the body is read, so nothing else is parsed.
+    if (req.method === 'POST' && req.path() === '/api/messages' && !isJson(req.header('content-type'))) {
+      log.warn('http.rejected', { status: 415, path: '/api/messages' });
+      res.send(415, { error: 'The request body must be JSON (application/json).' });
+      return next(false);
+    }
+    next();
+  });
   server.use(restify.plugins.queryParser());
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, rejectUnknown: true }));
 
@@ -57,19 +67,23 @@ export function createServer({ bot, store, log }: ServerDeps): restify.Server {
   });
 
   server.post('/api/messages', async (req, res) => {
-    const parsed = activityShape.safeParse(req.body);
-    if (!parsed.success) {
-      log.warn('http.bad_activity', { issues: parsed.error.issues.length, path: parsed.error.issues[0]?.path.join('.') });
-      res.send(400, { error: 'The request body is not a Bot Framework activity.' });
-      return;
-    }
-    // Failures outside a turn (authentication, the adapter itself) have no turn id: this one
-    // lets an operator tie the log line to the request.
+    // Failures outside a turn (authentication, the door, the adapter itself) have no turn id:
+    // this one lets an operator tie the log line to the request.
     const correlationId = randomUUID();
+    const requestLog = log.child({ correlationId });
+    const authorization = req.header('authorization');
     try {
-      await bot.adapter.process(req as unknown as BotRequest, guardServerErrors(res, log, correlationId), (context) => bot.run(context));
+      const answer = await bot.adapter.handleInbound(req.body, typeof authorization === 'string' ? authorization : '', requestLog, (context) => bot.run(context));
+      if (answer.status >= 500) {
+        requestLog.error('http.server_error', { status: answer.status });
+        res.send(answer.status, { error: 'Internal error.' });
+      } else if (answer.body === undefined) {
+        res.send(answer.status);
+      } else {
+        res.send(answer.status, answer.body);
+      }
     } catch (err) {
-      log.error('http.process_failed', { ...errorFields(err), correlationId });
+      requestLog.error('http.process_failed', errorFields(err));
       if (!res.headersSent) res.send(500, { error: 'Internal error.' });
     }
   });
@@ -85,40 +99,8 @@ export function createServer({ bot, store, log }: ServerDeps): restify.Server {
   return server;
 }
 
-/**
- * CloudAdapter answers some failures with 500 and the error's message as the body. Wrap the
- * response so any 5xx leaves with a generic body instead.
- */
-function guardServerErrors(res: restify.Response, log: Logger, correlationId: string): BotResponse {
-  let status = 200;
-  const wrapped: BotResponse = {
-    socket: res.socket,
-    header(name: string, value: unknown) {
-      res.header(name, value);
-      return wrapped;
-    },
-    status(code: number) {
-      status = code;
-      res.status(code);
-      return wrapped;
-    },
-    send(body?: unknown) {
-      if (status >= 500) {
-        log.error('http.server_error', { status, correlationId });
-        res.send(status, { error: 'Internal error.' });
-      } else if (status === 401 || status === 403) {
-        // botbuilder's reason can quote the token's claims: keep it out of the answer and the log.
-        log.warn('http.unauthorized', { status, correlationId });
-        res.send(status, { error: status === 401 ? 'Unauthorized.' : 'Forbidden.' });
-      } else {
-        res.send(status, body);
-      }
-      return wrapped;
-    },
-    end() {
-      if (!res.headersSent) res.send(status);
-      return wrapped;
-    },
-  };
-  return wrapped;
+function isJson(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
+  return mediaType === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType);
 }
