@@ -83,7 +83,7 @@ export function createServer({ bot, store, log }: ServerDeps): restify.Server {
         res.send(answer.status, answer.body);
       }
     } catch (err) {
-      requestLog.error('http.process_failed', errorFields(err));
+      requestLog.error('http.server_error', { status: 500, ...errorFields(err) });
       if (!res.headersSent) res.send(500, { error: 'Internal error.' });
     }
   });
