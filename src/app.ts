@@ -11,6 +11,8 @@ import { createServer } from './server';
 import { openStore, storeOptionsFrom, type Store } from './store/tables';
 import { createBot, CORE_TABLES, type Bot, type OutboundCredentials } from './teams/bot';
 import { BotEvents } from './teams/events';
+import { PROCESSED_TABLE } from './teams/middleware';
+import { JOB_RUNS_RETENTION_MS, PROCESSED_RETENTION_MS, sweepJob } from './jobs/sweep';
 
 /**
  * Assembles the running product from its parts: used by main.ts, by the tests (in-process, on
@@ -51,6 +53,16 @@ export async function assembleBot(config: Config, deps: AppDeps & { log: Logger 
   const features = deps.features ?? allFeatures;
   const store = await openStore(storeOptionsFrom(config), [...CORE_TABLES, JOB_RUNS_TABLE, CONTRIBUTIONS_TABLE, ORGANIZERS_TABLE, ...tablesOf(features)]);
   const bot = createBot({ config, store, log, clock, credentialsFactory: deps.credentialsFactory });
+  bot.jobs.add(
+    sweepJob({
+      claimsTable: store.table(JOB_RUNS_TABLE),
+      log,
+      targets: [
+        { name: PROCESSED_TABLE, table: store.table(PROCESSED_TABLE), field: 'at', retentionMs: PROCESSED_RETENTION_MS },
+        { name: JOB_RUNS_TABLE, table: store.table(JOB_RUNS_TABLE), field: 'leaseUntil', retentionMs: JOB_RUNS_RETENTION_MS },
+      ],
+    }),
+  );
   const host: FeatureHost = { door: bot.door, poster: bot.poster, store, config, log, clock, events: new BotEvents() };
   const running: RunningFeature[] = features.map((f) => f.create(host));
   return {
