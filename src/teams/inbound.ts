@@ -43,11 +43,16 @@ const account = z
 
 const mention = z
   .object({
-    type: z.literal('mention'),
+    type: z.string().regex(/^mention$/i),
     mentioned: z.object({ id, name: name.optional().nullable() }).passthrough(),
     text: text.optional().nullable(),
   })
   .passthrough();
+
+function isMention(e: unknown): boolean {
+  const type = typeof e === 'object' && e !== null ? (e as { type?: unknown }).type : undefined;
+  return typeof type === 'string' && type.toLowerCase() === 'mention';
+}
 
 const entity = z.object({ type: z.string().max(MAX_TYPE) }).passthrough();
 
@@ -57,7 +62,8 @@ const entities = z
   .max(MAX_ENTITIES)
   .superRefine((list, ctx) => {
     list.forEach((e, i) => {
-      const shape = typeof e === 'object' && e !== null && (e as { type?: unknown }).type === 'mention' ? mention : entity;
+      // botbuilder's getMentions compares the type lowercased: 'Mention' is a mention too.
+      const shape = isMention(e) ? mention : entity;
       const r = shape.safeParse(e);
       if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ ...issue, path: [i, ...issue.path] });
     });
@@ -89,7 +95,8 @@ const common = {
     })
     .passthrough(),
   channelData: channelData.optional().nullable(),
-  entities: entities.optional().nullable(),
+  // Not nullable: botbuilder reads `entities.length` whenever entities !== undefined.
+  entities: entities.optional(),
   replyToId: id.optional().nullable(),
   locale: z.string().max(MAX_TYPE).optional().nullable(),
   localTimezone: z.string().max(MAX_TYPE).optional().nullable(),
@@ -99,9 +106,19 @@ const common = {
   expiration: timestamp.optional().nullable(),
 };
 
+/**
+ * A card submit's or an invoke's data. teams-ai reads `value[verb]` whenever `typeof value` is
+ * 'object', so a null value threw inside its router: it must be an object when present.
+ */
+const value = z.record(z.unknown()).optional();
+
 const activitySchemas = {
-  message: z.object({ ...common, type: z.literal('message') }).passthrough(),
-  invoke: z.object({ ...common, type: z.literal('invoke'), name: z.string().min(1).max(MAX_NAME).refine(clean) }).passthrough(),
+  message: z
+    .object({ ...common, type: z.literal('message'), value })
+    .passthrough()
+    // Removing the bot's mention calls `text.replace(...)`: a message with mentions needs text.
+    .refine((a) => typeof a.text === 'string' || !a.entities?.some(isMention), { path: ['text'], message: 'mentions without text' }),
+  invoke: z.object({ ...common, type: z.literal('invoke'), name: z.string().min(1).max(MAX_NAME).refine(clean), value }).passthrough(),
   conversationUpdate: z
     .object({ ...common, type: z.literal('conversationUpdate'), membersAdded: members.optional().nullable(), membersRemoved: members.optional().nullable() })
     .passthrough(),
