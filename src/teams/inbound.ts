@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tenantOf } from './turn';
 
 /**
  * The door: every inbound activity of a type the bot handles is parsed here, after
@@ -12,6 +13,7 @@ import { z } from 'zod';
  *   them are shortened to a prefix plus a hash by store/keys.ts, so 512 always fits a 1 KiB key.
  * - names (people, conversations, teams): up to 256 characters (Teams' display-name limit).
  * - text: up to 100,000 characters (a Teams message is at most ~28 KB).
+ * - fields are absent or of their type: Teams omits what it does not send, it never sends null.
  * - ids and names may not contain control characters (C0, DEL, C1) or a lone UTF-16 surrogate:
  *   such strings cannot be keys (Azure Tables), and a lone surrogate cannot be encoded as UTF-8.
  */
@@ -38,14 +40,15 @@ const name = z.string().max(MAX_NAME).refine(clean, 'holds control characters or
 const text = z.string().max(MAX_TEXT).refine(wellFormed, 'holds a lone surrogate');
 
 const account = z
-  .object({ id, name: name.optional().nullable(), aadObjectId: id.optional().nullable(), role: z.string().max(MAX_TYPE).optional().nullable() })
+  .object({ id, name: name.optional(), aadObjectId: id.optional(), role: z.string().max(MAX_TYPE).optional() })
   .passthrough();
 
 const mention = z
   .object({
     type: z.string().regex(/^mention$/i),
-    mentioned: z.object({ id, name: name.optional().nullable() }).passthrough(),
-    text: text.optional().nullable(),
+    mentioned: z.object({ id, name: name.optional() }).passthrough(),
+    text: text.optional(),
+    timezone: z.string().max(MAX_TYPE).optional(),
   })
   .passthrough();
 
@@ -54,7 +57,7 @@ function isMention(e: unknown): boolean {
   return typeof type === 'string' && type.toLowerCase() === 'mention';
 }
 
-const entity = z.object({ type: z.string().max(MAX_TYPE) }).passthrough();
+const entity = z.object({ type: z.string().max(MAX_TYPE), timezone: z.string().max(MAX_TYPE).optional() }).passthrough();
 
 /** Mentions are checked in full (handlers read their ids); other entities need only a type. */
 const entities = z
@@ -73,9 +76,9 @@ const members = z.array(account).max(MAX_MEMBERS);
 
 const channelData = z
   .object({
-    tenant: z.object({ id: id.optional() }).passthrough().optional().nullable(),
-    team: z.object({ id: id.optional(), name: name.optional().nullable() }).passthrough().optional().nullable(),
-    channel: z.object({ id: id.optional(), name: name.optional().nullable() }).passthrough().optional().nullable(),
+    tenant: z.object({ id: id.optional() }).passthrough().optional(),
+    team: z.object({ id: id.optional(), name: name.optional() }).passthrough().optional(),
+    channel: z.object({ id: id.optional(), name: name.optional() }).passthrough().optional(),
   })
   .passthrough();
 
@@ -88,22 +91,21 @@ const common = {
   conversation: z
     .object({
       id,
-      tenantId: id.optional().nullable(),
-      conversationType: z.string().max(MAX_TYPE).optional().nullable(),
-      name: name.optional().nullable(),
-      isGroup: z.boolean().optional().nullable(),
+      tenantId: id.optional(),
+      conversationType: z.string().max(MAX_TYPE).optional(),
+      name: name.optional(),
+      isGroup: z.boolean().optional(),
     })
     .passthrough(),
-  channelData: channelData.optional().nullable(),
-  // Not nullable: botbuilder reads `entities.length` whenever entities !== undefined.
+  channelData: channelData.optional(),
   entities: entities.optional(),
-  replyToId: id.optional().nullable(),
-  locale: z.string().max(MAX_TYPE).optional().nullable(),
-  localTimezone: z.string().max(MAX_TYPE).optional().nullable(),
-  text: text.optional().nullable(),
-  timestamp: timestamp.optional().nullable(),
-  localTimestamp: timestamp.optional().nullable(),
-  expiration: timestamp.optional().nullable(),
+  replyToId: id.optional(),
+  locale: z.string().max(MAX_TYPE).optional(),
+  localTimezone: z.string().max(MAX_TYPE).optional(),
+  text: text.optional(),
+  timestamp: timestamp.optional(),
+  localTimestamp: timestamp.optional(),
+  expiration: timestamp.optional(),
 };
 
 /**
@@ -120,10 +122,10 @@ const activitySchemas = {
     .refine((a) => typeof a.text === 'string' || !a.entities?.some(isMention), { path: ['text'], message: 'mentions without text' }),
   invoke: z.object({ ...common, type: z.literal('invoke'), name: z.string().min(1).max(MAX_NAME).refine(clean), value }).passthrough(),
   conversationUpdate: z
-    .object({ ...common, type: z.literal('conversationUpdate'), membersAdded: members.optional().nullable(), membersRemoved: members.optional().nullable() })
+    .object({ ...common, type: z.literal('conversationUpdate'), membersAdded: members.optional(), membersRemoved: members.optional() })
     .passthrough(),
   installationUpdate: z
-    .object({ ...common, type: z.literal('installationUpdate'), action: z.string().max(MAX_TYPE).optional().nullable() })
+    .object({ ...common, type: z.literal('installationUpdate'), action: z.string().max(MAX_TYPE).optional() })
     .passthrough(),
 } satisfies Record<(typeof HANDLED_TYPES)[number], z.ZodTypeAny>;
 
@@ -167,6 +169,9 @@ export function checkActivity(body: unknown, policy: DoorPolicy): DoorVerdict {
   const a = parsed.data;
   if (!serviceUrlAllowed(a.serviceUrl, policy)) return { kind: 'reject', reason: 'service url not allowed', path: 'serviceUrl' };
   const tenants = [a.conversation.tenantId, a.channelData?.tenant?.id].filter((t): t is string => typeof t === 'string');
+  // Teams always names the tenant; everything the bot stores is partitioned by it. tenantOf
+  // reads it as every handler will (turn.ts): if that reading fails, no handler could work.
+  if (tenants.length === 0 || !tenantOf(body)) return { kind: 'reject', reason: 'no tenant id', path: 'channelData.tenant.id' };
   if (tenants.length === 2 && tenants[0]!.toLowerCase() !== tenants[1]!.toLowerCase()) {
     return { kind: 'reject', reason: 'tenant ids disagree', path: 'conversation.tenantId' };
   }
