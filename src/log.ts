@@ -63,5 +63,16 @@ export function errorFields(err: unknown): LogFields {
       stack: e.stack?.split('\n').slice(1, 6).join(' | '),
     };
   }
+  if (typeof err === 'object' && err !== null) {
+    // Some libraries throw plain objects (botbuilder's connector errors, rejected HTTP answers).
+    const e = err as { constructor?: { name?: unknown }; code?: unknown; statusCode?: unknown; status?: unknown };
+    const status = typeof e.statusCode === 'number' ? e.statusCode : typeof e.status === 'number' ? e.status : undefined;
+    return {
+      errorName: typeof e.constructor?.name === 'string' && e.constructor.name !== 'Object' ? e.constructor.name : 'object',
+      errorCode: typeof e.code === 'string' || typeof e.code === 'number' ? String(e.code) : undefined,
+      statusCode: status,
+      errorKeys: Object.keys(err).slice(0, 8).join(','),
+    };
+  }
   return { errorName: typeof err };
 }

@@ -14,8 +14,11 @@ import { tenantOf } from './turn';
  * - names (people, conversations, teams): up to 256 characters (Teams' display-name limit).
  * - text: up to 100,000 characters (a Teams message is at most ~28 KB).
  * - fields are absent or of their type: Teams omits what it does not send, it never sends null.
- * - ids and names may not contain control characters (C0, DEL, C1) or a lone UTF-16 surrogate:
- *   such strings cannot be keys (Azure Tables), and a lone surrogate cannot be encoded as UTF-8.
+ * - ids are printable ASCII without spaces, as every Teams id is (`19:...@thread.tacv2`, `29:...`,
+ *   `a:...`, GUIDs). botbuilder puts ids in outbound HTTP headers and paths: a non-ASCII
+ *   conversation id made the reply fail (ERR_INVALID_CHAR) after the turn had run.
+ * - names may not contain control characters (C0, DEL, C1) or a lone UTF-16 surrogate: such
+ *   strings cannot be stored safely, and a lone surrogate cannot be encoded as UTF-8.
  */
 export const MAX_ID = 512;
 export const MAX_NAME = 256;
@@ -35,7 +38,7 @@ const wellFormed = (s: string): boolean => !LONE_SURROGATE.test(s);
 const clean = (s: string): boolean => wellFormed(s) && !CONTROL.test(s);
 
 const timestamp = z.string().max(MAX_TYPE).refine((s) => !Number.isNaN(Date.parse(s)), 'not a date');
-const id = z.string().min(1).max(MAX_ID).refine(clean, 'holds control characters or a lone surrogate');
+const id = z.string().min(1).max(MAX_ID).regex(/^[\x21-\x7e]+$/, 'not printable ASCII');
 const name = z.string().max(MAX_NAME).refine(clean, 'holds control characters or a lone surrogate');
 const text = z.string().max(MAX_TEXT).refine(wellFormed, 'holds a lone surrogate');
 
