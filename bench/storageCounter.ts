@@ -11,6 +11,9 @@ export class StorageRequestCounter {
   private server: http.Server | undefined;
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   readonly counts = new Map<StorageRequestKind, number>();
+  /** Counts by kind and table ("insert processed"), with the table prefix given to `tablePrefix` cut off. */
+  readonly detail = new Map<string, number>();
+  tablePrefix = '';
   total = 0;
   /** Time of the last request seen, to wait until the bot's background writes have settled. */
   lastAt = 0;
@@ -28,7 +31,13 @@ export class StorageRequestCounter {
     return 'other';
   }
 
+  static tableOf(path: string): string {
+    const segment = decodeURIComponent(path.split('?')[0] ?? '').split('/')[2] ?? '';
+    return segment.replace(/\(.*$/, '') || 'service';
+  }
+
   reset(): void {
+    this.detail.clear();
     this.counts.clear();
     this.total = 0;
   }
@@ -52,6 +61,9 @@ export class StorageRequestCounter {
     this.server = http.createServer((req, res) => {
       const kind = StorageRequestCounter.kindOf(req.method ?? 'GET', req.url ?? '');
       this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+      const table = StorageRequestCounter.tableOf(req.url ?? '');
+      const label = `${kind} ${table.startsWith(this.tablePrefix) ? table.slice(this.tablePrefix.length) : table}`;
+      this.detail.set(label, (this.detail.get(label) ?? 0) + 1);
       this.total += 1;
       this.lastAt = Date.now();
       const upstream = http.request(

@@ -22,6 +22,7 @@ export const scenario: BenchScenario = {
     const counter = await new StorageRequestCounter(tableEndpointOf(ctx.connectionString)).start();
     try {
       const bot = await ctx.startBot({ env: { STORAGE_CONNECTION_STRING: throughProxy(ctx.connectionString, counter.port) } });
+      counter.tablePrefix = bot.app.store.prefix;
       const internals = agendaInternals(bot.app.bot.host);
       if (!internals) throw new Error('the agenda feature is not registered');
       const run = randomBytes(4).toString('hex');
@@ -47,25 +48,30 @@ export const scenario: BenchScenario = {
       const call = await internals.service.currentCall({ tenantId: TENANT, conversationId: channel });
       if (!cardId || !call) throw new Error('the agenda card was not posted');
 
-      const turnKinds: Record<string, (i: number) => Activity> = {
-        baseline: (i) => baselineActivity(bot, `storage-${run}`, i),
-        capture: (i) => inChannel(`story Fabrikam recruited champion ${i} per shift and usage tripled, run ${run} #bench customer: Customer ${i % 7}`, person(`bench-storage-teller-${i % 5}`), `storage-capture-${run}-${i}`),
-        vote: (i) => bot.teams.cardAction('agenda.vote', { callId: call.callId, rev: 1, topic: 1 }, { teamId: team, conversationId: channel, from: person(`bench-storage-voter-${run}-${i}`) }, 'channel', cardId),
-        topic: (i) => inChannel(`topic Storage topic ${i} of run ${run}`, person(`bench-storage-proposer-${i % 5}`)),
-        note: (i) => inChannel(`note 1 remember point ${i} of run ${run}`),
+      // Turn i of a phase: the same people and conversations in the warm-up and the counted
+      // phase (steady state: conversations registered, contributors known); fresh activity ids,
+      // fresh voters (one vote per person), fresh story and topic texts.
+      const turnKinds: Record<string, (i: number, phase: string) => Activity> = {
+        baseline: (i, phase) => baselineActivity(bot, `storage-${run}-${phase}`, i),
+        capture: (i, phase) => inChannel(`story Fabrikam recruited champion ${i} per shift in ${phase} and usage tripled, run ${run} #bench customer: Customer ${i % 7}`, person(`bench-storage-teller-${i % 5}`), `storage-capture-${run}-${phase}-${i}`),
+        vote: (i, phase) => bot.teams.cardAction('agenda.vote', { callId: call.callId, rev: 1, topic: 1 }, { teamId: team, conversationId: channel, from: person(`bench-storage-voter-${run}-${phase}-${i}`) }, 'channel', cardId),
+        topic: (i, phase) => inChannel(`topic Storage topic ${i} of ${phase} in run ${run}`, person(`bench-storage-proposer-${i % 5}`)),
+        note: (i, phase) => inChannel(`note 1 remember point ${i} of ${phase} in run ${run}`),
       };
 
       const perTurn: Record<string, Record<StorageRequestKind | 'total', number>> = {};
+      const details: Record<string, string> = {};
       for (const [name, build] of Object.entries(turnKinds)) {
-        await ok(build(10_000)); // warm-up of this kind (first-turn caches), not counted
+        for (let i = 0; i < TURNS; i++) await ok(build(i, 'warm')); // not counted
         await internals.live.coalescer.settled();
         await counter.settled();
         counter.reset();
-        for (let i = 0; i < TURNS; i++) await ok(build(i));
+        for (let i = 0; i < TURNS; i++) await ok(build(i, 'count'));
         await internals.live.coalescer.settled();
         await counter.settled();
         const snap = counter.snapshot();
         perTurn[name] = Object.fromEntries(Object.entries(snap).map(([k, v]) => [k, v / TURNS])) as Record<StorageRequestKind | 'total', number>;
+        details[name] = [...counter.detail].sort(([a], [b]) => a.localeCompare(b)).map(([label, n]) => `${label} ${fmt(n / TURNS, 2)}`).join(', ');
       }
       await bot.close();
 
@@ -74,6 +80,8 @@ export const scenario: BenchScenario = {
       for (const [name, c] of Object.entries(perTurn)) {
         ctx.print(`   ${name.padEnd(9)} ${fmt(c.total, 2).padStart(6)} ${KINDS.map((k) => fmt(c[k], 2).padStart(7)).join('')}`);
       }
+      ctx.print('   by table (per turn):');
+      for (const [name, d] of Object.entries(details)) ctx.print(`   ${name.padEnd(9)} ${d}`);
       const base = perTurn.baseline!.total;
       const figures: Record<string, number> = {};
       for (const [name, c] of Object.entries(perTurn)) {
