@@ -16,24 +16,39 @@ const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31)
 const CONCURRENCY = Number(process.env.FUZZ_CONCURRENCY ?? 48);
 const HANDLED = new Set(['message', 'invoke', 'conversationUpdate', 'installationUpdate']);
 
-/** A bare keep-alive HTTP client: ten thousand requests through fetch cost more than the bot's own work. */
-function poster(url: string): { post(body: unknown): Promise<number>; close(): void } {
+/**
+ * A bare keep-alive HTTP client: ten thousand requests through fetch cost more than the bot's own
+ * work. A kept-alive socket the server closed just as it was reused (ECONNRESET, a transport race
+ * on a busy machine, not an answer) is retried once on a fresh socket; retries are counted and
+ * printed. The bot de-duplicates by activity id, so a retry of a delivered activity posts nothing.
+ */
+function poster(url: string): { post(body: unknown): Promise<number>; close(): void; retries: () => number } {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const target = new URL(url);
+  let retries = 0;
+  const once = (data: Buffer, useAgent: http.Agent | false): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const req = http.request(
+        { host: target.hostname, port: target.port, path: '/api/messages', method: 'POST', agent: useAgent, headers: { 'content-type': 'application/json', 'content-length': data.length } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end(data);
+    });
   return {
-    post(body) {
+    retries: () => retries,
+    async post(body) {
       const data = Buffer.from(JSON.stringify(body));
-      return new Promise((resolve, reject) => {
-        const req = http.request(
-          { host: target.hostname, port: target.port, path: '/api/messages', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': data.length } },
-          (res) => {
-            res.resume();
-            res.on('end', () => resolve(res.statusCode ?? 0));
-          },
-        );
-        req.on('error', reject);
-        req.end(data);
-      });
+      try {
+        return await once(data, agent);
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'ECONNRESET') throw err;
+        retries += 1;
+        return once(data, false);
+      }
     },
     close: () => agent.destroy(),
   };
@@ -94,9 +109,10 @@ describe('generated activities', () => {
       if (rssAfterWarmup === 0 && done >= 1000) rssAfterWarmup = process.memoryUsage().rss;
     }
 
+    const retries = client.retries();
     client.close();
     const rssGrowthMb = (process.memoryUsage().rss - rssAfterWarmup) / 2 ** 20;
-    const summary = `seed ${SEED}: ${COUNT} activities in ${((Date.now() - started) / 1000).toFixed(1)} s (load ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores), statuses ${JSON.stringify(Object.fromEntries(statuses))}, log lines ${linesSeen}, RSS growth after warm-up ${rssGrowthMb.toFixed(1)} MB`;
+    const summary = `seed ${SEED}: ${COUNT} activities in ${((Date.now() - started) / 1000).toFixed(1)} s (load ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores), statuses ${JSON.stringify(Object.fromEntries(statuses))}, connection resets retried ${retries}, log lines ${linesSeen}, RSS growth after warm-up ${rssGrowthMb.toFixed(1)} MB`;
     // eslint-disable-next-line no-console
     console.log(`generated activities: ${summary}`);
 
