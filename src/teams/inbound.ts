@@ -159,11 +159,33 @@ export function serviceUrlAllowed(raw: string, policy: DoorPolicy): boolean {
   return url.protocol === 'http:' && policy.allowLoopbackHttp && LOOPBACK.has(url.hostname);
 }
 
+export const MAX_DEPTH = 32;
+
+/**
+ * Anywhere in the body (card data, message payloads, channel data): no string with a lone
+ * surrogate (a UTF-8 sender such as Teams cannot produce one; botbuilder's URL encoding throws
+ * on it, e.g. a message action whose payload named such a user), and no nesting deeper than
+ * MAX_DEPTH. Returns the path of the first offence.
+ */
+function firstUnencodable(value: unknown, path: string, depth: number): string | undefined {
+  if (typeof value === 'string') return wellFormed(value) ? undefined : path;
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (depth > MAX_DEPTH) return path;
+  for (const [k, v] of Object.entries(value)) {
+    if (!wellFormed(k)) return `${path}.<key>`;
+    const found = firstUnencodable(v, path ? `${path}.${k}` : k, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 export function checkActivity(body: unknown, policy: DoorPolicy): DoorVerdict {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return { kind: 'reject', reason: 'not an object', path: '' };
   const type = (body as { type?: unknown }).type;
   if (typeof type !== 'string' || type.length === 0 || type.length > MAX_TYPE) return { kind: 'reject', reason: 'no activity type', path: 'type' };
   if (!(HANDLED_TYPES as readonly string[]).includes(type)) return { kind: 'ignore', type: CONTROL.test(type) || !wellFormed(type) ? 'unprintable' : type };
+  const unencodable = firstUnencodable(body, '', 0);
+  if (unencodable !== undefined) return { kind: 'reject', reason: 'lone surrogate or too deep', path: unencodable.slice(0, 100) };
   const parsed = activitySchemas[type as (typeof HANDLED_TYPES)[number]].safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

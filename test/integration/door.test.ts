@@ -75,6 +75,15 @@ describe('activities checked at the door', () => {
     ['conversation.tenantId and channelData.tenant.id that disagree', () => set(message(), ['channelData', 'tenant', 'id'], randomUUID())],
     ['an invoke without a name', () => set(bot.teams.cardAction('anything', {}, { conversationId: conversationId() }), ['name'], undefined)],
     ['a timestamp that is not a date', () => set(message(), ['timestamp'], 'yesterday')],
+    ['a lone surrogate deep in a message action payload (made the connector URL encoding throw)', () => {
+      const fetch = bot.teams.messageActionFetch('saveStory', { id: '1', html: '<p>x</p>', from: { id: '29:x', name: 'X', aadObjectId: 'aad-x' } }, { conversationId: conversationId() });
+      return set(fetch, ['value', 'messagePayload', 'from', 'user', 'id'], 'a\udc00b');
+    }],
+    ['a card submit nested deeper than the bound', () => {
+      let deep: Record<string, unknown> = { x: 1 };
+      for (let i = 0; i < 40; i++) deep = { d: deep };
+      return set(message(), ['value'], deep);
+    }],
   ];
 
   test.each(refused)('when an activity comes with %s, then the answer is 400 and nothing is processed, stored or posted', async (_name, build) => {
