@@ -23,7 +23,7 @@ export const scenario: BenchScenario = {
     try {
       const bot = await ctx.startBot({ env: { STORAGE_CONNECTION_STRING: throughProxy(ctx.connectionString, counter.port) } });
       counter.tablePrefix = bot.app.store.prefix;
-      const internals = agendaInternals(bot.app.bot.host);
+      const internals = agendaInternals(bot.app.host);
       if (!internals) throw new Error('the agenda feature is not registered');
       const run = randomBytes(4).toString('hex');
       const team = '19:bench-storage-team@thread.tacv2';

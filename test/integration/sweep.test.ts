@@ -119,7 +119,7 @@ describe('the expiry sweep', () => {
       expect(rows).toHaveLength(1);
       expect(typeof rows[0]!.at).toBe('number');
       expect(Math.abs(Number(rows[0]!.at) - Date.now())).toBeLessThan(60_000);
-      expect(bot.app.bot.host.jobs.names()).toContain(SWEEP_JOB);
+      expect(bot.app.bot.jobs.names()).toContain(SWEEP_JOB);
     } finally {
       await bot.close();
     }
