@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { errorFields, type Logger } from './log';
 import type { Bot } from './teams/bot';
 import type { Store } from './store/tables';
+import type { WebRoute } from './features/feature';
 
 /**
  * HTTP wiring only: /api/messages into the adapter, /healthz and /readyz. Bodies are parsed and
@@ -31,9 +32,11 @@ export interface ServerDeps {
   bot: Bot;
   store: Store;
   log: Logger;
+  /** Features' plain GET routes (a calendar file). */
+  routes?: readonly WebRoute[];
 }
 
-export function createServer({ bot, store, log }: ServerDeps): restify.Server {
+export function createServer({ bot, store, log, routes = [] }: ServerDeps): restify.Server {
   const server = restify.createServer({ name: 'network-coach', handleUncaughtExceptions: false });
   server.use(restify.plugins.queryParser());
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, rejectUnknown: true }));
@@ -55,6 +58,19 @@ export function createServer({ bot, store, log }: ServerDeps): restify.Server {
     if (!ok) log.warn('http.not_ready', { reason: 'storage' });
     res.send(ok ? 200 : 503, { status: ok ? 'ready' : 'storage unreachable' });
   });
+
+  for (const route of routes) {
+    server.get(route.path, async (req, res) => {
+      try {
+        const out = await route.handle(req.params as Record<string, string>);
+        res.writeHead(out.status, { 'content-type': out.contentType, 'cache-control': 'no-store', ...out.headers });
+        res.end(out.body);
+      } catch (err) {
+        log.error('http.route_failed', { path: route.path, ...errorFields(err) });
+        if (!res.headersSent) res.send(500, { error: 'Internal error.' });
+      }
+    });
+  }
 
   server.post('/api/messages', async (req, res) => {
     const parsed = activityShape.safeParse(req.body);

@@ -199,7 +199,16 @@ export type PostResult = { ok: true; activityId?: string } | { ok: false; status
  * when Teams answered). `attempt` makes exactly one request (no SDK retries) and classifies the
  * outcome: for senders with their own retry and rate limiting (the digest).
  */
+/** Someone in a conversation's roster: `userId` as Turn.userId names people (Entra id when known), `teamsId` for mentions. */
+export interface RosterMember {
+  userId: string;
+  teamsId: string;
+  name: string;
+}
+
 export interface Poster {
+  /** The people in the conversation (the team's members for a channel), all pages. Throws on failure. */
+  members(ref: ConversationRef): Promise<RosterMember[]>;
   post(ref: ConversationRef, message: OutMessage): Promise<string | undefined>;
   update(ref: ConversationRef, activityId: string, message: OutMessage): Promise<void>;
   attempt(ref: ConversationRef, message: OutMessage): Promise<PostResult>;

@@ -46,7 +46,7 @@ function registeredCommands() {
     options: { connectionString: CONNECTION, tablePrefix: 'manifest' },
   };
   const bot = createBot({ config, store, log: createLogger('silent'), clock: systemClock });
-  const host = { door: bot.door, poster: bot.poster, store, config, log: createLogger('silent'), clock: systemClock, events: new BotEvents() };
+  const host = { door: bot.door, poster: bot.poster, store, config, log: createLogger('silent'), clock: systemClock, events: new BotEvents(), web: [] };
   for (const f of features) f.create(host);
   return { list: (scope?: ConversationType) => bot.door.commands(scope), find: (name: string) => bot.door.commands().find((c) => c.name === name || c.aliases?.includes(name)) };
 }

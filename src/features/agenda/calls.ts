@@ -1,6 +1,7 @@
 import { UserError } from '../../errors';
 import type { ConversationKey } from '../../people/model';
 import { FreshRead } from './freshRead';
+import type { Attending } from './attending';
 import type { AgendaRepo, CallRow } from './repo';
 import { agendaStrings as s } from './strings';
 import { callView, rankTopics, type AgendaView } from './views';
@@ -9,7 +10,12 @@ import { callView, rankTopics, type AgendaView } from './views';
 export class CallReader {
   private readonly views = new FreshRead<AgendaView>();
 
-  constructor(private readonly repo: AgendaRepo) {}
+  constructor(
+    private readonly repo: AgendaRepo,
+    /** The signed .ics link of a call, when calendar links are configured (calendar.ts). */
+    private readonly calendarLink?: (where: ConversationKey, call: CallRow) => string | undefined,
+    private readonly attending?: Attending,
+  ) {}
 
   /** The call people are working on: the earliest one that has not ended. */
   async currentCall(where: ConversationKey): Promise<CallRow | undefined> {
@@ -20,9 +26,15 @@ export class CallReader {
   /** The call with its topics ranked by votes, read after every write the caller made. */
   async agendaView(where: ConversationKey, callId: string): Promise<AgendaView> {
     return this.views.get(`${where.tenantId}|${where.conversationId}|${callId}`, async () => {
-      const [call, topics, votes] = await Promise.all([this.repo.getCall(where, callId), this.repo.listTopics(where, callId), this.repo.readVotes(where, callId)]);
+      const [call, topics, votes, attending] = await Promise.all([
+        this.repo.getCall(where, callId),
+        this.repo.listTopics(where, callId),
+        this.repo.readVotes(where, callId),
+        this.attending?.view(where, callId),
+      ]);
       if (!call) throw new UserError(s.callNotFound);
-      return { call: callView(call), topics: rankTopics(topics, votes.counts, votes.voters) };
+      const calendarUrl = this.calendarLink?.(where, call);
+      return { call: { ...callView(call), ...(calendarUrl ? { calendarUrl } : {}) }, topics: rankTopics(topics, votes.counts, votes.voters), ...(attending ? { attending } : {}) };
     });
   }
 }

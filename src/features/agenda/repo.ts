@@ -26,6 +26,7 @@ export const AGENDA_TABLES = {
   cards: 'agendacards',
   activity: 'agendaactivity',
   due: 'agendadue',
+  rsvp: 'agendarsvp',
 } as const;
 
 export type CallStatus = 'open' | 'finalised' | 'ended';
@@ -70,6 +71,8 @@ export interface CallRow {
   endedAt?: number;
   discussedJson?: string;
   nextCallId?: string;
+  /** The Teams meeting join URL (checked when set), inherited by the following occurrences. */
+  meetingUrl?: string;
 }
 
 export interface TopicRow {
@@ -97,7 +100,20 @@ export interface NoteRow {
   authorId: string;
   authorName: string;
   at: number;
+  /** Set on notes from the running-note card (src/features/call): actions' owner and due date. */
+  ownerId?: string;
+  ownerName?: string;
+  /** The owner's Teams id (29:...), for a mention in the due-date reminder. */
+  ownerTeamsId?: string;
+  /** yyyy-mm-dd. */
+  due?: string;
+  /** Actions: open until the owner marks them done. */
+  done?: boolean;
+  editedAt?: number;
 }
+
+/** A note with its row key (its id for editing) and eTag. */
+export type StoredNote = NoteRow & { noteKey: string; etag: string };
 
 export interface CardRow {
   callId: string;
@@ -106,7 +122,8 @@ export interface CardRow {
   postedAt: number;
 }
 
-export type DueKind = 'finalise' | 'close';
+/** finalise, close: the agenda's jobs; remind (15 min before) and start: the call's (call/jobs in callJobs.ts). */
+export type DueKind = 'finalise' | 'close' | 'remind' | 'start';
 
 export interface DueRow {
   kind: DueKind;
@@ -235,6 +252,42 @@ export class AgendaRepo {
 
   async listNotes(p: ConversationKey, callId: string): Promise<NoteRow[]> {
     return listPartition<NoteRow>(this.notes, callPk(p, callId));
+  }
+
+  /** The notes with their keys, for the running-note card and editing. */
+  async listStoredNotes(p: ConversationKey, callId: string): Promise<StoredNote[]> {
+    const rows = await listPartition<NoteRow & { rowKey?: string; etag: string }>(this.notes, callPk(p, callId));
+    return rows.map((r) => ({ ...r, noteKey: r.rowKey ?? '' }));
+  }
+
+  /** Inserts a note under a key the caller chose (timeKey(at, id)); returns the key. */
+  async insertNoteKeyed(p: ConversationKey, callId: string, id: string, row: NoteRow): Promise<string> {
+    const rowKey = timeKey(new Date(row.at), id);
+    await this.notes.createEntity({ partitionKey: callPk(p, callId), rowKey, ...row });
+    return rowKey;
+  }
+
+  async getNote(p: ConversationKey, callId: string, noteKey: string): Promise<StoredNote | undefined> {
+    const row = await getEntityOrUndefined<NoteRow>(this.notes, callPk(p, callId), noteKey);
+    return row ? { ...row, noteKey } : undefined;
+  }
+
+  /** eTag-guarded change of one note; `change` returns undefined to leave it. */
+  async mutateNote(p: ConversationKey, callId: string, noteKey: string, change: (current: NoteRow | undefined) => NoteRow | undefined): Promise<{ before?: NoteRow; after?: NoteRow }> {
+    const result = await mutateEntity<NoteRow>(this.notes, callPk(p, callId), noteKey, change);
+    return { before: result.before, after: result.after as NoteRow | undefined };
+  }
+
+  /** Deletes the note if it is still the one read; false if it changed or is gone. */
+  async deleteNote(p: ConversationKey, callId: string, noteKey: string, etag: string): Promise<boolean> {
+    try {
+      await this.notes.deleteEntity(callPk(p, callId), noteKey, { etag });
+      return true;
+    } catch (err) {
+      const st = statusOf(err);
+      if (st === 404 || st === 412) return false;
+      throw err;
+    }
   }
 
   // posted cards

@@ -17,6 +17,10 @@ export interface CallView {
   rev: number;
   final?: FinalItem[];
   endedAt?: Date;
+  /** Teams meeting join URL, when the call has one. */
+  meetingUrl?: string;
+  /** Signed link to the call's .ics, when calendar links are configured. */
+  calendarUrl?: string;
 }
 
 export interface TopicView {
@@ -34,6 +38,15 @@ export interface AgendaView {
   call: CallView;
   /** Ranked: most votes first, ties to whoever proposed first. */
   topics: TopicView[];
+  /** Who said they will come (attending.ts), when read. */
+  attending?: AttendingView;
+}
+
+export interface AttendingView {
+  going: number;
+  notGoing: number;
+  /** Each person's answer (user id -> going), for marking the viewer's own. */
+  answers: ReadonlyMap<string, boolean>;
 }
 
 export interface NoteView {
@@ -69,6 +82,7 @@ export function callView(row: CallRow): CallView {
     rev: row.rev,
     final: row.finalJson ? (JSON.parse(row.finalJson) as FinalItem[]) : undefined,
     endedAt: row.endedAt ? new Date(row.endedAt) : undefined,
+    ...(row.meetingUrl ? { meetingUrl: row.meetingUrl } : {}),
   };
 }
 

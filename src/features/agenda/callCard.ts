@@ -1,0 +1,29 @@
+import type { ActionExecute, CardAction, CardElement } from '../../cards/types';
+import { agendaCallStrings as cs } from './strings';
+import type { AgendaView } from './views';
+
+/**
+ * The call's part of the agenda card: Join and Add to calendar (links), and "I'll be there /
+ * Can't make it" with the counts. The buttons carry the answer (set-state). The card answered
+ * to one person (`viewerId`) says what they answered.
+ */
+export const RSVP_VERB = 'agenda.rsvp';
+
+export function callBlock(view: AgendaView, viewerId?: string): CardElement[] {
+  const { call } = view;
+  if (call.status === 'ended') return [];
+  const links: CardAction[] = [];
+  if (call.meetingUrl) links.push({ type: 'Action.OpenUrl', title: cs.join, url: call.meetingUrl, style: 'positive' });
+  if (call.calendarUrl) links.push({ type: 'Action.OpenUrl', title: cs.addToCalendar, url: call.calendarUrl });
+  const out: CardElement[] = [];
+  if (links.length) out.push({ type: 'ActionSet', spacing: 'Small', actions: links });
+  const a = view.attending;
+  const mine = viewerId !== undefined ? a?.answers.get(viewerId) : undefined;
+  out.push({ type: 'TextBlock', wrap: true, spacing: 'Small', isSubtle: true, text: [cs.rsvpCounts(a?.going ?? 0, a?.notGoing ?? 0), mine === undefined ? '' : cs.rsvpYours(mine)].filter(Boolean).join(' · ') });
+  out.push({ type: 'ActionSet', spacing: 'None', actions: [rsvpButton(call.callId, true), rsvpButton(call.callId, false)] });
+  return out;
+}
+
+function rsvpButton(callId: string, going: boolean): ActionExecute {
+  return { type: 'Action.Execute', title: going ? cs.going : cs.notGoing, verb: RSVP_VERB, data: { verb: RSVP_VERB, callId, going } };
+}
