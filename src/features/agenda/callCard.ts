@@ -20,8 +20,15 @@ export function callBlock(view: AgendaView, viewerId?: string): CardElement[] {
   const a = view.attending;
   const mine = viewerId !== undefined ? a?.answers.get(viewerId) : undefined;
   out.push({ type: 'TextBlock', wrap: true, spacing: 'Small', isSubtle: true, text: [cs.rsvpCounts(a?.going ?? 0, a?.notGoing ?? 0), mine === undefined ? '' : cs.rsvpYours(mine)].filter(Boolean).join(' · ') });
-  out.push({ type: 'ActionSet', spacing: 'None', actions: [rsvpButton(call.callId, true), rsvpButton(call.callId, false)] });
+  out.push({ type: 'ActionSet', spacing: 'None', actions: [rsvpButton(call.callId, true), rsvpButton(call.callId, false), startButton(call.callId)] });
   return out;
+}
+
+/** Handled by the call feature (src/features/call): posts the call's one running note. */
+export const START_VERB = 'call.start';
+
+function startButton(callId: string): ActionExecute {
+  return { type: 'Action.Execute', title: cs.startCall, verb: START_VERB, data: { verb: START_VERB, callId } };
 }
 
 function rsvpButton(callId: string, going: boolean): ActionExecute {

@@ -91,7 +91,7 @@ export interface VoteRow {
   votedAt: number;
 }
 
-export type NoteKind = 'note' | 'decision' | 'action';
+export type NoteKind = 'note' | 'decision' | 'action' | 'question';
 
 export interface NoteRow {
   text: string;

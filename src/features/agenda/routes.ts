@@ -101,8 +101,9 @@ export const agendaFeature: Feature = {
       group,
       scopes,
       async handle(turn, args, reply) {
-        const { kind, topic } = await service.addNote(whereOf(turn), whoOf(turn), args);
+        const { kind, topic, callId } = await service.addNote(whereOf(turn), whoOf(turn), args);
         await reply.text(s.noteAdded(kind, topic));
+        await host.events.emit('noteAdded', { tenantId: turn.tenantId, conversationId: turn.conversationId, callId });
       },
     });
 

@@ -146,6 +146,7 @@ export const agendaCallStrings = {
   rsvpYours: (going: boolean) => (going ? "You said you'll be there." : "You said you can't make it."),
   rsvpSaved: (going: boolean) => (going ? "Noted: you'll be there." : "Noted: you can't make it."),
   rsvpEnded: 'This call has ended, so the answer was not changed.',
+  startCall: 'Start call (running note)',
 };
 
 export type AgendaStrings = typeof agendaStrings;
