@@ -110,7 +110,10 @@ function buildNoteCard(view: RunningNoteView, shown: StoredNote[], hidden: numbe
       {
         type: 'ColumnSet',
         columns: [
-          { type: 'Column', width: 'stretch', items: [{ type: 'Input.ChoiceSet', id: 'owner', label: s.ownerLabel, style: 'filtered', placeholder: s.ownerPlaceholder, choices: owners.map((m) => ({ title: safeLine(m.name, 60), value: m.userId })) }] },
+          // No roster (the lookup failed): no picker; an action then gets a plain refusal.
+          ...(owners.length
+            ? [{ type: 'Column' as const, width: 'stretch', items: [{ type: 'Input.ChoiceSet' as const, id: 'owner', label: s.ownerLabel, style: 'filtered' as const, placeholder: s.ownerPlaceholder, choices: owners.map((m) => ({ title: safeLine(m.name, 60), value: m.userId })) }] }]
+            : []),
           { type: 'Column', width: 'stretch', items: [{ type: 'Input.Date', id: 'due', label: s.dueLabel }] },
         ],
       },
