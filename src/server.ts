@@ -37,7 +37,8 @@ export interface ServerDeps {
 }
 
 export function createServer({ bot, store, log, routes = [] }: ServerDeps): restify.Server {
-  const server = restify.createServer({ name: 'network-coach', handleUncaughtExceptions: false });
+  // maxParamLength: a signed calendar link is one path segment of a few hundred characters (find-my-way's default is 100).
+  const server = restify.createServer({ name: 'network-coach', handleUncaughtExceptions: false, maxParamLength: 2048 } as restify.ServerOptions);
   server.use(restify.plugins.queryParser());
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, rejectUnknown: true }));
 
