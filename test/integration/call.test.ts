@@ -296,6 +296,44 @@ describe('the running note', () => {
   });
 });
 
+describe('actions in the recap and the next agenda', () => {
+  const clock = clockAt('2026-12-01T09:00:00Z');
+  let bot: TestBot;
+  beforeAll(async () => {
+    bot = await startTestBot({ deps: { clock } });
+    bot.connector.members = [ALICE, BOB].map(asMember);
+  });
+  afterAll(async () => bot.close());
+
+  test('when a call with actions ends, then the recap lists owner and due date, and the next occurrence shows the open ones at the top until done', async () => {
+    const h = helpers(bot);
+    const conv = '19:actions-carry@thread.tacv2';
+    const here = { conversationId: conv };
+    const call = await h.createCall(conv);
+    await h.press('call.note', { callId: call.callId, topic: '0', text: 'Send the deck', kind: 'action', owner: ALICE.aadObjectId, due: '2026-12-20' }, here);
+    await h.press('call.note', { callId: call.callId, topic: '0', text: 'Book the room', kind: 'action', owner: BOB.aadObjectId, due: '2026-12-21' }, here);
+    clock.current = new Date('2026-12-10T16:05:00Z');
+    bot.connector.reset();
+    await h.say('call done', { ...here, from: ALICE });
+    const recap = bot.connector.cards({ conversationId: conv, method: 'POST' })[0]!.card;
+    expectValidCard(recap);
+    expect(cardText(recap)).toContain(`Send the deck (owner ${ALICE.name}, due 2026-12-20)`);
+
+    const notes = await agendaInternals(bot.app.host)!.service.repo.listStoredNotes({ tenantId: TENANT, conversationId: conv }, call.callId);
+    const booking = notes.find((n) => n.text === 'Book the room')!;
+    expect(h.textOf(await h.press('call.actionDone', { callId: call.callId, noteKey: booking.noteKey }, { ...here, from: BOB }))).toContain('Marked done');
+    bot.connector.reset();
+    await h.say('agenda', here);
+    const next = bot.connector.cards({ conversationId: conv, method: 'POST' })[0]!.card;
+    expectValidCard(next);
+    const text = cardText(next);
+    expect(text).toContain('Open actions from the last call');
+    expect(text).toContain(`Send the deck (owner ${ALICE.name}, due 2026-12-20)`);
+    expect(text).not.toContain('Book the room');
+    expect(text.indexOf('Open actions')).toBeLessThan(text.indexOf("I'll be there"));
+  });
+});
+
 describe('actions that get done, with two instances', () => {
   test('when an action is due, then its owner is reminded once (mentioned) across two instances; Done and Needs more time work; a gone conversation stops only its own', async () => {
     const shared = clockAt('2026-12-01T09:00:00Z');

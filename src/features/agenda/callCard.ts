@@ -1,4 +1,5 @@
 import type { ActionExecute, CardAction, CardElement } from '../../cards/types';
+import { safeLine, safeText } from '../../cards/safeText';
 import { agendaCallStrings as cs } from './strings';
 import type { AgendaView } from './views';
 
@@ -8,6 +9,7 @@ import type { AgendaView } from './views';
  * to one person (`viewerId`) says what they answered.
  */
 export const RSVP_VERB = 'agenda.rsvp';
+const MAX_OPEN_ACTIONS = 10;
 
 export function callBlock(view: AgendaView, viewerId?: string): CardElement[] {
   const { call } = view;
@@ -16,6 +18,12 @@ export function callBlock(view: AgendaView, viewerId?: string): CardElement[] {
   if (call.meetingUrl) links.push({ type: 'Action.OpenUrl', title: cs.join, url: call.meetingUrl, style: 'positive' });
   if (call.calendarUrl) links.push({ type: 'Action.OpenUrl', title: cs.addToCalendar, url: call.calendarUrl });
   const out: CardElement[] = [];
+  const open = view.openActions ?? [];
+  if (open.length) {
+    out.push({ type: 'TextBlock', wrap: true, weight: 'Bolder', spacing: 'Medium', text: cs.openActionsTitle });
+    for (const a of open.slice(0, MAX_OPEN_ACTIONS)) out.push({ type: 'TextBlock', wrap: true, spacing: 'None', text: cs.openActionLine(safeText(a.text, 300), safeLine(a.ownerName, 60), a.due) });
+    if (open.length > MAX_OPEN_ACTIONS) out.push({ type: 'TextBlock', wrap: true, isSubtle: true, spacing: 'None', text: cs.openActionsMore(open.length - MAX_OPEN_ACTIONS) });
+  }
   if (links.length) out.push({ type: 'ActionSet', spacing: 'Small', actions: links });
   const a = view.attending;
   const mine = viewerId !== undefined ? a?.answers.get(viewerId) : undefined;

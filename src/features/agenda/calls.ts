@@ -23,20 +23,41 @@ export class CallReader {
     return calls.sort((a, b) => a.startsAt - b.startsAt)[0];
   }
 
+  private async openActionsBefore(where: ConversationKey, callId: string): Promise<{ text: string; ownerName: string; due: string }[]> {
+    const previous = previousOccurrenceId(callId);
+    if (!previous) return [];
+    const notes = await this.repo.listNotes(where, previous);
+    return notes
+      .filter((n) => n.kind === 'action' && !n.done && n.ownerName && n.due)
+      .sort((a, b) => (a.due ?? '').localeCompare(b.due ?? ''))
+      .map((n) => ({ text: n.text, ownerName: n.ownerName ?? '', due: n.due ?? '' }));
+  }
+
   /** The call with its topics ranked by votes, read after every write the caller made. */
   async agendaView(where: ConversationKey, callId: string): Promise<AgendaView> {
     return this.views.get(`${where.tenantId}|${where.conversationId}|${callId}`, async () => {
-      const [call, topics, votes, attending] = await Promise.all([
+      const [call, topics, votes, attending, openActions] = await Promise.all([
         this.repo.getCall(where, callId),
         this.repo.listTopics(where, callId),
         this.repo.readVotes(where, callId),
         this.attending?.view(where, callId),
+        this.openActionsBefore(where, callId),
       ]);
       if (!call) throw new UserError(s.callNotFound);
       const calendarUrl = this.calendarLink?.(where, call);
-      return { call: { ...callView(call), ...(calendarUrl ? { calendarUrl } : {}) }, topics: rankTopics(topics, votes.counts, votes.voters), ...(attending ? { attending } : {}) };
+      return { call: { ...callView(call), ...(calendarUrl ? { calendarUrl } : {}) }, topics: rankTopics(topics, votes.counts, votes.voters), ...(attending ? { attending } : {}), ...(openActions.length ? { openActions } : {}) };
     });
   }
+}
+
+/**
+ * Actions noted in the previous occurrence of the series (ids are <series>-<n>) that are not
+ * done: one partition read, only for the second occurrence on.
+ */
+export function previousOccurrenceId(callId: string): string | undefined {
+  const m = /^(.+)-(\d+)$/.exec(callId);
+  const n = m ? Number(m[2]) : 0;
+  return m && n > 1 ? `${m[1]}-${n - 1}` : undefined;
 }
 
 /** A call still takes topics, votes and finalising only while open, and only from an up-to-date card. */

@@ -159,6 +159,11 @@ function section(title: string, items: CardElement[]): CardElement[] {
   return items.length ? [text(title, { weight: 'Bolder', spacing: 'Medium', separator: true }), ...items] : [];
 }
 
+/** " (owner Name, due 2026-12-20)" for actions noted with an owner on the running note. */
+function actionOwner(n: NoteView): string {
+  return n.ownerName && n.due ? ` (${cs.actionOwnerDue(safeLine(n.ownerName, 60), n.due, n.done === true)})` : '';
+}
+
 /** The recap of an ended call: discussed topics with their notes, decisions, actions, what carries over. */
 export function recapCard(recap: RecapView, intro?: string): AdaptiveCard {
   let budget = MAX_NOTES_SHOWN;
@@ -178,7 +183,7 @@ export function recapCard(recap: RecapView, intro?: string): AdaptiveCard {
   body.push(...section(s.recapDiscussed, discussed));
   body.push(...section(s.recapGeneral, notes(recap.general)));
   body.push(...section(s.recapDecisions, recap.decisions.slice(0, 20).map((n) => text(`• ${safeText(n.text, 500)}`, { spacing: 'Small' }))));
-  body.push(...section(s.recapActions, recap.actions.slice(0, 20).map((n) => text(`• ${safeText(n.text, 500)} ${s.recapNoteBy(safeLine(n.authorName, 60))}`, { spacing: 'Small' }))));
+  body.push(...section(s.recapActions, recap.actions.slice(0, 20).map((n) => text(`• ${safeText(n.text, 500)}${actionOwner(n)} ${s.recapNoteBy(safeLine(n.authorName, 60))}`, { spacing: 'Small' }))));
   if (recap.discussed.every((t) => t.notes.length === 0) && recap.general.length === 0) body.push(text(s.recapNothing, { isSubtle: true }));
   if (hidden > 0) body.push(text(s.recapMoreNotes(hidden), { isSubtle: true }));
   const notReachedTitle = recap.next ? s.recapCarriedTo : s.recapNotReached;

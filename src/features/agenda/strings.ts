@@ -147,6 +147,10 @@ export const agendaCallStrings = {
   rsvpSaved: (going: boolean) => (going ? "Noted: you'll be there." : "Noted: you can't make it."),
   rsvpEnded: 'This call has ended, so the answer was not changed.',
   startCall: 'Start call (running note)',
+  actionOwnerDue: (owner: string, due: string, done: boolean) => `owner ${owner}, due ${due}${done ? ', done' : ''}`,
+  openActionsTitle: 'Open actions from the last call',
+  openActionLine: (text: string, owner: string, due: string) => `• ${text} (owner ${owner}, due ${due})`,
+  openActionsMore: (n: number) => `…and ${n} more open ${n === 1 ? 'action' : 'actions'}.`,
 };
 
 export type AgendaStrings = typeof agendaStrings;

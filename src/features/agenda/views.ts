@@ -40,6 +40,8 @@ export interface AgendaView {
   topics: TopicView[];
   /** Who said they will come (attending.ts), when read. */
   attending?: AttendingView;
+  /** Actions from the previous occurrence not yet done, shown at the top of this one's agenda. */
+  openActions?: { text: string; ownerName: string; due: string }[];
 }
 
 export interface AttendingView {
@@ -55,6 +57,10 @@ export interface NoteView {
   topic: number;
   authorName: string;
   at: Date;
+  /** Actions from the running note: who does it, by when, and whether it is done. */
+  ownerName?: string;
+  due?: string;
+  done?: boolean;
 }
 
 export interface RecapView {
@@ -108,7 +114,16 @@ export function finalAgenda(ranked: readonly TopicView[], topN: number, duration
 }
 
 export function noteView(row: NoteRow): NoteView {
-  return { text: row.text, kind: row.kind, topic: row.topic, authorName: row.authorName, at: new Date(row.at) };
+  return {
+    text: row.text,
+    kind: row.kind,
+    topic: row.topic,
+    authorName: row.authorName,
+    at: new Date(row.at),
+    ...(row.ownerName ? { ownerName: row.ownerName } : {}),
+    ...(row.due ? { due: row.due } : {}),
+    ...(row.done !== undefined ? { done: Boolean(row.done) } : {}),
+  };
 }
 
 /**
