@@ -318,6 +318,9 @@ describe('actions in the recap and the next agenda', () => {
     const recap = bot.connector.cards({ conversationId: conv, method: 'POST' })[0]!.card;
     expectValidCard(recap);
     expect(cardText(recap)).toContain(`Send the deck (owner ${ALICE.name}, due 2026-12-20)`);
+    // The digest's reading of the recap carries them too.
+    const [digestRecap] = await agendaInternals(bot.app.host)!.service.recapsBetween(TENANT, conv, new Date('2026-12-10T00:00:00Z'), new Date('2026-12-11T00:00:00Z'));
+    expect(digestRecap!.actions).toContain(`Send the deck (owner ${ALICE.name}, due 2026-12-20)`);
 
     const notes = await agendaInternals(bot.app.host)!.service.repo.listStoredNotes({ tenantId: TENANT, conversationId: conv }, call.callId);
     const booking = notes.find((n) => n.text === 'Book the room')!;
