@@ -175,6 +175,22 @@ export interface LifecycleEvents {
   active: (turn: Turn) => Promise<void>;
 }
 
+/**
+ * A Teams meeting event, for a bot installed in the meeting with the resource-specific
+ * permissions the manifest declares (event activities `application/vnd.microsoft.meetingStart`,
+ * `meetingEnd`, `meetingParticipantJoin`, `meetingParticipantLeave`). `meetingId` is
+ * channelData.meeting.id; start and end carry the join URL and title; join and leave the people.
+ */
+export interface MeetingEvent {
+  kind: 'start' | 'end' | 'join' | 'leave';
+  meetingId: string;
+  joinUrl?: string;
+  title?: string;
+  /** When Teams says it started or ended. */
+  at?: Date;
+  members: { userId: string; teamsId: string; name: string }[];
+}
+
 export interface ScheduledJob {
   name: string;
   run(now: Date): Promise<void>;
@@ -187,6 +203,8 @@ export interface Door {
   messageAction<T>(action: MessageAction<T>): void;
   on<K extends keyof LifecycleEvents>(event: K, handler: LifecycleEvents[K]): void;
   job(job: ScheduledJob): void;
+  /** Meeting events (start, end, participants joining and leaving). */
+  meetingEvent(handler: (turn: Turn, event: MeetingEvent) => Promise<void>): void;
   /** Commands offered in a scope, in registration order (the help card). */
   commands(scope?: ConversationType): Command[];
 }

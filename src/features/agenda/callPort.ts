@@ -3,6 +3,7 @@ import type { CallAgenda, CallInfo } from '../call/port';
 import type { CallRow, FinalItem } from './repo';
 import type { AgendaService } from './service';
 import { DUE_LOOKBACK_DAYS } from './service';
+import { meetingLinkKey } from './meetingLink';
 
 /** The agenda as the call feature sees it (call/port.ts): plain values over the agenda's repo. */
 export function callAgendaOf(service: AgendaService): CallAgenda {
@@ -31,6 +32,14 @@ export function callAgendaOf(service: AgendaService): CallAgenda {
     isOrganizer: (space, userId) => service.isOrganizer(space, userId),
     due: (kind, now) => repo.listDue(kind, now, DUE_LOOKBACK_DAYS),
     doneWithDue: (row) => repo.deleteDue(row),
+    async callForMeetingLink(tenantId, joinUrl) {
+      const linkKey = meetingLinkKey(joinUrl);
+      const found = linkKey ? await repo.findMeetingLink(tenantId, linkKey) : undefined;
+      if (!found) return undefined;
+      const where = { tenantId, conversationId: found.conversationId };
+      const calls = (await repo.listCalls(where, "status ne 'ended'")).filter((c) => c.seriesId === found.seriesId).sort((a, b) => a.startsAt - b.startsAt);
+      return calls[0] ? { where, call: callInfo(calls[0]) } : undefined;
+    },
     async endedCalls(where) {
       return (await repo.listCalls(where, "status eq 'ended'")).sort((a, b) => b.startsAt - a.startsAt).map(callInfo);
     },

@@ -27,6 +27,26 @@ export function checkMeetingLink(raw: string): MeetingLinkCheck {
   return { ok: true, url: url.toString() };
 }
 
+/**
+ * What identifies a meeting in its join URL, for matching the link a call was given with the
+ * JoinUrl Teams sends in meeting events: host and decoded path, lower case, without the query
+ * (which carries the organizer context, encoded differently by different clients).
+ */
+export function meetingLinkKey(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    let path = u.pathname;
+    try {
+      path = decodeURIComponent(path);
+    } catch {
+      // keep the raw path
+    }
+    return `${u.hostname.toLowerCase()}${path.replace(/\/+$/, '').toLowerCase()}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether a word someone typed is meant as a link (then it must pass checkMeetingLink). */
 export function looksLikeLink(word: string): boolean {
   return /^<?(https?:\/\/|www\.)/i.test(word.trim());

@@ -27,6 +27,7 @@ export const AGENDA_TABLES = {
   activity: 'agendaactivity',
   due: 'agendadue',
   rsvp: 'agendarsvp',
+  links: 'agendalinks',
 } as const;
 
 export type CallStatus = 'open' | 'finalised' | 'ended';
@@ -148,6 +149,7 @@ export class AgendaRepo {
   private readonly cards: TableClient;
   private readonly activity: TableClient;
   private readonly due: TableClient;
+  private readonly links: TableClient;
 
   constructor(store: Store) {
     this.calls = store.table(AGENDA_TABLES.calls);
@@ -157,6 +159,7 @@ export class AgendaRepo {
     this.cards = store.table(AGENDA_TABLES.cards);
     this.activity = store.table(AGENDA_TABLES.activity);
     this.due = store.table(AGENDA_TABLES.due);
+    this.links = store.table(AGENDA_TABLES.links);
   }
 
   // calls
@@ -320,6 +323,17 @@ export class AgendaRepo {
   async countActivity(p: ConversationKey, from: Date, to: Date): Promise<{ topics: number; votes: number }> {
     const rows = await listPartition<{ kind: string }>(this.activity, callsPk(p), { from: timeKey(from), to: timeKey(to) });
     return { topics: rows.filter((r) => r.kind === 'topic').length, votes: rows.filter((r) => r.kind === 'vote').length };
+  }
+
+  // meeting links: PK tenant|<link key> -> the conversation and series that use the meeting
+
+  async indexMeetingLink(p: ConversationKey, linkKey: string, seriesId: string): Promise<void> {
+    await this.links.upsertEntity({ partitionKey: key(p.tenantId, linkKey), rowKey: 'link', conversationId: p.conversationId, seriesId }, 'Replace');
+  }
+
+  async findMeetingLink(tenantId: string, linkKey: string): Promise<{ conversationId: string; seriesId: string } | undefined> {
+    const row = await getEntityOrUndefined<{ conversationId: string; seriesId: string }>(this.links, key(tenantId, linkKey), 'link');
+    return row ? { conversationId: row.conversationId, seriesId: row.seriesId } : undefined;
   }
 
   // due index

@@ -8,6 +8,7 @@ import { normaliseForComparison } from '../../teams/text';
 import { ContributionsRepo, CONTRIBUTIONS_TABLE, type ContributionKind } from '../../people/contributions';
 import { OrganizersRepo, ORGANIZERS_TABLE } from '../../people/organizers';
 import { Attending } from './attending';
+import { meetingLinkKey } from './meetingLink';
 import { AGENDA_TABLES, AgendaRepo, type CallRow, type DueKind, type DueRow, type NoteKind, type TopicRow } from './repo';
 import { localToUtc, MAX_DURATION, MIN_DURATION, weekdayOfMonth, type Cadence } from './schedule';
 import { callRow } from './occurrences';
@@ -130,6 +131,9 @@ export class AgendaService {
     );
     await this.repo.insertCall(where, row);
     await this.repo.scheduleDue(where, row);
+    // Meeting events name the meeting by its join URL: remember which conversation uses it.
+    const linkKey = row.meetingUrl ? meetingLinkKey(row.meetingUrl) : undefined;
+    if (linkKey) await this.repo.indexMeetingLink(where, linkKey, row.seriesId);
     return row;
   }
 

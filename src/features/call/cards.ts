@@ -20,6 +20,7 @@ export const CALL_VERBS = {
   question: 'call.question',
   actionDone: 'call.actionDone',
   actionLater: 'call.actionLater',
+  here: 'call.here',
 } as const;
 
 /**
@@ -73,6 +74,7 @@ function buildNoteCard(view: RunningNoteView, shown: StoredNote[], hidden: numbe
   if (notice) body.push(noticeBlock(notice));
   body.push(text(s.noteCardTitle(safeLine(call.title, 120)), { size: 'Large', weight: 'Bolder' }), text(when(call.startsAt), { isSubtle: true, spacing: 'None' }));
   if (call.status !== 'ended') body.push(text(s.noteCardIntro, { isSubtle: true, size: 'Small' }));
+  body.push(text(s.hereCount(view.here), { spacing: 'Small' }));
   if (hidden > 0) body.push(text(s.olderNotes(hidden), { isSubtle: true }));
   const order = topicOrder(view);
   const titles = new Map(view.topics.map((t) => [t.number, t.title]));
@@ -119,7 +121,10 @@ function buildNoteCard(view: RunningNoteView, shown: StoredNote[], hidden: numbe
       },
       { type: 'ActionSet', actions: [{ type: 'Action.Execute', title: s.addNote, verb: CALL_VERBS.note, style: 'positive', data: { verb: CALL_VERBS.note, ...ref }, associatedInputs: 'auto' }] },
     );
-    actions.unshift({ type: 'Action.Execute', title: s.myNotes, verb: CALL_VERBS.mine, data: { verb: CALL_VERBS.mine, ...ref } });
+    actions.unshift(
+      { type: 'Action.Execute', title: s.here, verb: CALL_VERBS.here, data: { verb: CALL_VERBS.here, ...ref } },
+      { type: 'Action.Execute', title: s.myNotes, verb: CALL_VERBS.mine, data: { verb: CALL_VERBS.mine, ...ref } },
+    );
   }
   return card(body, actions, { msteams: { width: 'Full' } });
 }

@@ -7,6 +7,7 @@ import type { CallAgenda, CallInfo, NoteRow, StoredNote, TopicInfo } from './por
 import { callStrings as s } from './strings';
 import { FreshRead } from '../agenda/freshRead';
 import type { ActionDueRow, ActionsDue } from './actionsDue';
+import type { Attendance } from './attendance';
 
 /**
  * The running note's use cases, in plain values: adding a note (a decision, an action with an
@@ -36,6 +37,8 @@ export interface RunningNoteView {
   topics: TopicInfo[];
   notes: StoredNote[];
   roster: RosterMember[];
+  /** How many people are marked as here (meeting events and Here check-ins). */
+  here: number;
 }
 
 export class RunningNotes {
@@ -46,6 +49,7 @@ export class RunningNotes {
     private readonly clock: Clock,
     private readonly roster: RosterOf,
     private readonly actionsDue: ActionsDue,
+    private readonly attendance: Attendance,
   ) {}
 
   async requireCall(where: ConversationKey, callId: string): Promise<CallInfo> {
@@ -58,12 +62,13 @@ export class RunningNotes {
   async view(where: ConversationKey, callId: string): Promise<RunningNoteView> {
     return this.views.get(`${where.tenantId}|${where.conversationId}|${callId}`, async () => {
       const call = await this.requireCall(where, callId);
-      const [topics, notes, roster] = await Promise.all([
+      const [topics, notes, roster, here] = await Promise.all([
         this.agenda.topics(where, callId),
         this.agenda.notes(where, callId),
         this.roster(where, call.reference).catch(() => [] as RosterMember[]),
+        this.attendance.count(where, callId),
       ]);
-      return { call, topics, notes, roster };
+      return { call, topics, notes, roster, here };
     });
   }
 
@@ -100,6 +105,13 @@ export class RunningNotes {
     const noteKey = await this.agenda.addNote(where, who, callId, row);
     if (row.kind === 'action' && row.due) await this.actionsDue.put({ ...dueOf(where, callId, noteKey, row.due, call.timeZone) });
     return { note: row, noteKey, topicTitle };
+  }
+
+  /** Here: the person checks in on the running note (once per call, however often pressed). */
+  async checkIn(where: ConversationKey, who: Person, callId: string): Promise<boolean> {
+    const call = await this.requireCall(where, callId);
+    if (call.status === 'ended') throw new UserError(s.callEnded);
+    return this.attendance.record(where, callId, who, this.clock.now(), 'checkin');
   }
 
   /** The person's own notes on a call, oldest first. */

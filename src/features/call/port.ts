@@ -41,6 +41,8 @@ export interface CallAgenda {
   isOrganizer(space: Space, userId: string): Promise<boolean>;
   due(kind: DueKind, now: Date): Promise<DueRow[]>;
   doneWithDue(row: DueRow): Promise<void>;
+  /** The open call of the series that uses this meeting (by its join URL), wherever it was created. */
+  callForMeetingLink(tenantId: string, joinUrl: string): Promise<{ where: ConversationKey; call: CallInfo } | undefined>;
   /** Ended calls of a conversation, newest first (for open actions). */
   endedCalls(where: ConversationKey): Promise<CallInfo[]>;
 }

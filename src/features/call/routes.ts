@@ -16,6 +16,8 @@ import { actionDueJob, reminderJob, startJob } from './jobs';
 import { NOTE_CARDS_TABLE, RunningNoteCards } from './live';
 import { RunningNotes } from './notes';
 import { cachedRoster } from './roster';
+import { Attendance, ATTENDANCE_TABLE, ATTENDEES_TABLE } from './attendance';
+import { MeetingEvents, MEETINGS_TABLE } from './meetings';
 import { callStrings as s } from './strings';
 
 /**
@@ -24,8 +26,15 @@ import { callStrings as s } from './strings';
  * its last-minute question, and actions with owners reminded on their due date. Reads the
  * agenda through the CallAgenda port (port.ts); registers after the agenda feature.
  */
-const internals = new WeakMap<FeatureHost, { notes: RunningNotes; cards: RunningNoteCards; actionsDue: ActionsDue }>();
-export function callInternals(host: FeatureHost): { notes: RunningNotes; cards: RunningNoteCards; actionsDue: ActionsDue } | undefined {
+interface CallInternals {
+  notes: RunningNotes;
+  cards: RunningNoteCards;
+  actionsDue: ActionsDue;
+  /** Turnout and first-time attendees of a call, as plain values (for the digest and stats). */
+  attendance: Attendance;
+}
+const internals = new WeakMap<FeatureHost, CallInternals>();
+export function callInternals(host: FeatureHost): CallInternals | undefined {
   return internals.get(host);
 }
 
@@ -53,18 +62,21 @@ const schemas = {
 
 export const callFeature: Feature = {
   name: 'call',
-  tables: [NOTE_CARDS_TABLE, ACTIONS_DUE_TABLE],
+  tables: [NOTE_CARDS_TABLE, ACTIONS_DUE_TABLE, ATTENDANCE_TABLE, ATTENDEES_TABLE, MEETINGS_TABLE],
   create(host) {
     const { door } = host;
     const agendaParts = agendaInternals(host);
     if (!agendaParts) throw new Error('the call feature needs the agenda feature, registered before it');
     const agenda = callAgendaOf(agendaParts.service);
     const actionsDue = new ActionsDue(host.store.table(ACTIONS_DUE_TABLE));
-    const notes = new RunningNotes(agenda, host.clock, cachedRoster(host.poster), actionsDue);
+    const attendance = new Attendance(host.store.table(ATTENDANCE_TABLE), host.store.table(ATTENDEES_TABLE));
+    const notes = new RunningNotes(agenda, host.clock, cachedRoster(host.poster), actionsDue, attendance);
     const coalescer = new CardUpdateCoalescer(UPDATE_INTERVAL_MS, (err) => host.log.warn('call.card_update_failed', errorFields(err)));
     const owner = `call-${randomUUID()}`;
     const cards = new RunningNoteCards(host.store.table(NOTE_CARDS_TABLE), notes, host.poster, coalescer, host.clock, owner);
-    internals.set(host, { notes, cards, actionsDue });
+    internals.set(host, { notes, cards, actionsDue, attendance });
+    const meetings = new MeetingEvents(host.store.table(MEETINGS_TABLE), agenda, attendance, cards, host.clock, host.log);
+    door.meetingEvent((turn, event) => meetings.handle(turn, event));
     const strings = { badData: s.badCardData };
     const touch = (turn: Turn, data: { callId: string }) => cards.touch(turn, data.callId);
     const noteCardNow = async (turn: Turn, data: { callId: string }, notice: { text: string; tone: 'good' | 'attention' }) => runningNoteCard(await notes.view(turn, data.callId), notice);
@@ -110,6 +122,18 @@ export const callFeature: Feature = {
         if (!(await agenda.isOrganizer(turn, turn.userId))) return { text: s.onlyOrganizersStart };
         const result = await cards.start(turn, data.callId);
         return { text: result.posted ? s.started : result.reason === 'exists' ? s.alreadyStarted : s.startInProgress };
+      },
+    });
+
+    door.cardAction({
+      verb: CALL_VERBS.here,
+      schema: callRef,
+      strings,
+      current: noteCardNow,
+      shared: touch,
+      async handle(turn, data) {
+        const added = await notes.checkIn(turn, whoOf(turn), data.callId);
+        return { card: runningNoteCard(await notes.view(turn, data.callId), { text: added ? s.checkedIn : s.alreadyCheckedIn, tone: 'good' }) };
       },
     });
 

@@ -26,7 +26,10 @@ export const callStrings = {
   addNote: 'Add note',
   myNotes: 'Edit my notes',
   refresh: 'Refresh',
-  startCall: 'Start call (running note)',
+  here: "I'm here",
+  hereCount: (n: number) => `${n} ${n === 1 ? 'person' : 'people'} here`,
+  checkedIn: "You're marked as here.",
+  alreadyCheckedIn: "You're already marked as here.",
 
   // answers
   noteAdded: (kind: string, topic: string) => `${kind === 'decision' ? 'Decision' : kind === 'action' ? 'Action' : 'Note'} added under ${topic}.`,
