@@ -337,6 +337,69 @@ describe('actions in the recap and the next agenda', () => {
   });
 });
 
+describe('who came: meeting events and Here', () => {
+  const clock = clockAt('2026-12-01T09:00:00Z');
+  let bot: TestBot;
+  beforeAll(async () => {
+    bot = await startTestBot({ deps: { clock } });
+    bot.connector.members = [ALICE, BOB, person(1), person(2)].map(asMember);
+  });
+  afterAll(async () => bot.close());
+
+  const MEETING_CHAT = '19:meeting_NjQ4ZTk2@thread.v2';
+  const MEETING_ID = 'MCMxOTptZWV0aW5nX05qUTRaVGsyQHRocmVhZC52MiMw';
+  /** Meeting events as Teams sends them to a bot installed in the meeting (its group chat). */
+  const meetingEvent = (name: string, value: unknown) => ({
+    ...bot.teams.conversationFor('groupChat', { conversationId: MEETING_CHAT, from: ALICE }, 'event'),
+    name: `application/vnd.microsoft.${name}`,
+    value,
+    channelData: { tenant: { id: TENANT }, meeting: { id: MEETING_ID } },
+  });
+  const participant = (p: Person) => ({ user: { tenantId: TENANT, objectId: p.aadObjectId, id: p.id, name: p.name, aadObjectId: p.aadObjectId, role: 'user' }, meeting: { inMeeting: true, role: 'Attendee' } });
+
+  test('when the meeting starts and people join, then the channel call gets its running note and one attendance row per person; first-timers are known', async () => {
+    const h = helpers(bot);
+    const conv = '19:who-came@thread.tacv2';
+    const call = await h.createCall(conv, JOIN);
+    bot.connector.reset();
+    // Teams sends the join URL encoded its own way: matched on the meeting's path.
+    const start = meetingEvent('meetingStart', { Id: MEETING_ID, MeetingType: 'Scheduled', JoinUrl: JOIN.replace('%3a', ':').replace('%40', '@'), Title: 'Power Hour', StartTime: '2026-12-10T15:00:10.000Z' });
+    expect((await bot.send(start)).status).toBeLessThan(300);
+    // Re-delivered: still one running note.
+    await bot.send(start);
+    const notesPosted = bot.connector.cards({ conversationId: conv, method: 'POST' }).filter((c) => cardText(c.card).includes('Running note:'));
+    expect(notesPosted).toHaveLength(1);
+    const joins = [meetingEvent('meetingParticipantJoin', { members: [participant(ALICE), participant(person(1))] }), meetingEvent('meetingParticipantJoin', { members: [participant(person(1)), participant(person(2))] })];
+    await Promise.all([...joins, ...joins].map((j) => bot.send({ ...j, id: `${j.id}-${Math.random()}` })));
+    // Someone also presses Here (twice, at once): still one row.
+    const noteCard = notesPosted[0]!.record.activityId;
+    const [here] = await Promise.all([1, 2].map(() => h.press('call.here', { callId: call.callId }, { conversationId: conv, from: person(2) }, noteCard)));
+    expect(cardText(h.cardOf(here!))).toMatch(/marked as here/);
+    const here3 = h.cardOf(await h.press('call.here', { callId: call.callId }, { conversationId: conv, from: BOB }, noteCard));
+    expect(cardText(here3)).toContain('4 people here');
+    await bot.send(meetingEvent('meetingEnd', { Id: MEETING_ID, MeetingType: 'Scheduled', JoinUrl: JOIN, Title: 'Power Hour', EndTime: '2026-12-10T16:00:00.000Z' }));
+    // A malformed meeting event is dropped without a reply.
+    bot.connector.reset();
+    expect((await bot.send(meetingEvent('meetingParticipantJoin', { members: 'everyone' }))).status).toBeLessThan(300);
+    expect(bot.connector.posts()).toHaveLength(0);
+
+    const attendance = callInternals(bot.app.host)!.attendance;
+    const turnout = await attendance.turnout({ tenantId: TENANT, conversationId: conv }, call.callId);
+    expect(turnout.count).toBe(4);
+    expect([...turnout.names].sort()).toEqual([ALICE.name, BOB.name, 'Person 1', 'Person 2'].sort());
+    expect([...turnout.firstTimers].sort()).toEqual([ALICE.name, BOB.name, 'Person 1', 'Person 2'].sort());
+
+    // The next occurrence: only newcomers are first-timers.
+    clock.current = new Date('2026-12-10T16:05:00Z');
+    await h.say('call done', { conversationId: conv, from: ALICE });
+    const next = (await agendaInternals(bot.app.host)!.service.currentCall({ tenantId: TENANT, conversationId: conv }))!;
+    await callInternals(bot.app.host)!.notes.checkIn({ tenantId: TENANT, conversationId: conv }, { userId: 'aad-new', userName: 'Newcomer' }, next.callId);
+    await callInternals(bot.app.host)!.notes.checkIn({ tenantId: TENANT, conversationId: conv }, { userId: ALICE.aadObjectId, userName: ALICE.name }, next.callId);
+    const second = await attendance.turnout({ tenantId: TENANT, conversationId: conv }, next.callId);
+    expect([second.count, second.firstTimers]).toEqual([2, ['Newcomer']]);
+  });
+});
+
 describe('actions that get done, with two instances', () => {
   test('when an action is due, then its owner is reminded once (mentioned) across two instances; Done and Needs more time work; a gone conversation stops only its own', async () => {
     const shared = clockAt('2026-12-01T09:00:00Z');
