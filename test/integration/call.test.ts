@@ -265,6 +265,42 @@ describe('the running note', () => {
     for (let i = 0; i < 30; i++) expect(text).toContain(`burst note ${i} `);
   }, 60_000);
 
+  test('when people ask during the call, then questions queue on the running note by +1s (each counted once), and only the host marks them answered', async () => {
+    const conv = '19:note-questions@thread.tacv2';
+    const call = await h.createCall(conv);
+    const here = { conversationId: conv };
+    await h.press('call.start', { callId: call.callId }, { ...here, from: ALICE });
+    const noteCard = runningNotes(conv)[0]!.record.activityId;
+    await h.say('ask How did you measure adoption?', { ...here, from: person(1) });
+    await h.say('ask Who owns the pilot?', { ...here, from: person(2) });
+    await h.say('ask', here);
+    expect(bot.connector.texts(conv).at(-1)).toContain('Write the question after the command');
+    const questions = (await agendaInternals(bot.app.host)!.service.repo.listStoredNotes({ tenantId: TENANT, conversationId: conv }, call.callId)).filter((n) => n.kind === 'question');
+    const pilot = questions.find((q) => q.text === 'Who owns the pilot?')!;
+    const measure = questions.find((q) => q.text === 'How did you measure adoption?')!;
+    const plusOne = (p: Person, noteKey: string, up = true) => h.press('call.upvote', { callId: call.callId, noteKey, up }, { ...here, from: p }, noteCard);
+    // Three people +1 the pilot question (one of them three times at once), one the other, then withdraws.
+    await Promise.all([plusOne(crowd[0]!, pilot.noteKey), plusOne(crowd[1]!, pilot.noteKey), plusOne(crowd[2]!, pilot.noteKey), plusOne(crowd[2]!, pilot.noteKey), plusOne(crowd[2]!, pilot.noteKey), plusOne(crowd[3]!, measure.noteKey)]);
+    const withdrawn = h.cardOf(await plusOne(crowd[3]!, measure.noteKey, false));
+    expect(cardText(withdrawn)).toContain('withdrawn');
+    const mine = h.cardOf(await plusOne(crowd[0]!, pilot.noteKey));
+    const text = cardText(mine);
+    expect(text).toContain('Who owns the pilot? — Person 2 · 3 votes');
+    expect(text).toContain('How did you measure adoption? — Person 1 · 0 votes');
+    expect(text.indexOf('Who owns the pilot?')).toBeLessThan(text.indexOf('How did you measure adoption?'));
+    expect(text).toContain('Remove my +1');
+    // Only an organizer marks a question answered.
+    expect(cardText(h.cardOf(await h.press('call.answered', { callId: call.callId, noteKey: pilot.noteKey }, { ...here, from: BOB }, noteCard)))).toContain('Only the organizers');
+    const answered = h.cardOf(await h.press('call.answered', { callId: call.callId, noteKey: pilot.noteKey }, { ...here, from: ALICE }, noteCard));
+    expect(cardText(answered)).toContain('Answered: 1');
+    expect(cardText(h.cardOf(await plusOne(crowd[5]!, pilot.noteKey)))).toContain('already answered');
+    await callInternals(bot.app.host)!.cards.coalescer.settled();
+    const last = bot.connector.updates(conv).filter((u) => u.activityId === noteCard).at(-1)!.body.attachments![0]!.content;
+    expectValidCard(last);
+    expect(cardText(last)).toContain('How did you measure adoption? — Person 1 · 0 votes');
+    expect(cardText(last)).not.toContain('Who owns the pilot? —');
+  });
+
   test('when authors edit or delete their notes, then only their own change, and only until 48 hours after the call', async () => {
     const conv = '19:note-edit@thread.tacv2';
     const call = await h.createCall(conv);

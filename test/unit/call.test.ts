@@ -112,7 +112,7 @@ describe('the running note card', () => {
   const note = (i: number, topic: number, text = `note ${i}`) => ({ text, kind: 'note' as const, topic, authorId: `u${i}`, authorName: `Person ${i}`, at: 1000 + i, noteKey: `${String(1000 + i).padStart(13, '0')}|n${i}`, etag: '*' });
 
   test('when notes exist, then they are grouped by topic in final-agenda order, General last, with the form', () => {
-    const view: RunningNoteView = { call, topics, notes: [note(1, 1), note(2, 2), note(3, 0), note(4, 99)], roster: [{ userId: 'u1', teamsId: '29:u1', name: 'Person 1' }], here: 3 };
+    const view: RunningNoteView = { call, topics, notes: [note(1, 1), note(2, 2), note(3, 0), note(4, 99)], roster: [{ userId: 'u1', teamsId: '29:u1', name: 'Person 1' }], here: 3, questions: [] };
     const c = runningNoteCard(view);
     expectValidCard(c);
     const t = cardText(c);
@@ -125,7 +125,7 @@ describe('the running note card', () => {
 
   test('when there are far more notes than fit, then the card stays under the budget and says how many folded', () => {
     const notes = Array.from({ length: 400 }, (_, i) => note(i, i % 3, `${'long words '.repeat(40)} #${i}`));
-    const c = runningNoteCard({ call, topics, notes, roster: [], here: 0 });
+    const c = runningNoteCard({ call, topics, notes, roster: [], here: 0, questions: [] });
     expect(size(c)).toBeLessThanOrEqual(NOTE_CARD_BUDGET);
     expectValidCard(c);
     const t = cardText(c);

@@ -111,6 +111,8 @@ export interface NoteRow {
   /** Actions: open until the owner marks them done. */
   done?: boolean;
   editedAt?: number;
+  /** Questions: the host marked it answered. */
+  answered?: boolean;
 }
 
 /** A note with its row key (its id for editing) and eTag. */

@@ -21,6 +21,8 @@ export const CALL_VERBS = {
   actionDone: 'call.actionDone',
   actionLater: 'call.actionLater',
   here: 'call.here',
+  upvote: 'call.upvote',
+  answered: 'call.answered',
 } as const;
 
 /**
@@ -76,10 +78,12 @@ function buildNoteCard(view: RunningNoteView, shown: StoredNote[], hidden: numbe
   if (call.status !== 'ended') body.push(text(s.noteCardIntro, { isSubtle: true, size: 'Small' }));
   body.push(text(s.hereCount(view.here), { spacing: 'Small' }));
   if (hidden > 0) body.push(text(s.olderNotes(hidden), { isSubtle: true }));
+  body.push(...questionSection(view));
   const order = topicOrder(view);
   const titles = new Map(view.topics.map((t) => [t.number, t.title]));
   for (const number of order) {
-    const group = shown.filter((n) => (titles.has(n.topic) ? n.topic : 0) === number);
+    // Questions have their own section (the queue), not a topic group.
+    const group = shown.filter((n) => n.kind !== 'question' && (titles.has(n.topic) ? n.topic : 0) === number);
     if (group.length === 0) continue;
     const heading = number === 0 ? s.generalTopic : `${number}. ${safeLine(titles.get(number) ?? '', 120)}`;
     body.push(text(heading, { weight: 'Bolder', spacing: 'Medium', separator: true }), ...group.map(noteLine));
@@ -127,6 +131,42 @@ function buildNoteCard(view: RunningNoteView, shown: StoredNote[], hidden: numbe
     );
   }
   return card(body, actions, { msteams: { width: 'Full' } });
+}
+
+const QUESTIONS_SHOWN = 10;
+
+/** The queue: open questions by votes with +1 and Answered (host), then how many were answered. */
+function questionSection(view: RunningNoteView): CardElement[] {
+  const open = view.questions.filter((q) => !q.answered);
+  const answered = view.questions.length - open.length;
+  if (view.questions.length === 0) return [];
+  const out: CardElement[] = [text(s.questionsTitle, { weight: 'Bolder', spacing: 'Medium', separator: true })];
+  for (const q of open.slice(0, QUESTIONS_SHOWN)) {
+    const data = { callId: view.call.callId, noteKey: q.noteKey };
+    out.push({
+      type: 'ColumnSet',
+      spacing: 'Small',
+      columns: [
+        { type: 'Column', width: 'stretch', items: [text(s.questionLine(safeText(q.text, 300), safeLine(q.askedBy, 60), q.votes), { spacing: 'None' })] },
+        {
+          type: 'Column',
+          width: 'auto',
+          items: [
+            {
+              type: 'ActionSet',
+              actions: [
+                { type: 'Action.Execute', title: q.mine ? s.removeUpvote : s.upvote, verb: CALL_VERBS.upvote, data: { verb: CALL_VERBS.upvote, ...data, up: !q.mine } },
+                { type: 'Action.Execute', title: s.markAnswered, verb: CALL_VERBS.answered, data: { verb: CALL_VERBS.answered, ...data } },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+  }
+  if (open.length > QUESTIONS_SHOWN) out.push(text(s.moreQuestions(open.length - QUESTIONS_SHOWN), { isSubtle: true }));
+  if (answered > 0) out.push(text(`${s.answeredMark}: ${answered}`, { isSubtle: true, size: 'Small' }));
+  return out;
 }
 
 /** The final agenda's topics first (in its order), then the other topics, then General (0). */

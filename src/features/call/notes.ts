@@ -8,6 +8,7 @@ import { callStrings as s } from './strings';
 import { FreshRead } from '../agenda/freshRead';
 import type { ActionDueRow, ActionsDue } from './actionsDue';
 import type { Attendance } from './attendance';
+import type { QuestionView } from './questions';
 
 /**
  * The running note's use cases, in plain values: adding a note (a decision, an action with an
@@ -39,10 +40,14 @@ export interface RunningNoteView {
   roster: RosterMember[];
   /** How many people are marked as here (meeting events and Here check-ins). */
   here: number;
+  /** The live questions, open by votes first (questions.ts). */
+  questions: QuestionView[];
 }
 
 export class RunningNotes {
   private readonly views = new FreshRead<RunningNoteView>();
+  /** Set by the feature: the question queue with its votes (questions.ts reads its own table). */
+  questionQueue?: (where: ConversationKey, callId: string, notes: readonly StoredNote[]) => Promise<QuestionView[]>;
 
   constructor(
     private readonly agenda: CallAgenda,
@@ -68,7 +73,8 @@ export class RunningNotes {
         this.roster(where, call.reference).catch(() => [] as RosterMember[]),
         this.attendance.count(where, callId),
       ]);
-      return { call, topics, notes, roster, here };
+      const questions = this.questionQueue ? await this.questionQueue(where, callId, notes) : [];
+      return { call, topics, notes, roster, here, questions };
     });
   }
 

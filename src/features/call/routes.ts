@@ -18,6 +18,7 @@ import { RunningNotes } from './notes';
 import { cachedRoster } from './roster';
 import { Attendance, ATTENDANCE_TABLE, ATTENDEES_TABLE } from './attendance';
 import { MeetingEvents, MEETINGS_TABLE } from './meetings';
+import { LiveQuestions, QUESTION_VOTES_TABLE } from './questions';
 import { callStrings as s } from './strings';
 
 /**
@@ -58,11 +59,12 @@ const schemas = {
   question: z.object({ callId: id, text: z.string().max(20_000).optional() }),
   action: z.object({ callId: id, noteKey }),
   later: z.object({ callId: id, noteKey, due: z.string().max(40).optional() }),
+  upvote: z.object({ callId: id, noteKey, up: z.boolean() }),
 };
 
 export const callFeature: Feature = {
   name: 'call',
-  tables: [NOTE_CARDS_TABLE, ACTIONS_DUE_TABLE, ATTENDANCE_TABLE, ATTENDEES_TABLE, MEETINGS_TABLE],
+  tables: [NOTE_CARDS_TABLE, ACTIONS_DUE_TABLE, ATTENDANCE_TABLE, ATTENDEES_TABLE, MEETINGS_TABLE, QUESTION_VOTES_TABLE],
   create(host) {
     const { door } = host;
     const agendaParts = agendaInternals(host);
@@ -74,6 +76,8 @@ export const callFeature: Feature = {
     const coalescer = new CardUpdateCoalescer(UPDATE_INTERVAL_MS, (err) => host.log.warn('call.card_update_failed', errorFields(err)));
     const owner = `call-${randomUUID()}`;
     const cards = new RunningNoteCards(host.store.table(NOTE_CARDS_TABLE), notes, host.poster, coalescer, host.clock, owner);
+    const questions = new LiveQuestions(agenda, notes, host.store.table(QUESTION_VOTES_TABLE), host.clock);
+    notes.questionQueue = (where, callId, list) => questions.queue(where, callId, list);
     internals.set(host, { notes, cards, actionsDue, attendance });
     const meetings = new MeetingEvents(host.store.table(MEETINGS_TABLE), agenda, attendance, cards, host.clock, host.log);
     door.meetingEvent((turn, event) => meetings.handle(turn, event));
@@ -122,6 +126,48 @@ export const callFeature: Feature = {
         if (!(await agenda.isOrganizer(turn, turn.userId))) return { text: s.onlyOrganizersStart };
         const result = await cards.start(turn, data.callId);
         return { text: result.posted ? s.started : result.reason === 'exists' ? s.alreadyStarted : s.startInProgress };
+      },
+    });
+
+    // Live questions: `ask`, +1 (set-state), Answered (host).
+    door.command({
+      name: 'ask',
+      usage: s.askUsage,
+      summary: s.askSummary,
+      group: s.group,
+      scopes: ['channel', 'groupChat'],
+      async handle(turn, args, reply) {
+        if (!args.trim()) return void (await reply.text(s.askEmpty));
+        const { callId } = await questions.ask(whereOf(turn), whoOf(turn), args);
+        await reply.text(s.questionAsked);
+        await cards.touch(turn, callId);
+      },
+    });
+    const noteCardFor = async (turn: Turn, data: { callId: string }, notice: { text: string; tone: 'good' | 'attention' }) => {
+      // The presser's own +1s are marked on their answer (the shared card offers +1 to all).
+      const view = await notes.view(turn, data.callId);
+      return runningNoteCard({ ...view, questions: await questions.queue(turn, data.callId, view.notes, turn.userId) }, notice);
+    };
+    door.cardAction({
+      verb: CALL_VERBS.upvote,
+      schema: schemas.upvote,
+      strings,
+      current: noteCardFor,
+      shared: touch,
+      async handle(turn, data) {
+        await questions.upvote(turn, whoOf(turn), data.callId, data.noteKey, data.up);
+        return { card: await noteCardFor(turn, data, { text: data.up ? s.upvoted : s.upvoteRemoved, tone: 'good' }) };
+      },
+    });
+    door.cardAction({
+      verb: CALL_VERBS.answered,
+      schema: schemas.action,
+      strings,
+      current: noteCardFor,
+      shared: touch,
+      async handle(turn, data) {
+        await questions.markAnswered(turn, whoOf(turn), data.callId, data.noteKey);
+        return { card: await noteCardFor(turn, data, { text: s.markedAnswered, tone: 'good' }) };
       },
     });
 

@@ -51,6 +51,25 @@ export const callStrings = {
   startInProgress: 'The running note is being posted right now. It will appear in a moment.',
   badCardData: 'That button sent something I could not read, so nothing changed.',
 
+  // live questions
+  askUsage: 'ask <question>',
+  askSummary: 'During the call: add a question to the call\'s queue; people upvote it on the running note.',
+  askEmpty: 'Write the question after the command, e.g. @Coach ask How did you measure it?',
+  questionAsked: 'Your question is in the queue on the running note.',
+  questionsTitle: 'Questions',
+  questionLine: (text: string, by: string, votes: number) => `${text} — ${by} · ${votes} ${votes === 1 ? 'vote' : 'votes'}`,
+  answeredMark: 'Answered',
+  upvote: '+1',
+  removeUpvote: 'Remove my +1',
+  markAnswered: 'Answered (host)',
+  upvoted: 'Your +1 is counted (once, however often you press).',
+  upvoteRemoved: 'Your +1 is withdrawn.',
+  markedAnswered: 'Marked as answered.',
+  questionAnswered: 'That question is already answered, so votes are closed.',
+  questionGone: 'That question no longer exists.',
+  onlyHostAnswers: 'Only the organizers (the hosts) can mark a question answered.',
+  moreQuestions: (n: number) => `…and ${n} more ${n === 1 ? 'question' : 'questions'}.`,
+
   // editing
   myNotesTitle: 'Your notes on this call',
   myNotesNone: 'You have not added notes to this call.',
