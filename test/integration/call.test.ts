@@ -437,7 +437,7 @@ describe('who came: meeting events and Here', () => {
 });
 
 describe('actions that get done, with two instances', () => {
-  test('when an action is due, then its owner is reminded once (mentioned) across two instances; Done and Needs more time work; a gone conversation stops only its own', async () => {
+  test('when reminders fall due on two instances, then the 15-minute reminder and the owner\'s action reminder (mentioned) each go out once; Done and Needs more time work; a gone conversation stops only its own', async () => {
     const shared = clockAt('2026-12-01T09:00:00Z');
     const connector = await new ConnectorStandIn().start();
     connector.members = [ALICE, BOB].map(asMember);
@@ -455,6 +455,16 @@ describe('actions that get done, with two instances', () => {
       connector.reset();
       connector.failConversation(gone, 404);
       const both = () => Promise.all([one.app.bot.jobs.runOnce([ACTION_DUE_JOB]), two.app.bot.jobs.runOnce([ACTION_DUE_JOB])]);
+
+      // The 15-minute reminder, both instances at once, twice: one post; the gone chat gets none.
+      shared.current = new Date('2026-12-10T14:45:01Z');
+      const remindBoth = () => Promise.all([one.app.bot.jobs.runOnce([REMIND_JOB]), two.app.bot.jobs.runOnce([REMIND_JOB])]);
+      await remindBoth();
+      await remindBoth();
+      expect(connector.cards({ conversationId: conv, method: 'POST' }).map((c) => cardText(c.card).split('\n')[0])).toEqual(['Starting in 15 minutes: Power Hour']);
+      expect(connector.posts(gone)).toHaveLength(0);
+      connector.reset();
+      connector.failConversation(gone, 404);
 
       // 09:00 in Amsterdam on the due date is 08:00 UTC.
       shared.current = new Date('2026-12-11T07:59:00Z');
