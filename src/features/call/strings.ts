@@ -3,7 +3,6 @@ export const callStrings = {
   group: 'The call',
 
   // help
-  startUsage: 'call start',
   noteCardTitle: (title: string) => `Running note: ${title}`,
   noteCardIntro: 'Everyone adds notes here; the card updates for everyone. Pick a topic, write, add.',
   generalTopic: 'General',
@@ -102,5 +101,4 @@ export const callStrings = {
   actionAlreadyDone: 'This action is already marked done.',
   actionGone: 'That action no longer exists (its note was deleted).',
   onlyOwnerOrAuthor: 'Only the owner of the action (or whoever noted it) can change it. Nothing changed.',
-  openActionsTitle: 'Open actions from earlier calls',
 };
