@@ -2,7 +2,7 @@
 export const callStrings = {
   group: 'The call',
 
-  // help
+  // the running note
   noteCardTitle: (title: string) => `Running note: ${title}`,
   noteCardIntro: 'Everyone adds notes here; the card updates for everyone. Pick a topic, write, add.',
   generalTopic: 'General',
