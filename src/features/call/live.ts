@@ -62,18 +62,20 @@ export class RunningNoteCards {
         throw err;
       }
     }
+    let activityId: string | undefined;
     try {
       const view = await this.notes.view(where, callId);
-      const reference = this.reference(view.call.reference);
-      const activityId = await this.poster.post(reference, { card: runningNoteCard(view) });
-      await this.table.updateEntity({ partitionKey: this.pk(where), rowKey: key(callId), status: 'posted', activityId }, 'Merge');
-      if (activityId) this.posted.set(this.cacheKey(where, callId), activityId);
-      return { posted: true, activityId };
+      activityId = await this.poster.post(this.reference(view.call.reference), { card: runningNoteCard(view) });
     } catch (err) {
-      // Nothing was posted (or we cannot know): release the claim so a later start can post.
+      // Nothing was posted: release the claim so a later start can post.
       await this.table.deleteEntity(this.pk(where), key(callId)).catch(() => undefined);
       throw err;
     }
+    // Posted: the claim stays even if recording the id fails (a second card would be worse than
+    // a card that is not updated in place).
+    if (activityId) this.posted.set(this.cacheKey(where, callId), activityId);
+    await this.table.updateEntity({ partitionKey: this.pk(where), rowKey: key(callId), status: 'posted', ...(activityId ? { activityId } : {}) }, 'Merge');
+    return { posted: true, activityId };
   }
 
   /** The activity id of the call's running note, when posted. */
