@@ -63,7 +63,7 @@ export async function assembleBot(config: Config, deps: AppDeps & { log: Logger 
       ],
     }),
   );
-  const host: FeatureHost = { door: bot.door, poster: bot.poster, store, config, log, clock, events: new BotEvents() };
+  const host: FeatureHost = { door: bot.door, poster: bot.poster, store, config, log, clock, events: new BotEvents(), web: [] };
   const running: RunningFeature[] = features.map((f) => f.create(host));
   return {
     store,
@@ -81,7 +81,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<Runn
   const features = deps.features ?? allFeatures;
   const assembled = await assembleBot(config, { ...deps, log });
   const { store, bot, host } = assembled;
-  const server = createServer({ bot, store, log });
+  const server = createServer({ bot, store, log, routes: host.web });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, () => resolve()));
   const address = server.address();
   const shownHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;

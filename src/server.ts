@@ -3,6 +3,7 @@ import restify from 'restify';
 import { errorFields, type Logger } from './log';
 import type { Bot } from './teams/bot';
 import type { Store } from './store/tables';
+import type { WebRoute } from './features/feature';
 
 /**
  * HTTP wiring only: /api/messages into the adapter, /healthz and /readyz. Bodies must be JSON
@@ -28,10 +29,13 @@ export interface ServerDeps {
   bot: Bot;
   store: Store;
   log: Logger;
+  /** Features' plain GET routes (a calendar file). */
+  routes?: readonly WebRoute[];
 }
 
-export function createServer({ bot, store, log }: ServerDeps): restify.Server {
-  const server = restify.createServer({ name: 'network-coach', handleUncaughtExceptions: false });
+export function createServer({ bot, store, log, routes = [] }: ServerDeps): restify.Server {
+  // maxParamLength: a signed calendar link is one path segment of a few hundred characters (find-my-way's default is 100).
+  const server = restify.createServer({ name: 'network-coach', handleUncaughtExceptions: false, maxParamLength: 2048 } as restify.ServerOptions);
   server.pre((_req, res, next) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.header(name, value);
     next();
@@ -65,6 +69,19 @@ export function createServer({ bot, store, log }: ServerDeps): restify.Server {
     if (!ok) log.warn('http.not_ready', { reason: 'storage' });
     res.send(ok ? 200 : 503, { status: ok ? 'ready' : 'storage unreachable' });
   });
+
+  for (const route of routes) {
+    server.get(route.path, async (req, res) => {
+      try {
+        const out = await route.handle(req.params as Record<string, string>);
+        res.writeHead(out.status, { 'content-type': out.contentType, 'cache-control': 'no-store', ...out.headers });
+        res.end(out.body);
+      } catch (err) {
+        log.error('http.route_failed', { path: route.path, ...errorFields(err) });
+        if (!res.headersSent) res.send(500, { error: 'Internal error.' });
+      }
+    });
+  }
 
   server.post('/api/messages', async (req, res) => {
     // Failures outside a turn (authentication, the door, the adapter itself) have no turn id:

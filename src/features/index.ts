@@ -4,9 +4,10 @@ import { helpFeature } from './help/routes';
 import { agendaFeature } from './agenda/routes';
 import { digestFeature } from './digest/routes';
 import { storiesFeature } from './stories/routes';
+import { callFeature } from './call/routes';
 
 /** The product's features, in the order their routes are registered. */
-export const features: readonly Feature[] = [conversationsFeature, helpFeature, agendaFeature, digestFeature, storiesFeature];
+export const features: readonly Feature[] = [conversationsFeature, helpFeature, agendaFeature, callFeature, digestFeature, storiesFeature];
 
 export function tablesOf(list: readonly Feature[]): string[] {
   return list.flatMap((f) => f.tables);

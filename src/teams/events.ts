@@ -3,6 +3,8 @@ import { EventEmitter } from 'node:events';
 /** In-process notifications between features (the registry tells digest a conversation is gone). */
 export interface BotEventMap {
   conversationRemoved: { tenantId: string; conversationIds: string[]; reason: string };
+  /** A note was added to a call by a typed command (the running note shows it). */
+  noteAdded: { tenantId: string; conversationId: string; callId: string };
 }
 
 export class BotEvents {

@@ -28,7 +28,15 @@ export const MAX_ENTITIES = 64;
 export const MAX_MEMBERS = 256;
 
 /** The activity types some handler (or teams-ai route) acts on; everything else is ignored. */
-export const HANDLED_TYPES = ['message', 'invoke', 'conversationUpdate', 'installationUpdate'] as const;
+export const HANDLED_TYPES = ['message', 'invoke', 'conversationUpdate', 'installationUpdate', 'event'] as const;
+
+/** Of `event` activities, the bot handles Teams' meeting events only (meetingEvents.ts); others are ignored. */
+export const HANDLED_EVENT_NAMES: readonly string[] = [
+  'application/vnd.microsoft.meetingStart',
+  'application/vnd.microsoft.meetingEnd',
+  'application/vnd.microsoft.meetingParticipantJoin',
+  'application/vnd.microsoft.meetingParticipantLeave',
+];
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -130,6 +138,8 @@ const activitySchemas = {
   installationUpdate: z
     .object({ ...common, type: z.literal('installationUpdate'), action: z.string().max(MAX_TYPE).optional() })
     .passthrough(),
+  // The event's own fields (value, channelData.meeting) are read by meetingEvents.ts, which drops what does not read.
+  event: z.object({ ...common, type: z.literal('event'), name: z.string().min(1).max(MAX_NAME).refine(clean), value: z.unknown().optional() }).passthrough(),
 } satisfies Record<(typeof HANDLED_TYPES)[number], z.ZodTypeAny>;
 
 export interface DoorPolicy {
@@ -184,6 +194,8 @@ export function checkActivity(body: unknown, policy: DoorPolicy): DoorVerdict {
   const type = (body as { type?: unknown }).type;
   if (typeof type !== 'string' || type.length === 0 || type.length > MAX_TYPE) return { kind: 'reject', reason: 'no activity type', path: 'type' };
   if (!(HANDLED_TYPES as readonly string[]).includes(type)) return { kind: 'ignore', type: CONTROL.test(type) || !wellFormed(type) ? 'unprintable' : type };
+  const eventName = (body as { name?: unknown }).name;
+  if (type === 'event' && !(typeof eventName === 'string' && HANDLED_EVENT_NAMES.includes(eventName))) return { kind: 'ignore', type };
   const unencodable = firstUnencodable(body, '', 0);
   if (unencodable !== undefined) return { kind: 'reject', reason: 'lone surrogate or too deep', path: unencodable.slice(0, 100) };
   const parsed = activitySchemas[type as (typeof HANDLED_TYPES)[number]].safeParse(body);
