@@ -8,11 +8,11 @@ import { CONTRIBUTIONS_TABLE } from './people/contributions';
 import { ORGANIZERS_TABLE } from './people/organizers';
 import { createLogger, type Logger } from './log';
 import { createServer } from './server';
-import { createDownloads } from './features/insights/downloads';
-import { personalDataOf } from './features/insights/privacy';
 import { openStore, storeOptionsFrom, type Store } from './store/tables';
 import { createBot, CORE_TABLES, type Bot, type OutboundCredentials } from './teams/bot';
 import { BotEvents } from './teams/events';
+import { PROCESSED_TABLE } from './teams/middleware';
+import { JOB_RUNS_RETENTION_MS, PROCESSED_RETENTION_MS, sweepJob } from './jobs/sweep';
 
 /**
  * Assembles the running product from its parts: used by main.ts, by the tests (in-process, on
@@ -53,7 +53,17 @@ export async function assembleBot(config: Config, deps: AppDeps & { log: Logger 
   const features = deps.features ?? allFeatures;
   const store = await openStore(storeOptionsFrom(config), [...CORE_TABLES, JOB_RUNS_TABLE, CONTRIBUTIONS_TABLE, ORGANIZERS_TABLE, ...tablesOf(features)]);
   const bot = createBot({ config, store, log, clock, credentialsFactory: deps.credentialsFactory });
-  const host: FeatureHost = { door: bot.door, poster: bot.poster, store, config, log, clock, events: new BotEvents() };
+  bot.jobs.add(
+    sweepJob({
+      claimsTable: store.table(JOB_RUNS_TABLE),
+      log,
+      targets: [
+        { name: PROCESSED_TABLE, table: store.table(PROCESSED_TABLE), field: 'at', retentionMs: PROCESSED_RETENTION_MS },
+        { name: JOB_RUNS_TABLE, table: store.table(JOB_RUNS_TABLE), field: 'leaseUntil', retentionMs: JOB_RUNS_RETENTION_MS },
+      ],
+    }),
+  );
+  const host: FeatureHost = { door: bot.door, poster: bot.poster, store, config, log, clock, events: new BotEvents(), web: [] };
   const running: RunningFeature[] = features.map((f) => f.create(host));
   return {
     store,
@@ -71,8 +81,7 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<Runn
   const features = deps.features ?? allFeatures;
   const assembled = await assembleBot(config, { ...deps, log });
   const { store, bot, host } = assembled;
-  const clock = deps.clock ?? systemClock;
-  const server = createServer({ bot, store, log, downloads: createDownloads({ store, config, clock, log, personalData: personalDataOf(store, clock) }) });
+  const server = createServer({ bot, store, log, routes: host.web });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, () => resolve()));
   const address = server.address();
   const shownHost = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;

@@ -52,6 +52,10 @@ const schema = z
       .transform((v) => v === 'true'),
     SCHEDULER_INTERVAL_SECONDS: positiveInt(60),
     AGENDA_AUTO_FINALISE_HOURS: z.coerce.number().min(0).max(24 * 14).default(24),
+    /** The bot's public https address (for links it serves, such as a call's calendar file). */
+    PUBLIC_BASE_URL: optionalUrl,
+    /** Secret that signs calendar links (HMAC-SHA256); at least 32 characters. */
+    CALENDAR_LINK_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
     /** Teams' per-app, per-tenant send limit (30 to 50 per second; design for 30). */
     DIGEST_TENANT_SENDS_PER_SECOND: positiveInt(30),
     /** Instances sending digests at once: each takes this share of the tenant limit (its limiter is in-process). */
@@ -169,6 +173,8 @@ export interface Config {
   };
   scheduler: { enabled: boolean; intervalSeconds: number };
   agenda: { autoFinaliseHours: number };
+  /** Calendar links are offered only when both are set. */
+  call: { publicBaseUrl?: string; calendarLinkSecret?: string };
   digest: { tenantSendsPerSecond: number; senderInstances: number; jobLeaseSeconds: number; sendConcurrency: number; retryBaseMs: number };
   /** Download links; publicUrl is filled in with the listening address at start when not set. */
   links: { publicUrl?: string; signingSecret: string };
@@ -214,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     scheduler: { enabled: c.SCHEDULER_ENABLED, intervalSeconds: c.SCHEDULER_INTERVAL_SECONDS },
     agenda: { autoFinaliseHours: c.AGENDA_AUTO_FINALISE_HOURS },
+    call: { publicBaseUrl: c.PUBLIC_BASE_URL?.replace(/\/+$/, ''), calendarLinkSecret: c.CALENDAR_LINK_SECRET },
     digest: {
       tenantSendsPerSecond: c.DIGEST_TENANT_SENDS_PER_SECOND,
       senderInstances: c.DIGEST_SENDER_INSTANCES,

@@ -1,43 +1,54 @@
 import { randomUUID } from 'node:crypto';
 import restify from 'restify';
-import type { Request as BotRequest, Response as BotResponse } from 'botbuilder';
-import { z } from 'zod';
 import { errorFields, type Logger } from './log';
 import type { Bot } from './teams/bot';
 import type { Store } from './store/tables';
-import type { Downloads } from './features/insights/downloads';
+import type { WebRoute } from './features/feature';
 
 /**
- * HTTP wiring only: /api/messages into the adapter, /healthz and /readyz. Bodies are parsed and
- * shape-checked here, so a malformed request gets a 4xx before it reaches the bot, and no 5xx
- * ever carries an internal message.
+ * HTTP wiring only: /api/messages into the adapter, /healthz and /readyz. Bodies must be JSON
+ * (415 otherwise) of at most MAX_BODY_BYTES (413); the adapter then authenticates (401) and
+ * parses the activity at the door (400) before any handler runs (see teams/adapter.ts,
+ * teams/inbound.ts). No 5xx ever carries an internal message.
  */
 export const MAX_BODY_BYTES = 256 * 1024;
 export const READY_TIMEOUT_MS = 2000;
 
-const activityShape = z
-  .object({
-    type: z.string().min(1).max(64),
-    id: z.string().max(1024).optional(),
-    serviceUrl: z.string().url().max(2048),
-    channelId: z.string().min(1).max(64),
-    conversation: z.object({ id: z.string().min(1).max(1024) }).passthrough(),
-    from: z.object({ id: z.string().min(1).max(1024) }).passthrough().optional(),
-    recipient: z.object({ id: z.string().min(1).max(1024) }).passthrough().optional(),
-    text: z.string().max(100_000).optional(),
-  })
-  .passthrough();
+/** Sent on every answer, including errors and unknown routes: nothing here is meant for a browser. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+};
 
 export interface ServerDeps {
   bot: Bot;
   store: Store;
   log: Logger;
-  /** Export and my-data files behind signed, single-use links. */
-  downloads?: Downloads;
+  /** Features' plain GET routes (a calendar file). */
+  routes?: readonly WebRoute[];
 }
 
-export function createServer({ bot, store, log, downloads }: ServerDeps): restify.Server {
-  const server = restify.createServer({ name: 'network-coach', handleUncaughtExceptions: false });
+export function createServer({ bot, store, log, routes = [] }: ServerDeps): restify.Server {
+  // maxParamLength: a signed calendar link is one path segment of a few hundred characters (find-my-way's default is 100).
+  const server = restify.createServer({ name: 'network-coach', handleUncaughtExceptions: false, maxParamLength: 2048 } as restify.ServerOptions);
+  server.pre((_req, res, next) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.header(name, value);
+    next();
+  });
+  server.pre((req, res, next) => {
+    // Only JSON is an activity; checked before the body is read, so nothing else is parsed.
+    if (req.method === 'POST' && req.path() === '/api/messages' && !isJson(req.header('content-type'))) {
+      log.warn('http.rejected', { status: 415, path: '/api/messages' });
+      res.send(415, { error: 'The request body must be JSON (application/json).' });
+      return next(false);
+    }
+    next();
+  });
   server.use(restify.plugins.queryParser());
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, rejectUnknown: true }));
 
@@ -59,31 +70,37 @@ export function createServer({ bot, store, log, downloads }: ServerDeps): restif
     res.send(ok ? 200 : 503, { status: ok ? 'ready' : 'storage unreachable' });
   });
 
-  server.get('/download/:token', async (req, res) => {
-    const token = typeof req.params?.token === 'string' ? req.params.token : '';
-    const answer = downloads ? await downloads.serve(token).catch((err: unknown) => (log.error('download.failed', errorFields(err)), undefined)) : undefined;
-    if (!answer) return void res.send(downloads ? 500 : 404, { error: downloads ? 'Internal error.' : 'Not found.' });
-    res.header('Cache-Control', 'no-store');
-    res.header('X-Content-Type-Options', 'nosniff');
-    if (answer.status !== 200) return void res.send(answer.status, { error: answer.message });
-    res.writeHead(200, { 'Content-Type': answer.download.contentType, 'Content-Disposition': `attachment; filename="${answer.download.filename}"` });
-    res.end(answer.download.body);
-  });
+  for (const route of routes) {
+    server.get(route.path, async (req, res) => {
+      try {
+        const out = await route.handle(req.params as Record<string, string>);
+        res.writeHead(out.status, { 'content-type': out.contentType, 'cache-control': 'no-store', ...out.headers });
+        res.end(out.body);
+      } catch (err) {
+        log.error('http.route_failed', { path: route.path, ...errorFields(err) });
+        if (!res.headersSent) res.send(500, { error: 'Internal error.' });
+      }
+    });
+  }
 
   server.post('/api/messages', async (req, res) => {
-    const parsed = activityShape.safeParse(req.body);
-    if (!parsed.success) {
-      log.warn('http.bad_activity', { issues: parsed.error.issues.length, path: parsed.error.issues[0]?.path.join('.') });
-      res.send(400, { error: 'The request body is not a Bot Framework activity.' });
-      return;
-    }
-    // Failures outside a turn (authentication, the adapter itself) have no turn id: this one
-    // lets an operator tie the log line to the request.
+    // Failures outside a turn (authentication, the door, the adapter itself) have no turn id:
+    // this one lets an operator tie the log line to the request.
     const correlationId = randomUUID();
+    const requestLog = log.child({ correlationId });
+    const authorization = req.header('authorization');
     try {
-      await bot.adapter.process(req as unknown as BotRequest, guardServerErrors(res, log, correlationId), (context) => bot.run(context));
+      const answer = await bot.adapter.handleInbound(req.body, typeof authorization === 'string' ? authorization : '', requestLog, (context) => bot.run(context));
+      if (answer.status >= 500) {
+        requestLog.error('http.server_error', { status: answer.status });
+        res.send(answer.status, { error: 'Internal error.' });
+      } else if (answer.body === undefined) {
+        res.send(answer.status);
+      } else {
+        res.send(answer.status, answer.body);
+      }
     } catch (err) {
-      log.error('http.process_failed', { ...errorFields(err), correlationId });
+      requestLog.error('http.server_error', { status: 500, ...errorFields(err) });
       if (!res.headersSent) res.send(500, { error: 'Internal error.' });
     }
   });
@@ -99,40 +116,8 @@ export function createServer({ bot, store, log, downloads }: ServerDeps): restif
   return server;
 }
 
-/**
- * CloudAdapter answers some failures with 500 and the error's message as the body. Wrap the
- * response so any 5xx leaves with a generic body instead.
- */
-function guardServerErrors(res: restify.Response, log: Logger, correlationId: string): BotResponse {
-  let status = 200;
-  const wrapped: BotResponse = {
-    socket: res.socket,
-    header(name: string, value: unknown) {
-      res.header(name, value);
-      return wrapped;
-    },
-    status(code: number) {
-      status = code;
-      res.status(code);
-      return wrapped;
-    },
-    send(body?: unknown) {
-      if (status >= 500) {
-        log.error('http.server_error', { status, correlationId });
-        res.send(status, { error: 'Internal error.' });
-      } else if (status === 401 || status === 403) {
-        // botbuilder's reason can quote the token's claims: keep it out of the answer and the log.
-        log.warn('http.unauthorized', { status, correlationId });
-        res.send(status, { error: status === 401 ? 'Unauthorized.' : 'Forbidden.' });
-      } else {
-        res.send(status, body);
-      }
-      return wrapped;
-    },
-    end() {
-      if (!res.headersSent) res.send(status);
-      return wrapped;
-    },
-  };
-  return wrapped;
+function isJson(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
+  return mediaType === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType);
 }

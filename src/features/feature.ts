@@ -12,6 +12,22 @@ import type { BotEvents } from '../teams/events';
  * events, jobs) and returns the running feature, whose `stop()` is called at shutdown.
  * Nothing here exposes a Teams SDK type.
  */
+/**
+ * A plain HTTP GET a feature serves (outside Teams: a calendar file behind a signed link).
+ * `path` is a restify path (`/calendar/:token`); the answer is a status and a text body.
+ */
+export interface WebAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+  headers?: Record<string, string>;
+}
+
+export interface WebRoute {
+  path: string;
+  handle(params: Record<string, string>): Promise<WebAnswer>;
+}
+
 export interface FeatureHost {
   door: Door;
   /** Posting outside a turn (scheduled jobs, coalesced card updates). */
@@ -21,6 +37,8 @@ export interface FeatureHost {
   log: Logger;
   clock: Clock;
   events: BotEvents;
+  /** GET routes a feature serves over plain HTTP; the server registers them. */
+  web: WebRoute[];
 }
 
 export interface RunningFeature {

@@ -12,7 +12,8 @@ import { untracked } from '../store/writes';
 import { createAdapter } from './adapter';
 import { registerCardAction, refuseBadRequest } from './cardActions';
 import { CommandRegistry } from './commands';
-import type { CardSubmit, DialogAnswer, Door, LifecycleEvents, MessageAction, MessagePayload, Poster, Reply } from './door';
+import { meetingEventOf } from './meetingEvents';
+import type { CardSubmit, DialogAnswer, Door, LifecycleEvents, MeetingEvent, MessageAction, MessagePayload, Poster, Reply, Turn } from './door';
 import { toActivity } from './messages';
 import { correlation, correlationIdOf, deduplicate, tenantFilter, turnLogger, PROCESSED_TABLE } from './middleware';
 import { createPoster } from './poster';
@@ -126,6 +127,7 @@ export function createBot(deps: BotDeps): Bot {
   const submits = new Map<string, CardSubmit<unknown>>();
   const lifecycle: { [K in keyof LifecycleEvents]: LifecycleEvents[K][] } = { installed: [], removed: [], active: [] };
   const jobs = new JobRunner(clock, log);
+  const meetingHandlers: ((turn: Turn, event: MeetingEvent) => Promise<void>)[] = [];
 
   const door: Door = {
     command: (command) => commands.add(command),
@@ -158,6 +160,7 @@ export function createBot(deps: BotDeps): Bot {
       (lifecycle[event] as unknown[]).push(handler);
     },
     job: (job) => jobs.add(job),
+    meetingEvent: (handler) => void meetingHandlers.push(handler),
     commands: (scope) => commands.list(scope),
   };
 
@@ -195,6 +198,19 @@ export function createBot(deps: BotDeps): Bot {
       for (const h of lifecycle.active) await h(turn);
     });
     return true;
+  });
+
+  // Meeting events: parsed once (meetingEvents.ts); one that does not read is logged and dropped.
+  app.activity(ActivityTypes.Event, async (context) => {
+    const event = meetingEventOf(context.activity);
+    const turnLog = turnLogger(context, log);
+    if (!event) {
+      turnLog.info('event.ignored', { name: typeof context.activity.name === 'string' ? context.activity.name.slice(0, 80) : undefined });
+      return;
+    }
+    turnLog.info('meeting.event', { kind: event.kind, members: event.members.length });
+    const turn = turnOf(context);
+    for (const h of meetingHandlers) await h(turn, event);
   });
 
   // Messages: an Action.Submit a feature registered, else a text command.

@@ -175,6 +175,22 @@ export interface LifecycleEvents {
   active: (turn: Turn) => Promise<void>;
 }
 
+/**
+ * A Teams meeting event, for a bot installed in the meeting with the resource-specific
+ * permissions the manifest declares (event activities `application/vnd.microsoft.meetingStart`,
+ * `meetingEnd`, `meetingParticipantJoin`, `meetingParticipantLeave`). `meetingId` is
+ * channelData.meeting.id; start and end carry the join URL and title; join and leave the people.
+ */
+export interface MeetingEvent {
+  kind: 'start' | 'end' | 'join' | 'leave';
+  meetingId: string;
+  joinUrl?: string;
+  title?: string;
+  /** When Teams says it started or ended. */
+  at?: Date;
+  members: { userId: string; teamsId: string; name: string }[];
+}
+
 export interface ScheduledJob {
   name: string;
   run(now: Date): Promise<void>;
@@ -187,6 +203,8 @@ export interface Door {
   messageAction<T>(action: MessageAction<T>): void;
   on<K extends keyof LifecycleEvents>(event: K, handler: LifecycleEvents[K]): void;
   job(job: ScheduledJob): void;
+  /** Meeting events (start, end, participants joining and leaving). */
+  meetingEvent(handler: (turn: Turn, event: MeetingEvent) => Promise<void>): void;
   /** Commands offered in a scope, in registration order (the help card). */
   commands(scope?: ConversationType): Command[];
 }
@@ -199,7 +217,16 @@ export type PostResult = { ok: true; activityId?: string } | { ok: false; status
  * when Teams answered). `attempt` makes exactly one request (no SDK retries) and classifies the
  * outcome: for senders with their own retry and rate limiting (the digest).
  */
+/** Someone in a conversation's roster: `userId` as Turn.userId names people (Entra id when known), `teamsId` for mentions. */
+export interface RosterMember {
+  userId: string;
+  teamsId: string;
+  name: string;
+}
+
 export interface Poster {
+  /** The people in the conversation (the team's members for a channel), all pages. Throws on failure. */
+  members(ref: ConversationRef): Promise<RosterMember[]>;
   post(ref: ConversationRef, message: OutMessage): Promise<string | undefined>;
   update(ref: ConversationRef, activityId: string, message: OutMessage): Promise<void>;
   attempt(ref: ConversationRef, message: OutMessage): Promise<PostResult>;

@@ -29,6 +29,8 @@ export interface Contribution {
 export interface BotEventMap {
   conversationRemoved: { tenantId: string; conversationIds: string[]; reason: string };
   contributed: Contribution;
+  /** A note was added to a call by a typed command (the running note shows it). */
+  noteAdded: { tenantId: string; conversationId: string; callId: string };
 }
 
 export class BotEvents {

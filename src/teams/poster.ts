@@ -1,7 +1,7 @@
-import { TurnContext, type Activity, type CloudAdapter, type ConversationReference } from 'botbuilder';
+import { TeamsInfo, TurnContext, type Activity, type CloudAdapter, type ConversationReference } from 'botbuilder';
 import { parseRetryAfter } from '../jobs/limiter';
 import type { Logger } from '../log';
-import type { ConversationRef, OutMessage, Poster, PostResult } from './door';
+import type { ConversationRef, OutMessage, Poster, PostResult, RosterMember } from './door';
 import { toActivity } from './messages';
 
 /**
@@ -86,6 +86,25 @@ export function createPoster(adapter: Pick<CloudAdapter, 'continueConversationAs
   };
 
   return {
+    async members(ref) {
+      return (
+        (await run(ref, async (ctx) => {
+          const out: RosterMember[] = [];
+          let token: string | undefined;
+          // Pages of up to 500 (Teams' maximum); a guard against a connector that never ends.
+          for (let page = 0; page < 200; page++) {
+            const result = await TeamsInfo.getPagedMembers(ctx, 500, token);
+            for (const m of result.members ?? []) {
+              if (!m.id) continue;
+              out.push({ userId: m.aadObjectId || m.id, teamsId: m.id, name: m.name || m.givenName || 'Someone' });
+            }
+            token = result.continuationToken || undefined;
+            if (!token) break;
+          }
+          return out;
+        })) ?? []
+      );
+    },
     async post(ref, message: OutMessage) {
       const response = await run(ref, (ctx) => ctx.sendActivity(toActivity(message)));
       return response?.id;

@@ -26,11 +26,27 @@ describe('inbound authentication with a bot id set', () => {
   const webchatOnlyKey = newSigningKey(['webchat']);
   /** Never published: a forger's key. */
   const forgersKey = newSigningKey(['msteams']);
-  let consoleError: jest.SpyInstance;
+  /** Everything written to the console or to stderr, other than the JSON logger (which writes to stdout). */
+  const stray: string[] = [];
+  let spies: jest.SpyInstance[] = [];
 
   beforeAll(async () => {
-    // botbuilder prints verification failures with console.error; keep the test output readable.
-    consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    // botbuilder prints verification failures with console.error (the JWKS, the audience...):
+    // the bot routes them to its logger. Whatever still reaches the console or stderr is recorded.
+    spies = [
+      ...(['log', 'info', 'warn', 'error', 'debug', 'trace'] as const).map((m) =>
+        jest.spyOn(console, m).mockImplementation((...args: unknown[]) => {
+          stray.push(`console.${m}: ${args.map((a) => (a instanceof Error ? a.name : String(a))).join(' ').slice(0, 200)}`);
+        }),
+      ),
+      jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        // The one known line: Node's warning that restify 11 (via spdy) uses process.binding,
+        // printed once when restify loads (see STACK.md), not by any request.
+        if (/^\(node:\d+\) \[DEP0111\] DeprecationWarning/.test(String(chunk))) return true;
+        stray.push(`stderr: ${String(chunk).slice(0, 200)}`);
+        return true;
+      }),
+    ];
     authority = await new OpenIdAuthority(undefined, [newSigningKey(['msteams']), webchatOnlyKey]).start();
     credentials = new FixedTokenCredentialsFactory(APP_ID, APP_PASSWORD);
     bot = await startTestBot({ env: authSettings(authority, APP_ID, APP_PASSWORD), deps: { credentialsFactory: credentials } });
@@ -38,7 +54,12 @@ describe('inbound authentication with a bot id set', () => {
   afterAll(async () => {
     await bot.close();
     await authority.stop();
-    consoleError.mockRestore();
+    for (const spy of spies) spy.mockRestore();
+  });
+
+  afterEach(() => {
+    // Forged, expired, emulator-issued or otherwise: nothing reaches stderr outside the logger.
+    expect(stray).toEqual([]);
   });
   beforeEach(() => bot.connector.reset());
 
@@ -109,6 +130,79 @@ describe('inbound authentication with a bot id set', () => {
       return `Bearer ${h}.${p}.${createHmac('sha256', pem).update(`${h}.${p}`).digest('base64url')}`;
     }],
   ];
+
+  // Tokens with the Bot Framework Emulator's issuers, and the same forms for other tenants: Teams
+  // never sends them. botbuilder checked them against the public cloud's emulator metadata
+  // (ignoring BOT_OPENID_METADATA_URL) and answered 500 when that fetch failed.
+  const EMULATOR_TENANT = 'd6d49420-f39b-4df7-a1dc-d59a935871db';
+  const otherTenant = randomUUID();
+  const emulatorIssuers: [string, string, string][] = [
+    ['v1, the emulator tenant', `https://sts.windows.net/${EMULATOR_TENANT}/`, '1.0'],
+    ['v2, the emulator tenant', `https://login.microsoftonline.com/${EMULATOR_TENANT}/v2.0`, '2.0'],
+    ['v1, another tenant', `https://sts.windows.net/${otherTenant}/`, '1.0'],
+    ['v2, another tenant', `https://login.microsoftonline.com/${otherTenant}/v2.0`, '2.0'],
+  ];
+  const emulatorCases = emulatorIssuers.flatMap(([form, iss, ver]) => [
+    [`an emulator-issuer token (${form}) signed by a published key`, iss, ver, 'published'] as const,
+    [`an emulator-issuer token (${form}) signed by a forger's key`, iss, ver, 'forged'] as const,
+    [`a skill-shaped token (${form}: another bot's appid, this bot as audience)`, iss, ver, 'skill'] as const,
+  ]);
+
+  test.each(emulatorCases)('when a message comes with %s, then the answer is 401, quietly, and no metadata is fetched for it', async (_name, iss, ver, kind) => {
+    const activity = channelMessage('help');
+    const tid = iss.includes(EMULATOR_TENANT) ? EMULATOR_TENANT : otherTenant;
+    const appClaim = ver === '1.0' ? 'appid' : 'azp';
+    const caller = kind === 'skill' ? randomUUID() : APP_ID;
+    const fetchesBefore = authority.requests.length;
+    const authorization = authority.bearer(APP_ID, bot.connector.url, {
+      key: kind === 'forged' ? forgersKey : undefined,
+      kid: kind === 'forged' ? authority.keys[0]!.kid : undefined,
+      claims: { iss, ver, tid, [appClaim]: caller },
+    });
+    const res = await bot.send(activity, { authorization });
+    expect(res).toEqual({ status: 401, body: { error: 'Unauthorized.' } });
+    expect(authority.requests.length).toBe(fetchesBefore);
+    expect(bot.connector.activities).toHaveLength(0);
+    expect(await storedRowsFor(activity)).toBe(0);
+  });
+
+  test('when a valid token comes for an activity whose plain-http service URL is not a test setting, then the door refuses it (400), after authentication', async () => {
+    const dev = await startTestBot({
+      env: { ...authSettings(authority, APP_ID, APP_PASSWORD), NODE_ENV: 'development' },
+      deps: { credentialsFactory: new FixedTokenCredentialsFactory(APP_ID, APP_PASSWORD) },
+      connector: bot.connector,
+    });
+    try {
+      const activity = dev.teams.channelMessage('help', { conversationId: `19:auth-http-${randomUUID()}@thread.tacv2` });
+      expect((await dev.send(activity)).status).toBe(401);
+      const res = await dev.send(activity, { authorization: authority.bearer(APP_ID, bot.connector.url) });
+      expect(res.status).toBe(400);
+      expect(bot.connector.activities).toHaveLength(0);
+      expect(await storedRowsFor(activity)).toBe(0);
+    } finally {
+      await dev.close();
+    }
+  });
+
+  test('when a forged request carries an invoke name of 100,000 characters, then every log line stays short', async () => {
+    const lines: string[] = [];
+    const { createLogger } = await import('../../src/log');
+    const logged = await startTestBot({
+      env: authSettings(authority, APP_ID, APP_PASSWORD),
+      deps: { credentialsFactory: new FixedTokenCredentialsFactory(APP_ID, APP_PASSWORD), log: createLogger('debug', {}, (l) => lines.push(l)) },
+      connector: bot.connector,
+    });
+    try {
+      const activity = { ...logged.teams.cardAction('x', {}), name: 'n'.repeat(100_000) };
+      expect((await logged.send(activity, { authorization: 'Bearer forged' })).status).toBe(401);
+      const signed = await logged.send(activity, { authorization: authority.bearer(APP_ID, bot.connector.url) });
+      expect(signed.status).toBe(400);
+      expect(lines.length).toBeGreaterThan(0);
+      expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(3000);
+    } finally {
+      await logged.close();
+    }
+  });
 
   test.each(forged)('when a message comes with %s, then the answer is 401 and nothing is processed or stored', async (_name, header) => {
     const activity = channelMessage('help');

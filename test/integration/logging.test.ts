@@ -81,7 +81,11 @@ describe('structured logs', () => {
     expect((await signed(bot.teams.channelMessage(`help ${SECRET}`, { conversationId: FAILING_CHANNEL }))).status).toBe(200);
     expect((await signed(bot.teams.cardSubmit({ verb: SECRET, note: SECRET }))).status).toBe(200);
     expect((await bot.send(bot.teams.channelMessage(`help ${SECRET}`), { authorization: `Bearer ${SECRET}` })).status).toBe(401);
-    expect((await postJson(`${bot.app.url}/api/messages`, { type: 'message', text: SECRET, serviceUrl: SECRET, channelId: 'msteams' })).status).toBe(400);
+    // Authentication comes before the door: unsigned, a malformed body is 401; signed (for that
+    // service URL), it is 400.
+    const malformed = { type: 'message', text: SECRET, serviceUrl: SECRET, channelId: 'msteams' };
+    expect((await postJson(`${bot.app.url}/api/messages`, malformed)).status).toBe(401);
+    expect((await postJson(`${bot.app.url}/api/messages`, malformed, { authorization: authority.bearer(APP_ID, SECRET) })).status).toBe(400);
     // The adapter fails before any turn starts (no outbound credentials): CloudAdapter would
     // answer 500 with the error's message as the body.
     credentials.failure = new Error('identity provider unreachable at https://login.internal.example/tenant-x');
@@ -134,7 +138,7 @@ describe('structured logs', () => {
 
   test('when a request is refused, then the refusal is logged with its status but without the token', () => {
     const refusals = parsed().filter((e) => e.event === 'http.unauthorized' || e.event === 'http.bad_activity');
-    expect(refusals.map((e) => e.event).sort()).toEqual(['http.bad_activity', 'http.unauthorized']);
+    expect(refusals.map((e) => e.event).sort()).toEqual(['http.bad_activity', 'http.unauthorized', 'http.unauthorized']);
     expect(refusals.find((e) => e.event === 'http.unauthorized')).toMatchObject({ level: 'warn', status: 401 });
   });
 

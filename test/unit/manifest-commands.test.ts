@@ -30,6 +30,7 @@ const NOT_IN_MANIFEST: Record<string, string> = {
   export: 'team and group chat lists are capped at 10 commands; shown by help',
   my: 'its menu entry is "my data", a two-word command the menu cannot offer as one title; shown by help',
   forget: 'a destructive request the person should type on purpose ("forget me"); shown by help',
+  ask: 'team and group chat lists are capped at 10 commands; used during the call, shown by help and on the reminder card',
 };
 
 const CONVERSATION_OF_SCOPE: Record<string, ConversationType> = { team: 'channel', groupChat: 'groupChat', personal: 'personal' };
@@ -54,7 +55,7 @@ function registeredCommands() {
     options: { connectionString: CONNECTION, tablePrefix: 'manifest' },
   };
   const bot = createBot({ config, store, log: createLogger('silent'), clock: systemClock });
-  const host = { door: bot.door, poster: bot.poster, store, config, log: createLogger('silent'), clock: systemClock, events: new BotEvents() };
+  const host = { door: bot.door, poster: bot.poster, store, config, log: createLogger('silent'), clock: systemClock, events: new BotEvents(), web: [] };
   for (const f of features) f.create(host);
   return { list: (scope?: ConversationType) => bot.door.commands(scope), find: (name: string) => bot.door.commands().find((c) => c.name === name || c.aliases?.includes(name)) };
 }

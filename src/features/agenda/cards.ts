@@ -2,9 +2,11 @@ import { card, type ActionExecute, type AdaptiveCard, type CardElement, type Tex
 import { safeLine, safeText } from '../../cards/safeText';
 import { noticeBlock, type Notice } from '../../cards/notice';
 import { cardInstant, CADENCES, DEFAULT_DURATION, MAX_DURATION, MIN_DURATION } from './schedule';
-import { agendaStrings as s } from './strings';
+import { agendaCallStrings as cs, agendaStrings as s } from './strings';
 import { DEFAULT_TOP_N, MAX_TOP_N, type AgendaView, type CallView, type NoteView, type RecapView } from './views';
 import { MAX_TITLE, MAX_TOPIC } from './service';
+import { callBlock } from './callCard';
+import { MAX_MEETING_URL } from './meetingLink';
 
 /**
  * The agenda feature's cards, each a typed function of its data. Every text that came from
@@ -68,7 +70,7 @@ function header(call: CallView, notice?: Notice): CardElement[] {
  */
 export function agendaCard(view: AgendaView, notice?: Notice, viewerId?: string): AdaptiveCard {
   const { call } = view;
-  const body = header(call, notice);
+  const body = [...header(call, notice), ...callBlock(view, viewerId)];
   const ref = { callId: call.callId, rev: call.rev };
   if (call.status === 'open') {
     if (view.topics.length === 0) body.push(text(s.cardNoTopics, { spacing: 'Medium' }));
@@ -122,7 +124,7 @@ function voteButton(ref: { callId: string; rev: number }, topic: number, mine: b
 }
 
 /** The `call new` form. */
-export function callFormCard(timeZone: string, notice?: Notice, values: { title?: string; date?: string; time?: string; duration?: number; cadence?: string } = {}): AdaptiveCard {
+export function callFormCard(timeZone: string, notice?: Notice, values: { title?: string; date?: string; time?: string; duration?: number; cadence?: string; link?: string } = {}): AdaptiveCard {
   const cadence = CADENCES.find((c) => c === values.cadence) ?? 'once';
   return card(
     [
@@ -141,6 +143,7 @@ export function callFormCard(timeZone: string, notice?: Notice, values: { title?
         value: cadence,
         choices: CADENCES.map((c) => ({ title: s.cadenceNames[c] ?? c, value: c })),
       },
+      { type: 'Input.Text', id: 'link', label: cs.formLinkLabel, placeholder: cs.formLinkPlaceholder, maxLength: MAX_MEETING_URL, ...(values.link ? { value: values.link.slice(0, MAX_MEETING_URL) } : {}) },
     ],
     [{ type: 'Action.Execute', title: s.formCreate, verb: VERBS.create, data: { verb: VERBS.create, timeZone }, associatedInputs: 'auto' }],
   );
@@ -154,6 +157,11 @@ function noteLine(n: NoteView): TextBlock {
 
 function section(title: string, items: CardElement[]): CardElement[] {
   return items.length ? [text(title, { weight: 'Bolder', spacing: 'Medium', separator: true }), ...items] : [];
+}
+
+/** " (owner Name, due 2026-12-20)" for actions noted with an owner on the running note. */
+function actionOwner(n: NoteView): string {
+  return n.ownerName && n.due ? ` (${cs.actionOwnerDue(safeLine(n.ownerName, 60), n.due, n.done === true)})` : '';
 }
 
 /** The recap of an ended call: discussed topics with their notes, decisions, actions, what carries over. */
@@ -175,7 +183,7 @@ export function recapCard(recap: RecapView, intro?: string): AdaptiveCard {
   body.push(...section(s.recapDiscussed, discussed));
   body.push(...section(s.recapGeneral, notes(recap.general)));
   body.push(...section(s.recapDecisions, recap.decisions.slice(0, 20).map((n) => text(`• ${safeText(n.text, 500)}`, { spacing: 'Small' }))));
-  body.push(...section(s.recapActions, recap.actions.slice(0, 20).map((n) => text(`• ${safeText(n.text, 500)} ${s.recapNoteBy(safeLine(n.authorName, 60))}`, { spacing: 'Small' }))));
+  body.push(...section(s.recapActions, recap.actions.slice(0, 20).map((n) => text(`• ${safeText(n.text, 500)}${actionOwner(n)} ${s.recapNoteBy(safeLine(n.authorName, 60))}`, { spacing: 'Small' }))));
   if (recap.discussed.every((t) => t.notes.length === 0) && recap.general.length === 0) body.push(text(s.recapNothing, { isSubtle: true }));
   if (hidden > 0) body.push(text(s.recapMoreNotes(hidden), { isSubtle: true }));
   const notReachedTitle = recap.next ? s.recapCarriedTo : s.recapNotReached;

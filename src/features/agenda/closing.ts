@@ -88,7 +88,7 @@ export class CallClosing {
       return { ...row, status: 'ended', rev: row.rev + 1, endedAt: now.getTime(), discussedJson: JSON.stringify([...discussed]), nextCallId: next?.callId };
     });
     if (!after) throw new UserError(s.callEnded);
-    await this.repo.unscheduleDue(where, after, ['finalise', 'close']);
+    await this.repo.unscheduleDue(where, after, ['finalise', 'close', 'remind', 'start']);
     return recapView(after, topics, notes, next);
   }
 

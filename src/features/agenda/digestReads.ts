@@ -1,3 +1,4 @@
+import { agendaCallStrings } from './strings';
 import type { CallReader } from './calls';
 import type { AgendaRepo } from './repo';
 import { callView } from './views';
@@ -51,7 +52,8 @@ export class AgendaDigestReads {
         startsAt: new Date(call.startsAt),
         endedAt: new Date(call.endedAt ?? 0),
         decisions: notes.filter((n) => n.kind === 'decision').map((n) => n.text),
-        actions: notes.filter((n) => n.kind === 'action').map((n) => n.text),
+        // Actions from the running note carry their owner and due date (and whether done).
+        actions: notes.filter((n) => n.kind === 'action').map((n) => (n.ownerName && n.due ? `${n.text} (${agendaCallStrings.actionOwnerDue(n.ownerName, n.due, n.done === true)})` : n.text)),
       });
     }
     return out;

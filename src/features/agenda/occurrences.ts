@@ -11,6 +11,8 @@ import { rankTopics } from './views';
 
 /** A call nobody closed with `call done` is closed this long after its end (recap posted, next one created). */
 export const AUTO_CLOSE_AFTER_HOURS = 12;
+/** The short "starting soon" reminder goes out this long before the start. */
+export const REMIND_BEFORE_MS = 15 * 60_000;
 
 export interface NewOccurrence {
   seriesId: string;
@@ -24,6 +26,7 @@ export interface NewOccurrence {
   spaceId: string;
   createdBy: { userId: string; userName: string };
   reference: string;
+  meetingUrl?: string;
 }
 
 export function callRow(c: NewOccurrence, now: Date, autoFinaliseHours: number): CallRow {
@@ -47,6 +50,7 @@ export function callRow(c: NewOccurrence, now: Date, autoFinaliseHours: number):
     dueAt: autoFinaliseAt(c.startsAt, now, autoFinaliseHours).getTime(),
     closeAt: c.startsAt.getTime() + c.durationMin * 60_000 + AUTO_CLOSE_AFTER_HOURS * 3_600_000,
     reference: c.reference,
+    ...(c.meetingUrl ? { meetingUrl: c.meetingUrl } : {}),
   };
 }
 
@@ -55,6 +59,8 @@ export function dueRowsOf(where: ConversationKey, row: CallRow): DueRow[] {
   return [
     { ...base, kind: 'finalise', dueAt: row.dueAt },
     { ...base, kind: 'close', dueAt: row.closeAt },
+    { ...base, kind: 'remind', dueAt: row.startsAt - REMIND_BEFORE_MS },
+    { ...base, kind: 'start', dueAt: row.startsAt },
   ];
 }
 

@@ -3,7 +3,8 @@ import { UserError } from '../../errors';
 import { cadenceFrom, isTimeZone, parseDuration, DEFAULT_DURATION, MIN_DURATION, MAX_DURATION, CADENCES, type Cadence } from './schedule';
 import type { NewCall } from './service';
 import type { NoteKind } from './repo';
-import { agendaStrings as s } from './strings';
+import { checkMeetingLink, looksLikeLink } from './meetingLink';
+import { agendaCallStrings as cs, agendaStrings as s } from './strings';
 
 /**
  * Reading what people send: the one-line `call "Title" 2026-12-10 16:00 monthly 60m Europe/Amsterdam`
@@ -36,8 +37,10 @@ export function parseCallShortcut(args: string, defaultTimeZone: string): NewCal
   let cadence: Cadence | undefined;
   let durationMin: number | undefined;
   let timeZone: string | undefined;
+  let meetingUrl: string | undefined;
   for (const token of tokens) {
-    if (/^\d{4}-\d{1,2}-\d{1,2}$/.test(token) && !date) {
+    if (looksLikeLink(token) && !meetingUrl) meetingUrl = meetingLinkOrRefuse(token);
+    else if (/^\d{4}-\d{1,2}-\d{1,2}$/.test(token) && !date) {
       const [y, m, d] = token.split('-');
       date = `${y}-${m!.padStart(2, '0')}-${d!.padStart(2, '0')}`;
     } else if (/^\d{1,2}:\d{2}$/.test(token) && !time) time = token;
@@ -56,7 +59,14 @@ export function parseCallShortcut(args: string, defaultTimeZone: string): NewCal
     else throw new UserError(!date ? s.badDate : s.unknownWord(token.slice(0, 40)));
   }
   if (!date || !time) throw new UserError(s.dateMissing);
-  return { title, date, time, durationMin: durationMin ?? DEFAULT_DURATION, cadence: cadence ?? 'once', timeZone: timeZone ?? defaultTimeZone };
+  return { title, date, time, durationMin: durationMin ?? DEFAULT_DURATION, cadence: cadence ?? 'once', timeZone: timeZone ?? defaultTimeZone, ...(meetingUrl ? { meetingUrl } : {}) };
+}
+
+/** A checked Teams meeting link, or a refusal saying what a meeting link must look like. */
+export function meetingLinkOrRefuse(raw: string): string {
+  const checked = checkMeetingLink(raw);
+  if (!checked.ok) throw new UserError(cs.badMeetingLink);
+  return checked.url;
 }
 
 const DATE_LIKE = /^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$/;
@@ -87,7 +97,10 @@ export const cardData = {
     duration: z.union([z.literal(''), z.coerce.number()]).optional(),
     cadence: z.enum(CADENCES as [Cadence, ...Cadence[]]).default('once'),
     timeZone: z.string().max(80).optional(),
+    link: z.string().max(4096).optional(),
   }),
+  // "I'll be there" (true) / "Can't make it" (false): set-state, so a retry changes nothing.
+  rsvp: z.object({ callId: id, going: z.boolean() }),
 };
 
 /** The form's fields; times are in the time zone of whoever presses Create (the creator). */
@@ -99,6 +112,7 @@ export function newCallFromForm(data: z.infer<typeof cardData.create>, timeZone:
     durationMin: data.duration === '' || data.duration === undefined ? DEFAULT_DURATION : data.duration,
     cadence: data.cadence,
     timeZone,
+    ...(data.link?.trim() ? { meetingUrl: meetingLinkOrRefuse(data.link) } : {}),
   };
 }
 

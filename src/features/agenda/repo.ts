@@ -26,6 +26,8 @@ export const AGENDA_TABLES = {
   cards: 'agendacards',
   activity: 'agendaactivity',
   due: 'agendadue',
+  rsvp: 'agendarsvp',
+  links: 'agendalinks',
 } as const;
 
 export type CallStatus = 'open' | 'finalised' | 'ended';
@@ -70,6 +72,8 @@ export interface CallRow {
   endedAt?: number;
   discussedJson?: string;
   nextCallId?: string;
+  /** The Teams meeting join URL (checked when set), inherited by the following occurrences. */
+  meetingUrl?: string;
 }
 
 export interface TopicRow {
@@ -88,7 +92,7 @@ export interface VoteRow {
   votedAt: number;
 }
 
-export type NoteKind = 'note' | 'decision' | 'action';
+export type NoteKind = 'note' | 'decision' | 'action' | 'question';
 
 export interface NoteRow {
   text: string;
@@ -97,7 +101,22 @@ export interface NoteRow {
   authorId: string;
   authorName: string;
   at: number;
+  /** Set on notes from the running-note card (src/features/call): actions' owner and due date. */
+  ownerId?: string;
+  ownerName?: string;
+  /** The owner's Teams id (29:...), for a mention in the due-date reminder. */
+  ownerTeamsId?: string;
+  /** yyyy-mm-dd. */
+  due?: string;
+  /** Actions: open until the owner marks them done. */
+  done?: boolean;
+  editedAt?: number;
+  /** Questions: the host marked it answered. */
+  answered?: boolean;
 }
+
+/** A note with its row key (its id for editing) and eTag. */
+export type StoredNote = NoteRow & { noteKey: string; etag: string };
 
 export interface CardRow {
   callId: string;
@@ -106,7 +125,8 @@ export interface CardRow {
   postedAt: number;
 }
 
-export type DueKind = 'finalise' | 'close';
+/** finalise, close: the agenda's jobs; remind (15 min before) and start: the call's (call/jobs in callJobs.ts). */
+export type DueKind = 'finalise' | 'close' | 'remind' | 'start';
 
 export interface DueRow {
   kind: DueKind;
@@ -131,6 +151,7 @@ export class AgendaRepo {
   private readonly cards: TableClient;
   private readonly activity: TableClient;
   private readonly due: TableClient;
+  private readonly links: TableClient;
 
   constructor(store: Store) {
     this.calls = store.table(AGENDA_TABLES.calls);
@@ -140,6 +161,7 @@ export class AgendaRepo {
     this.cards = store.table(AGENDA_TABLES.cards);
     this.activity = store.table(AGENDA_TABLES.activity);
     this.due = store.table(AGENDA_TABLES.due);
+    this.links = store.table(AGENDA_TABLES.links);
   }
 
   // calls
@@ -237,6 +259,42 @@ export class AgendaRepo {
     return listPartition<NoteRow>(this.notes, callPk(p, callId));
   }
 
+  /** The notes with their keys, for the running-note card and editing. */
+  async listStoredNotes(p: ConversationKey, callId: string): Promise<StoredNote[]> {
+    const rows = await listPartition<NoteRow & { rowKey?: string; etag: string }>(this.notes, callPk(p, callId));
+    return rows.map((r) => ({ ...r, noteKey: r.rowKey ?? '' }));
+  }
+
+  /** Inserts a note under a key the caller chose (timeKey(at, id)); returns the key. */
+  async insertNoteKeyed(p: ConversationKey, callId: string, id: string, row: NoteRow): Promise<string> {
+    const rowKey = timeKey(new Date(row.at), id);
+    await this.notes.createEntity({ partitionKey: callPk(p, callId), rowKey, ...row });
+    return rowKey;
+  }
+
+  async getNote(p: ConversationKey, callId: string, noteKey: string): Promise<StoredNote | undefined> {
+    const row = await getEntityOrUndefined<NoteRow>(this.notes, callPk(p, callId), noteKey);
+    return row ? { ...row, noteKey } : undefined;
+  }
+
+  /** eTag-guarded change of one note; `change` returns undefined to leave it. */
+  async mutateNote(p: ConversationKey, callId: string, noteKey: string, change: (current: NoteRow | undefined) => NoteRow | undefined): Promise<{ before?: NoteRow; after?: NoteRow }> {
+    const result = await mutateEntity<NoteRow>(this.notes, callPk(p, callId), noteKey, change);
+    return { before: result.before, after: result.after as NoteRow | undefined };
+  }
+
+  /** Deletes the note if it is still the one read; false if it changed or is gone. */
+  async deleteNote(p: ConversationKey, callId: string, noteKey: string, etag: string): Promise<boolean> {
+    try {
+      await this.notes.deleteEntity(callPk(p, callId), noteKey, { etag });
+      return true;
+    } catch (err) {
+      const st = statusOf(err);
+      if (st === 404 || st === 412) return false;
+      throw err;
+    }
+  }
+
   // posted cards
 
   async registerCard(p: ConversationKey, row: CardRow): Promise<void> {
@@ -267,6 +325,17 @@ export class AgendaRepo {
   async countActivity(p: ConversationKey, from: Date, to: Date): Promise<{ topics: number; votes: number }> {
     const rows = await listPartition<{ kind: string }>(this.activity, callsPk(p), { from: timeKey(from), to: timeKey(to) });
     return { topics: rows.filter((r) => r.kind === 'topic').length, votes: rows.filter((r) => r.kind === 'vote').length };
+  }
+
+  // meeting links: PK tenant|<link key> -> the conversation and series that use the meeting
+
+  async indexMeetingLink(p: ConversationKey, linkKey: string, seriesId: string): Promise<void> {
+    await this.links.upsertEntity({ partitionKey: key(p.tenantId, linkKey), rowKey: 'link', conversationId: p.conversationId, seriesId }, 'Replace');
+  }
+
+  async findMeetingLink(tenantId: string, linkKey: string): Promise<{ conversationId: string; seriesId: string } | undefined> {
+    const row = await getEntityOrUndefined<{ conversationId: string; seriesId: string }>(this.links, key(tenantId, linkKey), 'link');
+    return row ? { conversationId: row.conversationId, seriesId: row.seriesId } : undefined;
   }
 
   // due index

@@ -13,7 +13,9 @@ import { cardData, newCallFromForm, parseCallShortcut } from './parse';
 import { AGENDA_TABLES } from './repo';
 import { readableLocal } from './schedule';
 import { AgendaService } from './service';
-import { agendaStrings as s } from './strings';
+import { agendaCallStrings as cs, agendaStrings as s } from './strings';
+import { RSVP_VERB } from './callCard';
+import { calendarLinks } from './calendarRoute';
 import { DEFAULT_TOP_N } from './views';
 
 /** What the benchmark and tests may reach in a running bot: the service and the card coalescer. */
@@ -33,7 +35,9 @@ export const agendaFeature: Feature = {
   tables: Object.values(AGENDA_TABLES),
   create(host) {
     const { door } = host;
-    const service = new AgendaService(host.store, host.clock, { autoFinaliseHours: host.config.agenda.autoFinaliseHours });
+    const calendar = calendarLinks(host);
+    const service = new AgendaService(host.store, host.clock, { autoFinaliseHours: host.config.agenda.autoFinaliseHours, calendarLink: calendar?.link });
+    if (calendar) host.web.push(calendar.route(service));
     const coalescer = new CardUpdateCoalescer(UPDATE_INTERVAL_MS, (err) => host.log.warn('agenda.card_update_failed', errorFields(err)));
     const live = new LiveCards(service, host.poster, coalescer);
     internals.set(host, { service, live });
@@ -104,6 +108,7 @@ export const agendaFeature: Feature = {
         const { kind, topic, callId } = await service.addNote(whereOf(turn), whoOf(turn), args);
         await contributed(host, turn, 'note', { callId });
         await reply.text(s.noteAdded(kind, topic));
+        await host.events.emit('noteAdded', { tenantId: turn.tenantId, conversationId: turn.conversationId, callId });
       },
     });
 
@@ -207,6 +212,21 @@ export const agendaFeature: Feature = {
       },
     });
 
+    // "I'll be there / Can't make it": the answer is carried by the button (set-state).
+    door.cardAction({
+      ...agendaCardAction,
+      verb: RSVP_VERB,
+      schema: cardData.rsvp,
+      current,
+      shared,
+      async handle(turn, data) {
+        const view = await service.agendaView(turn, data.callId);
+        if (view.call.status === 'ended') return { card: agendaCard(view, { text: cs.rsvpEnded, tone: 'attention' }, turn.userId) };
+        await service.attending.answer(turn, data.callId, whoOf(turn), data.going);
+        return { card: agendaCard(await service.agendaView(turn, data.callId), { text: cs.rsvpSaved(data.going), tone: 'good' }, turn.userId) };
+      },
+    });
+
     // The `call new` form: the form message becomes the call's live agenda card, for everyone.
     door.cardAction({
       verb: VERBS.create,
@@ -221,7 +241,7 @@ export const agendaFeature: Feature = {
         } catch (err) {
           if (!isUserError(err)) throw err;
           reply.log.info('agenda.form_refused');
-          return { card: callFormCard(turn.timeZone, { text: err.message, tone: 'attention' }, { ...data, duration: data.duration === '' ? undefined : data.duration }) };
+          return { card: callFormCard(turn.timeZone, { text: err.message, tone: 'attention' }, { ...data, duration: data.duration === '' ? undefined : data.duration, link: data.link }) };
         }
       },
     });

@@ -7,7 +7,9 @@ import type { Store } from '../../store/tables';
 import { normaliseForComparison } from '../../teams/text';
 import { ContributionsRepo, CONTRIBUTIONS_TABLE, type ContributionKind } from '../../people/contributions';
 import { OrganizersRepo, ORGANIZERS_TABLE } from '../../people/organizers';
-import { AgendaRepo, type CallRow, type DueKind, type DueRow, type NoteKind, type TopicRow } from './repo';
+import { Attending } from './attending';
+import { meetingLinkKey } from './meetingLink';
+import { AGENDA_TABLES, AgendaRepo, type CallRow, type DueKind, type DueRow, type NoteKind, type TopicRow } from './repo';
 import { localToUtc, MAX_DURATION, MIN_DURATION, weekdayOfMonth, type Cadence } from './schedule';
 import { callRow } from './occurrences';
 import { CallClosing } from './closing';
@@ -41,6 +43,8 @@ export interface NewCall {
   durationMin: number;
   cadence: Cadence;
   timeZone: string;
+  /** A checked Teams meeting join URL (meetingLink.ts), carried to every occurrence. */
+  meetingUrl?: string;
 }
 
 export const MAX_TITLE = 120;
@@ -51,6 +55,8 @@ export const DUE_LOOKBACK_DAYS = 15;
 
 export class AgendaService {
   readonly repo: AgendaRepo;
+  /** "I'll be there / Can't make it" (attending.ts). */
+  readonly attending: Attending;
   private readonly contributions: ContributionsRepo;
   private readonly autoFinaliseHours: number;
   private readonly reader: CallReader;
@@ -62,13 +68,14 @@ export class AgendaService {
   constructor(
     store: Store,
     private readonly clock: Clock,
-    options: { autoFinaliseHours?: number } = {},
+    options: { autoFinaliseHours?: number; calendarLink?: (where: ConversationKey, call: CallRow) => string | undefined } = {},
   ) {
     // The parts, each with what it needs passed in (none of them holds the service).
     const repo = (this.repo = new AgendaRepo(store));
     this.contributions = new ContributionsRepo(store.table(CONTRIBUTIONS_TABLE));
     this.autoFinaliseHours = options.autoFinaliseHours ?? 24;
-    const reader = (this.reader = new CallReader(repo));
+    this.attending = new Attending(store.table(AGENDA_TABLES.rsvp), clock);
+    const reader = (this.reader = new CallReader(repo, options.calendarLink, this.attending));
     const organizing = (this.organizing = new Organizing(new OrganizersRepo(store.table(ORGANIZERS_TABLE)), clock));
     const finalising = (this.finalising = new Finalising({ repo, reader, organizing, clock }));
     this.closing = new CallClosing({
@@ -117,12 +124,16 @@ export class AgendaService {
         spaceId: where.spaceId,
         createdBy: who,
         reference: JSON.stringify(reference),
+        meetingUrl: input.meetingUrl,
       },
       now,
       this.autoFinaliseHours,
     );
     await this.repo.insertCall(where, row);
     await this.repo.scheduleDue(where, row);
+    // Meeting events name the meeting by its join URL: remember which conversation uses it.
+    const linkKey = row.meetingUrl ? meetingLinkKey(row.meetingUrl) : undefined;
+    if (linkKey) await this.repo.indexMeetingLink(where, linkKey, row.seriesId);
     return row;
   }
 

@@ -132,4 +132,25 @@ export const agendaStrings = {
   badRecapDate: 'Use a date like 2026-12-10, or just @Coach recap for the last one.',
 };
 
+/** The call itself on the agenda cards: joining, the calendar, who comes. */
+export const agendaCallStrings = {
+  formLinkLabel: 'Teams meeting link (optional)',
+  formLinkPlaceholder: 'https://teams.microsoft.com/l/meetup-join/...',
+  badMeetingLink:
+    'That is not a Teams meeting link. Paste the join link of the meeting: it starts with https://teams.microsoft.com/l/meetup-join/ (or https://teams.microsoft.com/meet/, or teams.live.com). Nothing was created.',
+  join: 'Join',
+  addToCalendar: 'Add to calendar',
+  going: "I'll be there",
+  notGoing: "Can't make it",
+  rsvpCounts: (going: number, notGoing: number) => `${going} coming · ${notGoing} can't make it`,
+  rsvpYours: (going: boolean) => (going ? "You said you'll be there." : "You said you can't make it."),
+  rsvpSaved: (going: boolean) => (going ? "Noted: you'll be there." : "Noted: you can't make it."),
+  rsvpEnded: 'This call has ended, so the answer was not changed.',
+  startCall: 'Start call (running note)',
+  actionOwnerDue: (owner: string, due: string, done: boolean) => `owner ${owner}, due ${due}${done ? ', done' : ''}`,
+  openActionsTitle: 'Open actions from the last call',
+  openActionLine: (text: string, owner: string, due: string) => `• ${text} (owner ${owner}, due ${due})`,
+  openActionsMore: (n: number) => `…and ${n} more open ${n === 1 ? 'action' : 'actions'}.`,
+};
+
 export type AgendaStrings = typeof agendaStrings;

@@ -17,6 +17,10 @@ export interface CallView {
   rev: number;
   final?: FinalItem[];
   endedAt?: Date;
+  /** Teams meeting join URL, when the call has one. */
+  meetingUrl?: string;
+  /** Signed link to the call's .ics, when calendar links are configured. */
+  calendarUrl?: string;
 }
 
 export interface TopicView {
@@ -34,6 +38,17 @@ export interface AgendaView {
   call: CallView;
   /** Ranked: most votes first, ties to whoever proposed first. */
   topics: TopicView[];
+  /** Who said they will come (attending.ts), when read. */
+  attending?: AttendingView;
+  /** Actions from the previous occurrence not yet done, shown at the top of this one's agenda. */
+  openActions?: { text: string; ownerName: string; due: string }[];
+}
+
+export interface AttendingView {
+  going: number;
+  notGoing: number;
+  /** Each person's answer (user id -> going), for marking the viewer's own. */
+  answers: ReadonlyMap<string, boolean>;
 }
 
 export interface NoteView {
@@ -42,6 +57,10 @@ export interface NoteView {
   topic: number;
   authorName: string;
   at: Date;
+  /** Actions from the running note: who does it, by when, and whether it is done. */
+  ownerName?: string;
+  due?: string;
+  done?: boolean;
 }
 
 export interface RecapView {
@@ -69,6 +88,7 @@ export function callView(row: CallRow): CallView {
     rev: row.rev,
     final: row.finalJson ? (JSON.parse(row.finalJson) as FinalItem[]) : undefined,
     endedAt: row.endedAt ? new Date(row.endedAt) : undefined,
+    ...(row.meetingUrl ? { meetingUrl: row.meetingUrl } : {}),
   };
 }
 
@@ -94,7 +114,16 @@ export function finalAgenda(ranked: readonly TopicView[], topN: number, duration
 }
 
 export function noteView(row: NoteRow): NoteView {
-  return { text: row.text, kind: row.kind, topic: row.topic, authorName: row.authorName, at: new Date(row.at) };
+  return {
+    text: row.text,
+    kind: row.kind,
+    topic: row.topic,
+    authorName: row.authorName,
+    at: new Date(row.at),
+    ...(row.ownerName ? { ownerName: row.ownerName } : {}),
+    ...(row.due ? { due: row.due } : {}),
+    ...(row.done !== undefined ? { done: Boolean(row.done) } : {}),
+  };
 }
 
 /**

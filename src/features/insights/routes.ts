@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { nothingToStop, type Feature, type FeatureHost } from '../feature';
 import { StoriesService } from '../stories/service';
 import { FORGET_VERB, forgetConfirmCard, goalsCard, statsCard, valueCard } from './cards';
-import { Privacy } from './privacy';
+import { personalDataOf, Privacy } from './privacy';
+import { createDownloads } from './downloads';
 import { retentionJob } from './retention';
 import { parsePeriodName } from './period';
 import { INSIGHT_DAYS_TABLE, INSIGHT_MEMBERS_TABLE } from './repo';
@@ -96,6 +97,18 @@ export const insightsFeature: Feature = {
       handle: async (turn, args, reply) => {
         const { what, token } = await service.requestExport({ ...space(turn), conversationId: turn.conversationId }, turn, args);
         await reply.text(s.exportReady(what, linkTo(token)));
+      },
+    });
+
+    // GET /download/<token>: export and my-data files behind signed, single-use links.
+    const downloads = createDownloads({ store: host.store, config: host.config, clock: host.clock, log: host.log, personalData: personalDataOf(host.store, host.clock) });
+    host.web.push({
+      path: '/download/:token',
+      async handle(params) {
+        const answer = await downloads.serve(params.token ?? '');
+        if (answer.status !== 200) return { status: answer.status, contentType: 'application/json', body: JSON.stringify({ error: answer.message }) };
+        const d = answer.download;
+        return { status: 200, contentType: d.contentType, body: d.body, headers: { 'content-disposition': `attachment; filename="${d.filename}"`, 'x-content-type-options': 'nosniff' } };
       },
     });
 

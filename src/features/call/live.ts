@@ -1,0 +1,114 @@
+import type { TableClient } from '@azure/data-tables';
+import type { Clock } from '../../clock';
+import type { ConversationKey } from '../../people/model';
+import { key } from '../../store/keys';
+import { getEntityOrUndefined, insertIfAbsent, statusOf } from '../../store/tables';
+import type { Poster } from '../../teams/door';
+import { parseReference } from '../../teams/reference';
+import type { CardUpdateCoalescer } from '../agenda/coalescer';
+import { runningNoteCard } from './cards';
+import type { RunningNotes } from './notes';
+
+/**
+ * The one running-note card per occurrence (callnotecards, PK tenant|conversation, RK callId).
+ * Posting is claimed by inserting the row first: of any number of starters (the job on every
+ * instance, organizers pressing Start call at once) one wins and posts; the others find the
+ * row. A claim whose post never completed (a crash) can be taken over after CLAIM_STALE_MS.
+ * Updates for everyone go through the agenda's coalescer: at most one per card every 2 s, the
+ * last one built from a fresh read after the last note.
+ */
+export const NOTE_CARDS_TABLE = 'callnotecards';
+const CLAIM_STALE_MS = 2 * 60_000;
+
+interface NoteCardRow {
+  callId: string;
+  status: 'posting' | 'posted';
+  activityId?: string;
+  claimedAt: number;
+  owner: string;
+}
+
+export type StartResult = { posted: true; activityId?: string } | { posted: false; reason: 'exists' | 'posting' };
+
+export class RunningNoteCards {
+  private readonly posted = new Map<string, string>();
+
+  constructor(
+    private readonly table: TableClient,
+    private readonly notes: RunningNotes,
+    private readonly poster: Poster,
+    readonly coalescer: CardUpdateCoalescer,
+    private readonly clock: Clock,
+    private readonly owner: string,
+  ) {}
+
+  private pk(where: ConversationKey): string {
+    return key(where.tenantId, where.conversationId);
+  }
+
+  /** Posts the running note for a call unless one exists (or is being posted). */
+  async start(where: ConversationKey, callId: string): Promise<StartResult> {
+    const now = this.clock.now().getTime();
+    const row: NoteCardRow = { callId, status: 'posting', claimedAt: now, owner: this.owner };
+    const entity = { partitionKey: this.pk(where), rowKey: key(callId), ...row };
+    if (!(await insertIfAbsent(this.table, entity))) {
+      const current = await getEntityOrUndefined<NoteCardRow>(this.table, this.pk(where), key(callId));
+      if (current?.status === 'posted') return { posted: false, reason: 'exists' };
+      if (!current || current.claimedAt + CLAIM_STALE_MS > now) return { posted: false, reason: 'posting' };
+      try {
+        await this.table.updateEntity(entity, 'Replace', { etag: current.etag });
+      } catch (err) {
+        if (statusOf(err) === 412) return { posted: false, reason: 'posting' };
+        throw err;
+      }
+    }
+    let activityId: string | undefined;
+    try {
+      const view = await this.notes.view(where, callId);
+      activityId = await this.poster.post(this.reference(view.call.reference), { card: runningNoteCard(view) });
+    } catch (err) {
+      // Nothing was posted: release the claim so a later start can post.
+      await this.table.deleteEntity(this.pk(where), key(callId)).catch(() => undefined);
+      throw err;
+    }
+    // Posted: the claim stays even if recording the id fails (a second card would be worse than
+    // a card that is not updated in place).
+    if (activityId) this.posted.set(this.cacheKey(where, callId), activityId);
+    await this.table.updateEntity({ partitionKey: this.pk(where), rowKey: key(callId), status: 'posted', ...(activityId ? { activityId } : {}) }, 'Merge');
+    return { posted: true, activityId };
+  }
+
+  /** The activity id of the call's running note, when posted. */
+  async activityOf(where: ConversationKey, callId: string): Promise<string | undefined> {
+    const k = this.cacheKey(where, callId);
+    const known = this.posted.get(k);
+    if (known) return known;
+    const row = await getEntityOrUndefined<NoteCardRow>(this.table, this.pk(where), key(callId));
+    if (row?.status === 'posted' && row.activityId) {
+      if (this.posted.size > 10_000) this.posted.clear();
+      this.posted.set(k, row.activityId);
+      return row.activityId;
+    }
+    return undefined;
+  }
+
+  /** The notes changed: bring the posted running note up to date for everyone (coalesced). */
+  async touch(where: ConversationKey, callId: string): Promise<void> {
+    const activityId = await this.activityOf(where, callId);
+    if (!activityId) return;
+    this.coalescer.touch(`note|${where.tenantId}|${where.conversationId}|${activityId}`, async () => {
+      const view = await this.notes.view(where, callId);
+      await this.poster.update(this.reference(view.call.reference), activityId, { card: runningNoteCard(view) });
+    });
+  }
+
+  private reference(json: string) {
+    const ref = parseReference(json);
+    if (!ref) throw new Error('stored conversation reference is not readable');
+    return ref;
+  }
+
+  private cacheKey(where: ConversationKey, callId: string): string {
+    return `${where.tenantId}|${where.conversationId}|${callId}`;
+  }
+}
