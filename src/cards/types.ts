@@ -50,6 +50,8 @@ export interface Column {
   id?: string;
   width?: 'auto' | 'stretch' | string | number;
   items: CardElement[];
+  style?: ContainerStyle;
+  minHeight?: string;
   verticalContentAlignment?: 'Top' | 'Center' | 'Bottom';
 }
 

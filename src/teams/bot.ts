@@ -15,6 +15,7 @@ import { CommandRegistry } from './commands';
 import type { CardSubmit, DialogAnswer, Door, LifecycleEvents, MessageAction, MessagePayload, Poster, Reply } from './door';
 import { toActivity } from './messages';
 import { correlation, correlationIdOf, deduplicate, tenantFilter, turnLogger, PROCESSED_TABLE } from './middleware';
+import { CARD_NOTICES_TABLE, NoticeMemory } from './notices';
 import { createPoster } from './poster';
 import { tell } from './replies';
 import { coreStrings } from './strings';
@@ -44,7 +45,7 @@ export interface Bot {
 }
 
 /** Tables the Teams edge itself needs, besides the features' own. */
-export const CORE_TABLES = [PROCESSED_TABLE] as const;
+export const CORE_TABLES = [PROCESSED_TABLE, CARD_NOTICES_TABLE] as const;
 
 const installationValue = z.object({ action: z.string().optional() }).passthrough();
 const channelDataSchema = z.object({ team: z.object({ id: z.string() }).optional() }).passthrough();
@@ -122,6 +123,7 @@ export function createBot(deps: BotDeps): Bot {
     log: turnLogger(context, log),
   });
 
+  const notices = new NoticeMemory(store.table(CARD_NOTICES_TABLE), () => clock.now().getTime());
   const commands = new CommandRegistry();
   const submits = new Map<string, CardSubmit<unknown>>();
   const lifecycle: { [K in keyof LifecycleEvents]: LifecycleEvents[K][] } = { installed: [], removed: [], active: [] };
@@ -129,7 +131,7 @@ export function createBot(deps: BotDeps): Bot {
 
   const door: Door = {
     command: (command) => commands.add(command),
-    cardAction: (action) => registerCardAction(app, action, replyFor, log),
+    cardAction: (action) => registerCardAction(app, action, replyFor, log, notices),
     cardSubmit<T>(submit: CardSubmit<T>) {
       if (submits.has(submit.verb)) throw new Error(`card submit '${submit.verb}' is registered twice`);
       submits.set(submit.verb, submit as CardSubmit<unknown>);
@@ -238,7 +240,7 @@ export function createBot(deps: BotDeps): Bot {
   return {
     adapter,
     door,
-    poster: createPoster(adapter, config.bot.appId ?? '', log),
+    poster: createPoster(adapter, config.bot.appId ?? '', log, () => clock.now().getTime()),
     jobs,
     async run(context) {
       await app.run(context);

@@ -5,7 +5,10 @@ import { errorFields } from '../../log';
 import type { Conversation, Person } from '../../people/model';
 import type { Turn } from '../../teams/door';
 import type { Feature, FeatureHost } from '../feature';
-import { agendaCard, callFormCard, recapCard, VERBS } from './cards';
+import type { AdaptiveCard } from '../../cards/types';
+import type { Notice } from '../../teams/door';
+import { agendaCard, callFormCard, recapCard, VERBS, type AgendaViewer } from './cards';
+import { recapOf } from './recaps';
 import { CardUpdateCoalescer } from './coalescer';
 import { autoCloseJob, autoFinaliseJob } from './jobs';
 import { LiveCards, UPDATE_INTERVAL_MS } from './live';
@@ -137,23 +140,67 @@ export const agendaFeature: Feature = {
     });
 
     /**
-     * Card buttons (Action.Execute) through the door's pipeline: the answer is the true card for
-     * the person who pressed (their own votes marked); refusals and failures answer the true
-     * card with a notice; the shared card is updated for everyone through the coalescer.
+     * Card buttons (Action.Execute) through the door's pipeline. The answer to a press is the
+     * presser's own view (their votes marked, organizer controls if they organize, the notice);
+     * the pipeline remembers the notice under the call (`subject`), and Teams' refresh of their
+     * view (`agenda.view`, after the shared card is updated) shows it again, so feedback stays
+     * until their next action. Refusals and failures answer the true card with a notice; the
+     * shared card is updated for everyone through the coalescer, only when it changed.
      */
-    const agendaCardAction = { strings: { badData: s.badCardData } };
-    const current = async (turn: Turn, data: { callId: string }, notice: { text: string; tone: 'good' | 'attention' }) =>
-      agendaCard(await service.agendaView(turn, data.callId), notice, turn.userId);
+    const agendaCardAction = { strings: { badData: s.badCardData }, subject: (data: { callId: string }) => `call:${data.callId}` };
+    const viewerOf = async (turn: Turn): Promise<AgendaViewer> => ({ userId: turn.userId, organizer: await service.isOrganizer(whereOf(turn), turn.userId) });
+    const personal = async (turn: Turn, callId: string, notice?: Notice): Promise<AdaptiveCard> => {
+      const [view, viewer, audience] = await Promise.all([service.agendaView(turn, callId), viewerOf(turn), live.audience(turn.reference)]);
+      return agendaCard(view, notice, viewer, audience);
+    };
+    const current = (turn: Turn, data: { callId: string }, notice: Notice) => personal(turn, data.callId, notice);
     const shared = (turn: Turn, data: { callId: string }) => live.touch(turn, data.callId, turn.replyToId);
 
+    // The card's refresh (Teams asks for each member's own view) and the manual "Show my votes".
+    door.cardAction({
+      ...agendaCardAction,
+      verb: VERBS.view,
+      schema: cardData.open,
+      view: true,
+      async handle(turn, data, _reply, context) {
+        return { card: await personal(turn, data.callId, context.notice) };
+      },
+      current,
+    });
+
+    // "Open the agenda" on a digest (or a pointer): the presser's own view of the live agenda.
     door.cardAction({
       ...agendaCardAction,
       verb: VERBS.open,
       schema: cardData.open,
-      async handle(turn, data) {
-        return { card: agendaCard(await service.agendaView(turn, data.callId), undefined, turn.userId) };
+      view: true,
+      async handle(turn, data, _reply, context) {
+        return { card: await personal(turn, data.callId, context.notice) };
       },
       current,
+    });
+
+    // "Open the agenda" on a recap: the live agenda as a new message; the recap stays as it is.
+    door.cardAction({
+      ...agendaCardAction,
+      verb: VERBS.post,
+      schema: cardData.open,
+      view: true,
+      async handle(turn, data, reply) {
+        await live.post(reply, turn, data.callId);
+        return { text: s.agendaPosted };
+      },
+    });
+
+    // The next notes of a long recap: the reader's own view; the posted recap does not change.
+    door.cardAction({
+      strings: { badData: s.badCardData },
+      verb: VERBS.recapMore,
+      schema: cardData.recapMore,
+      view: true,
+      async handle(turn, data) {
+        return { card: recapCard(await recapOf(service, turn, data.callId), undefined, data.from) };
+      },
     });
 
     door.cardAction({
@@ -165,11 +212,12 @@ export const agendaFeature: Feature = {
       async handle(turn, data) {
         if (data.vote === undefined) {
           // An older card's "vote / unvote" toggle: what it meant is unknown, so nothing changes.
-          return { card: agendaCard(await service.agendaView(turn, data.callId), { text: s.olderCard, tone: 'attention' }, turn.userId) };
+          const notice = { text: s.olderCard, tone: 'attention' as const };
+          return { card: await personal(turn, data.callId, notice), notice, unchanged: true };
         }
-        await service.setVote(whereOf(turn), whoOf(turn), data.callId, data.topic, data.rev, data.vote);
+        const { changed } = await service.setVote(whereOf(turn), whoOf(turn), data.callId, data.topic, data.rev, data.vote);
         const notice = { text: data.vote ? s.voted(data.topic) : s.unvoted(data.topic), tone: 'good' as const };
-        return { card: agendaCard(await service.agendaView(turn, data.callId), notice, turn.userId) };
+        return { card: await personal(turn, data.callId, notice), notice, unchanged: !changed };
       },
     });
 
@@ -180,9 +228,9 @@ export const agendaFeature: Feature = {
       current,
       shared,
       async handle(turn, data) {
-        const { topic } = await service.proposeTopic(whereOf(turn), whoOf(turn), data.topic ?? '', { callId: data.callId, rev: data.rev });
-        await live.touchAll(turn, data.callId);
-        return { card: agendaCard(await service.agendaView(turn, data.callId), { text: s.topicAddedOnCard(topic.number), tone: 'good' }, turn.userId) };
+        const result = await service.proposeTopic(whereOf(turn), whoOf(turn), data.topic ?? '', { callId: data.callId, rev: data.rev });
+        const notice = { text: s.topicAddedOnCard(result.topic.number), tone: 'good' as const };
+        return { card: await personal(turn, data.callId, notice), notice };
       },
     });
 
@@ -195,9 +243,8 @@ export const agendaFeature: Feature = {
       async handle(turn, data) {
         const topN = data.topN === '' || data.topN === undefined ? DEFAULT_TOP_N : data.topN;
         const after = await service.finalise(whereOf(turn), whoOf(turn), data.callId, topN, data.rev);
-        await live.touchAll(turn, data.callId);
         const notice = { text: s.finalised(after ? (JSON.parse(after.finalJson ?? '[]') as unknown[]).length : 0), tone: 'good' as const };
-        return { card: agendaCard(await service.agendaView(turn, data.callId), notice, turn.userId) };
+        return { card: await personal(turn, data.callId, notice), notice };
       },
     });
 
@@ -210,8 +257,8 @@ export const agendaFeature: Feature = {
         try {
           const call = await service.createCall(whereOf(turn), whoOf(turn), newCallFromForm(data, turn.timeZone), turn.reference);
           if (turn.replyToId) await live.replaceForm(turn, call.callId, turn.replyToId);
-          const view = await service.agendaView(turn, call.callId);
-          return { card: agendaCard(view, { text: s.callCreated(call.title, readableLocal(new Date(call.startsAt), call.timeZone)), tone: 'good' }, turn.userId) };
+          const notice = { text: s.callCreated(call.title, readableLocal(new Date(call.startsAt), call.timeZone)), tone: 'good' as const };
+          return { card: await personal(turn, call.callId, notice), notice };
         } catch (err) {
           if (!isUserError(err)) throw err;
           reply.log.info('agenda.form_refused');
