@@ -35,6 +35,14 @@ export function registerCardAction<T>(
   notices?: NoticeMemory,
 ): void {
   app.adaptiveCards.actionExecute(action.verb, async (context, _state, raw): Promise<Answer> => {
+    const answer = await pipeline(context, raw);
+    // Answered here, not by teams-ai: for a card with `refresh` it would also replace the
+    // message for everyone with the presser's own view (REPLACE_FOR_ALL).
+    if (typeof answer !== 'string') await sendInvokeResponse(context, 200, { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: answer });
+    return answer;
+  });
+
+  async function pipeline(context: TurnContext, raw: unknown): Promise<Answer> {
     const reply = replyFor(context);
     const parsed = action.schema.safeParse(raw);
     if (!parsed.success) {
@@ -83,7 +91,7 @@ export function registerCardAction<T>(
       if (typeof action.shared === 'function') await action.shared(turn, data).catch(() => undefined);
       return card;
     }
-  });
+  }
 
   async function readCurrent(turn: Turn, data: T, notice: Notice): Promise<Answer | undefined> {
     if (!action.current) return undefined;

@@ -98,7 +98,8 @@ export function createPoster(adapter: Pick<CloudAdapter, 'continueConversationAs
     const ids = run(ref, async (ctx) => {
       const page = await TeamsInfo.getPagedMembers(ctx, 100);
       if (page.continuationToken || page.members.length > MAX_REFRESH_USERS) return undefined;
-      return page.members.map((m) => m.id).filter((id): id is string => typeof id === 'string' && id.length > 0);
+      const ids = page.members.map((m) => m.id).filter((id): id is string => typeof id === 'string' && id.length > 0);
+      return ids.length > 0 ? ids : undefined;
     }).catch((err: unknown) => {
       // No roster: cards fall back to Teams' manual refresh. Asked again after the TTL.
       log.warn('poster.roster_failed', classifyPostError(err));

@@ -83,8 +83,10 @@ describe('call agendas over HTTP', () => {
     expect(updates.length).toBeLessThanOrEqual(4);
     const lastShared = updates.at(-1)!.body.attachments![0]!.content;
     expectValidCard(lastShared);
-    expect(cardText(lastShared)).toContain('**2.** 3 votes');
-    expect(cardText(lastShared)).toContain('**3.** 1 vote');
+    expect(cardText(lastShared)).toContain('3 votes · proposed by');
+    expect(cardText(lastShared)).toContain('1 vote · proposed by');
+    // The shared card is everyone's: no notice, no personal marks, no organizer controls.
+    expect(cardText(lastShared)).not.toMatch(/counted|withdrawn|You voted|Remove my vote|Finalise/);
 
     // A non-organizer cannot finalise; an organizer can, with N chosen on the card.
     const refused = cardOf(await press('agenda.finalise', { callId: call.callId, rev: 1, topN: '2' }, here, cardId));
