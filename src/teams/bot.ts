@@ -72,7 +72,8 @@ function messagePayloadOf(context: TurnContext): MessagePayload | undefined {
 }
 
 function dialogAnswer(answer: DialogAnswer): TaskModuleTaskInfo | string | undefined {
-  if ('close' in answer) return undefined;
+  // Never `{}`: Teams answers that with "Invalid response returned from your app".
+  if ('close' in answer) return coreStrings.done;
   if ('text' in answer) return answer.text;
   const d = answer.dialog;
   return { title: d.title, card: toActivity({ card: d.card }).attachments?.[0], width: d.width ?? 'medium', height: d.height ?? 'large' };

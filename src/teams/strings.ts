@@ -14,4 +14,5 @@ export const coreStrings = {
   badCardData: 'That button sent something I could not read, so nothing changed.',
   cardFromElsewhere: 'That card belongs to another conversation, so nothing changed here.',
   alreadyDone: 'Already done.',
+  done: 'Done.',
 };

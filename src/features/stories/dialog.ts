@@ -6,6 +6,7 @@ import type { Person } from './model';
 import { MAX_CUSTOMER_LENGTH, parseTagList } from './parse';
 import { personOf, recordContribution, spaceOf } from './replies';
 import type { StoriesService } from './service';
+import type { StoryViews } from './routes';
 import { storyStrings as s } from './strings';
 
 /**
@@ -29,7 +30,7 @@ function tellerOf(message: MessagePayload, saver: Person): Person {
 
 const dialog = (title: string, card: ReturnType<typeof storyCard>): DialogAnswer => ({ dialog: { title, card, width: 'medium', height: 'large' } });
 
-export function registerSaveAsStory(host: FeatureHost, service: StoriesService): void {
+export function registerSaveAsStory(host: FeatureHost, service: StoriesService, views: StoryViews): void {
   host.door.messageAction({
     commandId: SAVE_STORY_COMMAND,
     schema: dialogData,
@@ -59,9 +60,10 @@ export function registerSaveAsStory(host: FeatureHost, service: StoriesService):
       const [result] = await Promise.all([service.captureStory(input), recordContribution(reply, () => service.recordTelling(input.where, teller))]);
       reply.log.info('story.captured', { storyId: result.story.storyId, duplicate: result.duplicate, fromMessage: true });
       if (result.duplicate) return dialog(s.duplicateDialogTitle, storyPreviewCard(result.story, s.duplicate));
-      await reply.card(storyCard(result.story));
-      // Nothing to show in the dialog: it closes, and the card is in the conversation.
-      return { close: true };
+      await reply.card(await views.shared(turn, result.story));
+      // A valid submitAction answer (Teams shows "Invalid response" for `{}`): the dialog closes
+      // with this line, and the story's card is in the conversation.
+      return { text: s.savedFromDialog };
     },
   });
 }
