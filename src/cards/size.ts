@@ -17,7 +17,10 @@ export function cardBytes(card: AdaptiveCard): number {
  * with the first `shown` items (and its own "and N more" line and button when shown < total).
  * A binary search over `shown`, so a card of hundreds of items costs a few builds, not hundreds.
  */
-export function fitToBudget(total: number, build: (shown: number) => AdaptiveCard, budget = CARD_BUDGET_BYTES): AdaptiveCard {
+export function fitToBudget(total: number, build: (shown: number) => AdaptiveCard, budget = CARD_BUDGET_BYTES, minItemBytes = 40): AdaptiveCard {
+  // No item is smaller than `minItemBytes` in JSON, so more than budget / minItemBytes never fit:
+  // the search (and the builder's work) is bounded however long the list is.
+  total = Math.min(total, Math.ceil(budget / minItemBytes));
   const all = build(total);
   if (cardBytes(all) <= budget) return all;
   let lo = 0;

@@ -185,9 +185,9 @@ export function callFormCard(timeZone: string, notice?: Notice, values: { title?
       ...(notice ? [noticeBlock(notice)] : []),
       text(s.formTitle, { size: 'Large', weight: 'Bolder' }),
       text(`${s.formIntro} ${safeLine(timeZone, 60)}`, { isSubtle: true }),
-      { type: 'Input.Text', id: 'title', label: s.formTitleLabel, placeholder: s.formTitlePlaceholder, maxLength: MAX_TITLE, isRequired: true, errorMessage: s.titleMissing, ...(values.title ? { value: values.title.slice(0, MAX_TITLE) } : {}) },
-      { type: 'Input.Date', id: 'date', label: s.formDateLabel, isRequired: true, errorMessage: s.badDate, ...(/^\d{4}-\d{2}-\d{2}$/.test(values.date ?? '') ? { value: values.date } : {}) },
-      { type: 'Input.Time', id: 'time', label: s.formTimeLabel, isRequired: true, errorMessage: s.badTime, ...(/^\d{2}:\d{2}$/.test(values.time ?? '') ? { value: values.time } : {}) },
+      { type: 'Input.Text', id: 'title', label: s.formTitleLabel, placeholder: s.formTitlePlaceholder, maxLength: MAX_TITLE, isRequired: true, errorMessage: s.formTitleMissing, ...(values.title ? { value: values.title.slice(0, MAX_TITLE) } : {}) },
+      { type: 'Input.Date', id: 'date', label: s.formDateLabel, isRequired: true, errorMessage: s.formDateMissing, ...(/^\d{4}-\d{2}-\d{2}$/.test(values.date ?? '') ? { value: values.date } : {}) },
+      { type: 'Input.Time', id: 'time', label: s.formTimeLabel, isRequired: true, errorMessage: s.formTimeMissing, ...(/^\d{2}:\d{2}$/.test(values.time ?? '') ? { value: values.time } : {}) },
       { type: 'Input.Number', id: 'duration', label: s.formDurationLabel, value: values.duration ?? DEFAULT_DURATION, min: MIN_DURATION, max: MAX_DURATION },
       {
         type: 'Input.ChoiceSet',
@@ -231,13 +231,24 @@ export function recapCard(recap: RecapView, intro?: string, from = 0): AdaptiveC
     ...plain(recap.general).map((note) => ({ section: s.recapGeneral, note })),
   ];
   const rest = ordered.slice(Math.max(0, from));
+  // Each line is escaped once, however often the size search rebuilds the card.
+  const lines = new Map<number, TextBlock>();
+  const lineOf = (i: number): TextBlock => {
+    let l = lines.get(i);
+    if (!l) {
+      const n = rest[i]!.note;
+      l = n.kind === 'note' ? noteLine(n) : markedLine(n, n.kind === 'action');
+      lines.set(i, l);
+    }
+    return l;
+  };
   const build = (shown: number): AdaptiveCard => {
     const body: CardElement[] = [...cardHeader(s.recapKicker, s.recapTitle(safeLine(recap.call.title, MAX_TITLE)), when(recap.call.startsAt))];
     if (intro) body.push(text(intro, { isSubtle: true }));
     if (from > 0) body.push(text(s.recapContinued(from), { isSubtle: true, size: 'Small' }));
     let currentSection = '';
     let currentTopic = -1;
-    for (const item of rest.slice(0, shown)) {
+    for (const [i, item] of rest.slice(0, shown).entries()) {
       if (item.section !== currentSection) {
         body.push(sectionHeading(item.section));
         currentSection = item.section;
@@ -247,7 +258,7 @@ export function recapCard(recap: RecapView, intro?: string, from = 0): AdaptiveC
         body.push(text(`**${item.topic.number}.** ${safeText(item.topic.title, MAX_TOPIC)}`, { spacing: 'Medium' }));
         currentTopic = item.topic.number;
       }
-      body.push(item.note.kind === 'note' ? noteLine(item.note) : markedLine(item.note, item.note.kind === 'action'));
+      body.push(lineOf(i));
     }
     // Discussed topics without notes of their own still show they were discussed.
     if (from === 0 && shown === rest.length) {
@@ -271,4 +282,43 @@ export function recapCard(recap: RecapView, intro?: string, from = 0): AdaptiveC
     return card(body, actions, { msteams: { width: 'Full' } });
   };
   return fitToBudget(rest.length, build);
+}
+
+/** `call done` before the call's start: nothing ends until an organizer confirms. */
+export function endEarlyCard(call: CallView): AdaptiveCard {
+  return card(
+    [
+      ...cardHeader(s.kicker, safeLine(call.title, MAX_TITLE)),
+      text(s.endEarlyQuestion(when(call.startsAt)), { spacing: 'Small' }),
+      text(s.endEarlyExplain, { isSubtle: true, size: 'Small' }),
+    ],
+    [{ type: 'Action.Execute', title: s.endEarlyConfirm, style: 'destructive', verb: VERBS.endConfirm, data: { verb: VERBS.endConfirm, callId: call.callId } }],
+  );
+}
+
+/** After an early end was confirmed (or the call was already closed): what happened, for everyone. */
+export function endedCard(call: CallView, line: string): AdaptiveCard {
+  return card([...cardHeader(s.kicker, safeLine(call.title, MAX_TITLE)), text(line, { isSubtle: true })]);
+}
+
+/**
+ * A proposed topic that means the same as one on the agenda: offered to merge (vote for the
+ * existing one), or to add it anyway. The proposed text rides in the button's data (it is at
+ * most MAX_TOPIC characters), so "add anyway" needs nothing stored.
+ */
+export function nearDuplicateCard(call: CallView, existing: { number: number; title: string; votes: number }, proposed: string): AdaptiveCard {
+  const ref = { callId: call.callId, rev: call.rev };
+  return card(
+    [
+      ...cardHeader(s.kicker, safeLine(call.title, MAX_TITLE)),
+      text(s.nearDuplicate(existing.number), { spacing: 'Small', weight: 'Bolder' }),
+      text(`**${existing.number}.** ${safeText(existing.title, MAX_TOPIC)}`, { spacing: 'Small' }),
+      text(s.votes(existing.votes), { isSubtle: true, size: 'Small', spacing: 'None' }),
+      text(s.nearDuplicateYours(safeText(proposed, MAX_TOPIC)), { isSubtle: true, spacing: 'Medium' }),
+    ],
+    [
+      { type: 'Action.Execute', title: s.voteForExisting(existing.number), style: 'positive', verb: VERBS.vote, data: { verb: VERBS.vote, ...ref, topic: existing.number, vote: true } },
+      { type: 'Action.Execute', title: s.addAnyway, verb: VERBS.propose, data: { verb: VERBS.propose, ...ref, topic: proposed.slice(0, MAX_TOPIC), anyway: true }, associatedInputs: 'none' },
+    ],
+  );
 }

@@ -4,6 +4,7 @@ import { noticeBlock, type Notice } from '../../cards/notice';
 import { withRefresh } from '../../cards/layout';
 import { fitToBudget } from '../../cards/size';
 import type { LibraryPage } from './library';
+import { MAX_STORY_LENGTH } from './parse';
 import { allTags, type Story } from './model';
 import { storyStrings as s } from './strings';
 import type { Theme } from './taxonomy';
@@ -36,11 +37,12 @@ function shortened(text: string, length: number): string {
   return `${(space > length * 0.6 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
-function storyText(story: Story): CardElement[] {
+function storyText(story: Story, fullLength = story.text.length): CardElement[] {
   if (story.text.length <= SHORT_LENGTH) return [{ type: 'TextBlock', text: safeText(story.text), wrap: true }];
+  const full = fullLength < story.text.length ? `${safeText(shortened(story.text, fullLength))}\n\n${s.storyCut}` : safeText(story.text);
   return [
     { type: 'TextBlock', id: 'storyShort', text: safeText(shortened(story.text, SHORT_LENGTH)), wrap: true },
-    { type: 'TextBlock', id: 'storyFull', text: safeText(story.text), wrap: true, isVisible: false },
+    { type: 'TextBlock', id: 'storyFull', text: full, wrap: true, isVisible: false },
     {
       type: 'ActionSet',
       id: 'storyMore',
@@ -117,11 +119,13 @@ export function storyCard(story: Story, view: { viewerId?: string; viewer?: Stor
     });
   }
   const count = s.endorsements(story.endorsers.length);
-  const c = card(
+  // The whole story when it fits Teams' size limit (any plain story does; only text that grows
+  // a lot when escaped may not): else as much as fits, saying so.
+  const build = (fullLength: number): AdaptiveCard => refreshed(card(
     [
       ...(view.notice ? [noticeBlock(view.notice)] : []),
       ...header(story, Boolean(view.notice)),
-      ...storyText(story),
+      ...storyText(story, fullLength),
       facts(story),
       { type: 'TextBlock', text: safeLine(tagLine(tags), 600), wrap: true, isSubtle: true, spacing: 'Small' },
       ...(why ? [{ type: 'TextBlock' as const, text: s.whyTitle, weight: 'Bolder' as const, wrap: true }, ...why.map((line) => ({ type: 'TextBlock' as const, text: safeLine(line, 600), wrap: true, size: 'Small' as const, spacing: 'None' as const }))] : []),
@@ -132,8 +136,9 @@ export function storyCard(story: Story, view: { viewerId?: string; viewer?: Stor
     ],
     story.sourceLink ? [...actions, { type: 'Action.OpenUrl', title: s.openMessage, url: story.sourceLink }] : actions,
     { fallbackText: `${s.cardKicker}: ${safeLine(story.text, 200)}` },
-  );
-  return view.refresh ? withRefresh(c, VERB.view, data, view.userIds) : c;
+  ));
+  const refreshed = (c: AdaptiveCard): AdaptiveCard => (view.refresh ? withRefresh(c, VERB.view, data, view.userIds) : c);
+  return fitToBudget(story.text.length, build, undefined, 1);
 }
 
 /** The story without buttons: for dialogs (a task module cannot update the posted card). */
@@ -161,7 +166,7 @@ export interface DialogPrefill {
 export function saveStoryDialog(prefill: DialogPrefill): AdaptiveCard {
   return card(
     [
-      { type: 'Input.Text', id: 'text', label: s.dialogText, isMultiline: true, value: prefill.text, isRequired: true, errorMessage: s.dialogTextRequired },
+      { type: 'Input.Text', id: 'text', label: s.dialogText, isMultiline: true, value: prefill.text.slice(0, MAX_STORY_LENGTH), maxLength: MAX_STORY_LENGTH, isRequired: true, errorMessage: s.dialogTextRequired },
       { type: 'TextBlock', text: safeLine(s.dialogTeller(prefill.tellerName)), wrap: true, isSubtle: true },
       { type: 'Input.Text', id: 'customer', label: s.dialogCustomer, maxLength: 100 },
       { type: 'Input.Text', id: 'tags', label: s.dialogTags, value: prefill.tags.join(', '), maxLength: 600 },

@@ -32,6 +32,7 @@ export const storyStrings = {
   themesLabel: 'Themes',
   noTags: 'No tags yet',
   showMore: 'Show more',
+  storyCut: '(The rest of this story is too long for a Teams card.)',
   showLess: 'Show less',
   inspiring: 'Inspiring',
   inspiringTakeBack: 'Take back my Inspiring',
