@@ -221,7 +221,8 @@ export function createBot(deps: BotDeps): Bot {
     }
     const command = commands.find(name);
     if (!command) {
-      await tell(context, coreStrings.unknownCommand(name.slice(0, 40)));
+      const suggestion = commands.suggest(name);
+      await tell(context, suggestion ? coreStrings.didYouMean(name.slice(0, 40), suggestion) : coreStrings.unknownCommand(name.slice(0, 40)));
       return;
     }
     if (command.scopes && !command.scopes.includes(turn.conversationType)) {

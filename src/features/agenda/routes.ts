@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isUserError } from '../../errors';
+import { isUserError, UserError } from '../../errors';
 import { RunClaims, JOB_RUNS_TABLE } from '../../jobs/claims';
 import { errorFields } from '../../log';
 import type { Conversation, Person } from '../../people/model';
@@ -7,15 +7,18 @@ import type { Turn } from '../../teams/door';
 import type { Feature, FeatureHost } from '../feature';
 import type { AdaptiveCard } from '../../cards/types';
 import type { Notice } from '../../teams/door';
-import { agendaCard, callFormCard, recapCard, VERBS, type AgendaViewer } from './cards';
+import { agendaCard, callFormCard, endedCard, endEarlyCard, nearDuplicateCard, recapCard, VERBS, type AgendaViewer } from './cards';
+import { sameMeaning } from './similar';
+import { callView, type AgendaView, type TopicView } from './views';
 import { recapOf } from './recaps';
 import { CardUpdateCoalescer } from './coalescer';
 import { autoCloseJob, autoFinaliseJob } from './jobs';
 import { LiveCards, UPDATE_INTERVAL_MS } from './live';
 import { cardData, newCallFromForm, parseCallShortcut } from './parse';
 import { AGENDA_TABLES } from './repo';
-import { readableLocal } from './schedule';
-import { AgendaService } from './service';
+import { localToUtc, readableLocal } from './schedule';
+import { normaliseForComparison } from '../../teams/text';
+import { AgendaService, type NewCall } from './service';
 import { agendaStrings as s } from './strings';
 import { DEFAULT_TOP_N } from './views';
 
@@ -53,12 +56,20 @@ export const agendaFeature: Feature = {
           return;
         }
         if (sub === 'done' || sub === 'end') {
+          // Before the call's start, ending it is most likely a slip: ask first.
+          const open = await service.currentCall(turn);
+          if (open && open.status !== 'ended' && host.clock.now().getTime() < open.startsAt) {
+            await reply.card(endEarlyCard(callView(open)));
+            return;
+          }
           const recap = await service.endCall(whereOf(turn), whoOf(turn));
           await reply.card(recapCard(recap));
           await live.touchAll(turn, recap.call.callId);
           return;
         }
-        const call = await service.createCall(whereOf(turn), whoOf(turn), parseCallShortcut(args, turn.timeZone), turn.reference);
+        const input = parseCallShortcut(args, turn.timeZone);
+        await refuseDuplicateCall(turn, input);
+        const call = await service.createCall(whereOf(turn), whoOf(turn), input, turn.reference);
         await live.post(reply, turn, call.callId, { text: s.callCreated(call.title, readableLocal(new Date(call.startsAt), call.timeZone)), tone: 'good' });
       },
     });
@@ -70,6 +81,12 @@ export const agendaFeature: Feature = {
       group,
       scopes,
       async handle(turn, args, reply) {
+        const open = await service.currentCall(turn);
+        const similar = open?.status === 'open' ? await nearDuplicate(turn, open.callId, args) : undefined;
+        if (similar) {
+          await reply.card(nearDuplicateCard(similar.view.call, similar.topic, args.replace(/\s+/g, ' ').trim()));
+          return;
+        }
         const { call, topic } = await service.proposeTopic(whereOf(turn), whoOf(turn), args);
         await reply.text(s.topicAdded(topic.number, topic.title, call.title));
         await live.touchAll(turn, call.callId);
@@ -154,7 +171,9 @@ export const agendaFeature: Feature = {
       return agendaCard(view, notice, viewer, audience);
     };
     const current = (turn: Turn, data: { callId: string }, notice: Notice) => personal(turn, data.callId, notice);
-    const shared = (turn: Turn, data: { callId: string }) => live.touch(turn, data.callId, turn.replyToId);
+    // The live copy of the call is brought up to date, whichever card was pressed (a near-duplicate
+    // offer, a pointer); only registered cards are ever updated, and only when they change.
+    const shared = (turn: Turn, data: { callId: string }) => live.touchAll(turn, data.callId);
 
     // The card's refresh (Teams asks for each member's own view) and the manual "Show my votes".
     door.cardAction({
@@ -228,6 +247,8 @@ export const agendaFeature: Feature = {
       current,
       shared,
       async handle(turn, data) {
+        const similar = data.anyway ? undefined : await nearDuplicate(turn, data.callId, data.topic ?? '');
+        if (similar) throw new UserError(s.nearDuplicateOnCard(similar.topic.number));
         const result = await service.proposeTopic(whereOf(turn), whoOf(turn), data.topic ?? '', { callId: data.callId, rev: data.rev });
         const notice = { text: s.topicAddedOnCard(result.topic.number), tone: 'good' as const };
         return { card: await personal(turn, data.callId, notice), notice };
@@ -255,7 +276,9 @@ export const agendaFeature: Feature = {
       strings: { badData: s.badForm },
       async handle(turn, data, reply) {
         try {
-          const call = await service.createCall(whereOf(turn), whoOf(turn), newCallFromForm(data, turn.timeZone), turn.reference);
+          const input = newCallFromForm(data, turn.timeZone);
+          await refuseDuplicateCall(turn, input);
+          const call = await service.createCall(whereOf(turn), whoOf(turn), input, turn.reference);
           if (turn.replyToId) await live.replaceForm(turn, call.callId, turn.replyToId);
           const notice = { text: s.callCreated(call.title, readableLocal(new Date(call.startsAt), call.timeZone)), tone: 'good' as const };
           return { card: await personal(turn, call.callId, notice), notice };
@@ -266,6 +289,44 @@ export const agendaFeature: Feature = {
         }
       },
     });
+
+    // `call done` before the start, confirmed: the call ends, its recap is posted, and the
+    // question becomes what happened, for everyone.
+    door.cardAction({
+      strings: { badData: s.badCardData },
+      verb: VERBS.endConfirm,
+      schema: cardData.endConfirm,
+      shared: 'pressed',
+      async handle(turn, data, reply) {
+        const recap = await service.endCall(whereOf(turn), whoOf(turn), data.callId);
+        await reply.card(recapCard(recap));
+        await live.touchAll(turn, recap.call.callId);
+        return { card: endedCard(recap.call, s.endedBy(turn.userName)) };
+      },
+    });
+
+    /** A topic on the open agenda that means the same as `text` (not the exact text: the service refuses that). */
+    async function nearDuplicate(turn: Turn, callId: string, text: string): Promise<{ view: AgendaView; topic: TopicView } | undefined> {
+      const title = text.replace(/\s+/g, ' ').trim();
+      if (!title) return undefined;
+      const view = await service.agendaView(turn, callId);
+      const same = normaliseForComparison(title);
+      if (view.topics.some((t) => normaliseForComparison(t.title) === same)) return undefined;
+      const topic = view.topics.find((t) => sameMeaning(t.title, title));
+      return topic ? { view, topic } : undefined;
+    }
+
+    /** The same title at the same moment, still to come: almost certainly created twice by mistake. */
+    async function refuseDuplicateCall(turn: Turn, input: NewCall): Promise<void> {
+      // Bad dates are refused by the service with their own message: only a valid moment is compared.
+      const when = localToUtc(input.date, input.time, input.timeZone, host.clock.now());
+      if (!when.ok) return;
+      const startsAt = when.at.getTime();
+      const title = input.title.replace(/\s+/g, ' ').trim().toLowerCase();
+      const calls = await service.repo.listCalls(whereOf(turn), "status ne 'ended'");
+      const twin = calls.find((c) => c.startsAt === startsAt && c.title.replace(/\s+/g, ' ').trim().toLowerCase() === title);
+      if (twin) throw new UserError(s.duplicateCall(twin.title, readableLocal(new Date(twin.startsAt), twin.timeZone)));
+    }
 
     const claims = new RunClaims(host.store.table(JOB_RUNS_TABLE), `agenda-${randomUUID()}`);
     door.job(autoFinaliseJob(service, claims, live, host.log));

@@ -1,3 +1,6 @@
+/** Ends a sentence that quotes people's words: no full stop after their own ? or ! ("momentum?. Vote"). */
+const sentence = (words: string): string => (/[.!?…]$/.test(words.trim()) ? words.trim() : `${words.trim()}.`);
+
 /** Everything the agenda feature says to people, in one place. */
 export const agendaStrings = {
   group: 'Call agendas',
@@ -27,7 +30,7 @@ export const agendaStrings = {
   formCadenceLabel: 'Repeats',
   cadenceNames: { once: 'Once', weekly: 'Weekly', biweekly: 'Every two weeks', monthly: 'Monthly, same weekday of the month' } as Record<string, string>,
   formCreate: 'Create call',
-  callCreated: (title: string, when: string) => `Call created: ${title}, ${when}. Propose topics with @Coach topic [your topic].`,
+  callCreated: (title: string, when: string) => `Call created: ${title}, ${sentence(when)} Propose topics with @Coach topic [your topic].`,
   callUsageHint: 'Try: @Coach call "KM Power Hour" 2026-12-10 16:00 monthly (or @Coach call new for a form).',
   titleMissing: 'Give the call a title in quotes, e.g. @Coach call "KM Power Hour" 2026-12-10 16:00 monthly.',
   titleTooLong: (max: number) => `The call title is too long: keep it under ${max} characters.`,
@@ -49,7 +52,7 @@ export const agendaStrings = {
   topicEmpty: 'Add the topic after the command, e.g. @Coach topic How do we measure adoption?',
   topicTooLong: (max: number) => `That topic is too long: keep it under ${max} characters.`,
   noOpenCall: 'There is no open call in this conversation to add a topic to. Create one with @Coach call new.',
-  topicAdded: (n: number, title: string, callTitle: string) => `Added topic ${n} to ${callTitle}: ${title}. Vote for it on the agenda (@Coach agenda).`,
+  topicAdded: (n: number, title: string, callTitle: string) => `Added topic ${n} to ${callTitle}: ${sentence(title)} Vote for it on the agenda (@Coach agenda).`,
   topicAddedOnCard: (n: number) => `Added as topic ${n}.`,
   topicDuplicate: (n: number) => `That is already on the agenda as topic ${n}. Vote for it there instead (@Coach agenda).`,
   tooManyTopics: (max: number) => `This call already has ${max} topics, which is as many as one agenda can hold.`,
