@@ -256,6 +256,19 @@ describe('stories', () => {
       expect((await service.getStory(where, storyId))?.endorsers).toEqual([ALICE.aadObjectId]);
     });
 
+    test('when the library is searched by a theme\'s slug prefix or display name, then the theme\'s stories are found', async () => {
+      const w = { teamId: '19:theme-search-team@thread.tacv2', conversationId: '19:theme-search@thread.tacv2' };
+      const { storyId } = await capture('Northwind paired every new hire with a buddy for the first month', BOB, [], w);
+      const here = { tenantId: TENANT, spaceId: w.teamId };
+      const stored = await service.getStory(here, storyId);
+      expect([...stored!.themes, ...stored!.tags]).toContain('onboarding-training');
+      for (const q of ['#onboarding', 'onboarding', '#onboarding-training', 'Onboarding and training', '#Onboarding']) {
+        const page = await service.library(here, q, 0);
+        expect([q, page.stories.map((x) => x.storyId)]).toEqual([q, [storyId]]);
+      }
+      expect((await service.library(here, '#onboard-nothing', 0)).total).toBe(0);
+    });
+
     test('when tags are edited, then the person\'s list wins, everyone sees it, and tag queries follow', async () => {
       const { storyId } = await capture('Trey Research picked 25 champions and the tickets halved');
       const res = await bot.send(bot.teams.cardAction('story.tags', { storyId, tags: 'champions, #Help-Desk,  pilot' }));
