@@ -48,11 +48,14 @@ export class LiveCards {
 
   /**
    * Posts the live agenda card of `callId` in this turn's conversation, and retires the earlier
-   * copies. A notice goes in the text above the card (the card itself is everyone's).
+   * copies. A notice goes in a line of its own (the card itself is everyone's).
    */
   async post(reply: Reply, where: ConversationKey & { reference: ConversationRef }, callId: string, notice?: Notice): Promise<void> {
     const c = await this.sharedCard(where, callId, where.reference);
-    const id = await reply.card(c, notice?.text);
+    // The notice as its own line: a message with text and a card is not always given an id to
+    // update later (the Agents Playground answers none), and the card must stay updatable.
+    if (notice) await reply.text(notice.text);
+    const id = await reply.card(c);
     if (id) {
       this.remember(this.shownKey(where, id), digest(c));
       await this.register(where, callId, id, where.reference);
@@ -72,7 +75,8 @@ export class LiveCards {
   async postProactive(where: ConversationKey, callId: string, referenceJson: string, notice?: Notice): Promise<void> {
     const reference = this.referenceFrom(referenceJson);
     const c = await this.sharedCard(where, callId, reference);
-    const id = await this.poster.post(reference, { card: c, text: notice?.text });
+    if (notice) await this.poster.post(reference, { text: notice.text });
+    const id = await this.poster.post(reference, { card: c });
     if (id) {
       this.remember(this.shownKey(where, id), digest(c));
       await this.register(where, callId, id, reference);
