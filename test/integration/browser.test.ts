@@ -3,6 +3,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startTestBot, type TestBot } from '../support/harness';
 import { Playground } from '../support/playground';
+import { agendaInternals } from '../../src/features/agenda/routes';
 
 /**
  * THE REAL CLIENT: the Microsoft 365 Agents Playground's own web UI in headless Chromium
@@ -44,6 +45,8 @@ describe('the bot in a real browser, in the Agents Playground', () => {
   });
 
   const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  /** A small picture of one card, for the README's gallery (docs/gallery). */
+  const cardShot = (name: string, text: string | RegExp) => newestCard(text).screenshot({ path: path.join(SHOTS, `card-${name}.png`) });
   const visible = async (text: string | RegExp, timeout = 15_000): Promise<void> => {
     try {
       await page.getByText(text).last().waitFor({ state: 'visible', timeout });
@@ -66,6 +69,7 @@ describe('the bot in a real browser, in the Agents Playground', () => {
     await visible('Customer stories');
     await visible('story [your story]');
     await shot('help');
+    await cardShot('help', 'Customer stories');
 
     // A call in the group chat.
     await open('Customer advisory board');
@@ -92,12 +96,16 @@ describe('the bot in a real browser, in the Agents Playground', () => {
     await visible('You voted for this');
     await newestCard('Open for topics and votes').getByText('1 vote ·').first().waitFor();
 
-    // A refused press (an empty topic) keeps its feedback: nothing changed, so no shared update erases it.
+    // A refused press (an empty topic) keeps its feedback: nothing changed, so no shared update
+    // erases it. (Earlier changes' coalesced updates are let through first: in a client without
+    // user-specific views, like this one, a late update of someone's vote would replace any view.)
+    await agendaInternals(bot.app.host)!.live.coalescer.settled();
     await agenda().getByRole('button', { name: 'Propose' }).click();
-    await visible('Add the topic');
+    await visible('Write your topic in the box');
     await page.waitForTimeout(2000);
-    await visible('Add the topic', 1000);
+    await visible('Write your topic in the box', 1000);
     await shot('agenda');
+    await cardShot('agenda', 'Open for topics and votes');
 
     // Finalise (the organizer's view has the control).
     await agenda().getByRole('button', { name: 'Finalise agenda (organizers)' }).click();
@@ -116,6 +124,7 @@ describe('the bot in a real browser, in the Agents Playground', () => {
     await visible('Ended early by');
     await newestCard('Recap: KM Power Hour').getByText('Decisions').waitFor();
     await shot('recap');
+    await cardShot('recap', 'Recap: KM Power Hour');
 
     // A story, then Inspiring by clicking.
     await say('story Contoso cut onboarding time in half with #champions customer: Contoso');
@@ -125,6 +134,7 @@ describe('the bot in a real browser, in the Agents Playground', () => {
     await visible('You found this inspiring: counted once.');
     await visible('You found this inspiring.');
     await shot('story');
+    await cardShot('story', 'CUSTOMER STORY');
 
     // Search by a theme's slug prefix.
     await say('stories #onboarding');
@@ -135,5 +145,6 @@ describe('the bot in a real browser, in the Agents Playground', () => {
     await visible('Preview: your week in the network');
     await newestCard('WEEKLY DIGEST').getByText('This is a preview').waitFor();
     await shot('digest');
+    await cardShot('digest', 'WEEKLY DIGEST');
   });
 });

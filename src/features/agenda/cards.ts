@@ -273,7 +273,7 @@ export function recapCard(recap: RecapView, intro?: string, from = 0): AdaptiveC
       actions.push({ type: 'Action.Execute', title: s.recapShowMore, verb: VERBS.recapMore, data: { verb: VERBS.recapMore, callId: recap.call.callId, from: from + shown } });
     }
     const notReachedTitle = recap.next ? s.recapCarriedTo : s.recapNotReached;
-    body.push(...section(notReachedTitle, recap.notReached.slice(0, 20).map((t) => text(`${t.number}. ${safeText(t.title, MAX_TOPIC)}`, { spacing: 'Small' }))));
+    body.push(...section(notReachedTitle, recap.notReached.slice(0, 20).map((t) => text(`**${t.number}.** ${safeText(t.title, MAX_TOPIC)}`, { spacing: 'Small' }))));
     if (recap.notReached.length > 20) body.push(text(s.cardMore(recap.notReached.length - 20), { isSubtle: true }));
     if (recap.next) {
       body.push(text(`**${s.recapNextCall}:** ${when(recap.next.startsAt)}`, { spacing: 'Medium', separator: true }));

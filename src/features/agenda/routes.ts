@@ -247,6 +247,8 @@ export const agendaFeature: Feature = {
       current,
       shared,
       async handle(turn, data) {
+        // On the card there is no command: the hint speaks about the box.
+        if (!(data.topic ?? '').trim()) throw new UserError(s.topicEmptyOnCard);
         const similar = data.anyway ? undefined : await nearDuplicate(turn, data.callId, data.topic ?? '');
         if (similar) throw new UserError(s.nearDuplicateOnCard(similar.topic.number));
         const result = await service.proposeTopic(whereOf(turn), whoOf(turn), data.topic ?? '', { callId: data.callId, rev: data.rev });

@@ -53,6 +53,7 @@ export const agendaStrings = {
   topicTooLong: (max: number) => `That topic is too long: keep it under ${max} characters.`,
   noOpenCall: 'There is no open call in this conversation to add a topic to. Create one with @Coach call new.',
   topicAdded: (n: number, title: string, callTitle: string) => `Added topic ${n} to ${callTitle}: ${sentence(title)} Vote for it on the agenda (@Coach agenda).`,
+  topicEmptyOnCard: 'Write your topic in the box above Propose first.',
   topicAddedOnCard: (n: number) => `Added as topic ${n}.`,
   topicDuplicate: (n: number) => `That is already on the agenda as topic ${n}. Vote for it there instead (@Coach agenda).`,
   tooManyTopics: (max: number) => `This call already has ${max} topics, which is as many as one agenda can hold.`,

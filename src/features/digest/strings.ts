@@ -48,7 +48,7 @@ export const digestStrings = {
   figuresHeading: 'This week in figures',
   figureNames: { stories: 'stories', topics: 'topics', votes: 'votes', contributors: 'contributors' } as Record<string, string>,
   figure: (value: number, name: string, change: number | undefined) =>
-    `${value} ${name}${change === undefined ? '' : change === 0 ? ' (same as last week)' : ` (${change > 0 ? '+' : ''}${change})`}`,
+    `${value} ${value === 1 ? name.replace(/s$/, '') : name}${change === undefined ? '' : change === 0 ? ' (same as last week)' : ` (${change > 0 ? '+' : ''}${change})`}`,
   quietTitle: 'A quiet week in the network',
   quietBody: 'Nothing new this week. Here is a story many of you found inspiring, worth hearing again:',
   quietNoStory: 'Nothing new this week. Heard a good customer story? Share it with **story**, so next week has one.',
