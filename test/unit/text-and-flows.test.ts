@@ -17,6 +17,8 @@ describe('near-duplicate topics are caught by meaning', () => {
     ['How do champions keep momentum?', 'How do champions find sponsors?'],
     ['Adoption metrics', 'Adoption stories'],
     ['?', 'How do we start?'],
+    ['Subject number 1', 'Subject number 2'],
+    ['Q1 pilot plan', 'Q2 pilot plan'],
   ])('"%s" and "%s" are different topics', (a, b) => expect(sameMeaning(a, b)).toBe(false));
 });
 

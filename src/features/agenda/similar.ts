@@ -12,7 +12,7 @@ const FUNCTION_WORDS = new Set(
 );
 
 export function contentLemmas(text: string): Set<string> {
-  return new Set(lemmasOf(text).filter((w) => !FUNCTION_WORDS.has(w) && !/^\d+$/.test(w)));
+  return new Set(lemmasOf(text).filter((w) => !FUNCTION_WORDS.has(w)));
 }
 
 export function sameMeaning(a: string, b: string): boolean {
