@@ -15,8 +15,10 @@ export function safeText(input: string, maxLength = 4000): string {
     .replace(/^(\s*)([-+>]|\d+\.)(?=\s)/gm, (_, space: string, marker: string) =>
       marker.endsWith('.') ? `${space}${marker.slice(0, -1)}\\.` : `${space}\\${marker}`,
     )
-    .replace(/</g, '\uFF1C')
-    .replace(/>/g, '\uFF1E')
+    // Only a `<` that could open a tag (`<at>`, `</b>`, `<!--`) is changed, to the single angle
+    // quotation mark: Teams would strip the tag; fullwidth brackets show as boxes in its font.
+    // `a < b` and `<3` stay as written.
+    .replace(/<(?=[A-Za-z/!?])/g, '\u2039')
     // Teams expands {{DATE(...)}} and {{TIME(...)}} in card text
     .replace(/\{\{/g, '{\u200B{');
 }

@@ -60,6 +60,8 @@ export interface Column {
   id?: string;
   width?: 'auto' | 'stretch' | string | number;
   items: CardElement[];
+  style?: ContainerStyle;
+  minHeight?: string;
   verticalContentAlignment?: 'Top' | 'Center' | 'Bottom';
 }
 

@@ -16,6 +16,7 @@ import { meetingEventOf } from './meetingEvents';
 import type { CardSubmit, DialogAnswer, Door, LifecycleEvents, MeetingEvent, MessageAction, MessagePayload, Poster, Reply, Turn } from './door';
 import { toActivity } from './messages';
 import { correlation, correlationIdOf, deduplicate, tenantFilter, turnLogger, PROCESSED_TABLE } from './middleware';
+import { CARD_NOTICES_TABLE, NoticeMemory } from './notices';
 import { createPoster } from './poster';
 import { tell } from './replies';
 import { coreStrings } from './strings';
@@ -45,7 +46,7 @@ export interface Bot {
 }
 
 /** Tables the Teams edge itself needs, besides the features' own. */
-export const CORE_TABLES = [PROCESSED_TABLE] as const;
+export const CORE_TABLES = [PROCESSED_TABLE, CARD_NOTICES_TABLE] as const;
 
 const installationValue = z.object({ action: z.string().optional() }).passthrough();
 const channelDataSchema = z.object({ team: z.object({ id: z.string() }).optional() }).passthrough();
@@ -72,7 +73,8 @@ function messagePayloadOf(context: TurnContext): MessagePayload | undefined {
 }
 
 function dialogAnswer(answer: DialogAnswer): TaskModuleTaskInfo | string | undefined {
-  if ('close' in answer) return undefined;
+  // Never `{}`: Teams answers that with "Invalid response returned from your app".
+  if ('close' in answer) return coreStrings.done;
   if ('text' in answer) return answer.text;
   const d = answer.dialog;
   return { title: d.title, card: toActivity({ card: d.card }).attachments?.[0], width: d.width ?? 'medium', height: d.height ?? 'large' };
@@ -123,6 +125,7 @@ export function createBot(deps: BotDeps): Bot {
     log: turnLogger(context, log),
   });
 
+  const notices = new NoticeMemory(store.table(CARD_NOTICES_TABLE), () => clock.now().getTime());
   const commands = new CommandRegistry();
   const submits = new Map<string, CardSubmit<unknown>>();
   const lifecycle: { [K in keyof LifecycleEvents]: LifecycleEvents[K][] } = { installed: [], removed: [], active: [] };
@@ -131,7 +134,7 @@ export function createBot(deps: BotDeps): Bot {
 
   const door: Door = {
     command: (command) => commands.add(command),
-    cardAction: (action) => registerCardAction(app, action, replyFor, log),
+    cardAction: (action) => registerCardAction(app, action, replyFor, log, notices),
     cardSubmit<T>(submit: CardSubmit<T>) {
       if (submits.has(submit.verb)) throw new Error(`card submit '${submit.verb}' is registered twice`);
       submits.set(submit.verb, submit as CardSubmit<unknown>);
@@ -234,7 +237,8 @@ export function createBot(deps: BotDeps): Bot {
     }
     const command = commands.find(name);
     if (!command) {
-      await tell(context, coreStrings.unknownCommand(name.slice(0, 40)));
+      const suggestion = commands.suggest(name);
+      await tell(context, suggestion ? coreStrings.didYouMean(name.slice(0, 40), suggestion) : coreStrings.unknownCommand(name.slice(0, 40)));
       return;
     }
     if (command.scopes && !command.scopes.includes(turn.conversationType)) {
@@ -254,7 +258,7 @@ export function createBot(deps: BotDeps): Bot {
   return {
     adapter,
     door,
-    poster: createPoster(adapter, config.bot.appId ?? '', log),
+    poster: createPoster(adapter, config.bot.appId ?? '', log, () => clock.now().getTime()),
     jobs,
     async run(context) {
       await app.run(context);

@@ -1,9 +1,11 @@
 import type { AdaptiveCard as TeamsAdaptiveCard, Application, TurnState } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
 import type { AdaptiveCard } from '../cards/types';
+import { z } from 'zod';
 import { isUserError } from '../errors';
 import { errorFields, type Logger } from '../log';
-import type { CardAction, CardAnswer, Notice, Reply, Turn } from './door';
+import type { CardAction, CardAnswer, CardContext, Notice, Reply, Turn } from './door';
+import type { NoticeMemory } from './notices';
 import { toActivity } from './messages';
 import { correlationIdOf } from './middleware';
 import { sendInvokeResponse } from './replies';
@@ -30,8 +32,17 @@ export function registerCardAction<T>(
   action: CardAction<T>,
   replyFor: (context: TurnContext) => Reply,
   log: Logger,
+  notices?: NoticeMemory,
 ): void {
   app.adaptiveCards.actionExecute(action.verb, async (context, _state, raw): Promise<Answer> => {
+    const answer = await pipeline(context, raw);
+    // Answered here, not by teams-ai: for a card with `refresh` it would also replace the
+    // message for everyone with the presser's own view (REPLACE_FOR_ALL).
+    if (typeof answer !== 'string') await sendInvokeResponse(context, 200, { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: answer });
+    return answer;
+  });
+
+  async function pipeline(context: TurnContext, raw: unknown): Promise<Answer> {
     const reply = replyFor(context);
     const parsed = action.schema.safeParse(raw);
     if (!parsed.success) {
@@ -47,15 +58,27 @@ export function registerCardAction<T>(
       reply.log.warn('card.elsewhere', { verb: action.verb });
       return action.strings?.elsewhere ?? coreStrings.cardFromElsewhere;
     }
+    const subject = action.subject?.(data);
+    const memory = subject && notices ? { notices, subject } : undefined;
+    const trigger = triggerOf(context.activity.value);
+    const keep = async (notice: Notice | undefined): Promise<void> => {
+      if (!memory || action.view) return;
+      await memory.notices.remember(turn, memory.subject, notice).catch((e: unknown) => reply.log.warn('card.notice_not_kept', errorFields(e)));
+    };
     try {
-      const answer = await action.handle(turn, data, reply);
-      await share(context, turn, data, answer, reply);
+      const cardContext: CardContext = { trigger };
+      if (memory && action.view) cardContext.notice = await memory.notices.recall(turn, memory.subject).catch(() => undefined);
+      const answer = await action.handle(turn, data, reply, cardContext);
+      await keep('card' in answer ? answer.notice : undefined);
+      if (!action.view && !('card' in answer && answer.unchanged)) await share(context, turn, data, answer, reply);
       return render(answer);
     } catch (err) {
       if (isUserError(err)) {
         // A refusal: nothing changed. Show the true card with the reason, and bring the
         // pressed card up to date for everyone (it was likely stale).
-        const card = await readCurrent(turn, data, { text: err.message, tone: 'attention' });
+        const refusal: Notice = { text: err.message, tone: 'attention' };
+        await keep(refusal);
+        const card = await readCurrent(turn, data, refusal);
         if (card === undefined) return err.message;
         if (typeof action.shared === 'function') await action.shared(turn, data).catch((e: unknown) => reply.log.warn('card.share_failed', errorFields(e)));
         return card;
@@ -68,7 +91,7 @@ export function registerCardAction<T>(
       if (typeof action.shared === 'function') await action.shared(turn, data).catch(() => undefined);
       return card;
     }
-  });
+  }
 
   async function readCurrent(turn: Turn, data: T, notice: Notice): Promise<Answer | undefined> {
     if (!action.current) return undefined;
@@ -96,6 +119,14 @@ export function registerCardAction<T>(
     }
     await action.shared(turn, data);
   }
+}
+
+const triggerSchema = z.object({ trigger: z.enum(['automatic', 'manual']) }).passthrough();
+
+/** Teams says whether an adaptiveCard/action is a press or its own refresh of a user-specific view. */
+function triggerOf(value: unknown): 'automatic' | 'manual' {
+  const parsed = triggerSchema.safeParse(value);
+  return parsed.success ? parsed.data.trigger : 'manual';
 }
 
 function render(answer: CardAnswer): Answer {

@@ -1,3 +1,4 @@
+import { closestWord } from './suggest';
 import type { Command, ConversationType } from './door';
 
 /**
@@ -17,6 +18,12 @@ export class CommandRegistry {
       this.byName.set(n, command);
     }
     this.ordered.push(command);
+  }
+
+  /** The command a mistyped word most likely meant (`topc` -> topic), if one is close. */
+  suggest(name: string): string | undefined {
+    const word = closestWord(name, [...this.byName.keys()]);
+    return word ? this.byName.get(word)?.name : undefined;
   }
 
   find(name: string): Command | undefined {

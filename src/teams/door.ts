@@ -112,7 +112,15 @@ export interface Command {
  * optionally with a notice or their own choices), or a line of text. `everyone`: the card as
  * everyone else should see it, when it differs from the presser's (used by shared: 'pressed').
  */
-export type CardAnswer = { card: AdaptiveCard; everyone?: AdaptiveCard } | { text: string };
+export type CardAnswer = { card: AdaptiveCard; everyone?: AdaptiveCard; notice?: Notice; unchanged?: boolean } | { text: string };
+
+/** What the pipeline knows about a press besides its data. */
+export interface CardContext {
+  /** The notice this person was last shown on this card (actions with a `subject`), for views that re-render it. */
+  notice?: Notice;
+  /** 'automatic': Teams refreshing the person's own view (refresh.userIds); 'manual': a press. */
+  trigger: 'automatic' | 'manual';
+}
 
 /**
  * An Action.Execute button (`adaptiveCard/action`). The pipeline (src/teams/cardActions.ts):
@@ -124,13 +132,23 @@ export type CardAnswer = { card: AdaptiveCard; everyone?: AdaptiveCard } | { tex
  *    can be read, else falls through to the edge's apology;
  * 5. `shared`: after a change (or a refusal, which means the pressed card was stale) the posted
  *    card is brought up to date for everyone: 'pressed' replaces the pressed message with the
- *    answer card; a function does it its own way (the agenda coalesces updates).
+ *    answer card; a function does it its own way (the agenda coalesces updates). An answer
+ *    marked `unchanged` (nothing changed for anyone) shares nothing.
  */
 export interface CardAction<T> {
   verb: string;
   schema: z.ZodType<T, z.ZodTypeDef, unknown>;
-  handle(turn: Turn, data: T, reply: Reply): Promise<CardAnswer>;
+  handle(turn: Turn, data: T, reply: Reply, context: CardContext): Promise<CardAnswer>;
   current?(turn: Turn, data: NoInfer<T>, notice: Notice): Promise<AdaptiveCard | undefined>;
+  /**
+   * Feedback that stays: what the card is about (`call:<id>`). The notice answered to the
+   * presser (`CardAnswer.notice`, or a refusal) is remembered under it for that person, and
+   * handed to `view` actions (the card's refresh verb) as `context.notice`, so the person's own
+   * view keeps showing it after the shared message is updated. A press without a notice clears it.
+   */
+  subject?(data: NoInfer<T>): string;
+  /** A read-only verb (the card's refresh): shows the remembered notice, never clears it, shares nothing. */
+  view?: boolean;
   shared?: 'pressed' | ((turn: Turn, data: NoInfer<T>) => Promise<void>);
   /** The conversation the card was made for, when its data says (cards that name one). */
   belongsTo?(data: NoInfer<T>): { tenantId: string; conversationId: string };
@@ -227,6 +245,12 @@ export interface RosterMember {
 export interface Poster {
   /** The people in the conversation (the team's members for a channel), all pages. Throws on failure. */
   members(ref: ConversationRef): Promise<RosterMember[]>;
+  /**
+   * The user ids (MRIs) of a conversation's members, for a card's refresh.userIds, when there
+   * are at most 60 (Teams' limit for user-specific views); `undefined` beyond that or when the
+   * roster cannot be read (cards then rely on Teams' manual refresh). Cached for minutes.
+   */
+  audience(ref: ConversationRef): Promise<string[] | undefined>;
   post(ref: ConversationRef, message: OutMessage): Promise<string | undefined>;
   update(ref: ConversationRef, activityId: string, message: OutMessage): Promise<void>;
   attempt(ref: ConversationRef, message: OutMessage): Promise<PostResult>;

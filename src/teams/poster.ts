@@ -49,7 +49,11 @@ export function classifyPostError(err: unknown): PostResult {
 
 const asReference = (ref: ConversationRef): Partial<ConversationReference> => ref as Partial<ConversationReference>;
 
-export function createPoster(adapter: Pick<CloudAdapter, 'continueConversationAsync'>, botAppId: string, log: Logger): Poster {
+/** Teams shows user-specific views (refresh.userIds) to at most this many people per card. */
+export const MAX_REFRESH_USERS = 60;
+const ROSTER_TTL_MS = 10 * 60 * 1000;
+
+export function createPoster(adapter: Pick<CloudAdapter, 'continueConversationAsync'>, botAppId: string, log: Logger, now: () => number = Date.now): Poster {
   const run = async <T>(ref: ConversationRef, work: (ctx: TurnContext) => Promise<T>): Promise<T | undefined> => {
     let result: T | undefined;
     let failure: { error: unknown } | undefined;
@@ -85,6 +89,27 @@ export function createPoster(adapter: Pick<CloudAdapter, 'continueConversationAs
     return client;
   };
 
+  // Rosters change rarely; a card update must not cost a members call each time.
+  const rosters = new Map<string, { at: number; ids: Promise<string[] | undefined> }>();
+  const roster = (ref: ConversationRef): Promise<string[] | undefined> => {
+    const k = `${ref.serviceUrl}|${ref.conversation.id}`;
+    const hit = rosters.get(k);
+    if (hit && now() - hit.at < ROSTER_TTL_MS) return hit.ids;
+    const ids = run(ref, async (ctx) => {
+      const page = await TeamsInfo.getPagedMembers(ctx, 100);
+      if (page.continuationToken || page.members.length > MAX_REFRESH_USERS) return undefined;
+      const ids = page.members.map((m) => m.id).filter((id): id is string => typeof id === 'string' && id.length > 0);
+      return ids.length > 0 ? ids : undefined;
+    }).catch((err: unknown) => {
+      // No roster: cards fall back to Teams' manual refresh. Asked again after the TTL.
+      log.warn('poster.roster_failed', classifyPostError(err));
+      return undefined;
+    });
+    if (rosters.size > 5000) rosters.clear();
+    rosters.set(k, { at: now(), ids });
+    return ids;
+  };
+
   return {
     async members(ref) {
       return (
@@ -105,6 +130,7 @@ export function createPoster(adapter: Pick<CloudAdapter, 'continueConversationAs
         })) ?? []
       );
     },
+    audience: roster,
     async post(ref, message: OutMessage) {
       const response = await run(ref, (ctx) => ctx.sendActivity(toActivity(message)));
       return response?.id;

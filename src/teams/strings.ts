@@ -1,6 +1,7 @@
 /** What the Teams edge itself says to people. One place, so it can be localised later. */
 export const coreStrings = {
   unknownCommand: (word: string) => `I don't know "${word}". Type **help** to see what I can do.`,
+  didYouMean: (word: string, command: string) => `I don't know "${word}". Did you mean **${command}**? Type **help** to see everything I can do.`,
   emptyMessage: 'Type **help** to see what I can do.',
   /** Only when the turn wrote nothing (the write tracker says so). */
   somethingWrong: (ref: string) => `Something went wrong on my side and nothing was saved. Please try again. (ref ${ref})`,
@@ -14,4 +15,5 @@ export const coreStrings = {
   badCardData: 'That button sent something I could not read, so nothing changed.',
   cardFromElsewhere: 'That card belongs to another conversation, so nothing changed here.',
   alreadyDone: 'Already done.',
+  done: 'Done.',
 };

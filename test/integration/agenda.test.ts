@@ -83,8 +83,10 @@ describe('call agendas over HTTP', () => {
     expect(updates.length).toBeLessThanOrEqual(4);
     const lastShared = updates.at(-1)!.body.attachments![0]!.content;
     expectValidCard(lastShared);
-    expect(cardText(lastShared)).toContain('**2.** 3 votes');
-    expect(cardText(lastShared)).toContain('**3.** 1 vote');
+    expect(cardText(lastShared)).toContain('3 votes · proposed by');
+    expect(cardText(lastShared)).toContain('1 vote · proposed by');
+    // The shared card is everyone's: no notice, no personal marks, no organizer controls.
+    expect(cardText(lastShared)).not.toMatch(/counted|withdrawn|You voted|Remove my vote|Finalise/);
 
     // A non-organizer cannot finalise; an organizer can, with N chosen on the card.
     const refused = cardOf(await press('agenda.finalise', { callId: call.callId, rev: 1, topN: '2' }, here, cardId));
@@ -179,7 +181,12 @@ describe('call agendas over HTTP', () => {
     await press('agenda.vote', { callId: call.callId, rev: 1, topic: 7, vote: true }, { ...here, from: person(1) });
     await press('agenda.vote', { callId: call.callId, rev: 1, topic: 6, vote: true }, { ...here, from: person(2) });
     bot.connector.reset();
+    // Before the call's start, `call done` asks first; the organizer confirms.
     await say('call done', { ...here, from: ALICE });
+    const question = bot.connector.cards({ conversationId: conv, method: 'POST' });
+    expect(cardText(question[0]!.card)).toContain('End it now');
+    bot.connector.reset();
+    await press('agenda.endConfirm', { callId: call.callId }, { ...here, from: ALICE }, question[0]!.record.activityId);
     const recap = bot.connector.cards({ conversationId: conv, method: 'POST' });
     expect(recap).toHaveLength(1);
     expectValidCard(recap[0]!.card);
@@ -280,12 +287,14 @@ describe('call agendas over HTTP', () => {
     }
     expect(await count()).toBe(0);
 
-    // A vote whose replyToId is not a card we posted updates nothing for everyone.
+    // A vote whose replyToId is not a card we posted never updates that message: only the
+    // call's registered live copy is brought up to date.
     bot.connector.reset();
     await press('agenda.vote', { callId: call.callId, rev: 1, topic: 1, vote: true }, { conversationId: conv }, 'some-other-message');
     await agendaInternals(bot.app.host)!.live.coalescer.settled();
     expect(await count()).toBe(1);
-    expect(bot.connector.updates(conv)).toHaveLength(0);
+    expect(bot.connector.updates(conv).filter((u) => u.activityId === 'some-other-message')).toHaveLength(0);
+    expect(bot.connector.updates(conv).every((u) => cardText(u.body.attachments![0]!.content).includes('1 vote'))).toBe(true);
   });
 
   test('when someone proposes a topic on the card, then it is added, and a duplicate is pointed to', async () => {
@@ -299,7 +308,7 @@ describe('call agendas over HTTP', () => {
     const dup = cardOf(await press('agenda.propose', { callId: call.callId, rev: 1, topic: 'ROADMAP preview https evil example at All at' }, { conversationId: conv }));
     expect(cardText(dup)).toContain('already on the agenda as topic 1');
     const empty = cardOf(await press('agenda.propose', { callId: call.callId, rev: 1, topic: '   ' }, { conversationId: conv }));
-    expect(cardText(empty)).toContain('Add the topic');
+    expect(cardText(empty)).toContain('Write your topic in the box');
     expect((await service.agendaView({ tenantId: TENANT, conversationId: conv }, call.callId)).topics).toHaveLength(1);
   });
 

@@ -179,7 +179,8 @@ describe('stories', () => {
         bot.teams.messageActionSubmit('saveStory', { text: 'Our champions at Woodgrove ran a town hall with the CEO.', customer: 'Woodgrove', tags: 'champions, #events, town-halls' }, message, { from: ALICE }),
       );
       expect(submit.status).toBe(200);
-      expect((submit.body as Json | undefined)?.task).toBeUndefined();
+      // A valid submitAction answer: the dialog closes with a message (not `{}`, which Teams rejects).
+      expect((submit.body as Json | undefined)?.task).toEqual({ type: 'message', value: s.savedFromDialog });
       const cards = bot.connector.cards({ conversationId: CHANNEL });
       expect(cards).toHaveLength(1);
       expectValidCard(cards[0]!.card);
@@ -223,21 +224,23 @@ describe('stories', () => {
       const known = async (who: typeof BOB): Promise<boolean> => (await contributions.list(where)).some((c) => c.userId === who.aadObjectId);
       const firstEndorser = person('first-endorser', 'Frank First');
       expect(await known(firstEndorser)).toBe(false);
-      expect(cardText(await press(BOB, true))).toContain('Inspiring (1)');
+      expect(cardText(await press(BOB, true))).toContain('You found this inspiring.');
       const mine = await press(firstEndorser, true);
-      expect(cardText(mine)).toContain('Inspiring (2) · take mine back');
+      expect(cardText(mine)).toContain('You and 1 other found this inspiring.');
+      expect(cardText(mine)).toContain('Take back my Inspiring');
       expect(await known(firstEndorser)).toBe(true);
       // A double press or a retry keeps what the person meant.
-      expect(cardText(await press(firstEndorser, true))).toContain('Inspiring (2)');
-      expect(cardText(await press(firstEndorser, false))).toContain('Inspiring (1)');
-      expect(cardText(await press(firstEndorser, false))).toContain('Inspiring (1)');
-      expect(cardText(await press(ALICE, true))).toContain('Inspiring (2)');
-      expect(cardText(await press(BOB, false))).toContain('Inspiring (1)');
-      expect(bot.connector.updates()).toHaveLength(7);
-      // Everyone's card offers "Inspiring", never someone else's "take mine back".
+      expect(cardText(await press(firstEndorser, true))).toContain('You and 1 other found this inspiring.');
+      expect(cardText(await press(firstEndorser, false))).toContain('1 person found it inspiring');
+      expect(cardText(await press(firstEndorser, false))).toContain('1 person found it inspiring');
+      expect(cardText(await press(ALICE, true))).toContain('You and 1 other found this inspiring.');
+      expect(cardText(await press(BOB, false))).toContain('1 person found it inspiring');
+      // The two presses that changed nothing (a repeat, a repeated take-back) update nothing.
+      expect(bot.connector.updates()).toHaveLength(5);
+      // Everyone's card offers "Inspiring", never someone else's take-back, nor anyone's notice.
       const shared = cardText(bot.connector.cards({ method: 'PUT' }).at(-1)!.card);
-      expect(shared).toContain('Inspiring (1)');
-      expect(shared).not.toContain('take mine back');
+      expect(shared).toContain('1 person found it inspiring');
+      expect(shared).not.toMatch(/Take back|You found|taken back|Delete/);
       const top = await service.mostEndorsed(TENANT, TEAM, 5);
       expect(top[0]).toMatchObject({ storyId, endorsements: 1 });
       await press(ALICE, false);
@@ -249,8 +252,21 @@ describe('stories', () => {
       await bot.send(bot.teams.cardAction('story.endorse', { storyId, endorse: true }, { from: ALICE }));
       const legacy = invokeCard((await bot.send(bot.teams.cardAction('story.endorse', { storyId }, { from: ALICE }))).body);
       expect(cardText(legacy)).toContain(s.olderCard);
-      expect(cardText(legacy)).toContain('Inspiring (1)');
+      expect(cardText(legacy)).toContain('You found this inspiring.');
       expect((await service.getStory(where, storyId))?.endorsers).toEqual([ALICE.aadObjectId]);
+    });
+
+    test('when the library is searched by a theme\'s slug prefix or display name, then the theme\'s stories are found', async () => {
+      const w = { teamId: '19:theme-search-team@thread.tacv2', conversationId: '19:theme-search@thread.tacv2' };
+      const { storyId } = await capture('Northwind paired every new hire with a buddy for the first month', BOB, [], w);
+      const here = { tenantId: TENANT, spaceId: w.teamId };
+      const stored = await service.getStory(here, storyId);
+      expect([...stored!.themes, ...stored!.tags]).toContain('onboarding-training');
+      for (const q of ['#onboarding', 'onboarding', '#onboarding-training', 'Onboarding and training', '#Onboarding']) {
+        const page = await service.library(here, q, 0);
+        expect([q, page.stories.map((x) => x.storyId)]).toEqual([q, [storyId]]);
+      }
+      expect((await service.library(here, '#onboard-nothing', 0)).total).toBe(0);
     });
 
     test('when tags are edited, then the person\'s list wins, everyone sees it, and tag queries follow', async () => {
@@ -268,10 +284,13 @@ describe('stories', () => {
     test('when someone who is not the teller, saver or an organizer deletes, then it is refused and nothing changes; the teller can', async () => {
       const { storyId } = await capture('Fourth Coffee trains every barista through short videos', ALICE, [CAROL]);
       const refused = await bot.send(bot.teams.cardAction('story.delete', { storyId }, { from: EVE }));
-      // Refused the one way every card refuses: the true card, with the reason on it.
+      // The refusal shows on the true card, which offers Delete only to those allowed.
       const refusedCard = cardText(invokeCard(refused.body));
       expect(refusedCard).toContain(s.notAllowedDelete);
       expect(refusedCard).toContain('Fourth Coffee');
+      expect(refusedCard).not.toContain('Delete story');
+      const tellerView = cardText(invokeCard((await bot.send(bot.teams.cardAction('story.view', { storyId }, { from: ALICE }))).body));
+      expect(tellerView).toContain('Delete story');
       expect(await service.getStory(where, storyId)).toBeDefined();
       const deleted = await bot.send(bot.teams.cardAction('story.delete', { storyId }, { from: ALICE }));
       expect(cardText(invokeCard(deleted.body))).toContain(ALICE.name);

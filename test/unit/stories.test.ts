@@ -117,7 +117,7 @@ describe('story cards (validated with the adaptivecards library)', () => {
     const text = cardText(c);
     expect(text).toContain('Show more');
     expect(text).toContain(long);
-    expect(text).toContain('Inspiring (1)');
+    expect(text).toContain('1 person found it inspiring');
     expect(text).toContain('Sam');
   });
 

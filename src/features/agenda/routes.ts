@@ -1,18 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { isUserError } from '../../errors';
+import { isUserError, UserError } from '../../errors';
 import { RunClaims, JOB_RUNS_TABLE } from '../../jobs/claims';
 import { errorFields } from '../../log';
 import type { Conversation, Person } from '../../people/model';
 import type { Turn } from '../../teams/door';
 import type { Feature, FeatureHost } from '../feature';
-import { agendaCard, callFormCard, recapCard, VERBS } from './cards';
+import type { AdaptiveCard } from '../../cards/types';
+import type { Notice } from '../../teams/door';
+import { agendaCard, callFormCard, endedCard, endEarlyCard, nearDuplicateCard, recapCard, VERBS, type AgendaViewer } from './cards';
+import { sameMeaning } from './similar';
+import { callView, type AgendaView, type TopicView } from './views';
+import { recapOf } from './recaps';
 import { CardUpdateCoalescer } from './coalescer';
 import { autoCloseJob, autoFinaliseJob } from './jobs';
 import { LiveCards, UPDATE_INTERVAL_MS } from './live';
 import { cardData, newCallFromForm, parseCallShortcut } from './parse';
 import { AGENDA_TABLES } from './repo';
-import { readableLocal } from './schedule';
-import { AgendaService } from './service';
+import { localToUtc, readableLocal } from './schedule';
+import { normaliseForComparison } from '../../teams/text';
+import { AgendaService, type NewCall } from './service';
 import { agendaCallStrings as cs, agendaStrings as s } from './strings';
 import { RSVP_VERB } from './callCard';
 import { calendarLinks } from './calendarRoute';
@@ -57,12 +63,20 @@ export const agendaFeature: Feature = {
           return;
         }
         if (sub === 'done' || sub === 'end') {
+          // Before the call's start, ending it is most likely a slip: ask first.
+          const open = await service.currentCall(turn);
+          if (open && open.status !== 'ended' && host.clock.now().getTime() < open.startsAt) {
+            await reply.card(endEarlyCard(callView(open)));
+            return;
+          }
           const recap = await service.endCall(whereOf(turn), whoOf(turn));
           await reply.card(recapCard(recap));
           await live.touchAll(turn, recap.call.callId);
           return;
         }
-        const call = await service.createCall(whereOf(turn), whoOf(turn), parseCallShortcut(args, turn.timeZone), turn.reference);
+        const input = parseCallShortcut(args, turn.timeZone);
+        await refuseDuplicateCall(turn, input);
+        const call = await service.createCall(whereOf(turn), whoOf(turn), input, turn.reference);
         await live.post(reply, turn, call.callId, { text: s.callCreated(call.title, readableLocal(new Date(call.startsAt), call.timeZone)), tone: 'good' });
       },
     });
@@ -74,6 +88,12 @@ export const agendaFeature: Feature = {
       group,
       scopes,
       async handle(turn, args, reply) {
+        const open = await service.currentCall(turn);
+        const similar = open?.status === 'open' ? await nearDuplicate(turn, open.callId, args) : undefined;
+        if (similar) {
+          await reply.card(nearDuplicateCard(similar.view.call, similar.topic, args.replace(/\s+/g, ' ').trim()));
+          return;
+        }
         const { call, topic } = await service.proposeTopic(whereOf(turn), whoOf(turn), args);
         await contributed(host, turn, 'topic', call);
         await reply.text(s.topicAdded(topic.number, topic.title, call.title));
@@ -147,23 +167,69 @@ export const agendaFeature: Feature = {
     });
 
     /**
-     * Card buttons (Action.Execute) through the door's pipeline: the answer is the true card for
-     * the person who pressed (their own votes marked); refusals and failures answer the true
-     * card with a notice; the shared card is updated for everyone through the coalescer.
+     * Card buttons (Action.Execute) through the door's pipeline. The answer to a press is the
+     * presser's own view (their votes marked, organizer controls if they organize, the notice);
+     * the pipeline remembers the notice under the call (`subject`), and Teams' refresh of their
+     * view (`agenda.view`, after the shared card is updated) shows it again, so feedback stays
+     * until their next action. Refusals and failures answer the true card with a notice; the
+     * shared card is updated for everyone through the coalescer, only when it changed.
      */
-    const agendaCardAction = { strings: { badData: s.badCardData } };
-    const current = async (turn: Turn, data: { callId: string }, notice: { text: string; tone: 'good' | 'attention' }) =>
-      agendaCard(await service.agendaView(turn, data.callId), notice, turn.userId);
-    const shared = (turn: Turn, data: { callId: string }) => live.touch(turn, data.callId, turn.replyToId);
+    const agendaCardAction = { strings: { badData: s.badCardData }, subject: (data: { callId: string }) => `call:${data.callId}` };
+    const viewerOf = async (turn: Turn): Promise<AgendaViewer> => ({ userId: turn.userId, organizer: await service.isOrganizer(whereOf(turn), turn.userId) });
+    const personal = async (turn: Turn, callId: string, notice?: Notice): Promise<AdaptiveCard> => {
+      const [view, viewer, audience] = await Promise.all([service.agendaView(turn, callId), viewerOf(turn), live.audience(turn.reference)]);
+      return agendaCard(view, notice, viewer, audience);
+    };
+    const current = (turn: Turn, data: { callId: string }, notice: Notice) => personal(turn, data.callId, notice);
+    // The live copy of the call is brought up to date, whichever card was pressed (a near-duplicate
+    // offer, a pointer); only registered cards are ever updated, and only when they change.
+    const shared = (turn: Turn, data: { callId: string }) => live.touchAll(turn, data.callId);
 
+    // The card's refresh (Teams asks for each member's own view) and the manual "Show my votes".
+    door.cardAction({
+      ...agendaCardAction,
+      verb: VERBS.view,
+      schema: cardData.open,
+      view: true,
+      async handle(turn, data, _reply, context) {
+        return { card: await personal(turn, data.callId, context.notice) };
+      },
+      current,
+    });
+
+    // "Open the agenda" on a digest (or a pointer): the presser's own view of the live agenda.
     door.cardAction({
       ...agendaCardAction,
       verb: VERBS.open,
       schema: cardData.open,
-      async handle(turn, data) {
-        return { card: agendaCard(await service.agendaView(turn, data.callId), undefined, turn.userId) };
+      view: true,
+      async handle(turn, data, _reply, context) {
+        return { card: await personal(turn, data.callId, context.notice) };
       },
       current,
+    });
+
+    // "Open the agenda" on a recap: the live agenda as a new message; the recap stays as it is.
+    door.cardAction({
+      ...agendaCardAction,
+      verb: VERBS.post,
+      schema: cardData.open,
+      view: true,
+      async handle(turn, data, reply) {
+        await live.post(reply, turn, data.callId);
+        return { text: s.agendaPosted };
+      },
+    });
+
+    // The next notes of a long recap: the reader's own view; the posted recap does not change.
+    door.cardAction({
+      strings: { badData: s.badCardData },
+      verb: VERBS.recapMore,
+      schema: cardData.recapMore,
+      view: true,
+      async handle(turn, data) {
+        return { card: recapCard(await recapOf(service, turn, data.callId), undefined, data.from) };
+      },
     });
 
     door.cardAction({
@@ -175,12 +241,13 @@ export const agendaFeature: Feature = {
       async handle(turn, data) {
         if (data.vote === undefined) {
           // An older card's "vote / unvote" toggle: what it meant is unknown, so nothing changes.
-          return { card: agendaCard(await service.agendaView(turn, data.callId), { text: s.olderCard, tone: 'attention' }, turn.userId) };
+          const notice = { text: s.olderCard, tone: 'attention' as const };
+          return { card: await personal(turn, data.callId, notice), notice, unchanged: true };
         }
         const { changed } = await service.setVote(whereOf(turn), whoOf(turn), data.callId, data.topic, data.rev, data.vote);
         if (changed && data.vote) await contributed(host, turn, 'vote', { callId: data.callId });
         const notice = { text: data.vote ? s.voted(data.topic) : s.unvoted(data.topic), tone: 'good' as const };
-        return { card: agendaCard(await service.agendaView(turn, data.callId), notice, turn.userId) };
+        return { card: await personal(turn, data.callId, notice), notice, unchanged: !changed };
       },
     });
 
@@ -191,9 +258,14 @@ export const agendaFeature: Feature = {
       current,
       shared,
       async handle(turn, data) {
-        const { call, topic } = await service.proposeTopic(whereOf(turn), whoOf(turn), data.topic ?? '', { callId: data.callId, rev: data.rev });
-        await Promise.all([live.touchAll(turn, data.callId), contributed(host, turn, 'topic', call)]);
-        return { card: agendaCard(await service.agendaView(turn, data.callId), { text: s.topicAddedOnCard(topic.number), tone: 'good' }, turn.userId) };
+        // On the card there is no command: the hint speaks about the box.
+        if (!(data.topic ?? '').trim()) throw new UserError(s.topicEmptyOnCard);
+        const similar = data.anyway ? undefined : await nearDuplicate(turn, data.callId, data.topic ?? '');
+        if (similar) throw new UserError(s.nearDuplicateOnCard(similar.topic.number));
+        const result = await service.proposeTopic(whereOf(turn), whoOf(turn), data.topic ?? '', { callId: data.callId, rev: data.rev });
+        await contributed(host, turn, 'topic', result.call);
+        const notice = { text: s.topicAddedOnCard(result.topic.number), tone: 'good' as const };
+        return { card: await personal(turn, data.callId, notice), notice };
       },
     });
 
@@ -206,9 +278,8 @@ export const agendaFeature: Feature = {
       async handle(turn, data) {
         const topN = data.topN === '' || data.topN === undefined ? DEFAULT_TOP_N : data.topN;
         const after = await service.finalise(whereOf(turn), whoOf(turn), data.callId, topN, data.rev);
-        await live.touchAll(turn, data.callId);
         const notice = { text: s.finalised(after ? (JSON.parse(after.finalJson ?? '[]') as unknown[]).length : 0), tone: 'good' as const };
-        return { card: agendaCard(await service.agendaView(turn, data.callId), notice, turn.userId) };
+        return { card: await personal(turn, data.callId, notice), notice };
       },
     });
 
@@ -234,10 +305,12 @@ export const agendaFeature: Feature = {
       strings: { badData: s.badForm },
       async handle(turn, data, reply) {
         try {
-          const call = await service.createCall(whereOf(turn), whoOf(turn), newCallFromForm(data, turn.timeZone), turn.reference);
+          const input = newCallFromForm(data, turn.timeZone);
+          await refuseDuplicateCall(turn, input);
+          const call = await service.createCall(whereOf(turn), whoOf(turn), input, turn.reference);
           if (turn.replyToId) await live.replaceForm(turn, call.callId, turn.replyToId);
-          const view = await service.agendaView(turn, call.callId);
-          return { card: agendaCard(view, { text: s.callCreated(call.title, readableLocal(new Date(call.startsAt), call.timeZone)), tone: 'good' }, turn.userId) };
+          const notice = { text: s.callCreated(call.title, readableLocal(new Date(call.startsAt), call.timeZone)), tone: 'good' as const };
+          return { card: await personal(turn, call.callId, notice), notice };
         } catch (err) {
           if (!isUserError(err)) throw err;
           reply.log.info('agenda.form_refused');
@@ -245,6 +318,44 @@ export const agendaFeature: Feature = {
         }
       },
     });
+
+    // `call done` before the start, confirmed: the call ends, its recap is posted, and the
+    // question becomes what happened, for everyone.
+    door.cardAction({
+      strings: { badData: s.badCardData },
+      verb: VERBS.endConfirm,
+      schema: cardData.endConfirm,
+      shared: 'pressed',
+      async handle(turn, data, reply) {
+        const recap = await service.endCall(whereOf(turn), whoOf(turn), data.callId);
+        await reply.card(recapCard(recap));
+        await live.touchAll(turn, recap.call.callId);
+        return { card: endedCard(recap.call, s.endedBy(turn.userName)) };
+      },
+    });
+
+    /** A topic on the open agenda that means the same as `text` (not the exact text: the service refuses that). */
+    async function nearDuplicate(turn: Turn, callId: string, text: string): Promise<{ view: AgendaView; topic: TopicView } | undefined> {
+      const title = text.replace(/\s+/g, ' ').trim();
+      if (!title) return undefined;
+      const view = await service.agendaView(turn, callId);
+      const same = normaliseForComparison(title);
+      if (view.topics.some((t) => normaliseForComparison(t.title) === same)) return undefined;
+      const topic = view.topics.find((t) => sameMeaning(t.title, title));
+      return topic ? { view, topic } : undefined;
+    }
+
+    /** The same title at the same moment, still to come: almost certainly created twice by mistake. */
+    async function refuseDuplicateCall(turn: Turn, input: NewCall): Promise<void> {
+      // Bad dates are refused by the service with their own message: only a valid moment is compared.
+      const when = localToUtc(input.date, input.time, input.timeZone, host.clock.now());
+      if (!when.ok) return;
+      const startsAt = when.at.getTime();
+      const title = input.title.replace(/\s+/g, ' ').trim().toLowerCase();
+      const calls = await service.repo.listCalls(whereOf(turn), "status ne 'ended'");
+      const twin = calls.find((c) => c.startsAt === startsAt && c.title.replace(/\s+/g, ' ').trim().toLowerCase() === title);
+      if (twin) throw new UserError(s.duplicateCall(twin.title, readableLocal(new Date(twin.startsAt), twin.timeZone)));
+    }
 
     const claims = new RunClaims(host.store.table(JOB_RUNS_TABLE), `agenda-${randomUUID()}`);
     door.job(autoFinaliseJob(service, claims, live, host.log));

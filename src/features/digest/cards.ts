@@ -2,7 +2,8 @@ import { DateTime } from 'luxon';
 import { card, type AdaptiveCard, type CardAction, type CardElement } from '../../cards/types';
 import { safeLine, safeText } from '../../cards/safeText';
 import type { DigestStory, FigureLine } from './curate';
-import { DAY_NAMES, type WeeklySlot } from './schedule';
+import { noticeBlock, type Notice } from '../../cards/notice';
+import { DAY_NAMES, describeSlot, type WeeklySlot } from './schedule';
 import { digestStrings as s } from './strings';
 
 /** What a digest shows: built by the service from plain data, turned into a card here. */
@@ -49,7 +50,7 @@ function storyBlock(story: DigestStory): CardElement {
       { type: 'TextBlock', text: safeText(story.text, MAX_STORY_CHARS), wrap: true, maxLines: 6 },
       {
         type: 'TextBlock',
-        text: `${safeLine(s.storyBy(story.tellerName, story.customer), 120)} · ${s.inspiring(story.endorsements)}${themes}`,
+        text: [safeLine(s.storyBy(story.tellerName, story.customer), 120), s.inspiring(story.endorsements)].filter(Boolean).join(' · ') + themes,
         wrap: true,
         isSubtle: true,
         size: 'Small',
@@ -71,7 +72,8 @@ export function digestCard(content: DigestContent, options: { preview: boolean; 
   const body: CardElement[] = [];
   const actions: CardAction[] = [];
   const tz = content.timeZone;
-  body.push({ type: 'TextBlock', text: content.quiet ? s.quietTitle : options.preview ? s.previewTitle : s.title, size: 'Large', weight: 'Bolder', wrap: true });
+  body.push({ type: 'TextBlock', text: s.kicker, size: 'Small', weight: 'Bolder', color: 'Accent', wrap: true });
+  body.push({ type: 'TextBlock', text: content.quiet ? s.quietTitle : options.preview ? s.previewTitle : s.title, size: 'Large', weight: 'Bolder', wrap: true, spacing: 'None' });
   if (options.preview && content.quiet) body.push({ type: 'TextBlock', text: s.previewTitle, isSubtle: true, wrap: true, spacing: 'None' });
   body.push({ type: 'TextBlock', text: s.period(day(content.from, tz), day(new Date(content.to.getTime() - 1), tz)), isSubtle: true, spacing: 'None', wrap: true });
   if (options.preview) body.push({ type: 'TextBlock', text: s.previewNote, color: 'Warning', wrap: true, spacing: 'Small' });
@@ -90,7 +92,9 @@ export function digestCard(content: DigestContent, options: { preview: boolean; 
 
   if (content.nextCall) {
     const call = content.nextCall;
-    const when = DateTime.fromJSDate(call.startsAt, { zone: tz }).toFormat("cccc d LLL, HH:mm");
+    // Teams' date functions: each reader sees the call in their own zone.
+    const at = call.startsAt.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const when = `{{DATE(${at}, LONG)}}, {{TIME(${at})}}`;
     body.push(heading(s.nextCallHeading));
     body.push({ type: 'TextBlock', text: s.nextCallWhen(safeLine(call.title, 120), when), wrap: true });
     if (call.topTopics.length) {
@@ -121,7 +125,15 @@ export function digestCard(content: DigestContent, options: { preview: boolean; 
 
   if (content.newVoices.length && !content.quiet) {
     body.push(heading(s.newVoicesHeading));
-    body.push({ type: 'TextBlock', text: s.newVoices(content.newVoices.slice(0, 10).map((n) => safeLine(n, 60)).join(', ')), wrap: true });
+    // Each person once, however many rows their contributions left.
+    const seen = new Set<string>();
+    const names = content.newVoices.filter((n) => {
+      const k = n.trim().toLowerCase();
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+    body.push({ type: 'TextBlock', text: s.newVoices(names.slice(0, 10).map((n) => safeLine(n, 60)).join(', ')) + (names.length > 10 ? ` ${s.andMore(names.length - 10)}` : ''), wrap: true });
   }
 
   body.push(heading(s.figuresHeading));
@@ -132,11 +144,47 @@ export function digestCard(content: DigestContent, options: { preview: boolean; 
 
 export const SETTINGS_VERB = 'digestSettings';
 
-export function settingsCard(where: { tenantId: string; conversationId: string }, current: WeeklySlot & { themes: string[] }): AdaptiveCard {
+/** Common IANA zones offered in the settings card, besides the conversation's and the person's own. */
+export const COMMON_TIME_ZONES = [
+  'UTC',
+  'Europe/London',
+  'Europe/Amsterdam',
+  'Europe/Berlin',
+  'Europe/Paris',
+  'Europe/Madrid',
+  'Europe/Helsinki',
+  'Africa/Johannesburg',
+  'Asia/Dubai',
+  'Asia/Kolkata',
+  'Asia/Singapore',
+  'Asia/Tokyo',
+  'Australia/Sydney',
+  'Pacific/Auckland',
+  'America/Sao_Paulo',
+  'America/New_York',
+  'America/Chicago',
+  'America/Denver',
+  'America/Los_Angeles',
+] as const;
+
+/**
+ * The settings card: shows what is saved now (after a save, the new values with the notice),
+ * and offers the time zone as a choice: the saved one, the person's own, and common zones.
+ */
+export function settingsCard(
+  where: { tenantId: string; conversationId: string },
+  current: WeeklySlot & { themes: string[] },
+  options: { viewerTimeZone?: string; notice?: Notice } = {},
+): AdaptiveCard {
   const time = `${String(current.hour).padStart(2, '0')}:${String(current.minute).padStart(2, '0')}`;
+  const zones = [...new Set([current.timeZone, ...(options.viewerTimeZone ? [options.viewerTimeZone] : []), ...COMMON_TIME_ZONES])];
+  const label = (z: string): string => (z === options.viewerTimeZone && z !== current.timeZone ? s.settingsYourZone(z) : z);
   return card(
     [
-      { type: 'TextBlock', text: s.settingsTitle, size: 'Medium', weight: 'Bolder', wrap: true },
+      ...(options.notice ? [noticeBlock(options.notice)] : []),
+      { type: 'TextBlock', text: s.kicker, size: 'Small', weight: 'Bolder', color: 'Accent', wrap: true, ...(options.notice ? { spacing: 'Medium' as const } : {}) },
+      { type: 'TextBlock', text: s.settingsTitle, size: 'Large', weight: 'Bolder', wrap: true, spacing: 'None' },
+      { type: 'TextBlock', text: s.settingsNow(describeSlot(current)), isSubtle: true, wrap: true, spacing: 'None' },
       {
         type: 'Input.ChoiceSet',
         id: 'day',
@@ -148,7 +196,16 @@ export function settingsCard(where: { tenantId: string; conversationId: string }
         errorMessage: s.settingsDayMissing,
       },
       { type: 'Input.Time', id: 'time', label: s.settingsTime, value: time, isRequired: true, errorMessage: s.settingsTimeMissing },
-      { type: 'Input.Text', id: 'timeZone', label: s.settingsTimeZone, value: current.timeZone, maxLength: 64, isRequired: true, errorMessage: s.settingsTimeZoneMissing },
+      {
+        type: 'Input.ChoiceSet',
+        id: 'timeZone',
+        label: s.settingsTimeZone,
+        style: 'filtered',
+        value: current.timeZone,
+        choices: zones.map((z) => ({ title: label(z), value: z })),
+        isRequired: true,
+        errorMessage: s.settingsTimeZoneMissing,
+      },
       { type: 'Input.Text', id: 'themes', label: s.settingsThemes, value: current.themes.join(', '), maxLength: 400 },
     ],
     [{ type: 'Action.Execute', verb: SETTINGS_VERB, title: s.settingsSave, data: { verb: SETTINGS_VERB, tenantId: where.tenantId, conversationId: where.conversationId } }],

@@ -82,8 +82,12 @@ export const digestFeature: Feature = {
       return (await organizers.list(space)).length === 0;
     };
 
+    /** Moving, changing or stopping the digest: organizers, where the space has any. */
+    const mayChange = maySendNow;
+
     const subcommands: Record<string, (reply: Reply, turn: Turn, rest: string) => Promise<void>> = {
       async on(reply, turn, rest) {
+        if (!(await mayChange(turn))) throw new UserError(s.settingsOrganizersOnly);
         const { subscription, wasActive } = await service.subscribe(
           subscriberOf(turn),
           rest,
@@ -98,12 +102,13 @@ export const digestFeature: Feature = {
         await reply.text(sub?.active ? s.status(service.describe(sub)) : s.notSubscribed);
       },
       async off(reply, turn) {
+        if (!(await mayChange(turn))) throw new UserError(s.settingsOrganizersOnly);
         const stopped = await service.unsubscribe(turn.tenantId, turn.conversationId, 'unsubscribed', host.clock.now());
         await reply.text(stopped ? s.unsubscribed : s.notSubscribed);
       },
       async settings(reply, turn) {
         const sub = await service.activeSubscription(turn.tenantId, turn.conversationId);
-        await reply.card(settingsCard(turn, sub));
+        await reply.card(settingsCard(turn, sub, { viewerTimeZone: turn.timeZone }));
       },
       async preview(reply, turn) {
         const now = host.clock.now();
@@ -151,11 +156,18 @@ export const digestFeature: Feature = {
       strings: { badData: s.settingsInvalid, elsewhere: s.settingsNotMember },
       belongsTo: (data) => data,
       async handle(turn, data) {
+        // The card answered shows what is saved now, with what happened on top.
+        const shown = async (tone: 'good' | 'attention', text: string) => {
+          const sub = await repo.get(turn.tenantId, turn.conversationId);
+          if (!sub?.active) return { text };
+          return { card: settingsCard(turn, sub, { viewerTimeZone: turn.timeZone, notice: { text, tone } }) };
+        };
+        if (!(await mayChange(turn))) return shown('attention', s.settingsOrganizersOnly);
         try {
           const sub = await service.changeSettings(turn.tenantId, turn.conversationId, data, host.clock.now());
-          return { text: s.settingsSaved(service.describe(sub), sub.themes.join(', ')) };
+          return { card: settingsCard(turn, sub, { viewerTimeZone: turn.timeZone, notice: { text: s.settingsSaved(service.describe(sub), sub.themes.join(', ')), tone: 'good' } }) };
         } catch (err) {
-          if (isUserError(err)) return { text: err.message };
+          if (isUserError(err)) return shown('attention', err.message);
           throw err;
         }
       },

@@ -1,7 +1,7 @@
 /** Everything the weekly digest says to people. */
 export const digestStrings = {
   group: 'Weekly digest',
-  usage: 'digest on [day] [hh:mm] [time zone] | off | settings | preview | now',
+  usage: 'digest on friday 16:00 Europe/London | off | settings | preview | now',
   summary: 'A weekly card with the best stories, the next call and the week in figures.',
 
   subscribed: (when: string) => `Done: this conversation gets the weekly digest every ${when}. Change it with **digest settings**, stop it with **digest off**.`,
@@ -28,11 +28,13 @@ export const digestStrings = {
   // The card
   title: 'Your week in the network',
   previewTitle: 'Preview: your week in the network',
-  previewNote: 'This is a preview: it was not sent to anyone else and is not recorded.',
+  previewNote: 'This is a preview, not the weekly digest: it is not recorded, and next week\'s digest is not changed by it.',
+  kicker: 'WEEKLY DIGEST',
+  andMore: (n: number) => `And ${n} more.`,
   period: (from: string, to: string) => `${from} to ${to}`,
   storiesHeading: 'Stories worth retelling',
   storyBy: (teller: string, customer: string | undefined) => (customer ? `${teller}, about ${customer}` : teller),
-  inspiring: (n: number) => (n === 1 ? '1 found it inspiring' : `${n} found it inspiring`),
+  inspiring: (n: number) => (n === 0 ? '' : n === 1 ? '1 person found it inspiring' : `${n} people found it inspiring`),
   nextCallHeading: 'Next call',
   nextCallWhen: (title: string, when: string) => `${title}, ${when}`,
   noTopicsYet: 'No topics yet: be the first to propose one.',
@@ -46,7 +48,7 @@ export const digestStrings = {
   figuresHeading: 'This week in figures',
   figureNames: { stories: 'stories', topics: 'topics', votes: 'votes', contributors: 'contributors' } as Record<string, string>,
   figure: (value: number, name: string, change: number | undefined) =>
-    `${value} ${name}${change === undefined ? '' : change === 0 ? ' (same as last week)' : ` (${change > 0 ? '+' : ''}${change})`}`,
+    `${value} ${value === 1 ? name.replace(/s$/, '') : name}${change === undefined ? '' : change === 0 ? ' (same as last week)' : ` (${change > 0 ? '+' : ''}${change})`}`,
   quietTitle: 'A quiet week in the network',
   quietBody: 'Nothing new this week. Here is a story many of you found inspiring, worth hearing again:',
   quietNoStory: 'Nothing new this week. Heard a good customer story? Share it with **story**, so next week has one.',
@@ -56,11 +58,14 @@ export const digestStrings = {
   settingsTitle: 'Weekly digest settings',
   settingsDay: 'Day',
   settingsTime: 'Time',
-  settingsTimeZone: 'Time zone (IANA, e.g. Europe/London)',
+  settingsTimeZone: 'Time zone',
+  settingsYourZone: (zone: string) => `${zone} (yours)`,
+  settingsNow: (when: string) => `Now: every ${when}.`,
+  settingsOrganizersOnly: 'Only the organizers of this network can change the digest here. Nothing was changed.',
   settingsThemes: 'Only stories about these themes (comma-separated; empty for all)',
   settingsSave: 'Save',
   settingsDayMissing: 'Pick a day.',
   settingsTimeMissing: 'Pick a time.',
-  settingsTimeZoneMissing: 'Give a time zone, such as Europe/London.',
+  settingsTimeZoneMissing: 'Pick a time zone.',
   dayNames: ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'],
 };

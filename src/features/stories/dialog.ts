@@ -7,6 +7,7 @@ import { MAX_CUSTOMER_LENGTH, parseTagList } from './parse';
 import { personOf, recordContribution, spaceOf, storyContributed } from './replies';
 import { statedValue } from '../insights/value';
 import type { StoriesService } from './service';
+import type { StoryViews } from './routes';
 import { storyStrings as s } from './strings';
 
 /**
@@ -30,7 +31,7 @@ function tellerOf(message: MessagePayload, saver: Person): Person {
 
 const dialog = (title: string, card: ReturnType<typeof storyCard>): DialogAnswer => ({ dialog: { title, card, width: 'medium', height: 'large' } });
 
-export function registerSaveAsStory(host: FeatureHost, service: StoriesService): void {
+export function registerSaveAsStory(host: FeatureHost, service: StoriesService, views: StoryViews): void {
   host.door.messageAction({
     commandId: SAVE_STORY_COMMAND,
     schema: dialogData,
@@ -61,9 +62,10 @@ export function registerSaveAsStory(host: FeatureHost, service: StoriesService):
       const [result] = await Promise.all([service.captureStory(input), recordContribution(reply, () => service.recordTelling(input.where, teller))]);
       reply.log.info('story.captured', { storyId: result.story.storyId, duplicate: result.duplicate, fromMessage: true });
       if (result.duplicate) return dialog(s.duplicateDialogTitle, storyPreviewCard(result.story, s.duplicate));
-      await Promise.all([reply.card(storyCard(result.story)), storyContributed(host, result.story, teller, 'story', value)]);
-      // Nothing to show in the dialog: it closes, and the card is in the conversation.
-      return { close: true };
+      await Promise.all([reply.card(await views.shared(turn, result.story)), storyContributed(host, result.story, teller, 'story', value)]);
+      // A valid submitAction answer (Teams shows "Invalid response" for `{}`): the dialog closes
+      // with this line, and the story's card is in the conversation.
+      return { text: s.savedFromDialog };
     },
   });
 }

@@ -73,3 +73,16 @@ export function pageOf(ranked: readonly Ranked[], query: string, page: number, t
   const p = Math.min(Math.max(0, page), pageCount - 1);
   return { query, page: p, pageCount, total: ranked.length, stories: ranked.slice(p * PAGE_SIZE, (p + 1) * PAGE_SIZE).map((r) => r.story), truncated };
 }
+
+/**
+ * The tags a searched word stands for. A theme is found by its slug or a prefix of it on a word
+ * boundary (`onboarding` finds `onboarding-training`), or by its display name or the start of it
+ * (`business value` finds "Business value and ROI"); the word itself stays a tag too (free tags).
+ */
+export function tagAlternatives(word: string, themes: readonly { id: string; name: string }[]): string[] {
+  const slug = (t: string): string => t.toLowerCase().replace(/^#/, '').replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '');
+  const w = slug(word);
+  if (!w) return [];
+  const starts = (s: string): boolean => s === w || s.startsWith(`${w}-`);
+  return [...new Set([w, ...themes.filter((t) => starts(t.id) || starts(slug(t.name))).map((t) => t.id)])];
+}

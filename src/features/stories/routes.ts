@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import type { Feature, FeatureHost } from '../feature';
 import type { Notice, Turn } from '../../teams/door';
+import type { AdaptiveCard } from '../../cards/types';
+import { ORGANIZERS_TABLE, OrganizersRepo } from '../../people/organizers';
 import { deletedCard, libraryCard, storyCard, themesCard, VERB } from './cards';
 import { registerSaveAsStory } from './dialog';
 import { personOf, recordContribution, spaceOf, storyContributed } from './replies';
 import { statedValue } from '../insights/value';
-import { STORY_ID } from './model';
+import { STORY_ID, type Story } from './model';
 import { parseCaptureText, parseTagList } from './parse';
 import { STORIES_TABLE } from './repo';
 import { StoriesService } from './service';
@@ -29,14 +31,46 @@ export const storiesFeature: Feature = {
   tables: [STORIES_TABLE, STORY_THEMES_TABLE, THEME_CORRECTIONS_TABLE],
   create(host) {
     const service = new StoriesService(host.store, host.clock);
-    registerCommands(host, service);
-    registerCardActions(host, service);
-    registerSaveAsStory(host, service);
+    const views = new StoryViews(host, service);
+    registerCommands(host, service, views);
+    registerCardActions(host, service, views);
+    registerSaveAsStory(host, service, views);
     return { stop: async () => undefined };
   },
 };
 
-function registerCommands(host: FeatureHost, service: StoriesService): void {
+/**
+ * The two kinds of story card: the shared one every message holds (with `refresh`, so Teams
+ * shows each member their own view) and a person's own view (their Inspiring, Delete when they
+ * may, their notice).
+ */
+export class StoryViews {
+  private readonly organizers: OrganizersRepo;
+
+  constructor(
+    private readonly host: FeatureHost,
+    private readonly service: StoriesService,
+  ) {
+    this.organizers = new OrganizersRepo(host.store.table(ORGANIZERS_TABLE));
+  }
+
+  async shared(turn: Turn, story: Story): Promise<AdaptiveCard> {
+    return storyCard(story, { refresh: true, userIds: await this.host.poster.audience(turn.reference) });
+  }
+
+  async personal(turn: Turn, story: Story, notice?: Notice): Promise<AdaptiveCard> {
+    const [userIds, canDelete] = await Promise.all([this.host.poster.audience(turn.reference), this.canDelete(turn, story)]);
+    return storyCard(story, { viewer: { userId: turn.userId, canDelete }, notice, refresh: true, userIds });
+  }
+
+  /** The same rule the service applies when deleting: teller, saver, or an organizer. */
+  private async canDelete(turn: Turn, story: Story): Promise<boolean> {
+    if (story.teller.userId === turn.userId || story.capturedBy.userId === turn.userId) return true;
+    return this.organizers.isOrganizer(spaceOf(turn), turn.userId);
+  }
+}
+
+function registerCommands(host: FeatureHost, service: StoriesService, views: StoryViews): void {
   const { door } = host;
   door.command({
     name: 'story',
@@ -55,7 +89,10 @@ function registerCommands(host: FeatureHost, service: StoriesService): void {
       await Promise.all([
         service.captureStory(input).then(async (result) => {
           reply.log.info('story.captured', { storyId: result.story.storyId, duplicate: result.duplicate, tags: result.story.themes.length + result.story.tags.length });
-          await Promise.all([reply.card(storyCard(result.story), result.duplicate ? s.duplicate : undefined), result.duplicate ? undefined : storyContributed(host, result.story, teller, 'story', value)]);
+          await Promise.all([
+            reply.card(await views.shared(turn, result.story), result.duplicate ? s.duplicate : undefined),
+            result.duplicate ? undefined : storyContributed(host, result.story, teller, 'story', value),
+          ]);
         }),
         recordContribution(reply, () => service.recordTelling(input.where, teller)),
       ]);
@@ -108,20 +145,37 @@ function registerCommands(host: FeatureHost, service: StoriesService): void {
   });
 }
 
-function registerCardActions(host: FeatureHost, service: StoriesService): void {
+function registerCardActions(host: FeatureHost, service: StoriesService, views: StoryViews): void {
   const { door } = host;
   const strings = { badData: s.badRequest };
+  const subject = (data: { storyId: string }) => `story:${data.storyId}`;
   /** The story as it is stored now, for the presser (their own Inspiring state) with a notice. */
   const current = async (turn: Turn, data: { storyId: string }, notice: Notice) => {
     const story = await service.getStory(spaceOf(turn), data.storyId);
-    return story ? storyCard(story, { viewerId: turn.userId, notice }) : undefined;
+    return story ? views.personal(turn, story, notice) : undefined;
   };
+
+  // The card's refresh: each member's own view (Teams asks), with the notice of their last press.
+  door.cardAction({
+    verb: VERB.view,
+    schema: storyData,
+    strings,
+    subject,
+    view: true,
+    current,
+    async handle(turn, data, _reply, context) {
+      const story = await service.getStory(spaceOf(turn), data.storyId);
+      if (!story) return { card: deletedCard() };
+      return { card: await views.personal(turn, story, context.notice) };
+    },
+  });
 
   // Shared changes (count, tags, deletion) are shown to everyone: the pressed card is updated too.
   door.cardAction({
     verb: VERB.endorse,
     schema: endorseData,
     strings,
+    subject,
     shared: 'pressed',
     current,
     async handle(turn, data, reply) {
@@ -129,12 +183,13 @@ function registerCardActions(host: FeatureHost, service: StoriesService): void {
         // An older card's toggle: its meaning is unknown, so change nothing and show the truth.
         const story = await service.getStory(spaceOf(turn), data.storyId);
         if (!story) return { text: s.notFound };
-        return { card: storyCard(story, { viewerId: turn.userId, notice: { text: s.olderCard, tone: 'attention' } }), everyone: storyCard(story) };
+        const notice = { text: s.olderCard, tone: 'attention' as const };
+        return { card: await views.personal(turn, story, notice), everyone: await views.shared(turn, story), notice };
       }
       const { story, changed } = await service.setEndorsement(spaceOf(turn), data.storyId, personOf(turn), data.endorse);
       if (changed && data.endorse) await Promise.all([recordContribution(reply, () => service.recordEndorsement(spaceOf(turn), personOf(turn))), storyContributed(host, story, personOf(turn), 'endorse')]);
       const notice = { text: data.endorse ? s.endorsed : s.unendorsed, tone: 'good' as const };
-      return { card: storyCard(story, { viewerId: turn.userId, notice }), everyone: storyCard(story) };
+      return { card: await views.personal(turn, story, notice), everyone: await views.shared(turn, story), notice, unchanged: !changed };
     },
   });
 
@@ -142,10 +197,13 @@ function registerCardActions(host: FeatureHost, service: StoriesService): void {
     verb: VERB.tags,
     schema: tagsData,
     strings,
+    subject,
     shared: 'pressed',
     current,
     async handle(turn, data) {
-      return { card: storyCard(await service.editTags(spaceOf(turn), data.storyId, parseTagList(data.tags))) };
+      const story = await service.editTags(spaceOf(turn), data.storyId, parseTagList(data.tags));
+      const notice = { text: s.tagsSaved, tone: 'good' as const };
+      return { card: await views.personal(turn, story, notice), everyone: await views.shared(turn, story), notice };
     },
   });
 
@@ -164,6 +222,7 @@ function registerCardActions(host: FeatureHost, service: StoriesService): void {
     verb: VERB.delete,
     schema: storyData,
     strings,
+    subject,
     shared: 'pressed',
     current,
     async handle(turn, data) {

@@ -17,7 +17,7 @@ import type { Store } from '../../store/tables';
 import { retryOnConflict } from '../../store/etag';
 import { ContributionsRepo, CONTRIBUTIONS_TABLE } from '../../people/contributions';
 import { OrganizersRepo, ORGANIZERS_TABLE } from '../../people/organizers';
-import { pageOf, queryTerms, rank, type LibraryPage } from './library';
+import { pageOf, queryTerms, rank, tagAlternatives, type LibraryPage } from './library';
 import { allTags, summaryOf, type Person, type Space, type Story, type StorySummary } from './model';
 import { termsOf, textHashOf } from './storyText';
 import { hashtagsIn, MAX_STORY_LENGTH, MAX_TAGS, normaliseTag, unique } from './parse';
@@ -233,11 +233,27 @@ export class StoriesService {
     const tags = hashtagsIn(cleanQuery);
     const words = cleanQuery.replace(/#[\p{L}\p{N}][\p{L}\p{N}_-]*/gu, ' ');
     const terms = queryTerms(lemmasOf(words));
-    const first = tags[0];
+    // `#onboarding` and `onboarding` find the theme #onboarding-training (tagAlternatives).
+    const themes = (await this.taxonomyOf(where)).themes;
+    const wanted = tags.map((t) => tagAlternatives(t, themes));
+    const named = tags.length === 0 && words.trim() && words.trim().split(/\s+/).length <= 3 ? tagAlternatives(words, themes).filter((id) => themes.some((t) => t.id === id)) : [];
+    const withAny = async (alternatives: readonly string[]): Promise<Story[]> => {
+      const lists = await Promise.all(alternatives.map((t) => this.repo.withTag(where, t, SEARCH_WINDOW)));
+      const byId = new Map(lists.flat().map((st) => [st.storyId, st]));
+      return [...byId.values()];
+    };
+    const first = wanted[0];
     const candidates = first
-      ? (await this.repo.withTag(where, first, SEARCH_WINDOW)).filter((st) => tags.every((t) => allTags(st).includes(t)))
+      ? (await withAny(first)).filter((st) => wanted.every((alts) => alts.some((t) => allTags(st).includes(t))))
       : await this.repo.newest(where, SEARCH_WINDOW);
-    return pageOf(rank(candidates, terms), cleanQuery, page, candidates.length >= SEARCH_WINDOW);
+    let ranked = rank(candidates, terms);
+    if (named.length) {
+      // A query that names a theme: its stories first, then stories that only mention the words.
+      const themed = rank(await withAny(named), []);
+      const seen = new Set(themed.map((r) => r.story.storyId));
+      ranked = [...themed, ...ranked.filter((r) => !seen.has(r.story.storyId))];
+    }
+    return pageOf(ranked, cleanQuery, page, candidates.length >= SEARCH_WINDOW);
   }
 
   // ---- themes ----------------------------------------------------------------------------
