@@ -112,12 +112,13 @@ function cueCounts(lemmas: readonly string[], at: ReadonlyMap<string, number[]>,
  * corpus among 0.3, 0.5, 0.6, 1, 2).
  */
 export const EVIDENCE_VALUE = 0.3;
-export const isEvidence = (f: string): boolean => /^(p|l|l2|l3):/.test(f);
+export const isEvidence = (f: string): boolean => f.startsWith('p:') || f.startsWith('l:') || f.startsWith('l2:') || f.startsWith('l3:');
 
 export function valuesOf(features: readonly string[]): number[] {
-  const words = features.filter((f) => !isEvidence(f)).length;
+  const evidence = features.map(isEvidence);
+  const words = evidence.length - evidence.filter(Boolean).length;
   const each = words > 0 ? 1 / Math.sqrt(words) : 0;
-  return features.map((f) => (isEvidence(f) ? EVIDENCE_VALUE : each));
+  return evidence.map((e) => (e ? EVIDENCE_VALUE : each));
 }
 
 /** The words a feature stands for: "w:ticket" -> "ticket", "b:event_log" -> "event log", "n:use" -> "not use"; evidence has none of its own. */

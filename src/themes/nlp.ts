@@ -6,9 +6,11 @@ import model from 'wink-eng-lite-web-model';
  * loading it takes ~0.5 s, so it happens once, when this module is first imported). The stories'
  * phrase matching and the themes tagger read text through it the same way.
  */
-// Only what the words need: sentence breaks (negation scope), negation, parts of speech (lemmas).
-// Without sentiment, named entities and custom entities a 2,000-character story reads ~2x faster.
-const nlp = winkNLP(model, ['sbd', 'negation', 'pos']);
+// Only what the words need: negation, parts of speech (lemmas). Without sentiment, named entities
+// and custom entities a 2,000-character story reads ~2x faster; without sentence breaks ('sbd')
+// ~20% faster again, and every story of the corpus gets the same lemmas and negation flags
+// (measured 2026-12-01: 0 of 797 differ; negation's scope ends at punctuation either way).
+const nlp = winkNLP(model, ['negation', 'pos']);
 const its = nlp.its;
 
 export interface Word {
