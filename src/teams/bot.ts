@@ -93,7 +93,7 @@ export function createBot(deps: BotDeps): Bot {
 
   adapter.use(correlation(log));
   adapter.use(tenantFilter(config.allowedTenants, log));
-  adapter.use(deduplicate(store.table(PROCESSED_TABLE), log));
+  adapter.use(deduplicate(store.table(PROCESSED_TABLE), log, (context) => deduplicatesItself(context)));
   adapter.use(turnWrites());
 
   adapter.onTurnError = async (context, err) => {
@@ -127,6 +127,23 @@ export function createBot(deps: BotDeps): Bot {
 
   const notices = new NoticeMemory(store.table(CARD_NOTICES_TABLE), () => clock.now().getTime());
   const commands = new CommandRegistry();
+  /**
+   * The message route below would run a command that de-duplicates re-deliveries itself (and
+   * is offered here): the de-duplication middleware then skips its `processed` row. Mirrors the
+   * route's own decisions (a card submit, an unknown word, a scope it is not offered in are not).
+   */
+  const deduplicatesItself = (context: TurnContext): boolean => {
+    if (context.activity.type !== ActivityTypes.Message || submitValue.safeParse(context.activity.value).success) return false;
+    const { name } = parseCommand(messageText(context));
+    const command = name ? commands.find(name) : undefined;
+    if (command?.deduplicatesItself !== true) return false;
+    if (!command.scopes) return true;
+    try {
+      return command.scopes.includes(turnOf(context).conversationType);
+    } catch {
+      return false;
+    }
+  };
   const submits = new Map<string, CardSubmit<unknown>>();
   const lifecycle: { [K in keyof LifecycleEvents]: LifecycleEvents[K][] } = { installed: [], removed: [], active: [] };
   const jobs = new JobRunner(clock, log);

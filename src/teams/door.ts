@@ -104,6 +104,14 @@ export interface Command {
   group: string;
   /** Where it is offered; defaults to all scopes. */
   scopes?: ConversationType[];
+  /**
+   * The command de-duplicates Teams re-deliveries itself: every write it makes is keyed by (or
+   * guarded by a row keyed by) `turn.activityId`, created in the same atomic write, and a
+   * re-delivery answers from what the first delivery stored. The door then skips its own
+   * de-duplication row for this command's turns (one storage round trip less). Leave unset
+   * unless all of that holds: a re-delivery would otherwise run the command twice.
+   */
+  deduplicatesItself?: boolean;
   handle(turn: Turn, args: string, reply: Reply): Promise<void>;
 }
 

@@ -18,7 +18,7 @@ import { wordsOf, type Word } from './nlp';
 export const MAX_TEXT = 8_000;
 
 export interface Analysis {
-  words: Word[];
+  words: readonly Word[];
   lemmas: string[];
   /** Feature names, sorted, no repeats. */
   features: string[];

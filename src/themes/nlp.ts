@@ -26,8 +26,25 @@ export interface Word {
   afterBreak: boolean;
 }
 
+/**
+ * The last few texts read, with their words: a capture reads its story twice (the tagger's
+ * features, the library's search terms) within the same turn, and reading is the turn's
+ * costliest CPU work. Callers only read the arrays (they are frozen).
+ */
+const RECENT = 16;
+const recent = new Map<string, readonly Word[]>();
+
 /** The words of `text`, punctuation dropped ("knowledge-management" -> knowledge, management). */
-export function wordsOf(text: string): Word[] {
+export function wordsOf(text: string): readonly Word[] {
+  const known = recent.get(text);
+  if (known) return known;
+  const words = Object.freeze(readWords(text));
+  if (recent.size >= RECENT) recent.delete(recent.keys().next().value as string);
+  recent.set(text, words);
+  return words;
+}
+
+function readWords(text: string): Word[] {
   // Lower case first: the model keeps capitalised words as written ("Tickets" would stay "tickets").
   const tokens = nlp.readDoc(text.toLowerCase().replace(/[-‐–—/]/g, ' ')).tokens();
   const types = tokens.out(its.type) as string[];

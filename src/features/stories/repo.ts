@@ -13,6 +13,8 @@ import { allTags, type Space, type Story } from './model';
  *   e|<inverted count>|<id>     a copy per endorsed story: "most endorsed" reads the first rows
  *   h|<hash of normalised text> the latest story with that text and when (30-day duplicates)
  *   m|<source message id>       the story saved from that message
+ *   a|<conversation>|<activity> the story a Teams activity captured: the capture's own
+ *                               de-duplication (a re-delivery's transaction fails on this row)
  *
  * A deleted story's row becomes a tombstone (in the same transaction that deletes its copies and
  * pointers), so deleting is guarded by the eTag like every other change: a concurrent
@@ -56,7 +58,8 @@ export interface StoredStory {
   etag: string;
 }
 
-export type CreateResult = { created: true } | { created: false; existing: Story };
+/** `redelivered`: the story this same activity captured before (a Teams re-delivery), not a duplicate text. */
+export type CreateResult = { created: true } | { created: false; existing: Story; redelivered: boolean };
 
 const MAX_ENDORSED = 999_999;
 
@@ -65,6 +68,8 @@ const tagRowKey = (tag: string, storyId: string): string => `t|${encodeKeyPart(t
 const endorsedRowKey = (count: number, storyId: string): string => `e|${String(MAX_ENDORSED - Math.min(count, MAX_ENDORSED)).padStart(6, '0')}|${storyId}`;
 const hashRowKey = (hash: string): string => `h|${hash}`;
 const sourceRowKey = (messageId: string): string => `m|${encodeKeyPart(messageId)}`;
+/** Activity ids are unique within a conversation (channel message ids are times), so the pointer names both. */
+const activityRowKey = (conversationId: string, activityId: string): string => `a|${encodeKeyPart(conversationId)}|${encodeKeyPart(activityId)}`;
 
 export const partitionOf = (where: Space): string => key(where.tenantId, where.spaceId);
 
@@ -135,6 +140,11 @@ function live(where: Space, rows: readonly Row[]): Story[] {
   return rows.filter((r) => !r.deleted).map((r) => fromRow(where, r));
 }
 
+/** A re-delivered capture whose story was deleted since its first delivery. */
+export class StoryGoneError extends Error {
+  override readonly name = 'StoryGoneError';
+}
+
 export class StoriesRepo {
   constructor(private readonly table: TableClient) {}
 
@@ -143,8 +153,14 @@ export class StoriesRepo {
    * pointers are created (not overwritten), so two captures of the same text at the same
    * moment cannot both succeed; a pointer older than `duplicateWindowMs`, or to a deleted
    * story, is replaced under its eTag.
+   *
+   * With `activityId` (the Teams activity that asked for the capture) the transaction also
+   * creates `a|<activityId>`: a re-delivery of that activity fails on it and gets the story its
+   * first delivery stored (`redelivered`), so the turn needs no separate de-duplication row.
+   * The pointer stays when the story is deleted (like the story's tombstone): a late
+   * re-delivery finds the story gone and is refused, it does not bring the story back.
    */
-  async create(story: Story, textHash: string, now: Date, duplicateWindowMs: number): Promise<CreateResult> {
+  async create(story: Story, textHash: string, now: Date, duplicateWindowMs: number, activityId?: string): Promise<CreateResult> {
     const where = { tenantId: story.tenantId, spaceId: story.spaceId };
     const pk = partitionOf(where);
     // The common path is a single request; the pointers are read only after a conflict.
@@ -153,15 +169,22 @@ export class StoriesRepo {
         let hashRow: (PointerRow & { etag: string }) | undefined;
         let sourceRow: (PointerRow & { etag: string }) | undefined;
         if (attempt > 0) {
-          [hashRow, sourceRow] = await Promise.all([
+          let activityRow: PointerRow | undefined;
+          [hashRow, sourceRow, activityRow] = await Promise.all([
             getEntityOrUndefined<PointerRow>(this.table, pk, hashRowKey(textHash)),
             story.sourceMessageId ? getEntityOrUndefined<PointerRow>(this.table, pk, sourceRowKey(story.sourceMessageId)) : undefined,
+            activityId ? getEntityOrUndefined<PointerRow>(this.table, pk, activityRowKey(story.conversationId, activityId)) : undefined,
           ]);
+          if (activityRow) {
+            const first = await this.get(where, activityRow.storyId);
+            if (!first) throw new StoryGoneError();
+            return { created: false, existing: first.story, redelivered: true };
+          }
           const bySource = sourceRow ? await this.get(where, sourceRow.storyId) : undefined;
-          if (bySource) return { created: false, existing: bySource.story };
+          if (bySource) return { created: false, existing: bySource.story, redelivered: false };
           if (hashRow && now.getTime() - hashRow.at < duplicateWindowMs) {
             const byText = await this.get(where, hashRow.storyId);
-            if (byText) return { created: false, existing: byText.story };
+            if (byText) return { created: false, existing: byText.story, redelivered: false };
           }
         }
         const pointer = { storyId: story.storyId, at: story.createdAt.getTime() };
@@ -173,6 +196,7 @@ export class StoriesRepo {
           const sourceEntity = { partitionKey: pk, rowKey: sourceRowKey(story.sourceMessageId), ...pointer };
           actions.push(sourceRow ? ['update', sourceEntity, 'Replace', { etag: sourceRow.etag }] : ['create', sourceEntity]);
         }
+        if (activityId) actions.push(['create', { partitionKey: pk, rowKey: activityRowKey(story.conversationId, activityId), ...pointer }]);
         await this.table.submitTransaction(actions);
         return { created: true };
       },

@@ -77,13 +77,16 @@ function registerCommands(host: FeatureHost, service: StoriesService, views: Sto
     usage: s.storyUsage,
     summary: s.storySummary,
     group: s.group,
+    // The story's own transaction de-duplicates a re-delivery (a pointer keyed by the activity
+    // id): the door skips its separate `processed` row for this command.
+    deduplicatesItself: true,
     async handle(turn, args, reply) {
       const parsed = parseCaptureText(args, turn.mentions.map((m) => m.shown));
       const mentioned = turn.mentions.find((m) => m.shown === parsed.tellerName);
       const teller = mentioned ? { userId: mentioned.userId, userName: mentioned.userName } : personOf(turn);
       const text = service.validateText(parsed.text);
       const value = statedValue(text);
-      const input = { where: spaceOf(turn), conversationId: turn.conversationId, text, teller, capturedBy: personOf(turn), customer: parsed.customer, hashtags: parsed.hashtags };
+      const input = { where: spaceOf(turn), conversationId: turn.conversationId, text, teller, capturedBy: personOf(turn), customer: parsed.customer, hashtags: parsed.hashtags, activityId: turn.activityId };
       // Saving + answering, and recording the teller's contribution, do not depend on each other:
       // side by side, the turn takes the longer of the two instead of their sum.
       await Promise.all([

@@ -21,7 +21,7 @@ import { pageOf, queryTerms, rank, tagAlternatives, type LibraryPage } from './l
 import { allTags, summaryOf, type Person, type Space, type Story, type StorySummary } from './model';
 import { termsOf, textHashOf } from './storyText';
 import { hashtagsIn, MAX_STORY_LENGTH, MAX_TAGS, normaliseTag, unique } from './parse';
-import { newStoryId, StoriesRepo, STORIES_TABLE, type StoredStory } from './repo';
+import { newStoryId, StoriesRepo, StoryGoneError, STORIES_TABLE, type StoredStory } from './repo';
 import { storyStrings as s } from './strings';
 import type { Theme } from './taxonomy';
 import { lemmasOf } from './themes';
@@ -47,6 +47,11 @@ export interface CaptureInput {
   /** Tags the person chose in the dialog: these win, no automatic themes are added. */
   chosenTags?: string[];
   sourceMessageId?: string;
+  /**
+   * The Teams activity that asked for the capture: the story is stored once per activity id, so
+   * a re-delivery of that activity gets the story back (`redelivered`) instead of a second one.
+   */
+  activityId?: string;
   /** Deep link to the source message; kept only if it is a Teams link. */
   sourceLink?: string;
 }
@@ -54,6 +59,8 @@ export interface CaptureInput {
 export interface CaptureResult {
   story: Story;
   duplicate: boolean;
+  /** The same activity was captured before (Teams delivered it again). Implies `duplicate`. */
+  redelivered?: boolean;
 }
 
 
@@ -128,8 +135,14 @@ export class StoriesService {
       ...(input.sourceLink && isTeamsLink(input.sourceLink) ? { sourceLink: input.sourceLink } : {}),
       terms: termsOf(lemmas, [...themes, ...tags], input.customer),
     };
-    const result = await this.repo.create(story, textHashOf(text), now, DUPLICATE_WINDOW_MS);
-    return result.created ? { story, duplicate: false } : { story: result.existing, duplicate: true };
+    let result;
+    try {
+      result = await this.repo.create(story, textHashOf(text), now, DUPLICATE_WINDOW_MS, input.activityId);
+    } catch (err) {
+      if (err instanceof StoryGoneError) throw new UserError(s.notFound);
+      throw err;
+    }
+    return result.created ? { story, duplicate: false } : { story: result.existing, duplicate: true, redelivered: result.redelivered };
   }
 
   /**
