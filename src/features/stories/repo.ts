@@ -58,8 +58,8 @@ export interface StoredStory {
   etag: string;
 }
 
-/** `redelivered`: the story this same activity captured before (a Teams re-delivery), not a duplicate text. */
-export type CreateResult = { created: true } | { created: false; existing: Story; redelivered: boolean };
+/** `redelivered`: this same activity captured a story before (Teams delivered it again). */
+export type CreateResult = { created: true } | { created: false; existing: Story } | { created: false; redelivered: true };
 
 const MAX_ENDORSED = 999_999;
 
@@ -140,11 +140,6 @@ function live(where: Space, rows: readonly Row[]): Story[] {
   return rows.filter((r) => !r.deleted).map((r) => fromRow(where, r));
 }
 
-/** A re-delivered capture whose story was deleted since its first delivery. */
-export class StoryGoneError extends Error {
-  override readonly name = 'StoryGoneError';
-}
-
 export class StoriesRepo {
   constructor(private readonly table: TableClient) {}
 
@@ -155,10 +150,10 @@ export class StoriesRepo {
    * story, is replaced under its eTag.
    *
    * With `activityId` (the Teams activity that asked for the capture) the transaction also
-   * creates `a|<activityId>`: a re-delivery of that activity fails on it and gets the story its
-   * first delivery stored (`redelivered`), so the turn needs no separate de-duplication row.
-   * The pointer stays when the story is deleted (like the story's tombstone): a late
-   * re-delivery finds the story gone and is refused, it does not bring the story back.
+   * creates `a|<conversation>|<activityId>`: a re-delivery of that activity fails on it and is
+   * told so (`redelivered`), so the turn needs no separate de-duplication row. The pointer stays
+   * when the story is deleted (like the story's tombstone): a late re-delivery does not bring
+   * the story back.
    */
   async create(story: Story, textHash: string, now: Date, duplicateWindowMs: number, activityId?: string): Promise<CreateResult> {
     const where = { tenantId: story.tenantId, spaceId: story.spaceId };
@@ -175,16 +170,12 @@ export class StoriesRepo {
             story.sourceMessageId ? getEntityOrUndefined<PointerRow>(this.table, pk, sourceRowKey(story.sourceMessageId)) : undefined,
             activityId ? getEntityOrUndefined<PointerRow>(this.table, pk, activityRowKey(story.conversationId, activityId)) : undefined,
           ]);
-          if (activityRow) {
-            const first = await this.get(where, activityRow.storyId);
-            if (!first) throw new StoryGoneError();
-            return { created: false, existing: first.story, redelivered: true };
-          }
+          if (activityRow) return { created: false, redelivered: true };
           const bySource = sourceRow ? await this.get(where, sourceRow.storyId) : undefined;
-          if (bySource) return { created: false, existing: bySource.story, redelivered: false };
+          if (bySource) return { created: false, existing: bySource.story };
           if (hashRow && now.getTime() - hashRow.at < duplicateWindowMs) {
             const byText = await this.get(where, hashRow.storyId);
-            if (byText) return { created: false, existing: byText.story, redelivered: false };
+            if (byText) return { created: false, existing: byText.story };
           }
         }
         const pointer = { storyId: story.storyId, at: story.createdAt.getTime() };

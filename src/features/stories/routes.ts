@@ -86,11 +86,13 @@ function registerCommands(host: FeatureHost, service: StoriesService, views: Sto
       const teller = mentioned ? { userId: mentioned.userId, userName: mentioned.userName } : personOf(turn);
       const text = service.validateText(parsed.text);
       const value = statedValue(text);
-      const input = { where: spaceOf(turn), conversationId: turn.conversationId, text, teller, capturedBy: personOf(turn), customer: parsed.customer, hashtags: parsed.hashtags, activityId: turn.activityId };
+      const input = { where: spaceOf(turn), conversationId: turn.conversationId, text, teller, capturedBy: personOf(turn), customer: parsed.customer, hashtags: parsed.hashtags };
       // Saving + answering, and recording the teller's contribution, do not depend on each other:
       // side by side, the turn takes the longer of the two instead of their sum.
       await Promise.all([
-        service.captureStory(input).then(async (result) => {
+        service.captureOnce(input, turn.activityId).then(async (result) => {
+          // A re-delivery of this activity: its first delivery stored the story and answers.
+          if (!result) return void reply.log.info('activity.duplicate', { activityId: turn.activityId });
           reply.log.info('story.captured', { storyId: result.story.storyId, duplicate: result.duplicate, tags: result.story.themes.length + result.story.tags.length });
           await Promise.all([
             reply.card(await views.shared(turn, result.story), result.duplicate ? s.duplicate : undefined),

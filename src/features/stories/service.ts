@@ -21,7 +21,7 @@ import { pageOf, queryTerms, rank, tagAlternatives, type LibraryPage } from './l
 import { allTags, summaryOf, type Person, type Space, type Story, type StorySummary } from './model';
 import { termsOf, textHashOf } from './storyText';
 import { hashtagsIn, MAX_STORY_LENGTH, MAX_TAGS, normaliseTag, unique } from './parse';
-import { newStoryId, StoriesRepo, StoryGoneError, STORIES_TABLE, type StoredStory } from './repo';
+import { newStoryId, StoriesRepo, STORIES_TABLE, type StoredStory } from './repo';
 import { storyStrings as s } from './strings';
 import type { Theme } from './taxonomy';
 import { lemmasOf } from './themes';
@@ -47,11 +47,6 @@ export interface CaptureInput {
   /** Tags the person chose in the dialog: these win, no automatic themes are added. */
   chosenTags?: string[];
   sourceMessageId?: string;
-  /**
-   * The Teams activity that asked for the capture: the story is stored once per activity id, so
-   * a re-delivery of that activity gets the story back (`redelivered`) instead of a second one.
-   */
-  activityId?: string;
   /** Deep link to the source message; kept only if it is a Teams link. */
   sourceLink?: string;
 }
@@ -59,8 +54,6 @@ export interface CaptureInput {
 export interface CaptureResult {
   story: Story;
   duplicate: boolean;
-  /** The same activity was captured before (Teams delivered it again). Implies `duplicate`. */
-  redelivered?: boolean;
 }
 
 
@@ -98,6 +91,22 @@ export class StoriesService {
   }
 
   async captureStory(input: CaptureInput): Promise<CaptureResult> {
+    const result = await this.capture(input, undefined);
+    if (!result) throw new Error('a capture without an activity id cannot be a re-delivery');
+    return result;
+  }
+
+  /**
+   * captureStory for the Teams activity `activityId`: at most one story per activity. The
+   * pointer to it is written in the story's own transaction, so this is the turn's
+   * de-duplication: a re-delivery of the activity (even at the same moment) stores nothing and
+   * gives undefined; its first delivery answers.
+   */
+  async captureOnce(input: CaptureInput, activityId: string | undefined): Promise<CaptureResult | undefined> {
+    return this.capture(input, activityId);
+  }
+
+  private async capture(input: CaptureInput, activityId: string | undefined): Promise<CaptureResult | undefined> {
     const text = this.validateText(input.text);
     if (input.sourceMessageId) {
       const existing = await this.repo.findBySource(input.where, input.sourceMessageId);
@@ -135,14 +144,9 @@ export class StoriesService {
       ...(input.sourceLink && isTeamsLink(input.sourceLink) ? { sourceLink: input.sourceLink } : {}),
       terms: termsOf(lemmas, [...themes, ...tags], input.customer),
     };
-    let result;
-    try {
-      result = await this.repo.create(story, textHashOf(text), now, DUPLICATE_WINDOW_MS, input.activityId);
-    } catch (err) {
-      if (err instanceof StoryGoneError) throw new UserError(s.notFound);
-      throw err;
-    }
-    return result.created ? { story, duplicate: false } : { story: result.existing, duplicate: true, redelivered: result.redelivered };
+    const result = await this.repo.create(story, textHashOf(text), now, DUPLICATE_WINDOW_MS, activityId);
+    if (result.created) return { story, duplicate: false };
+    return 'existing' in result ? { story: result.existing, duplicate: true } : undefined;
   }
 
   /**
