@@ -1,5 +1,6 @@
 import type { AppDeps } from '../src/app';
 import type { TestBot } from '../test/support/harness';
+import type { ConnectorStandIn } from '../test/support/connector';
 
 /**
  * The benchmark contract. `npm run bench` (bench/run.ts) starts one real Azurite, measures the
@@ -27,8 +28,11 @@ export interface BenchContext {
   connectionString: string;
   /** The echo-like baseline turn over HTTP, measured first in this run. */
   baseline: Baseline;
-  /** The real app on a free port, with its own table prefix and a connector stand-in (as in tests). */
-  startBot(options?: { env?: Record<string, string>; deps?: AppDeps }): Promise<TestBot>;
+  /**
+   * The real app on a free port, with its own table prefix and a connector stand-in (as in tests).
+   * Several instances of one bot: the same STORAGE_TABLE_PREFIX in `env` and one shared `connector`.
+   */
+  startBot(options?: { env?: Record<string, string>; deps?: AppDeps; connector?: ConnectorStandIn }): Promise<TestBot>;
   /** Runs `fn(i)` for i in [0, count) with at most `concurrency` in flight; latencies in ms. */
   measure(count: number, concurrency: number, fn: (i: number) => Promise<void>): Promise<LatencyStats>;
   /** Prints a line of the report. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { AppDeps } from '../src/app';
 import type { AzuriteProcesses } from '../test/support/azurite';
 import type { TestBot } from '../test/support/harness';
+import type { ConnectorStandIn } from '../test/support/connector';
 import {
   BASELINE_NAME,
   BENCH_USAGE,
@@ -126,8 +127,8 @@ function withTimeout<T>(promise: Promise<T>, seconds: number, what: string, cont
 class BotPool {
   private readonly open = new Set<TestBot>();
 
-  async start(options: { env?: Record<string, string>; deps?: AppDeps } = {}): Promise<TestBot> {
-    const bot = await startTestBot({ env: { ...options.env, LOG_LEVEL: BOT_LOG_LEVEL }, deps: options.deps });
+  async start(options: { env?: Record<string, string>; deps?: AppDeps; connector?: ConnectorStandIn } = {}): Promise<TestBot> {
+    const bot = await startTestBot({ env: { ...options.env, LOG_LEVEL: BOT_LOG_LEVEL }, deps: options.deps, connector: options.connector });
     let closing: Promise<void> | undefined;
     const tracked: TestBot = {
       ...bot,

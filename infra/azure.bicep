@@ -121,10 +121,6 @@ var botSettings = [
     value: storageTablePrefix
   }
   {
-    name: 'DIGEST_SENDER_INSTANCES'
-    value: string(instanceCount)
-  }
-  {
     name: 'SCM_DO_BUILD_DURING_DEPLOYMENT'
     value: 'false'
   }

@@ -51,6 +51,13 @@ const schema = z
       .default('true')
       .transform((v) => v === 'true'),
     SCHEDULER_INTERVAL_SECONDS: positiveInt(60),
+    /**
+     * Each instance renews a heartbeat row this often divided by 3; a row not renewed for this long
+     * is dead. Shared budgets (the tenant send limit) follow instances joining and dying within it.
+     */
+    INSTANCE_LEASE_SECONDS: z.coerce.number().int().min(3).max(600).default(30),
+    /** On SIGTERM/SIGINT: how long turns and jobs in flight may take to finish before the process exits anyway. */
+    SHUTDOWN_DRAIN_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
     AGENDA_AUTO_FINALISE_HOURS: z.coerce.number().min(0).max(24 * 14).default(24),
     /** The bot's public https address (for links it serves, such as a call's calendar file). */
     PUBLIC_BASE_URL: optionalUrl,
@@ -58,8 +65,6 @@ const schema = z
     CALENDAR_LINK_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
     /** Teams' per-app, per-tenant send limit (30 to 50 per second; design for 30). */
     DIGEST_TENANT_SENDS_PER_SECOND: positiveInt(30),
-    /** Instances sending digests at once: each takes this share of the tenant limit (its limiter is in-process). */
-    DIGEST_SENDER_INSTANCES: positiveInt(1),
     /** How long a dequeued digest job (and its delivery claim) stays with one instance before another may take it over. */
     DIGEST_JOB_LEASE_SECONDS: positiveInt(600),
     /** Digest deliveries one instance works on at once (the limiter decides when each posts). */
@@ -172,10 +177,12 @@ export interface Config {
     tablePrefix: string;
   };
   scheduler: { enabled: boolean; intervalSeconds: number };
+  instances: { leaseSeconds: number };
+  shutdown: { drainSeconds: number };
   agenda: { autoFinaliseHours: number };
   /** Calendar links are offered only when both are set. */
   call: { publicBaseUrl?: string; calendarLinkSecret?: string };
-  digest: { tenantSendsPerSecond: number; senderInstances: number; jobLeaseSeconds: number; sendConcurrency: number; retryBaseMs: number };
+  digest: { tenantSendsPerSecond: number; jobLeaseSeconds: number; sendConcurrency: number; retryBaseMs: number };
   /** Download links; publicUrl is filled in with the listening address at start when not set. */
   links: { publicUrl?: string; signingSecret: string };
   retention: { months: number };
@@ -219,11 +226,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tablePrefix: c.STORAGE_TABLE_PREFIX,
     },
     scheduler: { enabled: c.SCHEDULER_ENABLED, intervalSeconds: c.SCHEDULER_INTERVAL_SECONDS },
+    instances: { leaseSeconds: c.INSTANCE_LEASE_SECONDS },
+    shutdown: { drainSeconds: c.SHUTDOWN_DRAIN_SECONDS },
     agenda: { autoFinaliseHours: c.AGENDA_AUTO_FINALISE_HOURS },
     call: { publicBaseUrl: c.PUBLIC_BASE_URL?.replace(/\/+$/, ''), calendarLinkSecret: c.CALENDAR_LINK_SECRET },
     digest: {
       tenantSendsPerSecond: c.DIGEST_TENANT_SENDS_PER_SECOND,
-      senderInstances: c.DIGEST_SENDER_INSTANCES,
       jobLeaseSeconds: c.DIGEST_JOB_LEASE_SECONDS,
       sendConcurrency: c.DIGEST_SEND_CONCURRENCY,
       retryBaseMs: c.DIGEST_RETRY_BASE_MS,

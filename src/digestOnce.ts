@@ -24,10 +24,13 @@ async function digestOnce(): Promise<void> {
   }
   const log = createLogger(config.logLevel, { service: 'network-coach', process: 'digest-once' });
   const [{ assembleBot }, { digestRuntimeOf }] = await Promise.all([import('./app'), import('./features/digest/routes')]);
-  const { host, stop } = await assembleBot(config, { log });
+  // This pass sends too: assembleBot registers it among the instances that share the tenant's send limit.
+  const { host, stop, instances, outbound } = await assembleBot(config, { log });
   const started = Date.now();
   const report = await digestRuntimeOf(host).delivery.runPass();
   await stop();
+  await instances.stop();
+  outbound.destroy();
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   log.info('digest.pass_done', { ...report, ms: Date.now() - started });
   process.stdout.write(

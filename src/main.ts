@@ -20,10 +20,23 @@ async function main(): Promise<void> {
   const { startApp } = await import('./app');
   const app = await startApp(config, { log });
   process.stdout.write(`Network Coach is listening on ${app.url}/api/messages\n`);
+  // Drain on SIGTERM (the platform stopping or scaling in) and SIGINT (Ctrl-C): readiness and new
+  // requests answer 503, turns and jobs in flight finish up to SHUTDOWN_DRAIN_SECONDS, the
+  // heartbeat row is deleted, then exit 0. A second signal exits at once.
+  let stopping = false;
   const stop = (signal: string): void => {
-    log.info('app.stopping', { signal });
-    void app.close().then(() => process.exit(0));
-    setTimeout(() => process.exit(0), 5000).unref();
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info('app.stopping', { signal, drainSeconds: config.shutdown.drainSeconds });
+    // A backstop in case storage hangs the last steps: leases expire on their own.
+    setTimeout(() => process.exit(1), (config.shutdown.drainSeconds + 5) * 1000).unref();
+    void app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error('app.stop_failed', errorFields(err));
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -4,6 +4,7 @@ import type { Logger } from '../log';
 import type { Store } from '../store/tables';
 import type { Door, Poster } from '../teams/door';
 import type { BotEvents } from '../teams/events';
+import type { LiveInstances } from '../jobs/instances';
 
 /**
  * A feature is one room of the product (agenda, stories, digest...). It names the tables it
@@ -39,6 +40,10 @@ export interface FeatureHost {
   events: BotEvents;
   /** GET routes a feature serves over plain HTTP; the server registers them. */
   web: WebRoute[];
+  /** The instances alive (budgets shared among them divide by their count; jobs/instances.ts). */
+  instances: LiveInstances;
+  /** True once the app began stopping: long-running jobs take no new work and finish what they hold. */
+  stopping(): boolean;
 }
 
 export interface RunningFeature {

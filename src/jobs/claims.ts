@@ -36,21 +36,34 @@ export class RunClaims {
 
   /** True when this instance now owns the run. */
   async claim(run: RunId, now: Date, leaseMs: number): Promise<boolean> {
+    return (await this.claimAttempt(run, now, leaseMs)) !== undefined;
+  }
+
+  /** The attempt this instance now owns (1 for the first), or undefined when it does not own the run. */
+  async claimAttempt(run: RunId, now: Date, leaseMs: number): Promise<number | undefined> {
     const row: RunRow = { status: 'claimed', owner: this.owner, leaseUntil: now.getTime() + leaseMs, attempts: 1 };
-    if (await insertIfAbsent(this.table, { partitionKey: pk(run), rowKey: rk(run), ...row })) return true;
+    if (await insertIfAbsent(this.table, { partitionKey: pk(run), rowKey: rk(run), ...row })) return 1;
     const current = await getEntityOrUndefined<RunRow>(this.table, pk(run), rk(run));
-    if (!current || current.status !== 'claimed' || current.leaseUntil > now.getTime()) return false;
+    if (!current || current.status !== 'claimed' || current.leaseUntil > now.getTime()) return undefined;
+    const attempt = (current.attempts ?? 1) + 1;
     try {
-      await this.table.updateEntity(
-        { partitionKey: pk(run), rowKey: rk(run), ...row, attempts: (current.attempts ?? 1) + 1 },
-        'Replace',
-        { etag: current.etag },
-      );
-      return true;
+      await this.table.updateEntity({ partitionKey: pk(run), rowKey: rk(run), ...row, attempts: attempt }, 'Replace', { etag: current.etag });
+      return attempt;
     } catch (err) {
-      if (statusOf(err) === 412) return false;
+      if (statusOf(err) === 412) return undefined;
       throw err;
     }
+  }
+
+  /**
+   * Gives the run back for a later attempt: it stays claimed, with a lease that runs out in
+   * `delayMs`, after which any instance's pass takes it over (as after a crash).
+   */
+  async retryLater(run: RunId, now: Date, delayMs: number, reason: string): Promise<void> {
+    await this.table.updateEntity(
+      { partitionKey: pk(run), rowKey: rk(run), leaseUntil: now.getTime() + delayMs, reason: reason.slice(0, 500) },
+      'Merge',
+    );
   }
 
   async complete(run: RunId, now: Date): Promise<void> {

@@ -9,12 +9,20 @@
  * stamped with its completion time: the connector receives it no later than that, so two
  * windows seen from here never overlap on the connector's side.
  *
- * The windows are in-process. With N instances each has its own; `perInstanceShare` divides the
- * tenant budget between them (see Config.digest.senderInstances).
+ * The windows are in-process. With N instances each has its own, and the tenant budget is divided
+ * by the instances alive (jobs/instances.ts): a window's limit can be a function, read at each
+ * decision, so the share follows instances joining and dying. A limit of 0 means "not now".
  */
 export interface RateWindow {
-  limit: number;
+  limit: number | (() => number);
   perMs: number;
+}
+
+/** How often a send held back by a zero limit looks again. */
+const ZERO_LIMIT_POLL_MS = 250;
+
+function limitOf(w: RateWindow): number {
+  return typeof w.limit === 'function' ? w.limit() : w.limit;
 }
 
 export interface LimiterPolicy {
@@ -27,10 +35,22 @@ export const TEAMS_CONVERSATION_WINDOWS: RateWindow[] = [
   { limit: 60, perMs: 30_000 },
 ];
 
-export function teamsPolicy(tenantSendsPerSecond: number, instances = 1): LimiterPolicy {
+/**
+ * Teams' windows, the tenant's divided by `sharers()`: the instances alive (undefined: this
+ * instance may take no share right now, e.g. while it joins others).
+ */
+export function teamsPolicy(tenantSendsPerSecond: number, sharers: () => number | undefined = () => 1): LimiterPolicy {
   return {
     perConversation: TEAMS_CONVERSATION_WINDOWS,
-    perTenant: [{ limit: Math.max(1, Math.floor(tenantSendsPerSecond / Math.max(1, instances))), perMs: 1000 }],
+    perTenant: [
+      {
+        limit: () => {
+          const n = sharers();
+          return n === undefined ? 0 : Math.max(1, Math.floor(tenantSendsPerSecond / Math.max(1, n)));
+        },
+        perMs: 1000,
+      },
+    ],
   };
 }
 
@@ -47,11 +67,16 @@ class KeyWindows {
     if (this.pausedUntil > now) return this.pausedUntil - now;
     let wait = 0;
     for (const w of this.windows) {
+      const limit = limitOf(w);
+      if (limit <= 0) {
+        wait = Math.max(wait, ZERO_LIMIT_POLL_MS);
+        continue;
+      }
       const recent = this.stamps.filter((s) => s > now - w.perMs);
-      if (this.inFlight + recent.length < w.limit) continue;
+      if (this.inFlight + recent.length < limit) continue;
       // The window is full: room comes when the oldest stamp leaves it, or (if sends in flight
       // fill it) when one of them completes.
-      const needed = this.inFlight + recent.length - w.limit + 1;
+      const needed = this.inFlight + recent.length - limit + 1;
       const leaving = recent[needed - 1];
       wait = Math.max(wait, leaving === undefined ? Number.POSITIVE_INFINITY : leaving + w.perMs - now + 1);
     }

@@ -1,5 +1,5 @@
 import { QueueClient } from '@azure/storage-queue';
-import { storageCredential, type StoreOptions } from '../store/tables';
+import { STORAGE_TRY_TIMEOUT_MS, storageCredential, type StoreOptions } from '../store/tables';
 
 /**
  * A work queue every instance shares (Azure Storage Queues; Azurite locally). A received
@@ -94,9 +94,11 @@ export function openQueue(options: StoreOptions, name: string): JobQueue {
     if (!/QueueEndpoint=|UseDevelopmentStorage=true|AccountName=/i.test(options.connectionString)) {
       throw new Error('STORAGE_CONNECTION_STRING has no queue endpoint');
     }
-    return new JobQueue(new QueueClient(options.connectionString, full));
+    return new JobQueue(new QueueClient(options.connectionString, full, { retryOptions: { tryTimeoutInMs: STORAGE_TRY_TIMEOUT_MS } }));
   }
   const base = options.queueUrl ?? options.accountUrl?.replace('.table.', '.queue.');
   if (!base) throw new Error('set STORAGE_QUEUE_URL (or STORAGE_CONNECTION_STRING) for the digest queue');
-  return new JobQueue(new QueueClient(`${base.replace(/\/+$/, '')}/${full}`, storageCredential(options)));
+  return new JobQueue(
+    new QueueClient(`${base.replace(/\/+$/, '')}/${full}`, storageCredential(options), { retryOptions: { tryTimeoutInMs: STORAGE_TRY_TIMEOUT_MS } }),
+  );
 }

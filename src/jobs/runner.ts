@@ -15,6 +15,8 @@ export class JobRunner {
   private readonly jobs: Job[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private stopRequested = false;
+  private readonly passes = new Set<Promise<void>>();
 
   constructor(
     private readonly clock: Clock,
@@ -29,8 +31,19 @@ export class JobRunner {
     return this.jobs.map((j) => j.name);
   }
 
-  /** One pass over every job (or the named ones); a failing job does not stop the others. */
-  async runOnce(only?: readonly string[]): Promise<void> {
+  /**
+   * One pass over every job (or the named ones); a failing job does not stop the others.
+   * Every pass in progress (the ticker's or a direct call) is waited for by `stop`.
+   */
+  runOnce(only?: readonly string[]): Promise<void> {
+    const pass = this.pass(only);
+    this.passes.add(pass);
+    void pass.finally(() => this.passes.delete(pass));
+    return pass;
+  }
+
+  private async pass(only?: readonly string[]): Promise<void> {
+    if (this.stopRequested) return;
     const now = this.clock.now();
     for (const job of this.jobs) {
       if (only && !only.includes(job.name)) continue;
@@ -57,9 +70,16 @@ export class JobRunner {
     tick();
   }
 
+  /** True once stopping began: long-running jobs take no new work (they finish what they hold). */
+  get stopping(): boolean {
+    return this.stopRequested;
+  }
+
   async stop(): Promise<void> {
+    this.stopRequested = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
+    await Promise.all([...this.passes]);
   }
 }

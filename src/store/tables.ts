@@ -50,6 +50,23 @@ function httpEndpointIn(connectionString: string): boolean {
   return /(TableEndpoint|QueueEndpoint)=http:\/\//i.test(connectionString) || /UseDevelopmentStorage=true/i.test(connectionString);
 }
 
+/**
+ * Every storage call has a timeout: the SDK has none by default, and a request that hangs would
+ * hold a turn (or a drain at shutdown) forever. A try that times out is retried by the SDK's
+ * own retry policy like any other transient failure.
+ */
+export const STORAGE_TRY_TIMEOUT_MS = 30_000;
+const storageTimeout = {
+  policy: {
+    name: 'networkCoachStorageTimeout',
+    sendRequest<R extends { timeout: number }, T>(request: R, next: (request: R) => Promise<T>): Promise<T> {
+      if (!request.timeout || request.timeout > STORAGE_TRY_TIMEOUT_MS) request.timeout = STORAGE_TRY_TIMEOUT_MS;
+      return next(request);
+    },
+  },
+  position: 'perRetry' as const,
+};
+
 export function tableName(prefix: string, name: string): string {
   const full = `${prefix}${name}`;
   if (!/^[A-Za-z][A-Za-z0-9]{2,62}$/.test(full)) throw new Error(`invalid table name: ${full}`);
@@ -65,10 +82,11 @@ export async function openStore(options: StoreOptions, tables: readonly string[]
     if (options.connectionString) {
       return TableClient.fromConnectionString(options.connectionString, full, {
         allowInsecureConnection: httpEndpointIn(options.connectionString),
+        additionalPolicies: [storageTimeout],
       });
     }
     if (!options.accountUrl || !credential) throw new Error('storage is not configured');
-    return new TableClient(options.accountUrl, full, credential, { allowInsecureConnection: isHttp(options.accountUrl) });
+    return new TableClient(options.accountUrl, full, credential, { allowInsecureConnection: isHttp(options.accountUrl), additionalPolicies: [storageTimeout] });
   };
 
   const service = (): TableServiceClient => {

@@ -9,6 +9,7 @@ import {
 } from 'botframework-connector';
 import type { Config } from '../config';
 import type { Logger } from '../log';
+import { createOutboundHttp, shareOutbound, type OutboundHttp } from './http';
 import { checkActivity, type DoorPolicy } from './inbound';
 import { quietly } from './quiet';
 
@@ -17,7 +18,7 @@ import { quietly } from './quiet';
  * id set, every inbound request must carry a valid token (JWT checked against the channel's
  * OpenID keys); with no app id (local development only), authentication is off.
  */
-export function createAdapter(config: Config, credentialsFactory?: ServiceClientCredentialsFactory): CoachAdapter {
+export function createAdapter(config: Config, credentialsFactory?: ServiceClientCredentialsFactory, outbound: OutboundHttp = createOutboundHttp()): CoachAdapter {
   const auth: ConfigurationBotFrameworkAuthenticationOptions = {
     MicrosoftAppId: config.bot.appId ?? '',
     MicrosoftAppPassword: config.bot.appPassword ?? '',
@@ -40,7 +41,7 @@ export function createAdapter(config: Config, credentialsFactory?: ServiceClient
     });
   }
   const authOn = Boolean(config.bot.appId);
-  return new CoachAdapter(auth, credentialsFactory, {
+  return new CoachAdapter(auth, outbound, credentialsFactory, {
     authOn,
     channelIssuer: config.bot.tokenIssuer ?? AuthenticationConstants.ToBotFromChannelTokenIssuer,
     // Tests run with authentication on against a loopback connector stand-in over http.
@@ -70,11 +71,13 @@ export interface InboundAnswer {
 export class CoachAdapter extends TeamsAdapter {
   constructor(
     auth: ConfigurationBotFrameworkAuthenticationOptions,
+    outbound: OutboundHttp,
     credentialsFactory: ServiceClientCredentialsFactory | undefined,
     private readonly policy: InboundPolicy,
   ) {
     super(auth, credentialsFactory);
     unauthorizedOnBadTokens(this.botFrameworkAuthentication);
+    shareOutbound(this.botFrameworkAuthentication, outbound);
   }
 
   async handleInbound(body: unknown, authHeader: string, log: Logger, logic: (context: TurnContext) => Promise<void>): Promise<InboundAnswer> {

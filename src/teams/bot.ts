@@ -10,6 +10,7 @@ import type { Store } from '../store/tables';
 import { JobRunner } from '../jobs/runner';
 import { untracked } from '../store/writes';
 import { createAdapter } from './adapter';
+import type { OutboundHttp } from './http';
 import { registerCardAction, refuseBadRequest } from './cardActions';
 import { CommandRegistry } from './commands';
 import { meetingEventOf } from './meetingEvents';
@@ -34,6 +35,8 @@ export interface BotDeps {
   clock: Clock;
   /** Outbound credentials; tests pass one that needs no identity provider. */
   credentialsFactory?: ServiceClientCredentialsFactory;
+  /** The keep-alive agents for calls to Teams (one per process; see teams/http.ts). */
+  outbound?: OutboundHttp;
 }
 
 /** The Teams edge: the adapter and router, and the door features register through. */
@@ -82,7 +85,7 @@ function dialogAnswer(answer: DialogAnswer): TaskModuleTaskInfo | string | undef
 
 export function createBot(deps: BotDeps): Bot {
   const { config, store, log, clock } = deps;
-  const adapter = createAdapter(config, deps.credentialsFactory);
+  const adapter = createAdapter(config, deps.credentialsFactory, deps.outbound);
   const app = new Application<TurnState>({
     adapter,
     botAppId: config.bot.appId ?? '',

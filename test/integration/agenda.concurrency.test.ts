@@ -139,3 +139,43 @@ describe('automatic finalising with two bot instances', () => {
     }
   });
 });
+
+describe('automatic finalising when Teams fails', () => {
+  test('when the post of an automatically finalised agenda fails, then a later pass posts it once, and a pass after that posts nothing', async () => {
+    const shared = { current: new Date('2026-12-01T09:00:00Z'), now(): Date { return this.current; } };
+    const bot = await startTestBot({ env: { AGENDA_AUTO_FINALISE_HOURS: '24' }, deps: { clock: shared } });
+    try {
+      const conv = '19:finalise-retry@thread.tacv2';
+      const { callId } = await createCallWithTopic(bot, conv, 'Retried');
+      const { service } = agendaInternals(bot.app.host)!;
+      // Teams answers 500 to every post in this conversation (the connector client retries 3 times itself).
+      let refused = 0;
+      bot.connector.reset();
+      bot.connector.respondWith((req) => (req.conversationId === conv && req.method === 'POST' && refused < 100 ? (refused++, { status: 500, body: { error: { code: 'ServiceError', message: 'down' } } }) : undefined));
+      shared.current = new Date('2026-12-09T15:00:01Z');
+      await bot.app.bot.jobs.runOnce([AUTO_FINALISE_JOB]);
+      expect(refused).toBeGreaterThan(0);
+      expect((await service.currentCall({ tenantId: TENANT, conversationId: conv }))!.status).toBe('finalised');
+      expect(bot.connector.posts(conv)).toHaveLength(0);
+
+      // Teams is back. Within the retry delay nothing is tried again; after it, the final agenda is posted.
+      bot.connector.reset();
+      shared.current = new Date('2026-12-09T15:00:05Z');
+      await bot.app.bot.jobs.runOnce([AUTO_FINALISE_JOB]);
+      expect(bot.connector.posts(conv)).toHaveLength(0);
+      shared.current = new Date('2026-12-09T15:05:00Z');
+      await bot.app.bot.jobs.runOnce([AUTO_FINALISE_JOB]);
+      const posted = bot.connector.cards({ conversationId: conv, method: 'POST' });
+      expect(posted).toHaveLength(1);
+      expect(cardText(posted[0]!.card)).toContain('finalised automatically');
+      const call = (await service.currentCall({ tenantId: TENANT, conversationId: conv }))!;
+      expect(call.callId).toBe(callId);
+      shared.current = new Date('2026-12-09T16:00:00Z');
+      await bot.app.bot.jobs.runOnce([AUTO_FINALISE_JOB]);
+      expect(bot.connector.cards({ conversationId: conv, method: 'POST' })).toHaveLength(1);
+    } finally {
+      agendaInternals(bot.app.host)?.live.coalescer.stop();
+      await bot.close();
+    }
+  }, 60_000);
+});

@@ -37,7 +37,7 @@ describe('digest delivery: exactly once per channel and week, through the shared
 
   beforeAll(async () => {
     await connector.start();
-    const env = { STORAGE_TABLE_PREFIX: uniquePrefix(), DIGEST_SENDER_INSTANCES: '2', DIGEST_RETRY_BASE_MS: '40', DIGEST_JOB_LEASE_SECONDS: '30' };
+    const env = { STORAGE_TABLE_PREFIX: uniquePrefix(), DIGEST_RETRY_BASE_MS: '40', DIGEST_JOB_LEASE_SECONDS: '30', INSTANCE_LEASE_SECONDS: '6' };
     a = await startTestBot({ env, connector, deps: { clock } });
     b = await startTestBot({ env, connector, deps: { clock } });
   });
@@ -75,7 +75,9 @@ describe('digest delivery: exactly once per channel and week, through the shared
     const ms = Date.now() - t0;
     for (const id of ids) expect(digestPosts(id)).toHaveLength(1);
     expect(connector.posts()).toHaveLength(50);
-    // Each instance takes half the tenant budget, so the limit-enforcing connector never had to say 429.
+    // The two instances see each other's heartbeat and each takes half the tenant budget, so the
+    // limit-enforcing connector never had to say 429.
+    expect([a.app.instances.count(), b.app.instances.count()]).toEqual([2, 2]);
     expect(connector.throttled).toHaveLength(0);
     // About 50 / 30 per second plus curation; generous, because the test machine is shared.
     expect(ms).toBeLessThan(30_000);

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import { randomUUID } from 'node:crypto';
 
 /**
@@ -65,6 +66,12 @@ export class ConnectorStandIn {
   private readonly accepted = new Map<string, number[]>();
   /** Posts answered 429 because a limit was exceeded (limit-enforcing mode). */
   readonly throttled: Throttled[] = [];
+  /** TCP connections accepted since start (or the last reset): keep-alive shows as few. */
+  connections = 0;
+  /** Requests to /activities received so far (counted on arrival, before any hold). */
+  arrivals = 0;
+  /** Milliseconds every answer to /activities is held back (a slow Teams; a turn kept in flight). */
+  holdMs = 0;
 
   /**
    * Limit-enforcing mode: POSTs of activities beyond Teams' limits (sliding windows over the
@@ -100,12 +107,19 @@ export class ConnectorStandIn {
     }
   }
 
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    this.server.keepAliveTimeout = 1000;
+  /** Over HTTPS when given a key and certificate (a TLS handshake per new connection, as with Teams). */
+  async start(options: { tls?: { key: string; cert: string } } = {}): Promise<this> {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => void this.handle(req, res);
+    this.server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
+    this.server.on('connection', () => {
+      this.connections++;
+    });
+    // Node's default (5 s). Node's client agent never reuses a socket whose server announces
+    // `Keep-Alive: timeout=1` (it keeps a 1 s margin), so a shorter value would hide keep-alive.
+    this.server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', () => resolve()));
     const address = this.server.address();
-    this.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
+    this.url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
     return this;
   }
 
@@ -132,6 +146,9 @@ export class ConnectorStandIn {
     this.limits = undefined;
     this.accepted.clear();
     this.throttled.length = 0;
+    this.connections = 0;
+    this.arrivals = 0;
+    this.holdMs = 0;
   }
 
   posts(conversationId?: string): RecordedActivity[] {
@@ -189,6 +206,8 @@ export class ConnectorStandIn {
     // /v3/conversations/:id/activities[/:activityId]
     if (parts[0] === 'v3' && parts[1] === 'conversations' && parts[3] === 'activities') {
       const conversationId = parts[2] ?? '';
+      this.arrivals++;
+      if (this.holdMs > 0) await new Promise((r) => setTimeout(r, this.holdMs));
       for (const r of this.responders) {
         const custom = r({ method: req.method ?? '', conversationId, replyToId: req.method === 'POST' ? parts[4] : undefined });
         if (custom) return send(custom.status, custom.body, custom.headers);

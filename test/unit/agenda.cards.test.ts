@@ -126,6 +126,7 @@ describe('agenda cards', () => {
 });
 
 describe('card update coalescing', () => {
+  const card = (id: string) => ({ partitionKey: 'tenant|conversation', rowKey: id });
   test('when 50 changes arrive in a burst, then updates are at most one per interval and the last one runs after the last change', async () => {
     const sent: number[] = [];
     const startedAt: number[] = [];
@@ -134,7 +135,7 @@ describe('card update coalescing', () => {
     const started = Date.now();
     for (let i = 1; i <= 50; i++) {
       state = i;
-      c.touch('card', async () => {
+      c.touch(card('card'), async () => {
         startedAt.push(Date.now());
         sent.push(state);
       });
@@ -153,8 +154,8 @@ describe('card update coalescing', () => {
     const sent: string[] = [];
     const c = new CardUpdateCoalescer(100, () => undefined);
     for (let i = 0; i < 5; i++) {
-      c.touch('a', async () => void sent.push('a'));
-      c.touch('b', async () => void sent.push('b'));
+      c.touch(card('a'), async () => void sent.push('a'));
+      c.touch(card('b'), async () => void sent.push('b'));
     }
     await c.settled();
     expect(sent.filter((s) => s === 'a')).toHaveLength(1);
@@ -166,12 +167,12 @@ describe('card update coalescing', () => {
     const errors: unknown[] = [];
     let calls = 0;
     const c = new CardUpdateCoalescer(50, (e) => errors.push(e));
-    c.touch('x', async () => {
+    c.touch(card('x'), async () => {
       calls++;
       throw new Error('429');
     });
     await c.settled();
-    c.touch('x', async () => void calls++);
+    c.touch(card('x'), async () => void calls++);
     await c.settled();
     expect(errors).toHaveLength(1);
     expect(calls).toBe(2);

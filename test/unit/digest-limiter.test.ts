@@ -18,7 +18,7 @@ describe('send limiter and backoff', () => {
   });
 
   test('when many conversations of one tenant send, then the tenant share bounds them (here 10 per second for 3 instances of 30)', async () => {
-    const limiter = new SendLimiter(teamsPolicy(30, 3));
+    const limiter = new SendLimiter(teamsPolicy(30, () => 3));
     const starts: number[] = [];
     const t0 = Date.now();
     await Promise.all(
@@ -31,6 +31,28 @@ describe('send limiter and backoff', () => {
     starts.sort((a, b) => a - b);
     for (let i = 10; i < starts.length; i++) expect((starts[i] ?? 0) - (starts[i - 10] ?? 0)).toBeGreaterThanOrEqual(1000);
     expect(starts[24]).toBeLessThan(4000);
+  });
+
+  test('when this instance may take no share yet, then nothing starts until it may, and then at the share of the instances alive', async () => {
+    let sharers: number | undefined;
+    const limiter = new SendLimiter(teamsPolicy(30, () => sharers));
+    const starts: number[] = [];
+    const t0 = Date.now();
+    const all = Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const p = await limiter.acquire('t', `c${i}`);
+        starts.push(Date.now() - t0);
+        p.release();
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 600));
+    expect(starts).toHaveLength(0);
+    sharers = 2;
+    await all;
+    starts.sort((a, b) => a - b);
+    expect(starts[0]).toBeGreaterThanOrEqual(600);
+    // 15 per second for 2 of 30: the 16th waits for the first to leave the window.
+    for (let i = 15; i < starts.length; i++) expect((starts[i] ?? 0) - (starts[i - 15] ?? 0)).toBeGreaterThanOrEqual(1000);
   });
 
   test('when a send is still in flight, then it counts against the window until it completes', async () => {

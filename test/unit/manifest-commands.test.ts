@@ -8,6 +8,7 @@ import { createLogger } from '../../src/log';
 import type { Store } from '../../src/store/tables';
 import { createBot } from '../../src/teams/bot';
 import type { ConversationType } from '../../src/teams/door';
+import { soloInstance } from '../../src/jobs/instances';
 import { BotEvents } from '../../src/teams/events';
 
 /**
@@ -55,7 +56,7 @@ function registeredCommands() {
     options: { connectionString: CONNECTION, tablePrefix: 'manifest' },
   };
   const bot = createBot({ config, store, log: createLogger('silent'), clock: systemClock });
-  const host = { door: bot.door, poster: bot.poster, store, config, log: createLogger('silent'), clock: systemClock, events: new BotEvents(), web: [] };
+  const host = { door: bot.door, poster: bot.poster, store, config, log: createLogger('silent'), clock: systemClock, events: new BotEvents(), web: [], instances: soloInstance, stopping: () => false };
   for (const f of features) f.create(host);
   return { list: (scope?: ConversationType) => bot.door.commands(scope), find: (name: string) => bot.door.commands().find((c) => c.name === name || c.aliases?.includes(name)) };
 }

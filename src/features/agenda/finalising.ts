@@ -14,6 +14,14 @@ export interface FinalisingDeps {
   clock: Clock;
 }
 
+export interface FinaliseOptions {
+  /**
+   * The automatic job keeps its due row until its post went out (it deletes it then), so a
+   * failed post is found and retried by a later pass.
+   */
+  keepDue?: boolean;
+}
+
 export class Finalising {
   constructor(private readonly deps: FinalisingDeps) {}
 
@@ -22,7 +30,7 @@ export class Finalising {
    * time box. `by` undefined means the scheduled job. Returns undefined when it was final already
    * (the job's case; a person gets a refusal instead).
    */
-  async finalise(where: Conversation, by: Person | undefined, callId: string, topN: number, rev?: number): Promise<CallRow | undefined> {
+  async finalise(where: Conversation, by: Person | undefined, callId: string, topN: number, rev?: number, options: FinaliseOptions = {}): Promise<CallRow | undefined> {
     const { repo, reader, organizing, clock } = this.deps;
     if (!Number.isInteger(topN) || topN < 1 || topN > MAX_TOP_N) throw new UserError(s.badTopN(MAX_TOP_N));
     if (by) await organizing.requireOrganizer(where, by);
@@ -44,7 +52,7 @@ export class Finalising {
       if (by) throw refusal ?? new UserError(s.callNotFound);
       return undefined;
     }
-    await repo.unscheduleDue(where, after, ['finalise']);
+    if (!options.keepDue) await repo.unscheduleDue(where, after, ['finalise']);
     return after;
   }
 }

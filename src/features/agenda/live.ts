@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ConversationKey } from '../../people/model';
+import { key } from '../../store/keys';
 import type { ConversationRef, Poster, Reply } from '../../teams/door';
 import { parseReference } from '../../teams/reference';
 import type { AdaptiveCard } from '../../cards/types';
@@ -157,8 +158,9 @@ export class LiveCards {
   }
 
   private schedule(where: ConversationKey, callId: string): void {
-    // One coalesced update per call: the live copy is the only one that changes.
-    this.coalescer.touch(`${where.tenantId}|${where.conversationId}|${callId}`, async () => {
+    // One coalesced update per call: the live copy is the only one that changes. Its pacing slot
+    // (across instances) is one row per call, in its tenant and conversation's partition.
+    this.coalescer.touch({ partitionKey: key(where.tenantId, where.conversationId), rowKey: key(callId) }, async () => {
       const { live } = await this.cards(where, callId);
       if (!live) return;
       await this.send(where, live, await this.sharedCard(where, callId, this.referenceFrom(live.reference)));

@@ -12,6 +12,7 @@ import { sameMeaning } from './similar';
 import { callView, type AgendaView, type TopicView } from './views';
 import { recapOf } from './recaps';
 import { CardUpdateCoalescer } from './coalescer';
+import { TableUpdateSlots, UPDATE_SLOTS_TABLE } from '../../jobs/updateSlots';
 import { autoCloseJob, autoFinaliseJob } from './jobs';
 import { LiveCards, UPDATE_INTERVAL_MS } from './live';
 import { cardData, newCallFromForm, parseCallShortcut } from './parse';
@@ -38,13 +39,15 @@ const contributed = (host: FeatureHost, t: Turn, kind: 'topic' | 'vote' | 'note'
 
 export const agendaFeature: Feature = {
   name: 'agenda',
-  tables: Object.values(AGENDA_TABLES),
+  tables: [...Object.values(AGENDA_TABLES), UPDATE_SLOTS_TABLE],
   create(host) {
     const { door } = host;
     const calendar = calendarLinks(host);
     const service = new AgendaService(host.store, host.clock, { autoFinaliseHours: host.config.agenda.autoFinaliseHours, calendarLink: calendar?.link });
     if (calendar) host.web.push(calendar.route(service));
-    const coalescer = new CardUpdateCoalescer(UPDATE_INTERVAL_MS, (err) => host.log.warn('agenda.card_update_failed', errorFields(err)));
+    // At most one update per card per interval across every instance (the slot row in storage).
+    const slots = new TableUpdateSlots(host.store.table(UPDATE_SLOTS_TABLE), UPDATE_INTERVAL_MS, host.instances.id);
+    const coalescer = new CardUpdateCoalescer(UPDATE_INTERVAL_MS, (err) => host.log.warn('agenda.card_update_failed', errorFields(err)), slots);
     const live = new LiveCards(service, host.poster, coalescer);
     internals.set(host, { service, live });
     const scopes: Turn['conversationType'][] = ['channel', 'groupChat'];
@@ -361,7 +364,9 @@ export const agendaFeature: Feature = {
     door.job(autoFinaliseJob(service, claims, live, host.log));
     door.job(autoCloseJob(service, claims, live, host.log));
     return {
+      // A pending update carries votes this instance received: send it before stopping the coalescer.
       async stop() {
+        await coalescer.settled().catch((err: unknown) => host.log.error('agenda.card_updates_settle_failed', errorFields(err)));
         coalescer.stop();
       },
     };

@@ -16,7 +16,7 @@ import { CallClosing } from './closing';
 import { agendaStrings as s } from './strings';
 import { CallReader, requireOpen } from './calls';
 import { AgendaDigestReads } from './digestReads';
-import { Finalising } from './finalising';
+import { Finalising, type FinaliseOptions } from './finalising';
 import { Organizing } from './organizing';
 import type { AgendaView, RecapView } from './views';
 
@@ -220,8 +220,8 @@ export class AgendaService {
     return this.organizing.addOrganizers(space, who, people);
   }
 
-  finalise(where: Conversation, by: Person | undefined, callId: string, topN: number, rev?: number): Promise<CallRow | undefined> {
-    return this.finalising.finalise(where, by, callId, topN, rev);
+  finalise(where: Conversation, by: Person | undefined, callId: string, topN: number, rev?: number, options: FinaliseOptions = {}): Promise<CallRow | undefined> {
+    return this.finalising.finalise(where, by, callId, topN, rev, options);
   }
 
   async dueCalls(kind: DueKind, now: Date): Promise<DueRow[]> {

@@ -96,7 +96,7 @@ export class RunningNoteCards {
   async touch(where: ConversationKey, callId: string): Promise<void> {
     const activityId = await this.activityOf(where, callId);
     if (!activityId) return;
-    this.coalescer.touch(`note|${where.tenantId}|${where.conversationId}|${activityId}`, async () => {
+    this.coalescer.touch({ partitionKey: key(where.tenantId, where.conversationId), rowKey: key(activityId) }, async () => {
       const view = await this.notes.view(where, callId);
       await this.poster.update(this.reference(view.call.reference), activityId, { card: runningNoteCard(view) });
     });

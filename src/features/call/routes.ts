@@ -270,7 +270,9 @@ export const callFeature: Feature = {
     door.job(startJob(agenda, claims, cards, host.log));
     door.job(actionDueJob(agenda, actionsDue, claims, host.poster, host.log));
     return {
+      // A pending running-note update carries notes this instance received: send it first.
       async stop() {
+        await coalescer.settled().catch((err: unknown) => host.log.error('call.card_updates_settle_failed', errorFields(err)));
         coalescer.stop();
       },
     };

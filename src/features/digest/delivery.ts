@@ -30,6 +30,8 @@ export const DIGEST_JOB = 'digest';
 export const DIGEST_ENQUEUE_JOB = 'digest-enqueue';
 export const DIGEST_NOW_JOB = 'digest-now';
 export const MAX_ATTEMPTS = 5;
+/** The longest one post can take: the timeout on calls to Teams (OUTBOUND_TIMEOUT_MS in teams/http.ts). */
+const POST_ALLOWANCE_MS = 15_000;
 
 const jobSchema = z.object({
   v: z.literal(1),
@@ -73,6 +75,8 @@ export class DigestDelivery {
       settings: DeliverySettings;
       now: () => Date;
       voteAction?: VoteAction;
+      /** True when the process is draining: take no new jobs, finish the ones held. */
+      stopping?: () => boolean;
     },
   ) {}
 
@@ -154,6 +158,11 @@ export class DigestDelivery {
     const inFlight = new Set<Promise<void>>();
     const { concurrency, leaseSeconds } = this.deps.settings;
     for (;;) {
+      if (this.deps.stopping?.()) {
+        // Draining: what is not received stays in the queue for the other instances.
+        await Promise.all(inFlight);
+        break;
+      }
       const room = concurrency - inFlight.size;
       if (room > 0) {
         // Read before receiving: if the producer had finished, an empty receive means all is done.
@@ -199,6 +208,7 @@ export class DigestDelivery {
         return 'failed';
       }
       // The record first: a run already done (or given up) is never sent again.
+      const claimedAt = Date.now();
       if (!(await claims.claim(run, now, this.claimLeaseMs))) {
         const status = await claims.status(run);
         if (status === 'done' || status === 'failed') {
@@ -215,7 +225,15 @@ export class DigestDelivery {
         return 'skipped';
       }
       const curated = await this.deps.service.curateWeek(sub, new Date(job.slotAt), shared);
-      const outcome = await this.post(sub, curated, false);
+      // Waiting for the limiter can outlast the claim (a long queue, a small share): post only
+      // while it is surely still ours, leaving room for the post itself, else leave it to
+      // whoever takes the run over.
+      const ownedUntil = claimedAt + this.claimLeaseMs - Math.min(POST_ALLOWANCE_MS, this.claimLeaseMs / 3);
+      const outcome = await this.post(sub, curated, false, () => Date.now() < ownedUntil);
+      if (outcome.kind === 'lost') {
+        jobLog.warn('digest.claim_ran_out', { waitedMs: Date.now() - claimedAt });
+        return 'busy';
+      }
       const result = await this.record(sub, run, curated, outcome);
       await queue.delete(message);
       jobLog.info('digest.delivered', { result, attempts: outcome.attempts, quiet: curated.content.quiet, stories: curated.storyIds.length });
@@ -233,12 +251,13 @@ export class DigestDelivery {
   }
 
   /** Posts a curated digest to the subscription's conversation, through the limiter, with retries. */
-  async post(sub: Subscription, curated: Curated, preview: boolean): Promise<DeliveryOutcome> {
+  async post(sub: Subscription, curated: Curated, preview: boolean, stillOwned?: () => boolean): Promise<DeliveryOutcome> {
     const message = digestMessage(curated, preview, this.deps.voteAction);
     return deliver(this.deps.poster, this.deps.limiter, sub, message, {
       maxAttempts: MAX_ATTEMPTS,
       baseMs: this.deps.settings.retryBaseMs,
       maxWaitMs: Math.max(1000, Math.min(60_000, this.claimLeaseMs / (MAX_ATTEMPTS * 2))),
+      stillOwned,
     });
   }
 
@@ -262,6 +281,7 @@ export class DigestDelivery {
       log.warn('digest.subscription_deactivated', { tenantId: sub.tenantId, status: outcome.status });
       return 'deactivated';
     }
+    if (outcome.kind === 'lost') return 'failed';
     await claims.fail(run, now, `${outcome.reason} after ${outcome.attempts} attempts`);
     log.error('digest.delivery_failed', { tenantId: sub.tenantId, attempts: outcome.attempts, reason: outcome.reason });
     return 'failed';

@@ -57,11 +57,13 @@ function createRuntime(host: FeatureHost): DigestRuntime {
     claims: new RunClaims(store.table(JOB_RUNS_TABLE), `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`),
     queue: openQueue(store.options, 'digest'),
     poster: host.poster,
-    limiter: new SendLimiter(teamsPolicy(config.digest.tenantSendsPerSecond, config.digest.senderInstances)),
+    // Teams' tenant limit is shared by every instance alive: each takes its share (jobs/instances.ts).
+    limiter: new SendLimiter(teamsPolicy(config.digest.tenantSendsPerSecond, () => host.instances.sharers())),
     log: log.child({ feature: 'digest' }),
     settings: { leaseSeconds: config.digest.jobLeaseSeconds, concurrency: config.digest.sendConcurrency, retryBaseMs: config.digest.retryBaseMs },
     now: () => clock.now(),
     voteAction: sources.voteAction,
+    stopping: () => host.stopping(),
   });
   return { repo, service, delivery, sources };
 }

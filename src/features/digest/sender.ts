@@ -22,6 +22,8 @@ export function isRetryable(status: number | undefined): boolean {
 export type DeliveryOutcome =
   | { kind: 'sent'; activityId?: string; attempts: number }
   | { kind: 'gone'; status: number; reason: string; attempts: number }
+  /** Not posted: the claim ran out while waiting (another instance may have the run now). */
+  | { kind: 'lost'; attempts: number }
   | { kind: 'failed'; reason: string; attempts: number };
 
 export interface DeliveryOptions {
@@ -30,6 +32,11 @@ export interface DeliveryOptions {
   /** Never wait longer than this between attempts (a longer Retry-After fails the job instead). */
   maxWaitMs: number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Checked right before each attempt (after the limiter let it through): false when this
+   * instance's claim on the run has run out meanwhile, so another instance may hold it now.
+   */
+  stillOwned?: () => boolean;
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -50,6 +57,10 @@ export async function deliver(
   let last = 'not sent';
   for (let attempt = 1; attempt <= options.maxAttempts; attempt++) {
     const permit = await limiter.acquire(target.tenantId, target.conversationId);
+    if (options.stillOwned && !options.stillOwned()) {
+      permit.release();
+      return { kind: 'lost', attempts: attempt - 1 };
+    }
     let result: PostResult;
     try {
       result = await poster.attempt(target.reference, message);
