@@ -71,7 +71,7 @@ describe('three instances behave as one', () => {
       Array.from({ length: 24 }, async () => {
         while (next < VOTERS) {
           const voter = person(`scaled-${next++}`);
-          statuses.push((await send(teams.cardAction('agenda.vote', { callId, rev: 1, topic: 1 }, { conversationId: conv, from: voter }, 'channel', cardId))).status);
+          statuses.push((await send(teams.cardAction('agenda.vote', { callId, rev: 1, topic: 1, vote: true }, { conversationId: conv, from: voter }, 'channel', cardId))).status);
         }
       }),
     );
