@@ -30,7 +30,7 @@ describe('shutdown', () => {
       await new Promise((r) => setTimeout(r, 2600));
       expect(connector.updates(conv).length).toBe(afterClose);
       const last = connector.updates(conv).filter((u) => u.activityId === cardId).at(-1);
-      expect(cardText(last!.body.attachments![0]!.content)).toContain('**1.** 2 votes');
+      expect(cardText(last!.body.attachments![0]!.content)).toContain('Last orders\n2 votes');
     } finally {
       await connector.stop();
     }
