@@ -59,7 +59,8 @@ describe('three instances behave as one', () => {
     await send(teams.channelMessage('topic Everyone votes for this', { conversationId: conv, from: BOB }));
     connector.reset();
     await send(teams.channelMessage('agenda', { conversationId: conv, from: BOB }));
-    const posted = connector.cards({ conversationId: conv })[0]!;
+    // The card the agenda command posted (earlier copies get a pointer update, also recorded).
+    const posted = connector.cards({ conversationId: conv, method: 'POST' }).at(-1)!;
     const cardId = posted.record.activityId;
     const callId = String(JSON.stringify(posted.card).match(/"callId":"([^"]+)"/)?.[1]);
     const forwardedBefore = [...proxy.forwarded];
