@@ -56,6 +56,8 @@ const schema = z
     PUBLIC_BASE_URL: optionalUrl,
     /** Secret that signs calendar links (HMAC-SHA256); at least 32 characters. */
     CALENDAR_LINK_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    /** Hours after which an unanswered question gets its one reminder in its thread (up to 90 days). */
+    CONNECT_REMINDER_HOURS: z.coerce.number().min(1).max(24 * 90).default(72),
     /** Teams' per-app, per-tenant send limit (30 to 50 per second; design for 30). */
     DIGEST_TENANT_SENDS_PER_SECOND: positiveInt(30),
     /** Instances sending digests at once: each takes this share of the tenant limit (its limiter is in-process). */
@@ -175,6 +177,7 @@ export interface Config {
   agenda: { autoFinaliseHours: number };
   /** Calendar links are offered only when both are set. */
   call: { publicBaseUrl?: string; calendarLinkSecret?: string };
+  connect: { reminderHours: number };
   digest: { tenantSendsPerSecond: number; senderInstances: number; jobLeaseSeconds: number; sendConcurrency: number; retryBaseMs: number };
   /** Download links; publicUrl is filled in with the listening address at start when not set. */
   links: { publicUrl?: string; signingSecret: string };
@@ -221,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scheduler: { enabled: c.SCHEDULER_ENABLED, intervalSeconds: c.SCHEDULER_INTERVAL_SECONDS },
     agenda: { autoFinaliseHours: c.AGENDA_AUTO_FINALISE_HOURS },
     call: { publicBaseUrl: c.PUBLIC_BASE_URL?.replace(/\/+$/, ''), calendarLinkSecret: c.CALENDAR_LINK_SECRET },
+    connect: { reminderHours: c.CONNECT_REMINDER_HOURS },
     digest: {
       tenantSendsPerSecond: c.DIGEST_TENANT_SENDS_PER_SECOND,
       senderInstances: c.DIGEST_SENDER_INSTANCES,

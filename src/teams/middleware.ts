@@ -61,7 +61,7 @@ export function deduplicate(table: TableClient, log: Logger): Middleware {
     async onTurn(context, next) {
       const a = context.activity;
       // Our own proactive continuations are not deliveries from Teams: nothing to de-duplicate.
-      if (!a.id || a.type === ActivityTypes.Typing || (a.type === ActivityTypes.Event && a.name === 'ContinueConversation')) return next();
+      if (!a.id || a.type === ActivityTypes.Typing || (a.type === ActivityTypes.Event && (a.name === 'ContinueConversation' || a.name === 'CreateConversation'))) return next();
       const partitionKey = key(tenantOf(a) ?? 'none', baseConversationId(a.conversation?.id ?? 'none'));
       const rowKey = key(a.type, a.id);
       const claimed = await insertIfAbsent(table, { partitionKey, rowKey, at: Date.now() });
