@@ -70,6 +70,8 @@ export interface Turn {
   /** IANA time zone of the sender's client, else UTC. */
   timeZone: string;
   locale?: string;
+  /** In a channel thread: the id of the thread's root message (Teams' `;messageid=` suffix). */
+  threadRootId?: string;
   /** The message a card action was pressed on (the bot's own card), when Teams says. */
   replyToId?: string;
   /** People @mentioned in the message, other than the bot. */

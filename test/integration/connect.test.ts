@@ -203,6 +203,16 @@ describe('connect', () => {
       expect(bot.connector.posts()).toHaveLength(0);
     });
 
+    test('when the question is asked inside a channel thread, then what follows (who helps) is posted in that thread, not in a new one', async () => {
+      const thread = `${CHANNEL};messageid=thread-root-1`;
+      const { questionId, card, cardId } = await ask('Who has a champions onboarding checklist?', BOB, { conversationId: thread });
+      bot.connector.reset();
+      await press('connect.claim', { questionId, v: versionOf(card) }, CAROL, cardId);
+      const told = bot.connector.posts().filter((p) => p.body.text?.includes('will help with your question'));
+      expect(told).toHaveLength(1);
+      expect(told[0]!.conversationId).toBe(thread);
+    });
+
     test('when the asker presses "I can help", or the data is forged, then nothing changes and they are told why', async () => {
       const { questionId, card } = await ask('How do champions report progress?');
       const v = versionOf(card);

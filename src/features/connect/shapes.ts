@@ -9,8 +9,10 @@ import type { Person, Question } from './model';
  */
 
 /** The thread of a message in a channel (`;messageid=` names its root); a chat is one thread. */
-export function threadRef(turn: Turn, rootId: string | undefined): ConversationRef {
+export function threadRef(turn: Turn, messageId: string | undefined): ConversationRef {
   const ref = turn.reference;
+  // A message inside a thread answers in that thread; a top-level message is its own root.
+  const rootId = turn.threadRootId ?? messageId;
   if (turn.conversationType !== 'channel' || !rootId || ref.conversation.id.includes(';messageid=')) return ref;
   return { ...ref, conversation: { ...ref.conversation, id: `${ref.conversation.id};messageid=${rootId}` } };
 }

@@ -31,7 +31,7 @@ export function durationText(ms: number): string {
 export const connectStrings = {
   group: 'Connect',
   askUsage: 'ask <your question>',
-  askSummary: 'Ask the network: I tag the question, show related stories and @mention up to 3 people who know.',
+  askSummary: "Ask the network: I tag the question, show related stories and @mention up to 3 people who know. During a call, it joins the call's question queue.",
   whoUsage: 'who knows <theme or words>',
   whoSummary: 'Up to 5 people who know a theme, from the stories, answers, topics and notes they shared.',
   bucketsUsage: 'buckets  |  buckets set #theme: @person, @person',
