@@ -180,6 +180,18 @@ describe('connect', () => {
   });
 
   describe('the question card', () => {
+    test('when a question is asked and answered twice, then insights hears one question (with its themes) and two answers, only the first timed from the ask', async () => {
+      const heard: { kind: string; themes?: string[]; firstAnswerTo?: { askedAt: Date } }[] = [];
+      bot.app.host.events.on('contributed', async (c) => void (c.kind === 'question' || c.kind === 'answer' ? heard.push(c) : undefined));
+      const { questionId } = await ask('How do champions keep momentum after a launch?');
+      await answer(questionId, CAROL, 'Monthly show and tell.');
+      await answer(questionId, DANA, 'A shared backlog of ideas.');
+      expect(heard.map((c) => c.kind)).toEqual(['question', 'answer', 'answer']);
+      expect(heard[0]!.themes).toContain('champions');
+      expect(heard[1]!.firstAnswerTo?.askedAt).toBeInstanceOf(Date);
+      expect(heard[2]!.firstAnswerTo).toBeUndefined();
+    });
+
     test('when two people press "I can help" at once, then exactly one claims it, the other is told who did, and the asker is told once', async () => {
       const { questionId, card, cardId } = await ask('Who has run a champions hackathon?');
       const v = versionOf(card);
