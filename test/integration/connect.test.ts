@@ -282,7 +282,8 @@ describe('connect', () => {
       bot.connector.reset();
       const { answerId, status, body } = await answer(questionId, ERIN, 'We counted active channels per champion every month.');
       expect(status).toBe(200);
-      expect((body as Json | undefined)?.task).toBeUndefined();
+      // The dialog closes with the door's plain "Done." (never an empty body); the answer is in the thread.
+      expect((body as Json | undefined)?.task).toEqual({ type: 'message', value: 'Done.' });
       const posted = bot.connector.cards({ method: 'POST' });
       expect(posted).toHaveLength(1);
       expect(posted[0]!.record.conversationId).toContain(';messageid=');

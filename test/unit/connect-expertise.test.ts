@@ -86,7 +86,7 @@ describe('connect cards', () => {
     const entities = (c.msteams?.entities ?? []) as { text: string; mentioned: { id: string } }[];
     expect(entities.map((e) => e.mentioned.id)).toEqual(['u2', 'u3']);
     for (const e of entities) expect(json).toContain(JSON.stringify(e.text).slice(1, -1));
-    expect(mentionOf({ userId: 'u2', userName: 'Dana <b>' }).text).toBe('<at>Dana \uFF1Cb\uFF1E</at>');
+    expect(mentionOf({ userId: 'u2', userName: 'Dana <b>' }).text).toBe('<at>Dana \u2039b></at>');
   });
 
   test('the other cards are valid Adaptive Cards 1.5', () => {
