@@ -63,6 +63,8 @@ const schema = z
     PUBLIC_BASE_URL: optionalUrl,
     /** Secret that signs calendar links (HMAC-SHA256); at least 32 characters. */
     CALENDAR_LINK_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    /** Hours after which an unanswered question gets its one reminder in its thread (up to 90 days). */
+    CONNECT_REMINDER_HOURS: z.coerce.number().min(1).max(24 * 90).default(72),
     /** Teams' per-app, per-tenant send limit (30 to 50 per second; design for 30). */
     DIGEST_TENANT_SENDS_PER_SECOND: positiveInt(30),
     /** How long a dequeued digest job (and its delivery claim) stays with one instance before another may take it over. */
@@ -182,6 +184,7 @@ export interface Config {
   agenda: { autoFinaliseHours: number };
   /** Calendar links are offered only when both are set. */
   call: { publicBaseUrl?: string; calendarLinkSecret?: string };
+  connect: { reminderHours: number };
   digest: { tenantSendsPerSecond: number; jobLeaseSeconds: number; sendConcurrency: number; retryBaseMs: number };
   /** Download links; publicUrl is filled in with the listening address at start when not set. */
   links: { publicUrl?: string; signingSecret: string };
@@ -230,6 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdown: { drainSeconds: c.SHUTDOWN_DRAIN_SECONDS },
     agenda: { autoFinaliseHours: c.AGENDA_AUTO_FINALISE_HOURS },
     call: { publicBaseUrl: c.PUBLIC_BASE_URL?.replace(/\/+$/, ''), calendarLinkSecret: c.CALENDAR_LINK_SECRET },
+    connect: { reminderHours: c.CONNECT_REMINDER_HOURS },
     digest: {
       tenantSendsPerSecond: c.DIGEST_TENANT_SENDS_PER_SECOND,
       jobLeaseSeconds: c.DIGEST_JOB_LEASE_SECONDS,

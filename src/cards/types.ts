@@ -166,7 +166,8 @@ export interface ActionExecute extends ActionBase {
 
 export interface ActionSubmit extends ActionBase {
   type: 'Action.Submit';
-  data: ActionData | { msteams: Record<string, unknown>; verb?: string };
+  /** With `msteams: { type: 'task/fetch' }` Teams opens a dialog and sends the rest of the data with it. */
+  data: ActionData | { msteams: Record<string, unknown>; verb?: string } | ({ msteams: Record<string, unknown> } & ActionData);
   associatedInputs?: 'auto' | 'none';
 }
 

@@ -7,9 +7,10 @@ import { storiesFeature } from './stories/routes';
 import { insightsFeature } from './insights/routes';
 import { customersFeature } from './customers/routes';
 import { callFeature } from './call/routes';
+import { connectFeature } from './connect/routes';
 
 /** The product's features, in the order their routes are registered. */
-export const features: readonly Feature[] = [conversationsFeature, helpFeature, agendaFeature, callFeature, digestFeature, storiesFeature, insightsFeature, customersFeature];
+export const features: readonly Feature[] = [conversationsFeature, helpFeature, agendaFeature, callFeature, digestFeature, storiesFeature, insightsFeature, customersFeature, connectFeature];
 
 export function tablesOf(list: readonly Feature[]): string[] {
   return list.flatMap((f) => f.tables);

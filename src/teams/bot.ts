@@ -14,7 +14,7 @@ import type { OutboundHttp } from './http';
 import { registerCardAction, refuseBadRequest } from './cardActions';
 import { CommandRegistry } from './commands';
 import { meetingEventOf } from './meetingEvents';
-import type { CardSubmit, DialogAnswer, Door, LifecycleEvents, MeetingEvent, MessageAction, MessagePayload, Poster, Reply, Turn } from './door';
+import type { CardDialog, CardSubmit, DialogAnswer, Door, LifecycleEvents, MeetingEvent, MessageAction, MessagePayload, Poster, Reply, Turn } from './door';
 import { toActivity } from './messages';
 import { correlation, correlationIdOf, deduplicate, tenantFilter, turnLogger, PROCESSED_TABLE } from './middleware';
 import { CARD_NOTICES_TABLE, NoticeMemory } from './notices';
@@ -177,6 +177,25 @@ export function createBot(deps: BotDeps): Bot {
           return badData;
         }
         return dialogAnswer(await action.submit(turnOf(context), payload, data.data, replyFor(context)));
+      });
+    },
+    cardDialog<F, S>(dialog: CardDialog<F, S>) {
+      const badData = dialog.strings?.badData ?? coreStrings.badCardData;
+      app.taskModules.fetch(dialog.verb, async (context, _state, raw) => {
+        const data = dialog.fetchSchema.safeParse(raw);
+        if (!data.success) {
+          await refuseBadRequest(context, badData);
+          return badData;
+        }
+        return dialogAnswer(await dialog.fetch(turnOf(context), data.data, replyFor(context))) ?? '';
+      });
+      app.taskModules.submit(dialog.verb, async (context, _state, raw) => {
+        const data = dialog.submitSchema.safeParse(raw);
+        if (!data.success) {
+          await refuseBadRequest(context, badData);
+          return badData;
+        }
+        return dialogAnswer(await dialog.submit(turnOf(context), data.data, replyFor(context))) ?? null;
       });
     },
     on(event, handler) {

@@ -70,6 +70,8 @@ export interface Turn {
   /** IANA time zone of the sender's client, else UTC. */
   timeZone: string;
   locale?: string;
+  /** In a channel thread: the id of the thread's root message (Teams' `;messageid=` suffix). */
+  threadRootId?: string;
   /** The message a card action was pressed on (the bot's own card), when Teams says. */
   replyToId?: string;
   /** People @mentioned in the message, other than the bot. */
@@ -82,6 +84,8 @@ export interface Turn {
 export interface OutMessage {
   text?: string;
   card?: AdaptiveCard;
+  /** People the text @mentions (`<at>Name</at>` in the text): Teams notifies them. */
+  mentions?: { type: 'mention'; text: string; mentioned: { id: string; name: string } }[];
 }
 
 /** Answering inside a turn. Every method returns the posted activity id when Teams gives one. */
@@ -194,6 +198,20 @@ export interface MessageAction<T> {
   strings?: { badData?: string };
 }
 
+/**
+ * A dialog opened from a card button (Action.Submit with `msteams: { type: 'task/fetch' }` and
+ * `verb` in its data): `task/fetch` then the dialog's `task/submit`. Both datas are parsed with
+ * their schemas; bad data gets a 400 with `badData`.
+ */
+export interface CardDialog<F, S> {
+  verb: string;
+  fetchSchema: z.ZodType<F, z.ZodTypeDef, unknown>;
+  fetch(turn: Turn, data: F, reply: Reply): Promise<DialogAnswer>;
+  submitSchema: z.ZodType<S, z.ZodTypeDef, unknown>;
+  submit(turn: Turn, data: S, reply: Reply): Promise<DialogAnswer>;
+  strings?: { badData?: string };
+}
+
 /** Lifecycle events. `active`: before any message or invoke (the conversation registry). */
 export interface LifecycleEvents {
   installed: (turn: Turn, reply: Reply) => Promise<void>;
@@ -227,6 +245,8 @@ export interface Door {
   cardAction<T>(action: CardAction<T>): void;
   cardSubmit<T>(submit: CardSubmit<T>): void;
   messageAction<T>(action: MessageAction<T>): void;
+  /** A dialog opened from a card button (task/fetch, task/submit). */
+  cardDialog<F, S>(dialog: CardDialog<F, S>): void;
   on<K extends keyof LifecycleEvents>(event: K, handler: LifecycleEvents[K]): void;
   job(job: ScheduledJob): void;
   /** Meeting events (start, end, participants joining and leaving). */
@@ -262,4 +282,11 @@ export interface Poster {
   post(ref: ConversationRef, message: OutMessage): Promise<string | undefined>;
   update(ref: ConversationRef, activityId: string, message: OutMessage): Promise<void>;
   attempt(ref: ConversationRef, message: OutMessage): Promise<PostResult>;
+  /**
+   * The bot's personal chat with a person (created, or found: Teams returns the existing one),
+   * as a reference to post to. `at` is a reference whose service, tenant and bot are used.
+   * Throws what Teams answers when it cannot (403/404: the person never installed the app, or
+   * blocked it); nothing is posted then.
+   */
+  openPersonalChat(at: ConversationRef, userId: string): Promise<ConversationRef>;
 }

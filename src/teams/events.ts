@@ -21,6 +21,8 @@ export interface Contribution {
   themes?: string[];
   customer?: string;
   value?: { kind: string; amount: number; unit: string; per?: string; basis: 'estimated' | 'measured'; text: string };
+  /** topic, note: the words, for Connect to tag with themes (never logged). */
+  text?: string;
   /** answer: when the question was asked, if this is its first answer (time to first answer). */
   firstAnswerTo?: { askedAt: Date };
 }

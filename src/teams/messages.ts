@@ -8,6 +8,7 @@ export function toActivity(message: OutMessage): Partial<Activity> {
     out.text = message.text;
     if (!message.card) out.textFormat = 'plain';
   }
+  if (message.mentions?.length) out.entities = message.mentions;
   if (message.card) out.attachments = [CardFactory.adaptiveCard(message.card)];
   return out;
 }

@@ -65,7 +65,7 @@ export function deduplicate(table: TableClient, log: Logger, deduplicatesItself:
     async onTurn(context, next) {
       const a = context.activity;
       // Our own proactive continuations are not deliveries from Teams: nothing to de-duplicate.
-      if (!a.id || a.type === ActivityTypes.Typing || (a.type === ActivityTypes.Event && a.name === 'ContinueConversation')) return next();
+      if (!a.id || a.type === ActivityTypes.Typing || (a.type === ActivityTypes.Event && (a.name === 'ContinueConversation' || a.name === 'CreateConversation'))) return next();
       if (deduplicatesItself(context)) {
         turnLogger(context, log).debug('activity.self_deduplicating', { activityId: a.id });
         return next();

@@ -53,7 +53,7 @@ const asReference = (ref: ConversationRef): Partial<ConversationReference> => re
 export const MAX_REFRESH_USERS = 60;
 const ROSTER_TTL_MS = 10 * 60 * 1000;
 
-export function createPoster(adapter: Pick<CloudAdapter, 'continueConversationAsync'>, botAppId: string, log: Logger, now: () => number = Date.now): Poster {
+export function createPoster(adapter: Pick<CloudAdapter, 'continueConversationAsync' | 'createConversationAsync'>, botAppId: string, log: Logger, now: () => number = Date.now): Poster {
   const run = async <T>(ref: ConversationRef, work: (ctx: TurnContext) => Promise<T>): Promise<T | undefined> => {
     let result: T | undefined;
     let failure: { error: unknown } | undefined;
@@ -139,6 +139,23 @@ export function createPoster(adapter: Pick<CloudAdapter, 'continueConversationAs
       await run(ref, async (ctx) => {
         await ctx.updateActivity({ ...toActivity(message), id: activityId });
       });
+    },
+    async openPersonalChat(at, userId) {
+      const tenantId = at.conversation.tenantId;
+      if (!tenantId || !at.bot) throw new Error('the reference names no tenant or bot');
+      let reference: Partial<ConversationReference> | undefined;
+      const parameters = { isGroup: false, bot: { id: at.bot.id, name: at.bot.name ?? '' }, members: [{ id: userId, name: '' }], tenantId, channelData: { tenant: { id: tenantId } } };
+      await adapter.createConversationAsync(botAppId, 'msteams', at.serviceUrl, undefined as unknown as string, parameters, async (ctx) => {
+        reference = TurnContext.getConversationReference(ctx.activity);
+      });
+      const id = reference?.conversation?.id;
+      if (!reference || !id) throw new Error('the personal chat was not created');
+      return {
+        channelId: reference.channelId ?? 'msteams',
+        serviceUrl: reference.serviceUrl ?? at.serviceUrl,
+        conversation: { id, tenantId, conversationType: 'personal', isGroup: false },
+        bot: at.bot,
+      };
     },
     async attempt(ref, message) {
       const conversationId = ref.conversation?.id;

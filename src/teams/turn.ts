@@ -79,6 +79,7 @@ export function turnOf(context: TurnContext): Turn {
     userId: a.from?.aadObjectId ?? a.from?.id ?? 'unknown',
     userName: a.from?.name ?? 'Someone',
     activityId: a.id,
+    threadRootId: /;messageid=([^;]+)$/.exec(a.conversation.id)?.[1],
     timeZone: tzCandidate && isValidTimeZone(tzCandidate) ? tzCandidate : 'UTC',
     locale: a.locale,
     replyToId: typeof context.activity.replyToId === 'string' ? context.activity.replyToId : undefined,

@@ -301,6 +301,25 @@ describe('the running note', () => {
     expect(cardText(last)).not.toContain('Who owns the pilot? —');
   });
 
+  test('when someone asks before the call is in progress, then it is a question for the network; once the running note is posted, ask joins the call queue instead (one ask command)', async () => {
+    const conv = '19:ask-one-command@thread.tacv2';
+    const call = await h.createCall(conv);
+    const here = { conversationId: conv };
+    const questionsOfCall = async () => (await agendaInternals(bot.app.host)!.service.repo.listStoredNotes({ tenantId: TENANT, conversationId: conv }, call.callId)).filter((n) => n.kind === 'question');
+    const posted = () => bot.connector.cards({ conversationId: conv, method: 'POST' });
+    // The call exists but has not started: the network gets the question (Connect's question card).
+    await h.say('ask Who has run a champions programme before?', { ...here, from: person(1) });
+    expect(cardText(posted().at(-1)!.card)).toContain('Who has run a champions programme before?');
+    expect(await questionsOfCall()).toHaveLength(0);
+    // The running note is posted: the call takes the question into its live queue, no question card.
+    await h.press('call.start', { callId: call.callId }, { ...here, from: ALICE });
+    const cardsBefore = posted().length;
+    await h.say('ask How did you measure adoption?', { ...here, from: person(2) });
+    expect(bot.connector.texts(conv).at(-1)).toContain('in the queue on the running note');
+    expect((await questionsOfCall()).map((q) => q.text)).toEqual(['How did you measure adoption?']);
+    expect(posted()).toHaveLength(cardsBefore);
+  });
+
   test('when authors edit or delete their notes, then only their own change, and only until 48 hours after the call', async () => {
     const conv = '19:note-edit@thread.tacv2';
     const call = await h.createCall(conv);

@@ -122,6 +122,18 @@ export class TeamsBuilder {
     };
   }
 
+  /** Action.Submit with `msteams: { type: 'task/fetch' }`: Teams asks the bot for a dialog, with the button's data. */
+  taskFetch(data: Record<string, unknown>, where: Where = {}, scope: 'channel' | 'groupChat' | 'personal' = 'channel'): Activity {
+    const a = this.conversationFor(scope, where, 'invoke');
+    return { ...a, name: 'task/fetch', replyToId: `act-card-${randomUUID()}`, value: { type: 'task/fetch', data: { msteams: { type: 'task/fetch' }, ...data }, context: { theme: 'default' } } };
+  }
+
+  /** The dialog's Action.Submit: `task/submit` with the dialog card's data and inputs. */
+  taskSubmit(data: Record<string, unknown>, where: Where = {}, scope: 'channel' | 'groupChat' | 'personal' = 'channel'): Activity {
+    const a = this.conversationFor(scope, where, 'invoke');
+    return { ...a, name: 'task/submit', value: { type: 'task/submit', data, context: { theme: 'default' } } };
+  }
+
   /** Message action "..." > app: the dialog's fetchTask invoke, carrying the message. */
   messageActionFetch(commandId: string, message: { id: string; html: string; from: Person }, where: Where = {}): Activity {
     const a = this.conversationFor('channel', where, 'invoke');

@@ -59,6 +59,10 @@ export class ConnectorStandIn {
   readonly activities: RecordedActivity[] = [];
   members: Member[] = [];
   private readonly failures = new Map<string, number>();
+  /** Members the bot cannot open a personal chat with (POST /v3/conversations answers 403). */
+  readonly unreachable = new Set<string>();
+  /** Personal chats opened: POST /v3/conversations bodies. */
+  readonly created: Record<string, unknown>[] = [];
   private readonly responders: Responder[] = [];
   private server: http.Server | undefined;
   url = '';
@@ -149,6 +153,8 @@ export class ConnectorStandIn {
     this.connections = 0;
     this.arrivals = 0;
     this.holdMs = 0;
+    this.unreachable.clear();
+    this.created.length = 0;
   }
 
   posts(conversationId?: string): RecordedActivity[] {
@@ -242,7 +248,10 @@ export class ConnectorStandIn {
       return send(200, { id: activityId });
     }
     if (parts[0] === 'v3' && parts[1] === 'conversations' && parts.length === 2 && req.method === 'POST') {
-      return send(200, { id: `a:${randomUUID()}`, activityId: `act-${randomUUID()}` });
+      const members = (body.members as { id?: string }[] | undefined) ?? [];
+      if (members.some((m) => m.id && this.unreachable.has(m.id))) return send(403, { error: { code: 'ConversationBlockedByUser', message: 'stand-in: the bot cannot reach this user' } });
+      this.created.push(body);
+      return send(200, { id: `a:personal-${members[0]?.id ?? randomUUID()}`, activityId: `act-${randomUUID()}` });
     }
     if (parts[0] === 'v3' && parts[1] === 'conversations' && parts[3] === 'members') {
       if (parts[4]) {

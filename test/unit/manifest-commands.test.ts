@@ -31,7 +31,9 @@ const NOT_IN_MANIFEST: Record<string, string> = {
   export: 'team and group chat lists are capped at 10 commands; shown by help',
   my: 'its menu entry is "my data", a two-word command the menu cannot offer as one title; shown by help',
   forget: 'a destructive request the person should type on purpose ("forget me"); shown by help',
-  ask: 'team and group chat lists are capped at 10 commands; used during the call, shown by help and on the reminder card',
+  ask: 'team and group chat lists are capped at 10 commands; used during a call and to ask the network, shown by help and on the reminder card',
+  who: 'the team and group chat list is full (10 commands); shown by help',
+  buckets: 'the team and group chat list is full (10 commands); an organizer command, shown by help',
 };
 
 const CONVERSATION_OF_SCOPE: Record<string, ConversationType> = { team: 'channel', groupChat: 'groupChat', personal: 'personal' };

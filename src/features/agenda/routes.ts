@@ -34,8 +34,8 @@ export function agendaInternals(host: FeatureHost): { service: AgendaService; li
 const whereOf = (t: Turn): Conversation => ({ tenantId: t.tenantId, conversationId: t.conversationId, spaceId: t.spaceId });
 const whoOf = (t: Turn): Person => ({ userId: t.userId, userName: t.userName });
 /** Tells insights someone took part (after it is saved). */
-const contributed = (host: FeatureHost, t: Turn, kind: 'topic' | 'vote' | 'note', call: { callId: string; title?: string }): Promise<void> =>
-  host.events.emit('contributed', { tenantId: t.tenantId, spaceId: t.spaceId, personId: t.userId, name: t.userName, kind, at: host.clock.now(), call });
+const contributed = (host: FeatureHost, t: Turn, kind: 'topic' | 'vote' | 'note', call: { callId: string; title?: string }, text?: string): Promise<void> =>
+  host.events.emit('contributed', { tenantId: t.tenantId, spaceId: t.spaceId, personId: t.userId, name: t.userName, kind, at: host.clock.now(), call, ...(text ? { text } : {}) });
 
 export const agendaFeature: Feature = {
   name: 'agenda',
@@ -98,7 +98,7 @@ export const agendaFeature: Feature = {
           return;
         }
         const { call, topic } = await service.proposeTopic(whereOf(turn), whoOf(turn), args);
-        await contributed(host, turn, 'topic', call);
+        await contributed(host, turn, 'topic', call, topic.title);
         await reply.text(s.topicAdded(topic.number, topic.title, call.title));
         await live.touchAll(turn, call.callId);
       },
@@ -129,7 +129,7 @@ export const agendaFeature: Feature = {
       scopes,
       async handle(turn, args, reply) {
         const { kind, topic, callId } = await service.addNote(whereOf(turn), whoOf(turn), args);
-        await contributed(host, turn, 'note', { callId });
+        await contributed(host, turn, 'note', { callId }, args);
         await reply.text(s.noteAdded(kind, topic));
         await host.events.emit('noteAdded', { tenantId: turn.tenantId, conversationId: turn.conversationId, callId });
       },
@@ -266,7 +266,7 @@ export const agendaFeature: Feature = {
         const similar = data.anyway ? undefined : await nearDuplicate(turn, data.callId, data.topic ?? '');
         if (similar) throw new UserError(s.nearDuplicateOnCard(similar.topic.number));
         const result = await service.proposeTopic(whereOf(turn), whoOf(turn), data.topic ?? '', { callId: data.callId, rev: data.rev });
-        await contributed(host, turn, 'topic', result.call);
+        await contributed(host, turn, 'topic', result.call, result.topic.title);
         const notice = { text: s.topicAddedOnCard(result.topic.number), tone: 'good' as const };
         return { card: await personal(turn, data.callId, notice), notice };
       },

@@ -15,9 +15,11 @@ import { callStrings as s } from './strings';
  * count is exact under concurrency; the button carries the intent, so a retry never undoes it);
  * the host (an organizer) marks a question answered.
  *
- * Hand-off to the network (the connect feature's questions): a question left open when the call
- * ends is meant to become an open question for the network. The connect feature is not in this
- * branch; `NetworkQuestions` is the port it would implement, and nothing calls it yet.
+ * `ask` itself is Connect's command: it hands the question here while the call is in progress
+ * (CallQuestions in routes.ts). Hand-off to the network: a question left open when the call ends
+ * is meant to become an open question for the network; `NetworkQuestions` is the port Connect
+ * would implement. Not wired: it needs a call-ended event from the agenda (the end command and
+ * the close job) and a claim per question so a retried hand-off never asks twice.
  */
 export const QUESTION_VOTES_TABLE = 'callquestionvotes';
 

@@ -39,6 +39,20 @@ export function callInternals(host: FeatureHost): CallInternals | undefined {
   return internals.get(host);
 }
 
+/**
+ * The port connect's `ask` consults (one `ask` command in the product): while the
+ * conversation's call is in progress (not ended, its running note posted), the question joins
+ * that call's live queue and the answer is what to tell the person; otherwise undefined and the
+ * question goes to the network.
+ */
+export interface CallQuestions {
+  askIfLive(turn: Turn, text: string): Promise<string | undefined>;
+}
+const liveQuestions = new WeakMap<FeatureHost, CallQuestions>();
+export function callQuestionsOf(host: FeatureHost): CallQuestions | undefined {
+  return liveQuestions.get(host);
+}
+
 const whereOf = (t: Turn): Conversation => ({ tenantId: t.tenantId, conversationId: t.conversationId, spaceId: t.spaceId });
 const whoOf = (t: Turn): Person => ({ userId: t.userId, userName: t.userName });
 
@@ -129,20 +143,17 @@ export const callFeature: Feature = {
       },
     });
 
-    // Live questions: `ask`, +1 (set-state), Answered (host).
-    door.command({
-      name: 'ask',
-      usage: s.askUsage,
-      summary: s.askSummary,
-      group: s.group,
-      scopes: ['channel', 'groupChat'],
-      async handle(turn, args, reply) {
-        if (!args.trim()) return void (await reply.text(s.askEmpty));
-        const { callId } = await questions.ask(whereOf(turn), whoOf(turn), args);
-        await reply.text(s.questionAsked);
-        await cards.touch(turn, callId);
-      },
-    });
+    // Live questions: connect owns the one `ask` command and hands a question here while the
+    // conversation's call is in progress (its running note is posted); +1 (set-state), Answered (host).
+    const askIfLive = async (turn: Turn, text: string): Promise<string | undefined> => {
+      const call = await agenda.currentCall(whereOf(turn));
+      if (!call || call.status === 'ended' || !(await cards.activityOf(turn, call.callId))) return undefined;
+      if (!text.trim()) return s.askEmpty;
+      const { callId } = await questions.ask(whereOf(turn), whoOf(turn), text);
+      await cards.touch(turn, callId);
+      return s.questionAsked;
+    };
+    liveQuestions.set(host, { askIfLive });
     const noteCardFor = async (turn: Turn, data: { callId: string }, notice: { text: string; tone: 'good' | 'attention' }) => {
       // The presser's own +1s are marked on their answer (the shared card offers +1 to all).
       const view = await notes.view(turn, data.callId);

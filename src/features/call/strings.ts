@@ -51,8 +51,6 @@ export const callStrings = {
   badCardData: 'That button sent something I could not read, so nothing changed.',
 
   // live questions
-  askUsage: 'ask <question>',
-  askSummary: 'During the call: add a question to the call\'s queue; people upvote it on the running note.',
   askEmpty: 'Write the question after the command, e.g. @Coach ask How did you measure it?',
   questionAsked: 'Your question is in the queue on the running note.',
   questionsTitle: 'Questions',

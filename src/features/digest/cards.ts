@@ -20,6 +20,14 @@ export interface RecapSummary {
   actions: string[];
 }
 
+/** A question nobody has answered yet (from Connect). */
+export interface OpenQuestionSummary {
+  text: string;
+  askerName: string;
+  bucket: string;
+  askedAt: Date;
+}
+
 export interface DigestContent {
   quiet: boolean;
   from: Date;
@@ -30,6 +38,8 @@ export interface DigestContent {
   nextCall?: NextCallSummary;
   recap?: RecapSummary;
   newVoices: string[];
+  /** "Open questions you could answer": shown in quiet weeks too. */
+  openQuestions?: OpenQuestionSummary[];
   figures: FigureLine[];
 }
 
@@ -134,6 +144,15 @@ export function digestCard(content: DigestContent, options: { preview: boolean; 
       return true;
     });
     body.push({ type: 'TextBlock', text: s.newVoices(names.slice(0, 10).map((n) => safeLine(n, 60)).join(', ')) + (names.length > 10 ? ` ${s.andMore(names.length - 10)}` : ''), wrap: true });
+  }
+
+  if (content.openQuestions?.length) {
+    body.push(heading(s.openQuestionsHeading));
+    body.push({
+      type: 'TextBlock',
+      text: content.openQuestions.map((q) => s.openQuestion(safeLine(q.text, 200), safeLine(q.askerName, 60), safeLine(q.bucket, 40))).join('\n\n'),
+      wrap: true,
+    });
   }
 
   body.push(heading(s.figuresHeading));

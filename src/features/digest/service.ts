@@ -14,6 +14,7 @@ import { digestStrings as s } from './strings';
 const WEEK_MS = 7 * 24 * 3600_000;
 export const MAX_THEMES = 10;
 const RESURFACE_CANDIDATES = 10;
+const OPEN_QUESTIONS = 5;
 
 export interface Curated {
   content: DigestContent;
@@ -98,12 +99,13 @@ export class DigestService {
     const { tenantId, conversationId, spaceId } = sub;
     const lastWeek = previousRunKey(DateTime.fromJSDate(to, { zone: sub.timeZone }));
     const known = sub.lastFigures?.runKey === lastWeek ? sub.lastFigures : undefined;
-    const [stories, nextCall, recaps, activity, people, previous] = await Promise.all([
+    const [stories, nextCall, recaps, activity, people, openQuestions, previous] = await Promise.all([
       memo(shared, `stories|${tenantId}|${spaceId}|${from.getTime()}|${to.getTime()}`, () => this.sources.storiesBetween(tenantId, spaceId, from, to)),
       this.sources.nextCall(tenantId, conversationId, to),
       this.sources.recapsBetween(tenantId, conversationId, from, to),
       this.sources.activityBetween(tenantId, conversationId, from, to),
       memo(shared, `people|${tenantId}|${spaceId}|${from.getTime()}|${to.getTime()}`, () => this.sources.contributors(tenantId, spaceId, from, to)),
+      memo(shared, `questions|${tenantId}|${spaceId}|${to.getTime()}`, () => this.sources.openQuestions?.(tenantId, spaceId, to, OPEN_QUESTIONS) ?? Promise.resolve([])),
       // The week before: what last week's digest recorded, else counted again (contributors of a
       // past week cannot be recounted: only each person's first and latest contribution is kept).
       known
@@ -132,6 +134,7 @@ export class DigestService {
       nextCall,
       recap: recaps[recaps.length - 1],
       newVoices,
+      openQuestions,
       figures: compareFigures(figures, previous),
     };
     return { content, figures, storyIds: picked.map((p) => p.storyId), resurfacedId: resurfaced?.storyId };

@@ -4,10 +4,11 @@ import { openAgendaAction } from '../agenda/cards';
 import { AGENDA_TABLES } from '../agenda/repo';
 import { AgendaService } from '../agenda/service';
 import { ContributionsRepo, CONTRIBUTIONS_TABLE } from '../../people/contributions';
+import { ConnectRepo, QUESTIONS_TABLE } from '../connect/repo';
 import { STORIES_TABLE } from '../stories/repo';
 import { StoriesService } from '../stories/service';
 import type { DigestStory } from './curate';
-import type { NextCallSummary, RecapSummary, VoteAction } from './cards';
+import type { NextCallSummary, OpenQuestionSummary, RecapSummary, VoteAction } from './cards';
 
 /**
  * What the digest reads from the other rooms (stories, agenda, contributions), as plain values.
@@ -22,6 +23,8 @@ export interface DigestSources {
   activityBetween(tenantId: string, conversationId: string, from: Date, to: Date): Promise<{ topics: number; votes: number }>;
   /** People who contributed for the first time in [from, to), and how many were active since `from`: one read. */
   contributors(tenantId: string, spaceId: string, from: Date, to: Date): Promise<{ newVoices: string[]; active: number }>;
+  /** Questions of the space nobody has answered yet, asked by `before`, newest first (one read of the open list). */
+  openQuestions?(tenantId: string, spaceId: string, before: Date, limit: number): Promise<OpenQuestionSummary[]>;
   /** The agenda's "open / vote" button, when the agenda feature offers one. */
   voteAction?: VoteAction;
 }
@@ -31,6 +34,7 @@ export function createDigestSources(store: Store, clock: Clock): DigestSources {
   const stories = new StoriesService(store, clock);
   const agenda = new AgendaService(store, clock);
   const contributions = new ContributionsRepo(store.table(CONTRIBUTIONS_TABLE));
+  const questions = new ConnectRepo(store);
   return {
     storiesBetween: (tenantId, spaceId, from, to) => stories.storiesBetween(tenantId, spaceId, from, to),
     mostEndorsed: (tenantId, spaceId, limit) => stories.mostEndorsed(tenantId, spaceId, limit),
@@ -49,9 +53,16 @@ export function createDigestSources(store: Store, clock: Clock): DigestSources {
         active: all.filter((c) => c.lastAt >= from).length,
       };
     },
+    async openQuestions(tenantId, spaceId, before, limit) {
+      const open = await questions.openQuestions({ tenantId, spaceId }, limit + 20);
+      return open
+        .filter((q) => q.createdAt <= before.getTime())
+        .slice(0, limit)
+        .map((q) => ({ text: q.text, askerName: q.askerName, bucket: q.bucket, askedAt: new Date(q.createdAt) }));
+    },
     voteAction: openAgendaAction,
   };
 }
 
 /** Tables the digest reads (owned by other features; created here too so a digest never meets a missing table). */
-export const SOURCE_TABLES: readonly string[] = [STORIES_TABLE, ...Object.values(AGENDA_TABLES), CONTRIBUTIONS_TABLE];
+export const SOURCE_TABLES: readonly string[] = [STORIES_TABLE, ...Object.values(AGENDA_TABLES), CONTRIBUTIONS_TABLE, QUESTIONS_TABLE];

@@ -44,6 +44,8 @@ export const digestStrings = {
   decisions: 'Decisions',
   actions: 'Actions',
   newVoicesHeading: 'New voices',
+  openQuestionsHeading: 'Open questions you could answer',
+  openQuestion: (text: string, asker: string, bucket: string) => `• ${text} (asked by ${asker}, #${bucket})`,
   newVoices: (names: string) => `Welcome to ${names}, who contributed for the first time this week.`,
   figuresHeading: 'This week in figures',
   figureNames: { stories: 'stories', topics: 'topics', votes: 'votes', contributors: 'contributors' } as Record<string, string>,

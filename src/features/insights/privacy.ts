@@ -150,6 +150,10 @@ export class Privacy {
     return { contentType: 'text/csv; charset=utf-8', filename: `my-data-${day}.csv`, body: toCsv(['table', 'partition_key', 'row_key', 'property', 'value'], rows) };
   }
 
+  private dropStoryEntries(storyIds: ReadonlySet<string>): Promise<number> {
+    return dropStoryEntriesIn(this.store, storyIds);
+  }
+
   async forget(person: Person, choice: 'delete' | 'anonymise'): Promise<ForgetReport> {
     await this.settled();
     const n = needlesOf(person);
@@ -180,6 +184,9 @@ export class Privacy {
     const authored = (table: string, row: Row): boolean =>
       choice === 'delete' &&
       ((table === AGENDA_TABLES.notes && row.authorId === person.userId) || (table === AGENDA_TABLES.topics && row.proposedBy === person.userId) || (table === INSIGHT_VALUES_TABLE && row.tellerTag === tag));
+    // Lists that quote deleted stories (Connect's recent stories per theme) drop those entries.
+    const deletedStories = new Set(choice === 'delete' ? stories.filter((st) => st.told).map((st) => st.storyId) : []);
+    if (deletedStories.size > 0) report.rowsChanged += await this.dropStoryEntries(deletedStories);
     for await (const { table, client, row } of this.rowsNaming(n)) {
       const personalReference = typeof row.reference === 'string' && row.reference.includes('"personal"');
       if (ownRow(row, n) || authored(table, row) || table === DOWNLOAD_LINKS_TABLE || personalReference) {
@@ -203,6 +210,35 @@ export class Privacy {
     }
     return report;
   }
+}
+
+/** Rows whose `entries` is a JSON list of `{ storyId, ... }`, rewritten without the given stories (eTag-guarded). */
+async function dropStoryEntriesIn(store: Store, storyIds: ReadonlySet<string>): Promise<number> {
+  if (!store.listTables) return 0;
+  let changed = 0;
+  for (const table of await store.listTables()) {
+    const client = store.table(table);
+    for await (const row of client.listEntities<Record<string, unknown>>()) {
+      if (typeof row.entries !== 'string' || !row.entries.includes('storyId')) continue;
+      let list: unknown;
+      try {
+        list = JSON.parse(row.entries);
+      } catch {
+        continue;
+      }
+      if (!Array.isArray(list)) continue;
+      const kept = list.filter((e) => !(typeof e === 'object' && e !== null && storyIds.has(String((e as { storyId?: unknown }).storyId))));
+      if (kept.length === list.length) continue;
+      try {
+        await client.updateEntity({ partitionKey: row.partitionKey ?? '', rowKey: row.rowKey ?? '', entries: JSON.stringify(kept) }, 'Merge', { etag: row.etag });
+        changed++;
+      } catch (err) {
+        // A concurrent change: the next pass of forget (or the list's own trimming) handles it; never throw half-way.
+        if (statusOf(err) !== 412) throw err;
+      }
+    }
+  }
+  return changed;
 }
 
 export function personalDataOf(store: Store, clock: Clock): (tenantId: string, userId: string, format: 'json' | 'csv') => Promise<Download> {

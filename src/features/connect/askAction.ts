@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import type { FeatureHost } from '../feature';
+import { askDialog, questionCard } from './cards';
+import type { ConnectService } from './service';
+import { asked, threadRef } from './shapes';
+import { connectStrings as s } from './strings';
+
+/**
+ * "Ask the network", the message action (command id `askNetwork`): fetch opens a dialog with
+ * the message as the question; submit asks it, and the question card is posted in that
+ * message's thread (where the conversation already is).
+ */
+export const ASK_NETWORK_COMMAND = 'askNetwork';
+
+const dialogData = z.object({ question: z.string().max(20_000) }).passthrough();
+const here = (type: string): boolean => type === 'channel' || type === 'groupChat';
+
+export function registerAskTheNetwork(host: FeatureHost, service: ConnectService): void {
+  host.door.messageAction({
+    commandId: ASK_NETWORK_COMMAND,
+    schema: dialogData,
+    strings: { badData: s.badRequest },
+    async fetch(turn, message) {
+      if (!here(turn.conversationType)) return { text: s.askNotHere };
+      return { dialog: { title: s.askDialogTitle, card: askDialog(message.text.trim()), width: 'medium', height: 'medium' } };
+    },
+    async submit(turn, message, data, reply) {
+      if (!here(turn.conversationType)) return { text: s.askNotHere };
+      const ref = threadRef(turn, message.id);
+      const question = await service.ask({ tenantId: turn.tenantId, spaceId: turn.spaceId, conversationId: turn.conversationId }, { userId: turn.userId, userName: turn.userName }, data.question, JSON.stringify(ref));
+      reply.log.info('connect.asked', { questionId: question.questionId, fromMessage: true, suggested: question.suggested.length });
+      const posted = await host.poster.post(ref, { card: questionCard(question) });
+      if (posted) await service.repo.setCardId(question, question.questionId, posted);
+      await asked(host, question);
+      // The dialog closes; the question card is in the thread.
+      return { close: true };
+    },
+  });
+}

@@ -1,0 +1,69 @@
+import type { Clock } from '../../clock';
+import type { Store } from '../../store/tables';
+import { normaliseTag } from '../stories/parse';
+import { queryTerms } from '../stories/library';
+import { StoriesRepo, STORIES_TABLE } from '../stories/repo';
+import { StoriesService } from '../stories/service';
+import { lemmasOf } from '../stories/themes';
+import type { Person, Space } from './model';
+
+/**
+ * What Connect needs from other rooms, as plain values: the theme tagger (the same one stories
+ * use (src/themes, learned, with each space's corrections), so a question's bucket and a story's themes speak the same words) and the story library.
+ *
+ */
+export interface ThemeTagger {
+  /** Theme ids of the space's taxonomy that the text is about, best first. */
+  themesOf(where: Space, text: string): Promise<string[]>;
+  /** The space's themes, id and display name. */
+  themes(where: Space): Promise<{ id: string; name: string }[]>;
+  /** The words of a text that a search matches on (lemmas, without stop words). */
+  terms(text: string): string[];
+}
+
+export interface StoryLibrary {
+  /** Which of these stories still exist (point reads): a deleted story is never shown beside a question. */
+  existing(where: Space, storyIds: readonly string[]): Promise<Set<string>>;
+  /** Saves an accepted answer as a story told by the answerer; false when it was saved already. */
+  saveAnswer(where: Space & { conversationId: string }, input: { text: string; teller: Person; savedBy: Person; themes: string[]; sourceId: string }): Promise<{ storyId: string; created: boolean }>;
+}
+
+export interface ConnectPorts {
+  tagger: ThemeTagger;
+  library: StoryLibrary;
+}
+
+export function storiesPorts(store: Store, clock: Clock): ConnectPorts {
+  const stories = new StoriesService(store, clock);
+  const repo = new StoriesRepo(store.table(STORIES_TABLE));
+  return {
+    tagger: {
+      // The learned tagger (src/themes), with the space's corrections: taxonomy themes only.
+      async themesOf(where, text) {
+        return (await stories.tagger.suggest(text, where)).map((t) => t.id);
+      },
+      async themes(where) {
+        return (await stories.themes(where)).map((t) => ({ id: t.id, name: t.name }));
+      },
+      terms: (text) => queryTerms(lemmasOf(text)),
+    },
+    library: {
+      async existing(where, storyIds) {
+        const found = await Promise.all(storyIds.map((id) => repo.get(where, id)));
+        return new Set(found.filter((x) => x !== undefined).map((x) => x.story.storyId));
+      },
+      async saveAnswer(where, input) {
+        const result = await stories.captureStory({
+          where: { tenantId: where.tenantId, spaceId: where.spaceId },
+          conversationId: where.conversationId,
+          text: input.text,
+          teller: input.teller,
+          capturedBy: input.savedBy,
+          chosenTags: input.themes.map(normaliseTag),
+          sourceMessageId: input.sourceId,
+        });
+        return { storyId: result.story.storyId, created: !result.duplicate };
+      },
+    },
+  };
+}

@@ -1,0 +1,356 @@
+import type { TableClient } from '@azure/data-tables';
+import { encodeKeyPart, key, timeKey } from '../../store/keys';
+import { mutateEntity } from '../../store/etag';
+import { getEntityOrUndefined, listPartition, type Store } from '../../store/tables';
+import { topOf, withTopEntry, type ExpertiseRow } from './expertise';
+import type { AcceptedAnswer, Answer, Person, Question, RelatedStory, Space } from './model';
+
+/**
+ * Connect's tables.
+ *
+ * questions   PK tenant|space            RK questionId (newest first); its answers RK questionId|a|answerId;
+ *                                        RK open|questionId: the open questions (digest), removed at the first answer
+ *             PK due|YYYY-MM-DD          RK dueTime|tenant|space|questionId: reminders due that day (the job reads a few days)
+ * expertise   PK tenant|space|theme      RK p|person: decayed score, counts and latest time per kind (expertise.ts)
+ *                                        RK top: the theme's best TOP_SIZE rows, kept as contributions happen
+ *                                        RK stories: the theme's newest SHORTLIST stories (excerpt, terms), shown beside questions
+ * connectpeople PK tenant                RK person: who opted out of suggestions (tenant-wide)
+ * questionbuckets PK tenant|space        RK route|theme (owners) and stats|theme (counters)
+ */
+export const QUESTIONS_TABLE = 'questions';
+export const EXPERTISE_TABLE = 'expertise';
+export const CONNECT_PEOPLE_TABLE = 'connectpeople';
+export const BUCKETS_TABLE = 'questionbuckets';
+export const CONNECT_TABLES = [QUESTIONS_TABLE, EXPERTISE_TABLE, CONNECT_PEOPLE_TABLE, BUCKETS_TABLE] as const;
+
+interface QuestionRow {
+  questionId: string;
+  conversationId: string;
+  text: string;
+  askerId: string;
+  askerName: string;
+  themes: string;
+  bucket: string;
+  suggested: string;
+  declined: string;
+  related: string;
+  claimedBy?: string;
+  answerIds: string;
+  firstAnswerAt?: number;
+  accepted?: string;
+  createdAt: number;
+  version: number;
+  thread: string;
+  remindedAt?: number;
+  cardId?: string;
+}
+
+interface AnswerRow {
+  answerId: string;
+  questionId: string;
+  text: string;
+  authorId: string;
+  authorName: string;
+  at: number;
+}
+
+export interface OpenQuestionRow {
+  questionId: string;
+  conversationId: string;
+  text: string;
+  askerName: string;
+  bucket: string;
+  createdAt: number;
+}
+
+export interface DueRow {
+  tenantId: string;
+  spaceId: string;
+  questionId: string;
+  dueAt: number;
+}
+
+export interface BucketStats {
+  asked: number;
+  claimed: number;
+  answered: number;
+  accepted: number;
+  /** Times to first answer in ms, the latest 200 (for the median). */
+  firstAnswerMs: number[];
+}
+
+export interface BucketRoute {
+  owners: Person[];
+  setBy: string;
+  setAt: number;
+}
+
+const MAX_SAMPLES = 200;
+const TOP_RK = 'top';
+const STORIES_RK = 'stories';
+/** Stories kept per theme for "related stories": the newest, as they are told. */
+export const SHORTLIST = 30;
+
+export interface ShortlistedStory {
+  storyId: string;
+  excerpt: string;
+  tellerName: string;
+  terms: string[];
+  at: number;
+}
+const personRk = (personId: string): string => `p|${encodeKeyPart(personId)}`;
+const spacePk = (w: Space): string => key(w.tenantId, w.spaceId);
+const OPEN = 'open|';
+const openRk = (questionId: string): string => `${OPEN}${questionId}`;
+const answerRk = (questionId: string, answerId: string): string => `${questionId}|a|${answerId}`;
+export const duePk = (day: Date): string => key('due', day.toISOString().slice(0, 10));
+
+function toRow(q: Question): QuestionRow {
+  return {
+    questionId: q.questionId,
+    conversationId: q.conversationId,
+    text: q.text,
+    askerId: q.asker.userId,
+    askerName: q.asker.userName,
+    themes: JSON.stringify(q.themes),
+    bucket: q.bucket,
+    suggested: JSON.stringify(q.suggested),
+    declined: JSON.stringify(q.declined),
+    related: JSON.stringify(q.related),
+    ...(q.claimedBy ? { claimedBy: JSON.stringify(q.claimedBy) } : {}),
+    answerIds: JSON.stringify(q.answerIds),
+    ...(q.firstAnswerAt ? { firstAnswerAt: q.firstAnswerAt.getTime() } : {}),
+    ...(q.accepted ? { accepted: JSON.stringify({ ...q.accepted, at: q.accepted.at.getTime() }) } : {}),
+    createdAt: q.createdAt.getTime(),
+    version: q.version,
+    thread: q.thread,
+    ...(q.remindedAt ? { remindedAt: q.remindedAt.getTime() } : {}),
+    ...(q.cardId ? { cardId: q.cardId } : {}),
+  };
+}
+
+function fromRow(w: Space, r: QuestionRow): Question {
+  const accepted = r.accepted ? (JSON.parse(r.accepted) as Omit<AcceptedAnswer, 'at'> & { at: number }) : undefined;
+  return {
+    tenantId: w.tenantId,
+    spaceId: w.spaceId,
+    conversationId: r.conversationId,
+    questionId: r.questionId,
+    text: r.text,
+    asker: { userId: r.askerId, userName: r.askerName },
+    themes: JSON.parse(r.themes) as string[],
+    bucket: r.bucket,
+    suggested: JSON.parse(r.suggested) as Person[],
+    declined: JSON.parse(r.declined) as string[],
+    related: JSON.parse(r.related) as RelatedStory[],
+    ...(r.claimedBy ? { claimedBy: JSON.parse(r.claimedBy) as Person } : {}),
+    answerIds: JSON.parse(r.answerIds) as string[],
+    ...(r.firstAnswerAt ? { firstAnswerAt: new Date(r.firstAnswerAt) } : {}),
+    ...(accepted ? { accepted: { ...accepted, at: new Date(accepted.at) } } : {}),
+    createdAt: new Date(r.createdAt),
+    version: r.version,
+    thread: r.thread,
+    ...(r.remindedAt ? { remindedAt: new Date(r.remindedAt) } : {}),
+    ...(r.cardId ? { cardId: r.cardId } : {}),
+  };
+}
+
+export class ConnectRepo {
+  private readonly questions: TableClient;
+  private readonly expertise: TableClient;
+  private readonly people: TableClient;
+  private readonly buckets: TableClient;
+
+  constructor(store: Store) {
+    this.questions = store.table(QUESTIONS_TABLE);
+    this.expertise = store.table(EXPERTISE_TABLE);
+    this.people = store.table(CONNECT_PEOPLE_TABLE);
+    this.buckets = store.table(BUCKETS_TABLE);
+  }
+
+  // ---- questions -----------------------------------------------------------------------
+
+  /**
+   * The question and its open-list entry in one transaction (one partition), its reminder beside
+   * it. A reminder whose question was never written leads nowhere: the job skips what it cannot
+   * read, so a failure never leaves half a question.
+   */
+  async createQuestion(q: Question, remindAt: Date): Promise<void> {
+    const open: OpenQuestionRow = { questionId: q.questionId, conversationId: q.conversationId, text: q.text, askerName: q.asker.userName, bucket: q.bucket, createdAt: q.createdAt.getTime() };
+    const due: DueRow = { tenantId: q.tenantId, spaceId: q.spaceId, questionId: q.questionId, dueAt: remindAt.getTime() };
+    await Promise.all([
+      this.questions.submitTransaction([
+        ['create', { partitionKey: spacePk(q), rowKey: q.questionId, ...toRow(q) }],
+        ['upsert', { partitionKey: spacePk(q), rowKey: openRk(q.questionId), ...open }, 'Replace'],
+      ]),
+      this.questions.upsertEntity({ partitionKey: duePk(remindAt), rowKey: timeKey(remindAt, key(q.tenantId, q.spaceId, q.questionId)), ...due }, 'Replace'),
+    ]);
+  }
+
+  async getQuestion(w: Space, questionId: string): Promise<Question | undefined> {
+    const row = await getEntityOrUndefined<QuestionRow>(this.questions, spacePk(w), questionId);
+    return row ? fromRow(w, row) : undefined;
+  }
+
+  /**
+   * eTag-guarded change: `apply` returns the next question or undefined (no write). Two people
+   * pressing at once: one write wins, the other re-reads and sees what the first did.
+   */
+  async changeQuestion(w: Space, questionId: string, apply: (current: Question | undefined) => Question | undefined): Promise<{ before?: Question; after?: Question }> {
+    let before: Question | undefined;
+    let after: Question | undefined;
+    await mutateEntity<QuestionRow>(this.questions, spacePk(w), questionId, (row) => {
+      before = row ? fromRow(w, row) : undefined;
+      after = apply(before);
+      return after ? toRow({ ...after, version: (before?.version ?? 0) + 1 }) : undefined;
+    });
+    return { before, after: after ? { ...after, version: (before?.version ?? 0) + 1 } : undefined };
+  }
+
+  /**
+   * Remembers the posted card. A merge of this one field: it changes the row's eTag, so an
+   * eTag-guarded change that read the row before it re-reads and keeps it.
+   */
+  async setCardId(w: Space, questionId: string, cardId: string): Promise<void> {
+    await this.questions.updateEntity({ partitionKey: spacePk(w), rowKey: questionId, cardId }, 'Merge');
+  }
+
+  /** Writes the answer row; the same answer id again rewrites the same row (the question row counts it once). */
+  async putAnswer(w: Space, a: Answer): Promise<void> {
+    await this.questions.upsertEntity<AnswerRow>({
+      partitionKey: spacePk(w),
+      rowKey: answerRk(a.questionId, a.answerId),
+      answerId: a.answerId,
+      questionId: a.questionId,
+      text: a.text,
+      authorId: a.author.userId,
+      authorName: a.author.userName,
+      at: a.at.getTime(),
+    }, 'Replace');
+  }
+
+  async getAnswer(w: Space, questionId: string, answerId: string): Promise<Answer | undefined> {
+    const r = await getEntityOrUndefined<AnswerRow>(this.questions, spacePk(w), answerRk(questionId, answerId));
+    return r ? { answerId: r.answerId, questionId: r.questionId, text: r.text, author: { userId: r.authorId, userName: r.authorName }, at: new Date(r.at) } : undefined;
+  }
+
+  async closeOpen(w: Space, questionId: string): Promise<void> {
+    await this.questions.deleteEntity(spacePk(w), openRk(questionId)).catch(() => undefined);
+  }
+
+  /** Open questions of the space, newest first (one partition read of the open list). */
+  async openQuestions(w: Space, limit: number): Promise<OpenQuestionRow[]> {
+    return listPartition<OpenQuestionRow>(this.questions, spacePk(w), { from: OPEN, to: 'open}' }, limit);
+  }
+
+  /** Reminders due by `now` on the given days (one partition read each). */
+  async dueReminders(days: readonly Date[], now: Date): Promise<(DueRow & { partitionKey: string; rowKey: string })[]> {
+    const lists = await Promise.all(days.map((d) => listPartition<DueRow>(this.questions, duePk(d), { to: timeKey(new Date(now.getTime() + 1)) })));
+    return lists.flat().map((r) => ({ tenantId: r.tenantId, spaceId: r.spaceId, questionId: r.questionId, dueAt: r.dueAt, partitionKey: r.partitionKey ?? '', rowKey: r.rowKey ?? '' }));
+  }
+
+  async removeDue(partitionKey: string, rowKey: string): Promise<void> {
+    await this.questions.deleteEntity(partitionKey, rowKey).catch(() => undefined);
+  }
+
+  // ---- expertise -----------------------------------------------------------------------
+
+  /**
+   * One more contribution on a theme: the person's row (eTag-guarded), then the theme's top list
+   * if they belong on it (also eTag-guarded; most contributions of people far down the list
+   * cost no second write).
+   */
+  async changeExpertise(w: Space, theme: string, personId: string, apply: (current: ExpertiseRow | undefined) => ExpertiseRow): Promise<void> {
+    const pk = key(w.tenantId, w.spaceId, theme);
+    const { after } = await mutateEntity<ExpertiseRow>(this.expertise, pk, personRk(personId), (row) => apply(row ? strip(row) : undefined));
+    if (!after) return;
+    const row = strip(after);
+    await mutateEntity<{ entries: string }>(this.expertise, pk, TOP_RK, (top) => {
+      const next = withTopEntry(top ? (JSON.parse(top.entries) as ExpertiseRow[]) : [], row);
+      return next ? { entries: JSON.stringify(next) } : undefined;
+    });
+  }
+
+  /** The theme's top list: one point read. */
+  async topOn(w: Space, theme: string): Promise<ExpertiseRow[]> {
+    const top = await getEntityOrUndefined<{ entries: string }>(this.expertise, key(w.tenantId, w.spaceId, theme), TOP_RK);
+    return top ? (JSON.parse(top.entries) as ExpertiseRow[]) : [];
+  }
+
+  /** Everyone with a standing on the theme in the space: one partition read (when the top list is not enough). */
+  async expertsOn(w: Space, theme: string): Promise<ExpertiseRow[]> {
+    return (await listPartition<ExpertiseRow>(this.expertise, key(w.tenantId, w.spaceId, theme), { from: 'p|', to: 'p}' })).map(strip);
+  }
+
+  /** Bulk seeding (benchmarks, tests): rows for one theme and its top list, in transactions of 100. */
+  async seedExpertise(w: Space, theme: string, rows: readonly ExpertiseRow[]): Promise<void> {
+    const pk = key(w.tenantId, w.spaceId, theme);
+    for (let i = 0; i < rows.length; i += 100) {
+      await this.expertise.submitTransaction(rows.slice(i, i + 100).map((r) => ['upsert', { partitionKey: pk, rowKey: personRk(r.personId), ...r }, 'Replace']));
+    }
+    await this.expertise.upsertEntity({ partitionKey: pk, rowKey: TOP_RK, entries: JSON.stringify(topOf(rows)) }, 'Replace');
+  }
+
+  /** A new story on the theme goes to the front of its shortlist (eTag-guarded; a re-sent story is not added twice). */
+  async shortlistStory(w: Space, theme: string, entry: ShortlistedStory): Promise<void> {
+    await mutateEntity<{ entries: string }>(this.expertise, key(w.tenantId, w.spaceId, theme), STORIES_RK, (row) => {
+      const list = row ? (JSON.parse(row.entries) as ShortlistedStory[]) : [];
+      if (list.some((e) => e.storyId === entry.storyId)) return undefined;
+      return { entries: JSON.stringify([entry, ...list].sort((a, b) => b.at - a.at).slice(0, SHORTLIST)) };
+    });
+  }
+
+  /** The theme's shortlist: one point read. */
+  async shortlist(w: Space, theme: string): Promise<ShortlistedStory[]> {
+    const row = await getEntityOrUndefined<{ entries: string }>(this.expertise, key(w.tenantId, w.spaceId, theme), STORIES_RK);
+    return row ? (JSON.parse(row.entries) as ShortlistedStory[]) : [];
+  }
+
+  // ---- opt-outs ------------------------------------------------------------------------
+
+  async setHidden(tenantId: string, who: Person, hidden: boolean, at: Date): Promise<void> {
+    if (hidden) await this.people.upsertEntity({ partitionKey: key(tenantId), rowKey: key(who.userId), userId: who.userId, hiddenAt: at.getTime() }, 'Replace');
+    else await this.people.deleteEntity(key(tenantId), key(who.userId)).catch(() => undefined);
+  }
+
+  /** Everyone in the tenant who opted out: one partition read (a few people, not the whole tenant). */
+  async hiddenPeople(tenantId: string): Promise<Set<string>> {
+    return new Set((await listPartition<{ userId: string }>(this.people, key(tenantId))).map((r) => r.userId));
+  }
+
+  // ---- buckets -------------------------------------------------------------------------
+
+  async changeStats(w: Space, bucket: string, apply: (current: BucketStats) => BucketStats): Promise<void> {
+    await mutateEntity<{ bucket: string; stats: string }>(this.buckets, spacePk(w), key('stats', bucket), (row) => {
+      const current: BucketStats = row ? (JSON.parse(row.stats) as BucketStats) : { asked: 0, claimed: 0, answered: 0, accepted: 0, firstAnswerMs: [] };
+      const next = apply(current);
+      return { bucket, stats: JSON.stringify({ ...next, firstAnswerMs: next.firstAnswerMs.slice(-MAX_SAMPLES) }) };
+    });
+  }
+
+  async setRoute(w: Space, bucket: string, route: BucketRoute): Promise<void> {
+    await this.buckets.upsertEntity({ partitionKey: spacePk(w), rowKey: key('route', bucket), bucket, owners: JSON.stringify(route.owners), setBy: route.setBy, setAt: route.setAt }, 'Replace');
+  }
+
+  async getRoute(w: Space, bucket: string): Promise<BucketRoute | undefined> {
+    const r = await getEntityOrUndefined<{ owners: string; setBy: string; setAt: number }>(this.buckets, spacePk(w), key('route', bucket));
+    return r ? { owners: JSON.parse(r.owners) as Person[], setBy: r.setBy, setAt: r.setAt } : undefined;
+  }
+
+  /** Every bucket's counters and route of the space: one partition read. */
+  async bucketsOf(w: Space): Promise<{ stats: Map<string, BucketStats>; routes: Map<string, BucketRoute> }> {
+    const rows = await listPartition<{ bucket: string; stats?: string; owners?: string; setBy?: string; setAt?: number }>(this.buckets, spacePk(w));
+    const stats = new Map<string, BucketStats>();
+    const routes = new Map<string, BucketRoute>();
+    for (const r of rows) {
+      if (r.stats) stats.set(r.bucket, JSON.parse(r.stats) as BucketStats);
+      if (r.owners) routes.set(r.bucket, { owners: JSON.parse(r.owners) as Person[], setBy: r.setBy ?? '', setAt: r.setAt ?? 0 });
+    }
+    return { stats, routes };
+  }
+}
+
+function strip<T extends object>(row: T): T {
+  const { partitionKey: _p, rowKey: _r, etag: _e, timestamp: _t, ...rest } = row as T & { partitionKey?: string; rowKey?: string; etag?: string; timestamp?: string };
+  return rest as T;
+}

@@ -1,0 +1,400 @@
+/**
+ * Connect: questions routed to the people who know, and "who knows" inferred from what people
+ * shared. Use cases in plain values; the Teams edge is routes.ts.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../../clock';
+import { UserError } from '../../errors';
+import { newestFirstKey } from '../../store/keys';
+import type { Store } from '../../store/tables';
+import { OrganizersRepo, ORGANIZERS_TABLE } from '../../people/organizers';
+import { normaliseTag } from '../stories/parse';
+import { rankExperts, TOP_SIZE, withContribution, type ExpertiseRow } from './expertise';
+import {
+  GENERAL_BUCKET,
+  MAX_ANSWER_LENGTH,
+  MAX_ANSWERS,
+  MAX_EXPERTS,
+  MAX_OWNERS,
+  MAX_QUESTION_LENGTH,
+  MAX_RELATED,
+  MAX_SUGGESTED,
+  type Answer,
+  type Contribution,
+  type Expert,
+  type Person,
+  type Place,
+  type Question,
+  type RelatedStory,
+  type Space,
+} from './model';
+import type { ConnectPorts } from './ports';
+import { ConnectRepo, type BucketRoute, type BucketStats, type OpenQuestionRow } from './repo';
+import { connectStrings as s } from './strings';
+
+export interface ConnectSettings {
+  /** Hours after which an unanswered question gets its one reminder. */
+  reminderHours: number;
+}
+
+export interface BucketView {
+  bucket: string;
+  name: string;
+  asked: number;
+  open: number;
+  medianFirstAnswerMs?: number;
+  owners: Person[];
+}
+
+const MAX_CONTRIBUTION_THEMES = 8;
+/** Characters of a story kept in a theme's shortlist (the card shows 200). */
+const EXCERPT = 400;
+/** The reminder job reads this many day partitions back, so a scheduler that was down a few days still reminds. */
+const REMINDER_LOOKBACK_DAYS = 7;
+
+export type DueReminder = Awaited<ReturnType<ConnectRepo['dueReminders']>>[number];
+
+export const newQuestionId = (at: Date): string => `${newestFirstKey(at)}-${randomBytes(4).toString('hex')}`;
+export const newAnswerId = (): string => randomBytes(6).toString('hex');
+
+export function median(values: readonly number[]): number | undefined {
+  if (!values.length) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+export class ConnectService {
+  readonly repo: ConnectRepo;
+  private readonly organizers: OrganizersRepo;
+
+  constructor(store: Store, private readonly clock: Clock, private readonly ports: ConnectPorts, private readonly settings: ConnectSettings) {
+    this.repo = new ConnectRepo(store);
+    this.organizers = new OrganizersRepo(store.table(ORGANIZERS_TABLE));
+  }
+
+  // ---- ask -----------------------------------------------------------------------------
+
+  validateQuestion(text: string): string {
+    const t = text.trim();
+    if (!t) throw new UserError(s.emptyQuestion);
+    if (t.length > MAX_QUESTION_LENGTH) throw new UserError(s.questionTooLong(t.length));
+    return t;
+  }
+
+  /** Tags the question, finds related stories and up to 3 people, and stores it with its reminder. */
+  async ask(place: Place, asker: Person, raw: string, thread: string): Promise<Question> {
+    const text = this.validateQuestion(raw);
+    const now = this.clock.now();
+    const themes = await this.ports.tagger.themesOf(place, text);
+    const bucket = themes[0] ?? GENERAL_BUCKET;
+    const [suggested, related] = await Promise.all([
+      this.suggest(place, { themes, bucket, exclude: [asker.userId] }, MAX_SUGGESTED),
+      this.related(place, text, themes),
+    ]);
+    const question: Question = {
+      tenantId: place.tenantId,
+      spaceId: place.spaceId,
+      conversationId: place.conversationId,
+      questionId: newQuestionId(now),
+      text,
+      asker,
+      themes,
+      bucket,
+      suggested,
+      declined: [],
+      related,
+      answerIds: [],
+      createdAt: now,
+      version: 1,
+      thread,
+    };
+    await Promise.all([
+      this.repo.createQuestion(question, new Date(now.getTime() + this.settings.reminderHours * 3_600_000)),
+      this.count(place, bucket, (c) => ({ ...c, asked: c.asked + 1 })),
+    ]);
+    return question;
+  }
+
+  /** Bucket owners first, then the best-ranked people on the themes; never the excluded, hidden or declined. */
+  private async suggest(where: Space, q: { themes: string[]; bucket: string; exclude: string[] }, count: number): Promise<Person[]> {
+    const [route, hidden, tops] = await Promise.all([this.repo.getRoute(where, q.bucket), this.repo.hiddenPeople(where.tenantId), this.tops(where, q.themes)]);
+    const exclude = new Set([...hidden, ...q.exclude]);
+    const owners = (route?.owners ?? []).filter((p) => !exclude.has(p.userId));
+    for (const o of owners) exclude.add(o.userId);
+    const experts = rankExperts(await this.enough(where, tops, exclude, count), this.clock.now(), exclude, count);
+    return [...owners, ...experts.map((e) => e.person)].slice(0, count);
+  }
+
+  private tops(where: Space, themes: readonly string[]): Promise<{ theme: string; rows: ExpertiseRow[] }[]> {
+    return Promise.all(themes.map(async (theme) => ({ theme, rows: await this.repo.topOn(where, theme) })));
+  }
+
+  /**
+   * Each theme's top list (one point read) ranks the people; only when exclusions (opt-outs, the
+   * asker, declines) leave too few on a full list is the theme's whole partition read. Across
+   * several themes the sum is taken over the top lists: someone just below the top on two
+   * themes can be missed, a price paid to keep `who knows` at one read per theme.
+   */
+  private async enough(where: Space, tops: { theme: string; rows: ExpertiseRow[] }[], exclude: ReadonlySet<string>, needed: number): Promise<{ theme: string; rows: ExpertiseRow[] }[]> {
+    return Promise.all(
+      tops.map(async (t) => (t.rows.length >= TOP_SIZE && t.rows.filter((r) => !exclude.has(r.personId)).length < needed ? { theme: t.theme, rows: await this.repo.expertsOn(where, t.theme) } : t)),
+    );
+  }
+
+  /**
+   * Up to 3 stories told on the question's themes that share the most words with it (ties: the
+   * newest), from each theme's shortlist (one point read per theme), checked to still exist
+   * (a deleted one is left out, not replaced: a question card shows at most 3, often fewer).
+   */
+  private async related(where: Space, text: string, themes: readonly string[]): Promise<RelatedStory[]> {
+    if (!themes.length) return [];
+    const terms = new Set(this.ports.tagger.terms(text));
+    const lists = await Promise.all(themes.map((t) => this.repo.shortlist(where, t)));
+    const seen = new Set<string>();
+    const scored = lists
+      .flat()
+      .filter((e) => !seen.has(e.storyId) && seen.add(e.storyId))
+      .map((e) => ({ e, score: e.terms.filter((t) => terms.has(t)).length }))
+      .filter((x) => x.score > 0)
+      .sort((a, b) => b.score - a.score || b.e.at - a.e.at)
+      .slice(0, MAX_RELATED);
+    if (!scored.length) return [];
+    const alive = await this.ports.library.existing(where, scored.map((x) => x.e.storyId));
+    return scored
+      .filter((x) => alive.has(x.e.storyId))
+      .slice(0, MAX_RELATED)
+      .map(({ e }) => ({ storyId: e.storyId, text: e.excerpt, tellerName: e.tellerName }));
+  }
+
+  /** The question as the card shows it; refuses ids from another conversation (or a version never sent). */
+  async find(place: Place, questionId: string, version?: number): Promise<Question> {
+    const q = await this.repo.getQuestion(place, questionId);
+    if (!q || q.conversationId !== place.conversationId || (version !== undefined && version > q.version)) throw new UserError(s.questionNotFound);
+    return q;
+  }
+
+  // ---- buttons -------------------------------------------------------------------------
+
+  /** "I can help": the first presser claims it; anyone later learns who did. Pressing again changes nothing. */
+  async claim(place: Place, questionId: string, version: number, who: Person): Promise<{ question: Question; outcome: 'claimed' | 'yours' | 'taken' }> {
+    const found = await this.find(place, questionId, version);
+    if (found.asker.userId === who.userId) throw new UserError(s.ownQuestionClaim);
+    const { before, after } = await this.repo.changeQuestion(place, questionId, (q) => (q && !q.claimedBy ? { ...q, claimedBy: who } : undefined));
+    if (after) {
+      await this.count(place, after.bucket, (c) => ({ ...c, claimed: c.claimed + 1 }));
+      return { question: after, outcome: 'claimed' };
+    }
+    if (!before) throw new UserError(s.questionNotFound);
+    return { question: before, outcome: before.claimedBy?.userId === who.userId ? 'yours' : 'taken' };
+  }
+
+  /** "Not for me": the suggested person steps aside for this question, and the next person is offered. */
+  async decline(place: Place, questionId: string, version: number, who: Person): Promise<{ question: Question; next?: Person; outcome: 'declined' | 'already' }> {
+    const found = await this.find(place, questionId, version);
+    if (found.declined.includes(who.userId)) return { question: found, outcome: 'already' };
+    if (!found.suggested.some((p) => p.userId === who.userId)) throw new UserError(s.notSuggested);
+    const [next] = await this.suggest(place, { themes: found.themes, bucket: found.bucket, exclude: [found.asker.userId, who.userId, ...found.declined, ...found.suggested.map((p) => p.userId)] }, 1);
+    const { before, after } = await this.repo.changeQuestion(place, questionId, (q) => {
+      if (!q || q.declined.includes(who.userId)) return undefined;
+      const suggested = q.suggested.filter((p) => p.userId !== who.userId);
+      if (next && !suggested.some((p) => p.userId === next.userId) && !q.declined.includes(next.userId)) suggested.push(next);
+      return { ...q, suggested, declined: [...q.declined, who.userId] };
+    });
+    if (!after) return { question: before ?? found, outcome: 'already' };
+    const offered = next && after.suggested.some((p) => p.userId === next.userId) ? next : undefined;
+    return { question: after, ...(offered ? { next: offered } : {}), outcome: 'declined' };
+  }
+
+  validateAnswer(text: string): string {
+    const t = text.trim();
+    if (!t) throw new UserError(s.emptyAnswer);
+    if (t.length > MAX_ANSWER_LENGTH) throw new UserError(s.answerTooLong(t.length));
+    return t;
+  }
+
+  /**
+   * An answer from the dialog. The dialog carries its own answer id, so the same submit again
+   * (a retry, a double press) finds its id on the question and adds nothing. The answer row is
+   * written first and rewritten by a retry, so the question never counts an answer it lacks.
+   */
+  async answer(place: Place, questionId: string, answerId: string, who: Person, raw: string): Promise<{ question: Question; answer: Answer; duplicate: boolean }> {
+    const text = this.validateAnswer(raw);
+    const found = await this.find(place, questionId);
+    if (found.answerIds.includes(answerId)) {
+      const existing = await this.repo.getAnswer(place, questionId, answerId);
+      if (existing) return { question: found, answer: existing, duplicate: true };
+    }
+    if (found.answerIds.length >= MAX_ANSWERS) throw new UserError(s.tooManyAnswers);
+    const now = this.clock.now();
+    const answer: Answer = { answerId, questionId, text, author: who, at: now };
+    await this.repo.putAnswer(place, answer);
+    const { before, after } = await this.repo.changeQuestion(place, questionId, (q) =>
+      q && !q.answerIds.includes(answerId) ? { ...q, answerIds: [...q.answerIds, answerId], firstAnswerAt: q.firstAnswerAt ?? now } : undefined,
+    );
+    if (!after) return { question: before ?? found, answer, duplicate: true };
+    if (before && before.answerIds.length === 0) {
+      const waited = now.getTime() - after.createdAt.getTime();
+      await Promise.all([this.repo.closeOpen(place, questionId), this.count(place, after.bucket, (c) => ({ ...c, answered: c.answered + 1, firstAnswerMs: [...c.firstAnswerMs, waited] }))]);
+    }
+    return { question: after, answer, duplicate: false };
+  }
+
+  /** "Accept": the asker (or an organizer) marks an answer as the one; it counts for the answerer on the question's themes. */
+  async accept(place: Place, questionId: string, answerId: string, who: Person): Promise<{ question: Question; answer: Answer; outcome: 'accepted' | 'already' }> {
+    const found = await this.find(place, questionId);
+    const answer = found.answerIds.includes(answerId) ? await this.repo.getAnswer(place, questionId, answerId) : undefined;
+    if (!answer) throw new UserError(s.answerNotFound);
+    if (found.asker.userId !== who.userId && !(await this.organizers.isOrganizer(place, who.userId))) throw new UserError(s.onlyAskerAccepts);
+    const now = this.clock.now();
+    const { before, after } = await this.repo.changeQuestion(place, questionId, (q) =>
+      q && !q.accepted ? { ...q, accepted: { answerId, answerer: answer.author, by: who, at: now } } : undefined,
+    );
+    if (!after) {
+      const current = before ?? found;
+      if (current.accepted && current.accepted.answerId !== answerId) throw new UserError(s.acceptedAlready(current.accepted.answerer.userName));
+      return { question: current, answer, outcome: 'already' };
+    }
+    await Promise.all([
+      this.count(place, after.bucket, (c) => ({ ...c, accepted: c.accepted + 1 })),
+      this.recordContribution({ tenantId: place.tenantId, spaceId: place.spaceId, personId: answer.author.userId, name: answer.author.userName, kind: 'answer', themes: after.themes, at: now }),
+    ]);
+    return { question: after, answer, outcome: 'accepted' };
+  }
+
+  /** "Save as story" on an accepted answer: told by the answerer, tagged with the question's themes. */
+  async saveAnswerAsStory(place: Place, questionId: string, answerId: string, who: Person): Promise<{ storyId: string; created: boolean }> {
+    const q = await this.find(place, questionId);
+    if (q.accepted?.answerId !== answerId) throw new UserError(s.notAccepted);
+    const answer = await this.repo.getAnswer(place, questionId, answerId);
+    if (!answer) throw new UserError(s.answerNotFound);
+    const allowed = [q.asker.userId, answer.author.userId].includes(who.userId) || (await this.organizers.isOrganizer(place, who.userId));
+    if (!allowed) throw new UserError(s.onlyAskerSaves);
+    return this.ports.library.saveAnswer(place, { text: answer.text, teller: answer.author, savedBy: who, themes: q.themes, sourceId: `answer-${questionId}-${answerId}` });
+  }
+
+  // ---- who knows -----------------------------------------------------------------------
+
+  /** Themes named by #tag or by name win; otherwise the tagger reads the words. */
+  async themesForQuery(where: Space, query: string): Promise<string[]> {
+    const q = query.trim().slice(0, 300);
+    if (!q) throw new UserError(s.whoEmpty);
+    const known = await this.ports.tagger.themes(where);
+    const byKey = new Map<string, string>();
+    for (const t of known) {
+      byKey.set(t.id, t.id);
+      byKey.set(normaliseTag(t.name), t.id);
+    }
+    const tags = [...q.matchAll(/#([\p{L}\p{N}][\p{L}\p{N}_-]*)/gu)].map((m) => normaliseTag(m[1] ?? ''));
+    if (tags.length) {
+      const unknown = tags.find((t) => !byKey.has(t));
+      if (unknown !== undefined) throw new UserError(s.unknownTheme(unknown.slice(0, 60), known.map((t) => t.id)));
+      return [...new Set(tags.map((t) => byKey.get(t) ?? t))];
+    }
+    const whole = byKey.get(normaliseTag(q));
+    if (whole) return [whole];
+    const found = await this.ports.tagger.themesOf(where, q);
+    if (!found.length) throw new UserError(s.noThemeMatched(known.map((t) => t.id)));
+    return found;
+  }
+
+  /** Up to 5 people ranked on the themes: one point read per theme (its top list), plus the tenant's opt-outs. */
+  async whoKnows(where: Space, query: string, asker: Person): Promise<{ themes: string[]; experts: Expert[] }> {
+    const themes = await this.themesForQuery(where, query);
+    const [hidden, tops] = await Promise.all([this.repo.hiddenPeople(where.tenantId), this.tops(where, themes)]);
+    const exclude = new Set([...hidden, asker.userId]);
+    return { themes, experts: rankExperts(await this.enough(where, tops, exclude, MAX_EXPERTS), this.clock.now(), exclude, MAX_EXPERTS) };
+  }
+
+  async hide(tenantId: string, who: Person): Promise<void> {
+    await this.repo.setHidden(tenantId, who, true, this.clock.now());
+  }
+
+  async show(tenantId: string, who: Person): Promise<void> {
+    await this.repo.setHidden(tenantId, who, false, this.clock.now());
+  }
+
+  /** A contribution somewhere in the product: raises the person on each of its themes (one row per theme). */
+  async recordContribution(c: Contribution): Promise<number> {
+    const where = { tenantId: c.tenantId, spaceId: c.spaceId };
+    const themes = c.themes ?? (c.text ? await this.ports.tagger.themesOf(where, c.text) : []);
+    const unique = [...new Set(themes.map(normaliseTag).filter(Boolean))].slice(0, MAX_CONTRIBUTION_THEMES);
+    const who = { userId: c.personId, userName: c.name };
+    const story = c.story ? { storyId: c.story.storyId, excerpt: c.story.text.slice(0, EXCERPT), tellerName: c.story.tellerName, terms: [...new Set(this.ports.tagger.terms(c.story.text))].slice(0, 200), at: c.at.getTime() } : undefined;
+    await Promise.all(
+      unique.map(async (theme) => {
+        await this.repo.changeExpertise(where, theme, c.personId, (row) => withContribution(row, who, c.kind, c.at));
+        if (story) await this.repo.shortlistStory(where, theme, story);
+      }),
+    );
+    return unique.length;
+  }
+
+  // ---- buckets -------------------------------------------------------------------------
+
+  private async count(where: Space, bucket: string, apply: (c: BucketStats) => BucketStats): Promise<void> {
+    await this.repo.changeStats(where, bucket, apply);
+  }
+
+  async buckets(where: Space): Promise<BucketView[]> {
+    const [{ stats, routes }, themes] = await Promise.all([this.repo.bucketsOf(where), this.ports.tagger.themes(where)]);
+    const names = new Map(themes.map((t) => [t.id, t.name]));
+    const ids = new Set([...stats.keys(), ...routes.keys()]);
+    return [...ids]
+      .map((bucket) => {
+        const c = stats.get(bucket);
+        const m = median(c?.firstAnswerMs ?? []);
+        return {
+          bucket,
+          name: names.get(bucket) ?? bucket,
+          asked: c?.asked ?? 0,
+          open: Math.max(0, (c?.asked ?? 0) - (c?.answered ?? 0)),
+          ...(m !== undefined ? { medianFirstAnswerMs: m } : {}),
+          owners: routes.get(bucket)?.owners ?? [],
+        };
+      })
+      .sort((a, b) => b.asked - a.asked || a.bucket.localeCompare(b.bucket));
+  }
+
+  /** `buckets set #theme: @a, @b` (organizers): questions on the theme suggest these people first. */
+  async setBucket(where: Space, who: Person, themeText: string, owners: Person[]): Promise<{ theme: string; route: BucketRoute }> {
+    if (!(await this.organizers.isOrganizer(where, who.userId))) throw new UserError(s.bucketsNotOrganizer);
+    const wanted = normaliseTag(themeText.replace(/^#/, ''));
+    if (!wanted || owners.length === 0) throw new UserError(s.bucketsSetUsage);
+    if (owners.length > MAX_OWNERS) throw new UserError(s.bucketsTooMany);
+    const known = await this.ports.tagger.themes(where);
+    const theme = known.find((t) => t.id === wanted || normaliseTag(t.name) === wanted);
+    if (!theme) throw new UserError(s.unknownTheme(wanted.slice(0, 60), known.map((t) => t.id)));
+    const unique = owners.filter((p, i) => owners.findIndex((o) => o.userId === p.userId) === i);
+    const route: BucketRoute = { owners: unique, setBy: who.userId, setAt: this.clock.now().getTime() };
+    await this.repo.setRoute(where, theme.id, route);
+    return { theme: theme.id, route };
+  }
+
+  // ---- follow-through ------------------------------------------------------------------
+
+  async openQuestions(where: Space, limit: number): Promise<OpenQuestionRow[]> {
+    return this.repo.openQuestions(where, limit);
+  }
+
+  /** Reminders due by now, from the day partitions of the last week (one read each). */
+  async dueReminders(now: Date): Promise<DueReminder[]> {
+    const days = Array.from({ length: REMINDER_LOOKBACK_DAYS }, (_, i) => new Date(now.getTime() - i * 86_400_000));
+    return this.repo.dueReminders(days, now);
+  }
+
+  /** The question if it still needs its one reminder: nobody answered and none was sent. */
+  async needsReminder(row: DueReminder): Promise<Question | undefined> {
+    const q = await this.repo.getQuestion(row, row.questionId);
+    return q && q.answerIds.length === 0 && !q.accepted && !q.remindedAt ? q : undefined;
+  }
+
+  async markReminded(q: Question): Promise<void> {
+    const now = this.clock.now();
+    await this.repo.changeQuestion(q, q.questionId, (cur) => (cur && !cur.remindedAt ? { ...cur, remindedAt: now } : undefined));
+  }
+
+  async reminderDone(row: DueReminder): Promise<void> {
+    await this.repo.removeDue(row.partitionKey, row.rowKey);
+  }
+}

@@ -1,0 +1,552 @@
+import { startTestBot, type TestBot } from '../support/harness';
+import { ALICE, BOB, CHANNEL, TEAM, TENANT, person, type Person as TeamsPerson } from '../support/activities';
+import { cardText, expectValidCard } from '../support/cards';
+import { OrganizersRepo, ORGANIZERS_TABLE } from '../../src/people/organizers';
+import { StoriesService } from '../../src/features/stories/service';
+import { ConnectService } from '../../src/features/connect/service';
+import { storiesPorts } from '../../src/features/connect/ports';
+import { REMINDER_JOB } from '../../src/features/connect/jobs';
+import { connectStrings as s } from '../../src/features/connect/strings';
+import { MAX_QUESTION_LENGTH } from '../../src/features/connect/model';
+
+/** Connect over real HTTP with Azurite: ask, the question card's buttons, the answer dialog, who knows, hide/show, buckets, the reminder. */
+const start = new Date('2026-06-01T09:00:00Z');
+const clock = { at: start, now: (): Date => new Date(clock.at) };
+const where = { tenantId: TENANT, spaceId: TEAM };
+const CAROL = person('carol', 'Carol Champion');
+const DANA = person('dana', 'Dana Veteran');
+const ERIN = person('erin', 'Erin Helper');
+const FRED = person('fred', 'Fred Governance');
+const DAY = 86_400_000;
+
+type Json = Record<string, unknown>;
+
+const questionIdOf = (c: unknown): string => {
+  const m = /"questionId":"([^"]+)"/.exec(JSON.stringify(c));
+  if (!m?.[1]) throw new Error('no questionId on the card');
+  return m[1];
+};
+const versionOf = (c: unknown): number => Number(/"v":(\d+)/.exec(JSON.stringify(c))?.[1] ?? NaN);
+
+function invokeCard(body: unknown): Json {
+  const b = body as { type?: string; value?: Json };
+  expect(b.type).toBe('application/vnd.microsoft.card.adaptive');
+  expectValidCard(b.value);
+  return b.value as Json;
+}
+
+function invokeMessage(body: unknown): string {
+  const b = body as { type?: string; value?: string };
+  expect(b.type).toBe('application/vnd.microsoft.activity.message');
+  return b.value ?? '';
+}
+
+const mentionIds = (c: Json): string[] => (((c.msteams as Json | undefined)?.entities as { mentioned: { id: string } }[] | undefined) ?? []).map((e) => e.mentioned.id);
+
+describe('connect', () => {
+  let bot: TestBot;
+  let service: ConnectService;
+
+  beforeAll(async () => {
+    bot = await startTestBot({ deps: { clock } });
+    service = new ConnectService(bot.app.store, clock, storiesPorts(bot.app.store, clock), { reminderHours: 72 });
+    // Dana told three stories on champions two years ago; Carol two this month; Erin one on governance.
+    clock.at = new Date(start.getTime() - 730 * DAY);
+    for (const n of [1, 2, 3]) await story(`Our champions network ran office hours every week, round ${n}`, DANA);
+    clock.at = new Date(start.getTime() - 20 * DAY);
+    await story('Contoso champions kept momentum with a monthly champions call', CAROL);
+    clock.at = new Date(start.getTime() - 14 * DAY);
+    await story('Fabrikam champions shared a playbook for new champions', CAROL);
+    await story('We set up a governance board for Teams naming policies and retention', ERIN);
+    clock.at = start;
+  });
+  afterAll(async () => bot.close());
+  beforeEach(() => {
+    bot.connector.reset();
+    clock.at = new Date(clock.at.getTime() + 60_000);
+  });
+
+  async function story(text: string, from: TeamsPerson, w: { teamId?: string; conversationId?: string } = {}): Promise<void> {
+    const res = await bot.send(bot.teams.channelMessage(`story ${text}`, { from, ...w }));
+    expect(res.status).toBe(200);
+  }
+
+  async function ask(text: string, from: TeamsPerson = BOB, w: { tenantId?: string; teamId?: string; conversationId?: string } = {}): Promise<{ card: Json; questionId: string; activityId: string; cardId: string }> {
+    bot.connector.reset();
+    const activity = bot.teams.channelMessage(`ask ${text}`, { from, ...w });
+    expect((await bot.send(activity)).status).toBe(200);
+    const cards = bot.connector.cards();
+    expect(cards).toHaveLength(1);
+    expectValidCard(cards[0]!.card);
+    return { card: cards[0]!.card, questionId: questionIdOf(cards[0]!.card), activityId: activity.id, cardId: cards[0]!.record.activityId };
+  }
+
+  const press = (verb: string, data: Json, from: TeamsPerson, cardId?: string, w: { tenantId?: string; teamId?: string; conversationId?: string } = {}) =>
+    bot.send(bot.teams.cardAction(verb, data, { from, ...w }, 'channel', cardId));
+
+  async function answer(questionId: string, from: TeamsPerson, text: string): Promise<{ answerId: string; status: number; body: unknown }> {
+    const fetched = await bot.send(bot.teams.taskFetch({ verb: 'connect.answer', questionId }, { from }));
+    expect(fetched.status).toBe(200);
+    const task = (fetched.body as { task: { type: string; value: { card: { content: Json } } } }).task;
+    expect(task.type).toBe('continue');
+    expectValidCard(task.value.card.content);
+    const answerId = /"answerId":"([0-9a-f]{12})"/.exec(JSON.stringify(task.value.card.content))?.[1] ?? '';
+    const submitted = await bot.send(bot.teams.taskSubmit({ verb: 'connect.answer', questionId, answerId, answer: text }, { from }));
+    return { answerId, ...submitted };
+  }
+
+  describe('ask', () => {
+    test('when someone asks in a channel, then the card shows the question, its theme, related stories and up to 3 people @mentioned, recent contributors first, never the asker', async () => {
+      const { card, questionId } = await ask('How do you keep champions engaged after the launch?', BOB);
+      const text = cardText(card);
+      expect(text).toContain('How do you keep champions engaged after the launch?');
+      expect(text).toContain('#champions');
+      expect(text).toMatch(/Contoso champions kept momentum|Fabrikam champions shared a playbook/);
+      expect(text).toContain(`<at>${CAROL.name}</at>`);
+      // Carol (recent) is suggested before Dana (two years ago); both are mentioned so Teams notifies them.
+      expect(mentionIds(card)).toEqual([CAROL.aadObjectId, DANA.aadObjectId]);
+      expect(text.indexOf(CAROL.name)).toBeLessThan(text.indexOf(DANA.name));
+      const stored = await service.find({ ...where, conversationId: CHANNEL }, questionId);
+      expect(stored).toMatchObject({ asker: { userId: BOB.aadObjectId }, answerIds: [] });
+      expect(stored.themes).toContain('champions');
+      expect(stored.bucket).toBe(stored.themes[0]);
+      expect(stored.cardId).toBeDefined();
+    });
+
+    test('when the asker is the expert, then they are not suggested on their own question', async () => {
+      const { card } = await ask('What makes champions programmes last?', CAROL);
+      expect(mentionIds(card)).not.toContain(CAROL.aadObjectId);
+      expect(mentionIds(card)).toContain(DANA.aadObjectId);
+    });
+
+    test('when a related story was deleted, then it is not shown beside a question', async () => {
+      const conv = { teamId: '19:related-team@thread.tacv2', conversationId: '19:related-channel@thread.tacv2' };
+      bot.connector.reset();
+      await bot.send(bot.teams.channelMessage('story Zeppelin champions ran a quiz night for the whole plant #champions', { from: CAROL, ...conv }));
+      const storyId = /"storyId":"([^"]+)"/.exec(JSON.stringify(bot.connector.cards()[0]!.card))![1]!;
+      expect(cardText((await ask('Has anyone run a champions quiz night?', BOB, conv)).card)).toContain('Zeppelin champions ran a quiz night');
+      expect((await bot.send(bot.teams.cardAction('story.delete', { storyId }, { from: CAROL, ...conv }))).status).toBe(200);
+      expect(cardText((await ask('Who ran a champions quiz night?', BOB, conv)).card)).not.toContain('Zeppelin');
+    });
+
+    test('when the question is empty or over the length limit, then the person is told and nothing is stored', async () => {
+      const before = (await service.openQuestions(where, 1000)).length;
+      await bot.send(bot.teams.channelMessage('ask   '));
+      expect(bot.connector.texts()).toEqual([s.emptyQuestion]);
+      bot.connector.reset();
+      const long = 'why '.repeat(MAX_QUESTION_LENGTH / 2);
+      await bot.send(bot.teams.channelMessage(`ask ${long}`));
+      expect(bot.connector.texts()).toEqual([s.questionTooLong(long.trim().length)]);
+      expect(bot.connector.cards()).toHaveLength(0);
+      expect((await service.openQuestions(where, 1000)).length).toBe(before);
+    });
+
+    test('when ask is used in personal chat, then the person is told it works in channels and chats', async () => {
+      await bot.send(bot.teams.personalMessage('ask anything?'));
+      expect(bot.connector.cards()).toHaveLength(0);
+      expect(bot.connector.texts()).toHaveLength(1);
+    });
+  });
+
+  describe('"Ask the network" on a message', () => {
+    test('when someone uses the message action, then the dialog holds the message and submitting posts the question card in that message\'s thread', async () => {
+      const message = { id: '1790000000001', html: '<p>Does anyone know how to keep <b>champions</b> engaged after launch?</p>', from: ERIN };
+      const fetched = await bot.send(bot.teams.messageActionFetch('askNetwork', message, { from: BOB }));
+      const task = (fetched.body as { task: { type: string; value: { card: { content: Json } } } }).task;
+      expect(task.type).toBe('continue');
+      expectValidCard(task.value.card.content);
+      expect(JSON.stringify(task.value.card.content)).toContain('Does anyone know how to keep champions engaged after launch?');
+      bot.connector.reset();
+      const submitted = await bot.send(bot.teams.messageActionSubmit('askNetwork', { question: 'How do you keep champions engaged after launch?' }, message, { from: BOB }));
+      expect(submitted.status).toBe(200);
+      const cards = bot.connector.cards({ method: 'POST' });
+      expect(cards).toHaveLength(1);
+      expect(cards[0]!.record.conversationId).toBe(`${CHANNEL};messageid=${message.id}`);
+      expect(mentionIds(cards[0]!.card)).toContain(CAROL.aadObjectId);
+      const stored = await service.find({ ...where, conversationId: CHANNEL }, questionIdOf(cards[0]!.card));
+      expect(stored.asker.userId).toBe(BOB.aadObjectId);
+      expect(stored.cardId).toBe(cards[0]!.record.activityId);
+    });
+
+    test('when the dialog comes back empty or forged, then nothing is asked', async () => {
+      const message = { id: '1790000000002', html: '<p>hello</p>', from: ERIN };
+      const before = (await service.openQuestions(where, 1000)).length;
+      const empty = await bot.send(bot.teams.messageActionSubmit('askNetwork', { question: '  ' }, message, { from: BOB }));
+      expect(JSON.stringify(empty.body)).toContain(s.emptyQuestion.slice(0, 30));
+      const forged = await bot.send(bot.teams.messageActionSubmit('askNetwork', { question: 42 }, message, { from: BOB }));
+      expect(forged.status).toBe(400);
+      expect((await service.openQuestions(where, 1000)).length).toBe(before);
+    });
+  });
+
+  describe('the question card', () => {
+    test('when a question is asked and answered twice, then insights hears one question (with its themes) and two answers, only the first timed from the ask', async () => {
+      const heard: { kind: string; themes?: string[]; firstAnswerTo?: { askedAt: Date } }[] = [];
+      bot.app.host.events.on('contributed', async (c) => void (c.kind === 'question' || c.kind === 'answer' ? heard.push(c) : undefined));
+      const { questionId } = await ask('How do champions keep momentum after a launch?');
+      await answer(questionId, CAROL, 'Monthly show and tell.');
+      await answer(questionId, DANA, 'A shared backlog of ideas.');
+      expect(heard.map((c) => c.kind)).toEqual(['question', 'answer', 'answer']);
+      expect(heard[0]!.themes).toContain('champions');
+      expect(heard[1]!.firstAnswerTo?.askedAt).toBeInstanceOf(Date);
+      expect(heard[2]!.firstAnswerTo).toBeUndefined();
+    });
+
+    test('when two people press "I can help" at once, then exactly one claims it, the other is told who did, and the asker is told once', async () => {
+      const { questionId, card, cardId } = await ask('Who has run a champions hackathon?');
+      const v = versionOf(card);
+      bot.connector.reset();
+      const [a, b] = await Promise.all([press('connect.claim', { questionId, v }, CAROL, cardId), press('connect.claim', { questionId, v }, DANA, cardId)]);
+      const texts = [cardText(invokeCard(a.body)), cardText(invokeCard(b.body))];
+      const stored = await service.find({ ...where, conversationId: CHANNEL }, questionId);
+      const winner = stored.claimedBy!;
+      expect([CAROL.aadObjectId, DANA.aadObjectId]).toContain(winner.userId);
+      expect(texts.filter((t) => t.includes(s.claimedByYou))).toHaveLength(1);
+      expect(texts.filter((t) => t.includes(s.alreadyClaimed(winner.userName)))).toHaveLength(1);
+      const told = bot.connector.posts().filter((p) => p.body.text?.includes('will help with your question'));
+      expect(told).toHaveLength(1);
+      expect(told[0]!.body.text).toContain(winner.userName);
+      expect(told[0]!.conversationId).toContain(';messageid=');
+      expect(JSON.stringify(told[0]!.body.entities)).toContain(BOB.aadObjectId);
+      // Pressing again changes nothing.
+      bot.connector.reset();
+      const again = await press('connect.claim', { questionId, v }, winner.userId === CAROL.aadObjectId ? CAROL : DANA, cardId);
+      expect(cardText(invokeCard(again.body))).toContain(s.claimedByYou);
+      expect(bot.connector.posts()).toHaveLength(0);
+    });
+
+    test('when the question is asked inside a channel thread, then what follows (who helps) is posted in that thread, not in a new one', async () => {
+      const thread = `${CHANNEL};messageid=thread-root-1`;
+      const { questionId, card, cardId } = await ask('Who has a champions onboarding checklist?', BOB, { conversationId: thread });
+      bot.connector.reset();
+      await press('connect.claim', { questionId, v: versionOf(card) }, CAROL, cardId);
+      const told = bot.connector.posts().filter((p) => p.body.text?.includes('will help with your question'));
+      expect(told).toHaveLength(1);
+      expect(told[0]!.conversationId).toBe(thread);
+    });
+
+    test('when the asker presses "I can help", or the data is forged, then nothing changes and they are told why', async () => {
+      const { questionId, card } = await ask('How do champions report progress?');
+      const v = versionOf(card);
+      expect(invokeMessage((await press('connect.claim', { questionId, v }, BOB)).body)).toBe(s.ownQuestionClaim);
+      expect(invokeMessage((await press('connect.claim', { questionId, v }, CAROL, undefined, { conversationId: '19:other-channel@thread.tacv2' })).body)).toBe(s.questionNotFound);
+      expect(invokeMessage((await press('connect.claim', { questionId, v }, CAROL, undefined, { tenantId: 'other-tenant' })).body)).toBe(s.questionNotFound);
+      expect(invokeMessage((await press('connect.claim', { questionId, v: v + 5 }, CAROL)).body)).toBe(s.questionNotFound);
+      expect((await press('connect.claim', { questionId: 'not-an-id', v }, CAROL)).status).toBe(400);
+      expect((await service.find({ ...where, conversationId: CHANNEL }, questionId)).claimedBy).toBeUndefined();
+    });
+
+    test('when a suggested person says "Not for me", then the next person is offered, and the one who declined is never suggested for it again', async () => {
+      const { questionId, card, cardId } = await ask('Any tips for a champions kickoff event?', ERIN);
+      expect(mentionIds(card)).toEqual([CAROL.aadObjectId, DANA.aadObjectId]);
+      bot.connector.reset();
+      const res = await press('connect.decline', { questionId, v: versionOf(card) }, CAROL, cardId);
+      const after = invokeCard(res.body);
+      expect(cardText(after)).toContain(s.declined);
+      expect(mentionIds(after)).toEqual([DANA.aadObjectId]);
+      expect(bot.connector.updates().some((u) => u.activityId === cardId)).toBe(true);
+      const stored = await service.find({ ...where, conversationId: CHANNEL }, questionId);
+      expect(stored.declined).toEqual([CAROL.aadObjectId]);
+      // Pressing again is the same answer; someone never suggested cannot decline.
+      expect(cardText(invokeCard((await press('connect.decline', { questionId, v: versionOf(card) }, CAROL)).body))).not.toContain(`<at>${CAROL.name}</at>`);
+      expect(invokeMessage((await press('connect.decline', { questionId, v: versionOf(card) }, FRED)).body)).toBe(s.notSuggested);
+      // Dana declines too: Fred has shared nothing on champions, so nobody is left.
+      const last = invokeCard((await press('connect.decline', { questionId, v: versionOf(after) }, DANA)).body);
+      expect(mentionIds(last)).toEqual([]);
+    });
+
+    test('when a suggested person declines and someone else knows the theme, then that person is @mentioned in the thread and added to the card', async () => {
+      const conv = { teamId: '19:decline-team@thread.tacv2', conversationId: '19:decline-channel@thread.tacv2' };
+      for (const [p, t] of [[CAROL, 'Our champions ran a kickoff roadshow'], [DANA, 'Champions roadshow in every office'], [FRED, 'A champions roadshow with demos']] as const) await story(`${t} #champions`, p, conv);
+      clock.at = new Date(clock.at.getTime() - 30 * DAY);
+      await story('Champions roadshow lessons from last year #champions', ERIN, conv);
+      clock.at = new Date(clock.at.getTime() + 30 * DAY);
+      const { questionId, card, cardId } = await ask('How to run a champions roadshow?', BOB, conv);
+      expect(mentionIds(card)).toHaveLength(3);
+      expect(mentionIds(card)).not.toContain(ERIN.aadObjectId);
+      const decliner = [CAROL, DANA, FRED].find((p) => p.aadObjectId === mentionIds(card)[0])!;
+      bot.connector.reset();
+      const res = invokeCard((await press('connect.decline', { questionId, v: versionOf(card) }, decliner, cardId, conv)).body);
+      expect(mentionIds(res)).not.toContain(decliner.aadObjectId);
+      expect(mentionIds(res)).toContain(ERIN.aadObjectId);
+      const offered = bot.connector.posts().filter((p) => p.body.text === s.nextSuggestion(`<at>${ERIN.name}</at>`));
+      expect(offered).toHaveLength(1);
+      expect(offered[0]!.conversationId).toContain(`${conv.conversationId};messageid=`);
+      expect(JSON.stringify(offered[0]!.body.entities)).toContain(ERIN.aadObjectId);
+    });
+  });
+
+  describe('answers', () => {
+    test('when someone answers in the dialog, then the answer is posted in the question thread and kept; the same submit again posts nothing; accept is for the asker; the accepted answer counts for the answerer and can be saved as a story', async () => {
+      const { questionId } = await ask('How did you measure champions impact?', BOB);
+      bot.connector.reset();
+      const { answerId, status, body } = await answer(questionId, ERIN, 'We counted active channels per champion every month.');
+      expect(status).toBe(200);
+      // The dialog closes with the door's plain "Done." (never an empty body); the answer is in the thread.
+      expect((body as Json | undefined)?.task).toEqual({ type: 'message', value: 'Done.' });
+      const posted = bot.connector.cards({ method: 'POST' });
+      expect(posted).toHaveLength(1);
+      expect(posted[0]!.record.conversationId).toContain(';messageid=');
+      expect(cardText(posted[0]!.card)).toContain('We counted active channels per champion every month.');
+      expect((await service.find({ ...where, conversationId: CHANNEL }, questionId)).answerIds).toEqual([answerId]);
+      expect((await service.openQuestions(where, 1000)).map((q) => q.questionId)).not.toContain(questionId);
+
+      bot.connector.reset();
+      const again = await bot.send(bot.teams.taskSubmit({ verb: 'connect.answer', questionId, answerId, answer: 'We counted active channels per champion every month.' }, { from: ERIN }));
+      expect((again.body as { task: { value: string } }).task.value).toBe(s.duplicateAnswer);
+      expect(bot.connector.posts()).toHaveLength(0);
+
+      const empty = await bot.send(bot.teams.taskSubmit({ verb: 'connect.answer', questionId, answerId: 'abcdefabcdef', answer: '   ' }, { from: ERIN }));
+      expect((empty.body as { task: { value: string } }).task.value).toBe(s.emptyAnswer);
+
+      expect(invokeMessage((await press('connect.accept', { questionId, answerId }, DANA)).body)).toBe(s.onlyAskerAccepts);
+      const accepted = invokeCard((await press('connect.accept', { questionId, answerId }, BOB, posted[0]!.record.activityId)).body);
+      expect(cardText(accepted)).toContain(s.acceptedBadge);
+      expect(cardText(accepted)).toContain(s.saveAsStory);
+      expect((await service.find({ ...where, conversationId: CHANNEL }, questionId)).accepted?.answerer.userId).toBe(ERIN.aadObjectId);
+      // Set-state: pressing Accept again is still accepted, and counts once.
+      expect(cardText(invokeCard((await press('connect.accept', { questionId, answerId }, BOB)).body))).toContain(s.acceptedBadge);
+      const erin = (await service.whoKnows(where, '#champions', { userId: BOB.aadObjectId, userName: BOB.name })).experts.find((e) => e.person.userId === ERIN.aadObjectId);
+      expect(erin?.evidence[0]?.counts.answer).toBe(1);
+
+      expect(invokeMessage((await press('connect.saveStory', { questionId, answerId }, DANA)).body)).toBe(s.onlyAskerSaves);
+      expect(invokeMessage((await press('connect.saveStory', { questionId, answerId }, BOB)).body)).toBe(s.savedAsStory);
+      expect(invokeMessage((await press('connect.saveStory', { questionId, answerId }, BOB)).body)).toBe(s.savedAsStoryAlready);
+      const stories = await new StoriesService(bot.app.store, clock).storiesBetween(TENANT, TEAM, new Date(0), new Date(clock.now().getTime() + 1));
+      const saved = stories.find((st) => st.text === 'We counted active channels per champion every month.');
+      expect(saved).toMatchObject({ tellerId: ERIN.aadObjectId });
+      expect(saved?.themes).toContain('champions');
+    });
+
+    test('when an answer names a question of another conversation, then the dialog says so and nothing is stored', async () => {
+      const { questionId } = await ask('Where is the champions playbook?', BOB);
+      const fetched = await bot.send(bot.teams.taskFetch({ verb: 'connect.answer', questionId }, { from: ERIN, conversationId: '19:elsewhere@thread.tacv2' }));
+      expect((fetched.body as { task: { value: string } }).task.value).toBe(s.questionNotFound);
+      const sub = await bot.send(bot.teams.taskSubmit({ verb: 'connect.answer', questionId, answerId: 'abcdefabcdef', answer: 'here' }, { from: ERIN, conversationId: '19:elsewhere@thread.tacv2' }));
+      expect((sub.body as { task: { value: string } }).task.value).toBe(s.questionNotFound);
+      expect((await service.find({ ...where, conversationId: CHANNEL }, questionId)).answerIds).toEqual([]);
+    });
+  });
+
+  describe('who knows, hide me, show me', () => {
+    test('when someone asks who knows a theme, then people are ranked by what they shared, recent work first, each with the reason', async () => {
+      await bot.send(bot.teams.channelMessage('who knows #champions', { from: ALICE }));
+      const [c] = bot.connector.cards();
+      expectValidCard(c!.card);
+      const text = cardText(c!.card);
+      expect(text.indexOf(CAROL.name)).toBeGreaterThan(0);
+      expect(text.indexOf(CAROL.name)).toBeLessThan(text.indexOf(DANA.name));
+      expect(text).toMatch(/2 stories on \\?#champions, latest 2 weeks ago/);
+      expect(text).toMatch(/3 stories on \\?#champions, latest 2 years ago/);
+    });
+
+    test('when the words name no theme, or an unknown #theme, or nothing, then the person is told which themes exist', async () => {
+      await bot.send(bot.teams.channelMessage('who knows #underwater-basketry'));
+      expect(bot.connector.texts()[0]).toContain("I don't know the theme #underwater-basketry");
+      expect(bot.connector.texts()[0]).toContain('#champions');
+      bot.connector.reset();
+      await bot.send(bot.teams.channelMessage('who knows'));
+      expect(bot.connector.texts()).toEqual([s.whoEmpty]);
+      bot.connector.reset();
+      await bot.send(bot.teams.channelMessage('who knows governance'));
+      expect(cardText(bot.connector.cards()[0]!.card)).toContain(ERIN.name);
+    });
+
+    test('when a person says "hide me", then they appear in no suggestion or who-knows list, in any team of the tenant, until "show me"', async () => {
+      await bot.send(bot.teams.personalMessage('hide me', { from: CAROL }));
+      expect(bot.connector.texts()).toEqual([s.hidden]);
+      bot.connector.reset();
+      await bot.send(bot.teams.channelMessage('who knows #champions', { from: ALICE }));
+      expect(cardText(bot.connector.cards()[0]!.card)).not.toContain(CAROL.name);
+      const { card } = await ask('Who can mentor new champions?', ALICE);
+      expect(mentionIds(card)).not.toContain(CAROL.aadObjectId);
+      bot.connector.reset();
+      await bot.send(bot.teams.personalMessage('show me', { from: CAROL }));
+      expect(bot.connector.texts()).toEqual([s.shown]);
+      bot.connector.reset();
+      await bot.send(bot.teams.channelMessage('who knows #champions', { from: ALICE }));
+      expect(cardText(bot.connector.cards()[0]!.card)).toContain(CAROL.name);
+    });
+
+    test('when another tenant or another team asks, then nobody from this team is suggested', async () => {
+      await bot.send(bot.teams.channelMessage('who knows #champions', { tenantId: 'other-tenant-id' }));
+      expect(cardText(bot.connector.cards()[0]!.card)).toContain(s.whoNobody);
+      const { card } = await ask('How do champions stay engaged?', BOB, { teamId: '19:another-team@thread.tacv2', conversationId: '19:another-channel@thread.tacv2' });
+      expect(mentionIds(card)).toEqual([]);
+      expect(cardText(card)).toContain(s.nobodySuggested);
+    });
+  });
+
+  describe('the expertise index learns as people contribute', () => {
+    test('when someone proposes a topic or takes a note in a call, then they count on its themes (topics proposed, notes taken)', async () => {
+      const conv = { teamId: '19:agenda-team@thread.tacv2', conversationId: '19:agenda-channel@thread.tacv2' };
+      const GINA = person('gina', 'Gina Governor');
+      await bot.send(bot.teams.channelMessage('call "Governance hour" 2026-12-10 16:00 monthly', { from: ALICE, ...conv }));
+      await bot.send(bot.teams.channelMessage('topic How do we set retention and governance policies for Teams?', { from: GINA, ...conv }));
+      await bot.send(bot.teams.channelMessage('note 1 decision: a governance board reviews naming policies', { from: GINA, ...conv }));
+      bot.connector.reset();
+      await bot.send(bot.teams.channelMessage('who knows #governance', { from: BOB, ...conv }));
+      const text = cardText(bot.connector.cards()[0]!.card);
+      expect(text).toContain(GINA.name);
+      expect(text).toContain('1 topic proposed, 1 note taken on');
+      // A story counts once per story: the same text told again (a duplicate) adds nothing.
+      const before = (await service.whoKnows({ tenantId: TENANT, spaceId: conv.teamId }, '#governance', { userId: BOB.aadObjectId, userName: BOB.name })).experts.find((e) => e.person.userId === GINA.aadObjectId)!;
+      await story('Our governance board reviews every new team name', GINA, conv);
+      await story('Our governance board reviews every new team name', GINA, conv);
+      // The index is written beside the capture turn: read it through who knows, which waits for it.
+      bot.connector.reset();
+      await bot.send(bot.teams.channelMessage('who knows #governance', { from: BOB, ...conv }));
+      expect(before.evidence[0]!.counts.story).toBeUndefined();
+      expect(cardText(bot.connector.cards()[0]!.card)).toMatch(/1 story, 1 topic proposed, 1 note taken on/);
+    });
+  });
+
+  describe('introductions', () => {
+    const introduce = (personId: string, from: TeamsPerson = BOB) => press('connect.introduce', { personId, themes: 'champions' }, from);
+    const reply = (from: TeamsPerson, requesterId: string, answer: 'yes' | 'no', spaceId = TEAM) =>
+      bot.send(bot.teams.cardAction('connect.introReply', { s: spaceId, r: requesterId, answer }, { from }, 'personal'));
+
+    test('when someone presses "Introduce me" on who knows, then the person gets a card in personal chat; on "Happy to talk" both get a chat link; 14 days later both are asked once whether it helped', async () => {
+      await bot.send(bot.teams.channelMessage('who knows #champions', { from: BOB }));
+      const whoCard = bot.connector.cards()[0]!.card;
+      expect(cardText(whoCard)).toContain(s.introduceMe);
+      expect(JSON.stringify(whoCard)).toContain(`"personId":"${CAROL.aadObjectId}"`);
+      bot.connector.reset();
+      expect(invokeMessage((await introduce(CAROL.aadObjectId)).body)).toBe(s.introSent(CAROL.name));
+      expect(bot.connector.created.map((c) => (c.members as { id: string }[])[0]!.id)).toEqual([CAROL.aadObjectId]);
+      const [intro] = bot.connector.cards({ method: 'POST' });
+      expect(intro!.record.conversationId).toBe(`a:personal-${CAROL.aadObjectId}`);
+      expectValidCard(intro!.card);
+      expect(cardText(intro!.card)).toContain(s.introAsk(BOB.name, '#champions'));
+      expect(invokeMessage((await introduce(CAROL.aadObjectId)).body)).toBe(s.introAlready(CAROL.name));
+      // The question card offers the same for each suggested person.
+      const { card: qCard } = await ask('Who could walk me through a champions launch?', BOB);
+      expect(cardText(qCard)).toContain(s.introduceMe);
+      expect(JSON.stringify(qCard)).toContain(`"verb":"connect.introduce","personId":"${DANA.aadObjectId}"`);
+
+      bot.connector.reset();
+      expect(invokeMessage((await reply(ERIN, BOB.aadObjectId, 'yes')).body)).toBe(s.introNotFound);
+      expect(invokeMessage((await reply(CAROL, BOB.aadObjectId, 'yes', '19:another-team@thread.tacv2')).body)).toBe(s.introNotFound);
+      const yes = invokeMessage((await reply(CAROL, BOB.aadObjectId, 'yes')).body);
+      expect(yes).toBe(s.introAcceptedForPerson(BOB.name, `https://teams.microsoft.com/l/chat/0/0?users=${BOB.aadObjectId}`));
+      const toBob = bot.connector.posts(`a:personal-${BOB.aadObjectId}`);
+      expect(toBob.map((p) => p.body.text)).toEqual([s.introAccepted(CAROL.name, `https://teams.microsoft.com/l/chat/0/0?users=${CAROL.aadObjectId}`)]);
+      // Set-state: the same answer again tells nobody anything new; the other answer is refused.
+      bot.connector.reset();
+      expect(invokeMessage((await reply(CAROL, BOB.aadObjectId, 'yes')).body)).toBe(yes);
+      expect(invokeMessage((await reply(CAROL, BOB.aadObjectId, 'no')).body)).toBe(s.introAnswered);
+      expect(bot.connector.posts()).toHaveLength(0);
+
+      clock.at = new Date(clock.at.getTime() + 13 * DAY);
+      await bot.app.bot.jobs.runOnce(['connect.intro-follow-up']);
+      expect(bot.connector.posts()).toHaveLength(0);
+      clock.at = new Date(clock.at.getTime() + 1 * DAY + 3_600_000);
+      await Promise.all([bot.app.bot.jobs.runOnce(['connect.intro-follow-up']), bot.app.bot.jobs.runOnce(['connect.intro-follow-up'])]);
+      await bot.app.bot.jobs.runOnce(['connect.intro-follow-up']);
+      expect(bot.connector.posts(`a:personal-${CAROL.aadObjectId}`).map((p) => p.body.text)).toEqual([s.introFollowUp(BOB.name)]);
+      expect(bot.connector.posts(`a:personal-${BOB.aadObjectId}`).map((p) => p.body.text)).toEqual([s.introFollowUp(CAROL.name)]);
+      clock.at = new Date(clock.at.getTime() - 14 * DAY - 3_600_000);
+    });
+
+    test('when the person says "Not now", then the requester is told nothing', async () => {
+      expect(invokeMessage((await introduce(DANA.aadObjectId, ERIN)).body)).toBe(s.introSent(DANA.name));
+      bot.connector.reset();
+      expect(invokeMessage((await reply(DANA, ERIN.aadObjectId, 'no')).body)).toBe(s.introDeclined);
+      expect(bot.connector.posts()).toHaveLength(0);
+      expect(bot.connector.created).toHaveLength(0);
+    });
+
+    test('when the introduction is to oneself, to someone not listed, or to someone the bot cannot reach, then the requester is told and nothing is kept', async () => {
+      expect(invokeMessage((await introduce(BOB.aadObjectId)).body)).toBe(s.introduceSelf);
+      expect(invokeMessage((await introduce('aad-user-nobody')).body)).toBe(s.notIntroducible);
+      expect((await press('connect.introduce', { personId: '' }, BOB)).status).toBe(400);
+      bot.connector.unreachable.add(DANA.aadObjectId);
+      expect(invokeMessage((await introduce(DANA.aadObjectId)).body)).toBe(s.introCannotReach(DANA.name));
+      expect(bot.connector.posts()).toHaveLength(0);
+      bot.connector.unreachable.clear();
+      // Nothing was kept, so asking again works once the bot can reach them.
+      expect(invokeMessage((await introduce(DANA.aadObjectId)).body)).toBe(s.introSent(DANA.name));
+    });
+  });
+
+  describe('buckets', () => {
+    test('when buckets is asked, then each question theme shows its count, open questions and median time to first answer', async () => {
+      const conv = { teamId: '19:bucket-team@thread.tacv2', conversationId: '19:bucket-channel@thread.tacv2' };
+      const q1 = await ask('How do champions plan a kickoff?', BOB, conv);
+      await ask('What do champions do every week?', BOB, conv);
+      clock.at = new Date(clock.at.getTime() + 2 * 3_600_000);
+      const fetched = await bot.send(bot.teams.taskFetch({ verb: 'connect.answer', questionId: q1.questionId }, { from: ERIN, ...conv }));
+      const answerId = /"answerId":"([0-9a-f]{12})"/.exec(JSON.stringify(fetched.body))?.[1];
+      await bot.send(bot.teams.taskSubmit({ verb: 'connect.answer', questionId: q1.questionId, answerId, answer: 'A launch week with demos.' }, { from: ERIN, ...conv }));
+      bot.connector.reset();
+      await bot.send(bot.teams.channelMessage('buckets', conv));
+      const text = cardText(bot.connector.cards()[0]!.card);
+      expect(text).toContain('#champions');
+      expect(text).toContain('2 questions, 1 open, first answer in 2 hours (median)');
+    });
+
+    test('when a non-organizer routes a bucket, then they are refused; an organizer routes it to named people, who are suggested first', async () => {
+      const conv = { teamId: '19:route-team@thread.tacv2', conversationId: '19:route-channel@thread.tacv2' };
+      await bot.send(bot.teams.channelMessage(`buckets set #governance: @${FRED.name}, @${ERIN.name}`, { from: BOB, ...conv }, [FRED, ERIN]));
+      expect(bot.connector.texts()).toEqual([s.bucketsNotOrganizer]);
+      await new OrganizersRepo(bot.app.store.table(ORGANIZERS_TABLE)).add({ tenantId: TENANT, spaceId: conv.teamId }, { userId: ALICE.aadObjectId, userName: ALICE.name }, 'test', clock.now());
+      bot.connector.reset();
+      await bot.send(bot.teams.channelMessage(`buckets set #no-such-theme: @${FRED.name}`, { from: ALICE, ...conv }, [FRED]));
+      expect(bot.connector.texts()[0]).toContain("I don't know the theme #no-such-theme");
+      bot.connector.reset();
+      await bot.send(bot.teams.channelMessage(`buckets set #governance: @${FRED.name}, @${ERIN.name}`, { from: ALICE, ...conv }, [FRED, ERIN]));
+      expect(bot.connector.texts()).toEqual([s.bucketsSet('governance', `${FRED.name}, ${ERIN.name}`)]);
+      const { card } = await ask('Who decides our Teams governance and retention policies?', BOB, conv);
+      expect(mentionIds(card).slice(0, 2)).toEqual([FRED.aadObjectId, ERIN.aadObjectId]);
+      bot.connector.reset();
+      await bot.send(bot.teams.channelMessage('buckets', conv));
+      expect(cardText(bot.connector.cards()[0]!.card)).toContain(`Routed to ${FRED.name}, ${ERIN.name}`);
+    });
+  });
+
+  describe('the digest', () => {
+    test('when a team has open questions, then the digest lists them under "Open questions you could answer", and answered ones are gone', async () => {
+      const conv = { teamId: '19:digest-team@thread.tacv2', conversationId: '19:digest-channel@thread.tacv2' };
+      await ask('Who has a champions newsletter template?', BOB, conv);
+      const answered = await ask('Is there a champions FAQ?', BOB, conv);
+      const fetched = await bot.send(bot.teams.taskFetch({ verb: 'connect.answer', questionId: answered.questionId }, { from: ERIN, ...conv }));
+      const answerId = /"answerId":"([0-9a-f]{12})"/.exec(JSON.stringify(fetched.body))?.[1];
+      await bot.send(bot.teams.taskSubmit({ verb: 'connect.answer', questionId: answered.questionId, answerId, answer: 'Yes, pinned in the channel.' }, { from: ERIN, ...conv }));
+      await bot.send(bot.teams.channelMessage('digest on', { from: ALICE, ...conv }));
+      bot.connector.reset();
+      await bot.send(bot.teams.channelMessage('digest preview', { from: ALICE, ...conv }));
+      const [digest] = bot.connector.cards();
+      expectValidCard(digest!.card);
+      const text = cardText(digest!.card);
+      expect(text).toContain('Open questions you could answer');
+      expect(text).toContain('Who has a champions newsletter template?');
+      expect(text).toContain(`asked by ${BOB.name}`);
+      expect(text).not.toContain('Is there a champions FAQ?');
+    });
+  });
+
+  describe('the reminder', () => {
+    test('when a question has no answer after the configured time, then one reminder is posted in its thread, once, even with the job run again', async () => {
+      const conv = { teamId: '19:remind-team@thread.tacv2', conversationId: '19:remind-channel@thread.tacv2' };
+      const open = await ask('Has anyone automated champions onboarding?', BOB, conv);
+      const answered = await ask('Is there a champions badge template?', BOB, conv);
+      const fetched = await bot.send(bot.teams.taskFetch({ verb: 'connect.answer', questionId: answered.questionId }, { from: ERIN, ...conv }));
+      const answerId = /"answerId":"([0-9a-f]{12})"/.exec(JSON.stringify(fetched.body))?.[1];
+      await bot.send(bot.teams.taskSubmit({ verb: 'connect.answer', questionId: answered.questionId, answerId, answer: 'Yes, in the playbook.' }, { from: ERIN, ...conv }));
+      bot.connector.reset();
+      clock.at = new Date(clock.at.getTime() + 71 * 3_600_000);
+      await bot.app.bot.jobs.runOnce([REMINDER_JOB]);
+      const here = () => bot.connector.posts().filter((p) => p.conversationId.startsWith(conv.conversationId));
+      expect(here()).toHaveLength(0);
+      clock.at = new Date(clock.at.getTime() + 2 * 3_600_000);
+      await Promise.all([bot.app.bot.jobs.runOnce([REMINDER_JOB]), bot.app.bot.jobs.runOnce([REMINDER_JOB])]);
+      await bot.app.bot.jobs.runOnce([REMINDER_JOB]);
+      const reminders = here().filter((p) => p.body.text?.includes('has had no answer'));
+      expect(here()).toHaveLength(1);
+      expect(reminders).toHaveLength(1);
+      expect(reminders[0]!.conversationId).toBe(`${conv.conversationId};messageid=${open.activityId}`);
+      expect(reminders[0]!.body.text).toContain('3 days');
+      expect((await service.find({ ...where, spaceId: conv.teamId, conversationId: conv.conversationId }, open.questionId)).remindedAt).toBeDefined();
+    });
+  });
+});
