@@ -61,13 +61,12 @@ describe('a capture turn', () => {
   test('when a story is captured in steady state, then the story is one storage request (its transaction) and there is no de-duplication row', async () => {
     // The story transaction, and no processed row. The insights feature (merged later) records the
     // story's customer and day beside the reply: a read and an eTag write each.
-    expect(await requestsOf(storyActivity('Contoso champions cut onboarding time in half'))).toEqual({
-      'batch $batch': 1,
-      'read customers': 1,
-      'update customers': 1,
-      'read insightdays': 1,
-      'update insightdays': 1,
-    });
+    // Connect (merged later still) updates its expertise index beside the reply too; how many
+    // rows depends on the story's themes. The turn's own path stays one request.
+    const beside = ['customers', 'insightdays', 'expertise'];
+    const got = await requestsOf(storyActivity('Contoso champions cut onboarding time in half'));
+    expect(Object.fromEntries(Object.entries(got).filter(([k]) => !beside.some((t) => k.endsWith(` ${t}`))))).toEqual({ 'batch $batch': 1 });
+    expect(got).toMatchObject({ 'read customers': 1, 'update customers': 1, 'read insightdays': 1, 'update insightdays': 1 });
     expect(bot.connector.cards()).toHaveLength(1);
   });
 

@@ -1,5 +1,7 @@
 import http from 'node:http';
 import os from 'node:os';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { createLogger } from '../../src/log';
 import { startTestBot, type TestBot } from '../support/harness';
 import { ActivityFuzzer } from '../support/fuzz';
@@ -54,6 +56,15 @@ function poster(url: string): { post(body: unknown): Promise<number>; close(): v
   };
 }
 
+v8.setFlagsFromString('--expose-gc');
+const collect = vm.runInNewContext('gc') as () => void;
+
+/** Heap in use after a full collection. */
+function liveHeap(): number {
+  collect();
+  return process.memoryUsage().heapUsed;
+}
+
 describe('generated activities', () => {
   let bot: TestBot;
   const errors: string[] = [];
@@ -83,6 +94,7 @@ describe('generated activities', () => {
     const fiveXx: string[] = [];
     const strayPosts: string[] = [];
     let rssAfterWarmup = 0;
+    let heapAfterWarmup = 0;
 
     for (let done = 0; done < COUNT; ) {
       const batch = Array.from({ length: Math.min(CONCURRENCY * 8, COUNT - done) }, () => fuzzer.next());
@@ -106,13 +118,20 @@ describe('generated activities', () => {
       }
       bot.connector.reset();
       done += batch.length;
-      if (rssAfterWarmup === 0 && done >= 1000) rssAfterWarmup = process.memoryUsage().rss;
+      if (rssAfterWarmup === 0 && done >= 1000) {
+        rssAfterWarmup = process.memoryUsage().rss;
+        heapAfterWarmup = liveHeap();
+      }
     }
+    // Work written beside the replies (expertise index, insight counters) drains, then what stays
+    // live is measured after a full collection: a leak shows there, a transient backlog does not.
+    await new Promise((r) => setTimeout(r, 3000));
+    const heapGrowthMb = (liveHeap() - heapAfterWarmup) / 2 ** 20;
 
     const retries = client.retries();
     client.close();
     const rssGrowthMb = (process.memoryUsage().rss - rssAfterWarmup) / 2 ** 20;
-    const summary = `seed ${SEED}: ${COUNT} activities in ${((Date.now() - started) / 1000).toFixed(1)} s (load ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores), statuses ${JSON.stringify(Object.fromEntries(statuses))}, connection resets retried ${retries}, log lines ${linesSeen}, RSS growth after warm-up ${rssGrowthMb.toFixed(1)} MB`;
+    const summary = `seed ${SEED}: ${COUNT} activities in ${((Date.now() - started) / 1000).toFixed(1)} s (load ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores), statuses ${JSON.stringify(Object.fromEntries(statuses))}, connection resets retried ${retries}, log lines ${linesSeen}, RSS growth after warm-up ${rssGrowthMb.toFixed(1)} MB, live heap growth ${heapGrowthMb.toFixed(1)} MB`;
     // eslint-disable-next-line no-console
     console.log(`generated activities: ${summary}`);
 
@@ -124,6 +143,9 @@ describe('generated activities', () => {
     expect(statuses.get(400) ?? 0).toBeGreaterThan(COUNT / 10);
     const health = await fetch(`${bot.app.url}/healthz`);
     expect(health.status).toBe(200);
-    expect(rssGrowthMb).toBeLessThan(200);
+    expect(heapGrowthMb).toBeLessThan(100);
+    // RSS keeps the allocator's high-water mark of the burst (measured 49 MB before Connect and
+    // Insights wrote beside the replies, 300-550 MB after): bounded, not a leak check.
+    expect(rssGrowthMb).toBeLessThan(1024);
   }, 600_000);
 });
