@@ -32,7 +32,12 @@ export class BundleError extends Error {
 /** Package folders (relative, e.g. node_modules/@azure/identity) npm counts as production dependencies. */
 export function productionPackageDirs(root: string): string[] {
   const npm = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (npm.status !== 0) throw new BundleError(`npm ls --omit=dev failed (run npm install first):\n${npm.stderr}`);
+  // ELSPROBLEMS (an extraneous or out-of-range package, as a fresh `npm install` from this lockfile
+  // leaves under botbuilder-dialogs' recognizers) still lists the whole tree on stdout: the
+  // bundle takes what is installed, which is what the app runs with (the bundle test starts it).
+  const listed = npm.stdout.trim().length > 0;
+  if (npm.status !== 0 && !(listed && /ELSPROBLEMS/.test(npm.stderr))) throw new BundleError(`npm ls --omit=dev failed (run npm install first):\n${npm.stderr}`);
+  if (npm.status !== 0) process.stderr.write(`bundle: npm ls reports problems in the installed tree (bundled as installed):\n${npm.stderr.split('\n').filter((l) => /extraneous|invalid|missing/.test(l)).join('\n')}\n`);
   return npm.stdout
     .split('\n')
     .map((line) => line.trim())
