@@ -188,29 +188,21 @@ export const agendaFeature: Feature = {
     // offer, a pointer); only registered cards are ever updated, and only when they change.
     const shared = (turn: Turn, data: { callId: string }) => live.touchAll(turn, data.callId);
 
-    // The card's refresh (Teams asks for each member's own view) and the manual "Show my votes".
-    door.cardAction({
-      ...agendaCardAction,
-      verb: VERBS.view,
-      schema: cardData.open,
-      view: true,
-      async handle(turn, data, _reply, context) {
-        return { card: await personal(turn, data.callId, context.notice) };
-      },
-      current,
-    });
-
-    // "Open the agenda" on a digest (or a pointer): the presser's own view of the live agenda.
-    door.cardAction({
-      ...agendaCardAction,
-      verb: VERBS.open,
-      schema: cardData.open,
-      view: true,
-      async handle(turn, data, _reply, context) {
-        return { card: await personal(turn, data.callId, context.notice) };
-      },
-      current,
-    });
+    // The presser's own view of the live agenda: the card's refresh (Teams asks for each member's
+    // view) and the manual "Show my votes" (VERBS.view); "Open the agenda" on a digest or a
+    // pointer (VERBS.open).
+    for (const verb of [VERBS.view, VERBS.open]) {
+      door.cardAction({
+        ...agendaCardAction,
+        verb,
+        schema: cardData.open,
+        view: true,
+        async handle(turn, data, _reply, context) {
+          return { card: await personal(turn, data.callId, context.notice) };
+        },
+        current,
+      });
+    }
 
     // "Open the agenda" on a recap: the live agenda as a new message; the recap stays as it is.
     door.cardAction({
