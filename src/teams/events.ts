@@ -11,9 +11,9 @@ export interface Contribution {
   /** The person's user id (as Turn.userId) and display name. */
   personId: string;
   name: string;
-  kind: 'story' | 'topic' | 'vote' | 'note' | 'endorse' | 'question' | 'answer';
+  kind: 'story' | 'topic' | 'vote' | 'note' | 'endorse' | 'question' | 'answer' | 'attended';
   at: Date;
-  /** topic, vote, note: the call it belongs to. */
+  /** topic, vote, note, attended: the call (occurrence) it belongs to. */
   call?: { callId: string; title?: string };
   /** story (told or endorsed): which one. */
   story?: { storyId: string; text?: string; tellerName?: string };
@@ -25,6 +25,9 @@ export interface Contribution {
   text?: string;
   /** answer: when the question was asked, if this is its first answer (time to first answer). */
   firstAnswerTo?: { askedAt: Date };
+  /** attended: emitted once per person per occurrence (the attendance row's first write);
+   *  true when it is the person's first call in this space. */
+  firstTime?: boolean;
 }
 
 /** In-process notifications between features (the registry tells digest a conversation is gone). */

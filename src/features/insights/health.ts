@@ -41,7 +41,7 @@ export interface HealthView {
   rowsRead: number;
 }
 
-const COUNT_OF: Record<Contribution['kind'], CountName> = {
+const COUNT_OF: Record<Exclude<Contribution['kind'], 'attended'>, CountName> = {
   story: 'stories',
   topic: 'topics',
   vote: 'votes',
@@ -57,6 +57,8 @@ const addOnce = (list: string[], item: string): void => {
 
 /** What one contribution adds to its day row. `first`: the person's first contribution ever here. */
 export function applyContribution(d: Day, c: Contribution, tag: string, first: boolean): void {
+  // Attendance is not counted yet (the call feature does not emit it yet).
+  if (c.kind === 'attended') return;
   d.counts[COUNT_OF[c.kind]] += 1;
   addOnce(d.people, tag);
   if (first) addOnce(d.firsts, tag);
