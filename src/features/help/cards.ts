@@ -1,3 +1,4 @@
+import { cardHeader, sectionHeading, text } from '../../cards/layout';
 import { card, type AdaptiveCard, type CardElement } from '../../cards/types';
 import type { Command, ConversationType } from '../../teams/door';
 import { helpStrings as s } from './strings';
@@ -7,14 +8,13 @@ export function helpCard(commands: readonly Command[], scope: ConversationType):
   for (const c of commands) groups.set(c.group, [...(groups.get(c.group) ?? []), c]);
   const sections: CardElement[] = [];
   for (const [group, list] of groups) {
-    sections.push({ type: 'TextBlock', text: group, weight: 'Bolder', spacing: 'Medium', wrap: true });
+    sections.push(sectionHeading(group));
     sections.push({ type: 'FactSet', facts: list.map((c) => ({ title: c.usage, value: c.summary })) });
   }
   return card([
-    { type: 'TextBlock', text: s.title, size: 'Large', weight: 'Bolder', wrap: true },
-    { type: 'TextBlock', text: s.tagline, wrap: true, isSubtle: true },
-    { type: 'TextBlock', text: s.commandsHeading, weight: 'Bolder', spacing: 'Medium', wrap: true },
-    { type: 'TextBlock', text: scope === 'personal' ? s.personalHint : s.mentionHint, wrap: true, isSubtle: true, spacing: 'None' },
+    ...cardHeader(s.helpKicker, s.title, s.tagline),
+    text(s.commandsHeading, { weight: 'Bolder', spacing: 'Medium' }),
+    text(scope === 'personal' ? s.personalHint : s.mentionHint, { isSubtle: true, spacing: 'None' }),
     ...sections,
   ]);
 }
@@ -22,9 +22,9 @@ export function helpCard(commands: readonly Command[], scope: ConversationType):
 export function welcomeCard(): AdaptiveCard {
   return card(
     [
-      { type: 'TextBlock', text: s.welcomeTitle, size: 'Medium', weight: 'Bolder', wrap: true },
-      { type: 'TextBlock', text: s.welcomeBody, wrap: true },
-      { type: 'TextBlock', text: s.welcomeTry, wrap: true, isSubtle: true },
+      ...cardHeader(s.welcomeKicker, s.welcomeTitle),
+      text(s.welcomeBody),
+      text(s.welcomeTry, { isSubtle: true }),
     ],
     [{ type: 'Action.Submit', title: s.helpButton, data: { verb: 'help' } }],
   );
