@@ -16,7 +16,8 @@ import { CommandRegistry } from './commands';
 import { meetingEventOf } from './meetingEvents';
 import type { CardDialog, CardSubmit, DialogAnswer, Door, LifecycleEvents, MeetingEvent, MessageAction, MessagePayload, Poster, Reply, Turn } from './door';
 import { toActivity } from './messages';
-import { correlation, correlationIdOf, deduplicate, tenantFilter, turnLogger, PROCESSED_TABLE } from './middleware';
+import { correlation, correlationIdOf, deduplicate, turnLogger, PROCESSED_TABLE } from './middleware';
+import { identify } from './identity';
 import { CARD_NOTICES_TABLE, NoticeMemory } from './notices';
 import { createPoster } from './poster';
 import { tell } from './replies';
@@ -95,7 +96,7 @@ export function createBot(deps: BotDeps): Bot {
   });
 
   adapter.use(correlation(log));
-  adapter.use(tenantFilter(config.allowedTenants, log));
+  adapter.use(identify({ hosts: config.allowedTenants, partners: config.partnerTenants }, (context) => turnLogger(context, log), () => clock.now().getTime()));
   adapter.use(deduplicate(store.table(PROCESSED_TABLE), log, (context) => deduplicatesItself(context)));
   adapter.use(turnWrites());
 
