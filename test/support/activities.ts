@@ -32,6 +32,8 @@ export interface Where {
   conversationId?: string;
   from?: Person;
   timezone?: string;
+  /** A shared channel (channelData.channel.type 'shared'), as Teams marks one. */
+  shared?: boolean;
 }
 
 export class TeamsBuilder {
@@ -62,7 +64,7 @@ export class TeamsBuilder {
     const channelId = where.conversationId ?? CHANNEL;
     return {
       conversation: { isGroup: true, conversationType: 'channel', id: channelId },
-      channelData: { teamsChannelId: channelId, teamsTeamId: teamId, channel: { id: channelId }, team: { id: teamId } },
+      channelData: { teamsChannelId: channelId, teamsTeamId: teamId, channel: { id: channelId, ...(where.shared ? { type: 'shared', name: 'Customers' } : {}) }, team: { id: teamId } },
     };
   }
 
