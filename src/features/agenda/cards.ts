@@ -193,7 +193,7 @@ function ownTopicActions(ref: { callId: string; rev: number }, t: TopicView): Ca
         card: {
           type: 'AdaptiveCard',
           version: '1.5',
-          body: [{ type: 'Input.Text', id: box, label: s.cardEditLabel, value: t.title.slice(0, MAX_TOPIC), maxLength: MAX_TOPIC, isRequired: true }],
+          body: [{ type: 'Input.Text', id: box, label: s.cardEditLabel, value: t.title.slice(0, MAX_TOPIC), maxLength: MAX_TOPIC, isRequired: true, errorMessage: s.cardEditRequired }],
           actions: [{ type: 'Action.Execute', title: s.cardSaveTopic, verb: VERBS.topicEdit, data: { verb: VERBS.topicEdit, ...data }, associatedInputs: 'auto' }],
         },
       },

@@ -288,7 +288,9 @@ export const agendaFeature: Feature = {
       shared,
       async handle(turn, data) {
         const typed = data[`edit${data.n}`];
-        const { topic, changed } = await service.editTopic(whereOf(turn), whoOf(turn), data.n, typeof typed === 'string' ? typed : '', { callId: data.callId, rev: data.rev });
+        // On the card there is no command: the hint speaks about the box.
+        if (typeof typed !== 'string' || !typed.trim()) throw new UserError(s.topicEditEmptyOnCard);
+        const { topic, changed } = await service.editTopic(whereOf(turn), whoOf(turn), data.n, typed, { callId: data.callId, rev: data.rev });
         const notice = { text: changed ? s.topicEdited(data.n, topic.title) : s.topicUnchanged(data.n), tone: 'good' as const };
         return { card: await personal(turn, data.callId, notice), notice, unchanged: !changed };
       },

@@ -66,6 +66,8 @@ export const agendaStrings = {
   cardDeleteTopic: 'Delete',
   cardEditLabel: 'Your topic',
   cardSaveTopic: 'Save',
+  cardEditRequired: "Write the topic's new text.",
+  topicEditEmptyOnCard: "Write the topic's new text in the box, then Save. Nothing changed.",
   topicEmptyOnCard: 'Write your topic in the box above Propose first.',
   topicAddedOnCard: (n: number) => `Added as topic ${n}.`,
   topicDuplicate: (n: number) => `That is already on the agenda as topic ${n}. Vote for it there instead (@Coach agenda).`,
