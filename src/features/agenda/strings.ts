@@ -9,7 +9,7 @@ export const agendaStrings = {
   callUsage: 'call new | call "Title" 2026-12-10 16:00 monthly 60m Europe/Amsterdam | call done',
   callSummary: 'Create a call (form or one line), or close the current call and post its recap (organizers).',
   topicUsage: 'topic [your topic]',
-  topicSummary: 'Propose a topic for the next call.',
+  topicSummary: 'Propose a topic for the next call; topic edit 2 [new text] or topic delete 2 changes your own while the agenda is open.',
   agendaUsage: 'agenda',
   agendaSummary: 'Show the live agenda: vote for the topics you want to discuss.',
   noteUsage: 'note [topic number, optional] [your note]',
