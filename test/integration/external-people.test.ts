@@ -184,6 +184,30 @@ describe('customers as members: guests and partner-tenant people in shared chann
     expect(bot.connector.created).toHaveLength(0);
   });
 
+  test('when a partner member asks for their data in the shared channel, then the card carries no link, and the link goes only to whoever presses, for their own data', async () => {
+    const where = { conversationId: '19:shared-mydata@thread.tacv2', teamId: '19:team-mydata@thread.tacv2', shared: true };
+    await say('story Our #champions kept the customer network alive', PARTNER_PAT, where);
+    bot.connector.reset();
+    await say('my data', PARTNER_PAT, where);
+    const card = lastCard(where.conversationId);
+    expect(JSON.stringify(card.card)).not.toContain('/download/');
+    expect(texts(where.conversationId)).not.toContain('/download/');
+    const pressed = await press('privacy.myData', { format: 'json' }, PARTNER_PAT, where, card.record.activityId);
+    expect(pressed.type).toBe('application/vnd.microsoft.activity.message');
+    const url = /(http\S+\/download\/\S+)/.exec(String(pressed.value))![1]!;
+    // Nothing was posted to the channel by the press.
+    expect(bot.connector.posts(where.conversationId)).toHaveLength(1);
+    const body = await (await fetch(url)).text();
+    expect(body).toContain(`${SAME_OID}@${PARTNER}`);
+    expect(body).toContain('kept the customer network alive');
+    // The host twin pressing the same button gets their own (empty-handed) data, never Pat's.
+    const twin = await press('privacy.myData', { format: 'json' }, HOST_TWIN, where, card.record.activityId);
+    const twinBody = await (await fetch(/(http\S+\/download\/\S+)/.exec(String(twin.value))![1]!)).text();
+    expect(twinBody).not.toContain('kept the customer network alive');
+    // A forged format is a 400.
+    expect((await bot.send(bot.teams.cardAction('privacy.myData', { format: 'xml' }, { ...where, from: PARTNER_PAT }))).status).toBe(400);
+  });
+
   test('when someone from a tenant that is neither host nor partner writes in a shared channel, then they are told politely and nothing is stored', async () => {
     const where = { conversationId: '19:shared-stranger@thread.tacv2', teamId: '19:team-stranger@thread.tacv2', shared: true };
     await say('call "Strangers" 2026-12-10 16:00', ALICE, where);
