@@ -164,6 +164,20 @@ describe('customers as members: guests and partner-tenant people in shared chann
     expect((await service().currentCall({ tenantId: TENANT, conversationId: where.conversationId }))!.status).toBe('open');
   });
 
+  test('when a partner member is @mentioned in a shared channel, then the mention names them with their home tenant, not the host member with the same object id', async () => {
+    const where = { conversationId: '19:shared-mentions@thread.tacv2', teamId: '19:team-mentions@thread.tacv2', shared: true };
+    await say('call "Mentions" 2026-12-10 16:00', ALICE, where);
+    bot.connector.reset();
+    await bot.send(bot.teams.channelMessage('organizers add @Pat Partner', { ...where, from: ALICE }, [PARTNER_PAT]));
+    expect(texts(where.conversationId)).toContain('Added as organizers: Pat Partner');
+    expect(await service().isOrganizer({ tenantId: TENANT, spaceId: where.teamId }, `${SAME_OID}@${PARTNER}`)).toBe(true);
+    expect(await service().isOrganizer({ tenantId: TENANT, spaceId: where.teamId }, SAME_OID)).toBe(false);
+    // Pat may now finalise; Tess (same GUID, host tenant) may not.
+    const call = (await service().currentCall({ tenantId: TENANT, conversationId: where.conversationId }))!;
+    expect(cardText((await press('agenda.finalise', { callId: call.callId, rev: 1, topN: '1' }, HOST_TWIN, where)).value)).toContain('only the organizers');
+    expect(cardText((await press('agenda.finalise', { callId: call.callId, rev: 1, topN: '1' }, PARTNER_PAT, where)).value)).toContain('Final agenda');
+  });
+
   test('when the personal chat cannot be opened with a partner member, then introductions fall back to the channel and nothing is lost', async () => {
     const where = { conversationId: '19:shared-intros@thread.tacv2', teamId: '19:team-intros@thread.tacv2', shared: true };
     await say('story Our #champions ran weekly office hours for the customer network', PARTNER_PAT, where);
