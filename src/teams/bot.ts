@@ -23,7 +23,8 @@ import { createPoster } from './poster';
 import { tell } from './replies';
 import { coreStrings } from './strings';
 import { htmlToText, parseCommand } from './text';
-import { messageText, turnOf } from './turn';
+import { messageText, tenantOf, turnOf } from './turn';
+import { personKey } from '../people/model';
 import { turnWrites, writesOf } from './turnWrites';
 
 /** Outbound credentials (botframework's factory), named here so nothing outside src/teams imports the SDK. */
@@ -59,7 +60,8 @@ const messagePayloadSchema = z.object({
   id: z.string().min(1).max(500),
   linkToMessage: z.string().max(2048).optional(),
   body: z.object({ contentType: z.string().optional(), content: z.string().optional().default('') }).optional(),
-  from: z.object({ user: z.object({ id: z.string().min(1), displayName: z.string().optional() }).nullish() }).nullish(),
+  // Graph's chatMessage shape: `from.user.tenantId` is the author's home tenant (another tenant in a shared channel).
+  from: z.object({ user: z.object({ id: z.string().min(1), displayName: z.string().optional(), tenantId: z.string().optional() }).nullish() }).nullish(),
 });
 
 function messagePayloadOf(context: TurnContext): MessagePayload | undefined {
@@ -72,7 +74,7 @@ function messagePayloadOf(context: TurnContext): MessagePayload | undefined {
     id: p.id,
     linkToMessage: p.linkToMessage,
     text: p.body?.contentType?.toLowerCase() === 'text' ? content.trim() : htmlToText(content),
-    from: user ? { userId: user.id, userName: user.displayName } : undefined,
+    from: user ? { userId: personKey(user.id, user.tenantId, tenantOf(context.activity) ?? ''), userName: user.displayName } : undefined,
   };
 }
 

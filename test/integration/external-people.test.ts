@@ -222,6 +222,22 @@ describe('customers as members: guests and partner-tenant people in shared chann
     expect((await bot.send(bot.teams.cardAction('privacy.myData', { format: 'xml' }, { ...where, from: PARTNER_PAT }))).status).toBe(400);
   });
 
+  test('when an organizer saves a partner member\'s message as a story, then the teller is the partner member (author\'s tenant from the message), not the host twin', async () => {
+    const where = { conversationId: '19:shared-save@thread.tacv2', teamId: '19:team-save@thread.tacv2', shared: true };
+    const message = { id: '1714820009999', html: '<p>Our partner ran #champions clinics every Friday</p>', from: PARTNER_PAT, fromTenantId: PARTNER };
+    const submit = await bot.send(bot.teams.messageActionSubmit('saveStory', { text: 'Our partner ran champions clinics every Friday', tags: 'champions' }, message, { ...where, from: ALICE }));
+    expect(submit.status).toBe(200);
+    const dataOf = async (who: Person): Promise<string> => {
+      bot.connector.reset();
+      await say('my data', who, where);
+      const card = lastCard(where.conversationId);
+      const pressed = await press('privacy.myData', { format: 'json' }, who, where, card.record.activityId);
+      return (await fetch(/(http\S+\/download\/\S+)/.exec(String(pressed.value))![1]!)).text();
+    };
+    expect(await dataOf(PARTNER_PAT)).toContain('champions clinics every Friday');
+    expect(await dataOf(HOST_TWIN)).not.toContain('champions clinics every Friday');
+  });
+
   test('when someone from a tenant that is neither host nor partner writes in a shared channel, then they are told politely and nothing is stored', async () => {
     const where = { conversationId: '19:shared-stranger@thread.tacv2', teamId: '19:team-stranger@thread.tacv2', shared: true };
     await say('call "Strangers" 2026-12-10 16:00', ALICE, where);
