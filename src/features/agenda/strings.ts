@@ -53,7 +53,6 @@ export const agendaStrings = {
   topicTooLong: (max: number) => `That topic is too long: keep it under ${max} characters.`,
   noOpenCall: 'There is no open call in this conversation to add a topic to. Create one with @Coach call new.',
   topicAdded: (n: number, title: string, callTitle: string) => `Added topic ${n} to ${callTitle}: ${sentence(title)} Vote for it on the agenda (@Coach agenda).`,
-  topicEditUsage: 'topic edit <number> <new text> | topic delete <number>',
   topicEditHow: 'Say which topic and what it should read, e.g. @Coach topic edit 2 How do champions keep momentum? (or @Coach topic delete 2).',
   topicEdited: (n: number, title: string) => `Topic ${n} now reads: ${sentence(title)} It shows as edited; its votes stay with it.`,
   topicUnchanged: (n: number) => `Topic ${n} already reads like that, so nothing changed.`,
