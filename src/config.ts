@@ -35,6 +35,8 @@ const schema = z
     BOT_TOKEN_ISSUER: optionalString,
 
     ALLOWED_TENANTS: csv,
+    /** Tenants whose people may take part in a host tenant's shared channels (B2B direct connect). */
+    PARTNER_TENANTS: csv,
 
     STORAGE_CONNECTION_STRING: optionalString,
     STORAGE_ACCOUNT_URL: optionalUrl,
@@ -170,7 +172,10 @@ export interface Config {
     openIdMetadataUrl?: string;
     tokenIssuer?: string;
   };
+  /** Host tenants: where the bot is installed and conversations live (empty: every tenant). */
   allowedTenants: string[];
+  /** Partner tenants: their people may take part in a host's shared channels; their own conversations are refused. */
+  partnerTenants: string[];
   storage: {
     connectionString?: string;
     accountUrl?: string;
@@ -221,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tokenIssuer: c.BOT_TOKEN_ISSUER,
     },
     allowedTenants: c.ALLOWED_TENANTS,
+    partnerTenants: c.PARTNER_TENANTS,
     storage: {
       connectionString: c.STORAGE_CONNECTION_STRING,
       accountUrl: c.STORAGE_ACCOUNT_URL,

@@ -22,3 +22,32 @@ export interface Conversation extends Space {
 }
 
 export type ConversationKey = Pick<Conversation, 'tenantId' | 'conversationId'>;
+
+/**
+ * A person's identity is their Entra object id together with their home tenant. Object ids are
+ * unique only within a tenant: in a host's shared channel a partner-tenant member may carry the
+ * same GUID as a host member. The user id every room stores is therefore:
+ * - the object id alone when the person's home tenant is the conversation's (host) tenant:
+ *   members and guests (a guest's account lives in the host tenant). Rows stored before
+ *   identities carried a tenant keep their keys, no migration needed;
+ * - `objectId@homeTenantId` for a person from another tenant (B2B direct connect).
+ */
+export const TENANT_SEPARATOR = '@';
+
+export function personKey(objectId: string, homeTenantId: string | undefined, conversationTenantId: string): string {
+  if (!homeTenantId || homeTenantId.toLowerCase() === conversationTenantId.toLowerCase()) return objectId;
+  return `${objectId}${TENANT_SEPARATOR}${homeTenantId.toLowerCase()}`;
+}
+
+/** The parts of a stored user id: the object id Teams knows, and the home tenant when it is not the host's. */
+export function personParts(userId: string): { objectId: string; homeTenantId?: string } {
+  const cut = userId.lastIndexOf(TENANT_SEPARATOR);
+  // Only a GUID-shaped tenant counts: MRIs and test ids never end in "@<guid>".
+  if (cut > 0 && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(userId.slice(cut + 1))) {
+    return { objectId: userId.slice(0, cut), homeTenantId: userId.slice(cut + 1) };
+  }
+  return { objectId: userId };
+}
+
+/** True when the person belongs to another tenant than the host's (a shared channel's external member). */
+export const isExternal = (userId: string): boolean => personParts(userId).homeTenantId !== undefined;

@@ -16,13 +16,15 @@ import { CommandRegistry } from './commands';
 import { meetingEventOf } from './meetingEvents';
 import type { CardDialog, CardSubmit, DialogAnswer, Door, LifecycleEvents, MeetingEvent, MessageAction, MessagePayload, Poster, Reply, Turn } from './door';
 import { toActivity } from './messages';
-import { correlation, correlationIdOf, deduplicate, tenantFilter, turnLogger, PROCESSED_TABLE } from './middleware';
+import { correlation, correlationIdOf, deduplicate, turnLogger, PROCESSED_TABLE } from './middleware';
+import { identify } from './identity';
 import { CARD_NOTICES_TABLE, NoticeMemory } from './notices';
 import { createPoster } from './poster';
 import { tell } from './replies';
 import { coreStrings } from './strings';
 import { htmlToText, parseCommand } from './text';
-import { messageText, turnOf } from './turn';
+import { messageText, tenantOf, turnOf } from './turn';
+import { personKey } from '../people/model';
 import { turnWrites, writesOf } from './turnWrites';
 
 /** Outbound credentials (botframework's factory), named here so nothing outside src/teams imports the SDK. */
@@ -58,7 +60,8 @@ const messagePayloadSchema = z.object({
   id: z.string().min(1).max(500),
   linkToMessage: z.string().max(2048).optional(),
   body: z.object({ contentType: z.string().optional(), content: z.string().optional().default('') }).optional(),
-  from: z.object({ user: z.object({ id: z.string().min(1), displayName: z.string().optional() }).nullish() }).nullish(),
+  // Graph's chatMessage shape: `from.user.tenantId` is the author's home tenant (another tenant in a shared channel).
+  from: z.object({ user: z.object({ id: z.string().min(1), displayName: z.string().optional(), tenantId: z.string().optional() }).nullish() }).nullish(),
 });
 
 function messagePayloadOf(context: TurnContext): MessagePayload | undefined {
@@ -71,7 +74,7 @@ function messagePayloadOf(context: TurnContext): MessagePayload | undefined {
     id: p.id,
     linkToMessage: p.linkToMessage,
     text: p.body?.contentType?.toLowerCase() === 'text' ? content.trim() : htmlToText(content),
-    from: user ? { userId: user.id, userName: user.displayName } : undefined,
+    from: user ? { userId: personKey(user.id, user.tenantId, tenantOf(context.activity) ?? ''), userName: user.displayName } : undefined,
   };
 }
 
@@ -95,7 +98,7 @@ export function createBot(deps: BotDeps): Bot {
   });
 
   adapter.use(correlation(log));
-  adapter.use(tenantFilter(config.allowedTenants, log));
+  adapter.use(identify({ hosts: config.allowedTenants, partners: config.partnerTenants }, (context) => turnLogger(context, log), () => clock.now().getTime()));
   adapter.use(deduplicate(store.table(PROCESSED_TABLE), log, (context) => deduplicatesItself(context)));
   adapter.use(turnWrites());
 

@@ -34,20 +34,6 @@ export function correlation(log: Logger): Middleware {
   };
 }
 
-/** Activities from tenants outside the allow-list are dropped and logged, never processed. */
-export function tenantFilter(allowed: readonly string[], log: Logger): Middleware {
-  const set = new Set(allowed.map((t) => t.toLowerCase()));
-  return {
-    async onTurn(context, next) {
-      if (set.size === 0) return next();
-      const tenant = tenantOf(context.activity);
-      if (tenant && set.has(tenant.toLowerCase())) return next();
-      turnLogger(context, log).warn('tenant.rejected', { tenantId: tenant ?? 'missing' });
-      if (context.activity.type === ActivityTypes.Invoke) await sendInvokeResponse(context, 403);
-    },
-  };
-}
-
 export const PROCESSED_TABLE = 'processed';
 
 /**

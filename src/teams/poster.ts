@@ -3,6 +3,7 @@ import { parseRetryAfter } from '../jobs/limiter';
 import type { Logger } from '../log';
 import type { ConversationRef, OutMessage, Poster, PostResult, RosterMember } from './door';
 import { toActivity } from './messages';
+import { personKey, personParts } from '../people/model';
 
 /**
  * Posting outside a turn, behind the door's Poster.
@@ -121,7 +122,8 @@ export function createPoster(adapter: Pick<CloudAdapter, 'continueConversationAs
             const result = await TeamsInfo.getPagedMembers(ctx, 500, token);
             for (const m of result.members ?? []) {
               if (!m.id) continue;
-              out.push({ userId: m.aadObjectId || m.id, teamsId: m.id, name: m.name || m.givenName || 'Someone' });
+              // Same identity as Turn.userId: a shared channel's roster names each member's own tenant.
+              out.push({ userId: personKey(m.aadObjectId || m.id, m.tenantId, ref.conversation.tenantId ?? ''), teamsId: m.id, name: m.name || m.givenName || 'Someone' });
             }
             token = result.continuationToken || undefined;
             if (!token) break;
@@ -141,10 +143,12 @@ export function createPoster(adapter: Pick<CloudAdapter, 'continueConversationAs
       });
     },
     async openPersonalChat(at, userId) {
-      const tenantId = at.conversation.tenantId;
+      // A person from another tenant is asked for in their own tenant; Teams refuses it (403/404) unless the bot is theirs too.
+      const person = personParts(userId);
+      const tenantId = person.homeTenantId ?? at.conversation.tenantId;
       if (!tenantId || !at.bot) throw new Error('the reference names no tenant or bot');
       let reference: Partial<ConversationReference> | undefined;
-      const parameters = { isGroup: false, bot: { id: at.bot.id, name: at.bot.name ?? '' }, members: [{ id: userId, name: '' }], tenantId, channelData: { tenant: { id: tenantId } } };
+      const parameters = { isGroup: false, bot: { id: at.bot.id, name: at.bot.name ?? '' }, members: [{ id: person.objectId, name: '' }], tenantId, channelData: { tenant: { id: tenantId } } };
       await adapter.createConversationAsync(botAppId, 'msteams', at.serviceUrl, undefined as unknown as string, parameters, async (ctx) => {
         reference = TurnContext.getConversationReference(ctx.activity);
       });

@@ -16,4 +16,9 @@ export const coreStrings = {
   cardFromElsewhere: 'That card belongs to another conversation, so nothing changed here.',
   alreadyDone: 'Already done.',
   done: 'Done.',
+  /** A person from an organisation that is neither a host nor a partner (nothing is stored). */
+  organisationNotAllowed:
+    "Sorry, Network Coach isn't open to people from your organisation here, so I haven't saved anything. The channel's owner can ask the Coach's administrator to add your organisation as a partner.",
+  /** In a shared channel, when Teams could not tell who the sender is (nothing is stored). */
+  identityUnknown: "I couldn't check who you are with Teams just now, so I haven't saved anything. Please try again in a minute.",
 };

@@ -2,6 +2,8 @@ import { TurnContext as TC, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import { UserError } from '../errors';
 import type { ConversationRef, ConversationType, Mention, Turn } from './door';
+import { personKey } from '../people/model';
+import { identityOf } from './identity';
 import { htmlToText } from './text';
 
 /**
@@ -76,7 +78,8 @@ export function turnOf(context: TurnContext): Turn {
     conversationType,
     teamId,
     spaceId: teamId ?? conversationId,
-    userId: a.from?.aadObjectId ?? a.from?.id ?? 'unknown',
+    // Object id with the home tenant (people/model.ts): unchanged for members and guests of the host.
+    userId: personKey(a.from?.aadObjectId ?? a.from?.id ?? 'unknown', identityOf(context)?.homeTenantId, tenantId),
     userName: a.from?.name ?? 'Someone',
     activityId: a.id,
     threadRootId: /;messageid=([^;]+)$/.exec(a.conversation.id)?.[1],
@@ -99,11 +102,14 @@ export function messageText(context: TurnContext): string {
 /** People @mentioned in the message, other than the bot, with the text each mention shows. */
 export function mentionsOf(context: TurnContext): Mention[] {
   const botId = context.activity.recipient?.id;
+  const tenantId = tenantOf(context.activity) ?? '';
+  const homes = identityOf(context)?.mentioned;
   const out: Mention[] = [];
   for (const m of TC.getMentions(context.activity)) {
     const mentioned = m.mentioned as { id?: unknown; name?: unknown; aadObjectId?: unknown } | undefined;
     if (!mentioned || typeof mentioned.id !== 'string' || !mentioned.id || mentioned.id === botId) continue;
-    const userId = typeof mentioned.aadObjectId === 'string' && mentioned.aadObjectId ? mentioned.aadObjectId : mentioned.id;
+    const objectId = typeof mentioned.aadObjectId === 'string' && mentioned.aadObjectId ? mentioned.aadObjectId : mentioned.id;
+    const userId = personKey(objectId, homes?.get(mentioned.id), tenantId);
     const name = typeof mentioned.name === 'string' ? mentioned.name : '';
     const shown = (typeof m.text === 'string' ? m.text : '').replace(/<\/?at>/gi, '').trim() || name;
     if (!out.some((p) => p.userId === userId)) out.push({ userId, userName: name || shown || 'Someone', shown });

@@ -32,6 +32,8 @@ export interface Where {
   conversationId?: string;
   from?: Person;
   timezone?: string;
+  /** A shared channel (channelData.channel.type 'shared'), as Teams marks one. */
+  shared?: boolean;
 }
 
 export class TeamsBuilder {
@@ -62,7 +64,7 @@ export class TeamsBuilder {
     const channelId = where.conversationId ?? CHANNEL;
     return {
       conversation: { isGroup: true, conversationType: 'channel', id: channelId },
-      channelData: { teamsChannelId: channelId, teamsTeamId: teamId, channel: { id: channelId }, team: { id: teamId } },
+      channelData: { teamsChannelId: channelId, teamsTeamId: teamId, channel: { id: channelId, ...(where.shared ? { type: 'shared', name: 'Customers' } : {}) }, team: { id: teamId } },
     };
   }
 
@@ -135,7 +137,7 @@ export class TeamsBuilder {
   }
 
   /** Message action "..." > app: the dialog's fetchTask invoke, carrying the message. */
-  messageActionFetch(commandId: string, message: { id: string; html: string; from: Person }, where: Where = {}): Activity {
+  messageActionFetch(commandId: string, message: { id: string; html: string; from: Person; fromTenantId?: string }, where: Where = {}): Activity {
     const a = this.conversationFor('channel', where, 'invoke');
     return {
       ...a,
@@ -149,7 +151,7 @@ export class TeamsBuilder {
     };
   }
 
-  messageActionSubmit(commandId: string, data: Record<string, unknown>, message: { id: string; html: string; from: Person }, where: Where = {}): Activity {
+  messageActionSubmit(commandId: string, data: Record<string, unknown>, message: { id: string; html: string; from: Person; fromTenantId?: string }, where: Where = {}): Activity {
     const a = this.conversationFor('channel', where, 'invoke');
     return {
       ...a,
@@ -158,7 +160,7 @@ export class TeamsBuilder {
     };
   }
 
-  private messagePayload(message: { id: string; html: string; from: Person }): Record<string, unknown> {
+  private messagePayload(message: { id: string; html: string; from: Person; fromTenantId?: string }): Record<string, unknown> {
     return {
       id: message.id,
       createdDateTime: new Date().toISOString(),
@@ -166,7 +168,7 @@ export class TeamsBuilder {
       importance: 'normal',
       locale: 'en-us',
       linkToMessage: `https://teams.microsoft.com/l/message/${encodeURIComponent(CHANNEL)}/${message.id}`,
-      from: { user: { id: message.from.aadObjectId, displayName: message.from.name, userIdentityType: 'aadUser' } },
+      from: { user: { id: message.from.aadObjectId, displayName: message.from.name, userIdentityType: 'aadUser', ...(message.fromTenantId ? { tenantId: message.fromTenantId } : {}) } },
       body: { contentType: 'html', content: message.html },
       attachments: [],
       mentions: [],

@@ -30,6 +30,10 @@ export interface Member {
   aadObjectId?: string;
   email?: string;
   userPrincipalName?: string;
+  /** The member's home tenant (TeamsChannelAccount.tenantId): another tenant for a shared channel's external members. */
+  tenantId?: string;
+  /** 'user', 'guest' (B2B guest account in the host tenant) or 'anonymous'. */
+  userRole?: string;
 }
 
 /** Teams' documented send limits: per bot per conversation, and per app per tenant. */
@@ -61,6 +65,8 @@ export class ConnectorStandIn {
   private readonly failures = new Map<string, number>();
   /** Members the bot cannot open a personal chat with (POST /v3/conversations answers 403). */
   readonly unreachable = new Set<string>();
+  /** Tenants where the bot is not installed: opening a personal chat there answers 403 (cross-tenant people). */
+  readonly unreachableTenants = new Set<string>();
   /** Personal chats opened: POST /v3/conversations bodies. */
   readonly created: Record<string, unknown>[] = [];
   private readonly responders: Responder[] = [];
@@ -154,6 +160,7 @@ export class ConnectorStandIn {
     this.arrivals = 0;
     this.holdMs = 0;
     this.unreachable.clear();
+    this.unreachableTenants.clear();
     this.created.length = 0;
   }
 
@@ -249,6 +256,8 @@ export class ConnectorStandIn {
     }
     if (parts[0] === 'v3' && parts[1] === 'conversations' && parts.length === 2 && req.method === 'POST') {
       const members = (body.members as { id?: string }[] | undefined) ?? [];
+      const tenantId = typeof body.tenantId === 'string' ? body.tenantId : '';
+      if (this.unreachableTenants.has(tenantId)) return send(403, { error: { code: 'BotNotInConversationRoster', message: 'stand-in: the bot is not installed in this tenant' } });
       if (members.some((m) => m.id && this.unreachable.has(m.id))) return send(403, { error: { code: 'ConversationBlockedByUser', message: 'stand-in: the bot cannot reach this user' } });
       this.created.push(body);
       return send(200, { id: `a:personal-${members[0]?.id ?? randomUUID()}`, activityId: `act-${randomUUID()}` });

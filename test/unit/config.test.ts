@@ -115,6 +115,16 @@ describe('loadConfig', () => {
   test('when the allow-list has spaces and empty entries, then it holds the tenant ids only', () => {
     expect(loadConfig({ STORAGE_CONNECTION_STRING: AZURITE_DEV, ALLOWED_TENANTS: ' a , ,b,' }).allowedTenants).toEqual(['a', 'b']);
   });
+
+  test('when partner tenants are set, then they are read apart from the host tenants', () => {
+    const c = loadConfig({ STORAGE_CONNECTION_STRING: AZURITE_DEV, ALLOWED_TENANTS: 'host-1', PARTNER_TENANTS: ' partner-1, partner-2 ,' });
+    expect(c.allowedTenants).toEqual(['host-1']);
+    expect(c.partnerTenants).toEqual(['partner-1', 'partner-2']);
+  });
+
+  test('when no partner tenants are set, then there are none', () => {
+    expect(loadConfig({ STORAGE_CONNECTION_STRING: AZURITE_DEV }).partnerTenants).toEqual([]);
+  });
 });
 
 describe('.env.example documents every setting', () => {

@@ -75,7 +75,7 @@ function botOf(m: ManifestJson): Bot {
 describe('Teams app manifest', () => {
   it('when the placeholders are filled, then it passes the official schema of its manifestVersion', () => {
     const manifest = filled();
-    expect(manifest.manifestVersion).toBe('1.22');
+    expect(manifest.manifestVersion).toBe('1.25');
     expect(manifest.$schema).toBe(`https://developer.microsoft.com/json-schemas/teams/v${manifest.manifestVersion}/MicrosoftTeams.schema.json`);
     expect(schemaErrors(manifest)).toEqual([]);
     expect(manifest.id).toBe(TEAMS_APP_ID);
@@ -88,13 +88,24 @@ describe('Teams app manifest', () => {
     delete (botOf(noBotId) as Partial<Bot>).botId;
     expect(schemaErrors(noBotId).join('\n')).toMatch(/botId/);
 
-    const elevenCommands = filled();
-    const list = botOf(elevenCommands).commandLists[0];
-    list.commands = [...list.commands, ...list.commands].slice(0, 11);
-    expect(schemaErrors(elevenCommands).join('\n')).toMatch(/commands must NOT have more than 10 items/);
+    const thirteenCommands = filled();
+    const list = botOf(thirteenCommands).commandLists[0];
+    list.commands = [...list.commands, ...list.commands].slice(0, 13);
+    expect(schemaErrors(thirteenCommands).join('\n')).toMatch(/commands must NOT have more than 12 items/);
+
+    const unknownTier = filled();
+    (unknownTier as Record<string, unknown>).supportsChannelFeatures = 'tier9';
+    expect(schemaErrors(unknownTier).join('\n')).toMatch(/supportsChannelFeatures/);
 
     // The template itself, placeholders unfilled, is not a valid manifest: ids must be GUIDs.
     expect(schemaErrors(JSON.parse(template()) as ManifestJson).join('\n')).toMatch(/\/id must match pattern/);
+  });
+
+  it('when it is read, then it declares shared and private channel support, and the channel roster permission the shared-channel identity lookup needs', () => {
+    const manifest = filled() as Record<string, unknown>;
+    expect(manifest.supportsChannelFeatures).toBe('tier1');
+    const rsc = ((manifest.authorization as { permissions: { resourceSpecific: { name: string }[] } }).permissions.resourceSpecific).map((p) => p.name);
+    expect(rsc).toContain('ChannelMember.Read.Group');
   });
 
   it('when it is read, then the bot is offered in team, group chat and personal scope, each with a command list', () => {

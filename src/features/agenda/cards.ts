@@ -21,6 +21,9 @@ export const VERBS = {
   vote: 'agenda.vote',
   propose: 'agenda.propose',
   finalise: 'agenda.finalise',
+  /** The proposer's own view: change the topic's text, or delete it. */
+  topicEdit: 'agenda.topicEdit',
+  topicDelete: 'agenda.topicDelete',
   /** The card's refresh: a person's own view (Teams asks for it; nothing changes). */
   view: 'agenda.view',
   /** "Open the agenda" on a recap: posts the live agenda as a new message. */
@@ -85,8 +88,9 @@ function topicRow(t: TopicView, ref: { callId: string; rev: number }, viewer: Ag
         type: 'Column',
         width: 'stretch',
         items: [
-          text(`**${t.number}.** ${safeText(t.title, MAX_TOPIC)}`),
+          text(`**${t.number}.** ${safeText(t.title, MAX_TOPIC)}${t.edited ? ` ${s.editedMark}` : ''}`),
           text(meta, { isSubtle: true, size: 'Small', spacing: 'None' }),
+          ...(viewer && t.proposedBy === viewer.userId ? [ownTopicActions(ref, t)] : []),
           // Where people compare: the share of the leading topic's votes, as a bar.
           ...(t.votes > 0 ? [voteBar(t.votes, leader)] : []),
           ...(mine ? [text(s.youVoted, { color: 'Good', weight: 'Bolder', size: 'Small', spacing: 'None' })] : []),
@@ -175,6 +179,29 @@ export function agendaMovedCard(call: CallView): AdaptiveCard {
   return card([...cardHeader(s.kicker, safeLine(call.title, MAX_TITLE)), text(s.agendaMoved, { isSubtle: true })], [openAgendaAction(call.callId)]);
 }
 
+/** Edit (a box with the topic's text, and Save) and Delete, on the proposer's own view only. */
+function ownTopicActions(ref: { callId: string; rev: number }, t: TopicView): CardElement {
+  const data = { ...ref, n: t.number };
+  const box = `edit${t.number}`;
+  return {
+    type: 'ActionSet',
+    spacing: 'Small',
+    actions: [
+      {
+        type: 'Action.ShowCard',
+        title: s.cardEditTopic,
+        card: {
+          type: 'AdaptiveCard',
+          version: '1.5',
+          body: [{ type: 'Input.Text', id: box, label: s.cardEditLabel, value: t.title.slice(0, MAX_TOPIC), maxLength: MAX_TOPIC, isRequired: true, errorMessage: s.cardEditRequired }],
+          actions: [{ type: 'Action.Execute', title: s.cardSaveTopic, verb: VERBS.topicEdit, data: { verb: VERBS.topicEdit, ...data }, associatedInputs: 'auto' }],
+        },
+      },
+      { type: 'Action.Execute', title: s.cardDeleteTopic, verb: VERBS.topicDelete, data: { verb: VERBS.topicDelete, ...data }, associatedInputs: 'none' },
+    ],
+  };
+}
+
 function voteButton(ref: { callId: string; rev: number }, topic: number, mine: boolean): ActionExecute {
   return { type: 'Action.Execute', title: mine ? s.cardUnvote : s.cardVote, verb: VERBS.vote, data: { verb: VERBS.vote, ...ref, topic, vote: !mine } };
 }
@@ -206,7 +233,7 @@ export function callFormCard(timeZone: string, notice?: Notice, values: { title?
 }
 
 function noteLine(n: NoteView): TextBlock {
-  return text(`${safeText(n.text, 1000)} ${s.recapNoteBy(safeLine(n.authorName, 60))}, ${when(n.at)}`, { spacing: 'Small' });
+  return text(`${safeText(n.text, 1000)}${n.edited ? ` ${s.editedMark}` : ''} ${s.recapNoteBy(safeLine(n.authorName, 60))}, ${when(n.at)}`, { spacing: 'Small' });
 }
 
 /** " (owner Name, due 2026-12-20)" for actions noted with an owner on the running note. */
@@ -216,7 +243,7 @@ function actionOwner(n: NoteView): string {
 
 function markedLine(n: NoteView, withAuthor: boolean): TextBlock {
   const topic = n.topic > 0 ? ` ${s.topicRef(n.topic)}` : '';
-  return text(`• ${safeText(n.text, 1000)}${n.kind === 'action' ? actionOwner(n) : ''}${withAuthor ? ` ${s.recapNoteBy(safeLine(n.authorName, 60))}` : ''}${topic ? ` (${topic.trim()})` : ''}`, { spacing: 'Small' });
+  return text(`• ${safeText(n.text, 1000)}${n.edited ? ` ${s.editedMark}` : ''}${n.kind === 'action' ? actionOwner(n) : ''}${withAuthor ? ` ${s.recapNoteBy(safeLine(n.authorName, 60))}` : ''}${topic ? ` (${topic.trim()})` : ''}`, { spacing: 'Small' });
 }
 
 function section(title: string, items: CardElement[]): CardElement[] {

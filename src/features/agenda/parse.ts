@@ -91,6 +91,9 @@ export const cardData = {
   // `vote` carries the intent (true: count my vote, false: take it back); older cards send none.
   vote: z.object({ callId: id, rev: int(1, 1_000_000), topic: int(1, 10_000), vote: z.boolean().optional() }),
   propose: z.object({ callId: id, rev: int(1, 1_000_000), topic: z.string().max(5000).optional(), anyway: z.boolean().optional() }),
+  // Editing one's own topic: `n` is the topic (the card's propose box is the input named `topic`); the new text is the input `edit<n>`.
+  topicEdit: z.object({ callId: id, rev: int(1, 1_000_000), n: int(1, 10_000) }).catchall(z.unknown()),
+  topicDelete: z.object({ callId: id, rev: int(1, 1_000_000), n: int(1, 10_000) }),
   finalise: z.object({ callId: id, rev: int(1, 1_000_000), topN: z.union([z.literal(''), z.coerce.number()]).optional() }),
   create: z.object({
     title: z.string().max(1000).default(''),

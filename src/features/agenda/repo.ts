@@ -84,6 +84,8 @@ export interface TopicRow {
   proposedByName: string;
   proposedAt: number;
   carriedOver: boolean;
+  /** Set when the proposer (or an organizer) changed the title: the agenda shows "(edited)". */
+  editedAt?: number;
 }
 
 export interface VoteRow {
@@ -198,6 +200,37 @@ export class AgendaRepo {
 
   async getTopic(p: ConversationKey, callId: string, n: number): Promise<TopicRow | undefined> {
     return getEntityOrUndefined<TopicRow>(this.topics, callPk(p, callId), pad(n));
+  }
+
+  /** A topic changed under its eTag (`change` gets the current row; undefined writes nothing). */
+  async mutateTopic(p: ConversationKey, callId: string, n: number, change: (current: TopicRow | undefined) => TopicRow | undefined): Promise<{ before?: TopicRow; after?: TopicRow }> {
+    const { before, after } = await mutateEntity<TopicRow>(this.topics, callPk(p, callId), pad(n), change);
+    return { before, after };
+  }
+
+  /** Deletes the topic if it is still the one read (its eTag); false if it changed or is gone. */
+  async deleteTopic(p: ConversationKey, callId: string, n: number, etag: string): Promise<boolean> {
+    try {
+      await this.topics.deleteEntity(callPk(p, callId), pad(n), { etag });
+      return true;
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === 404 || status === 412) return false;
+      throw err;
+    }
+  }
+
+  /** Every vote cast for a topic (after the topic is deleted: numbers are never reused). */
+  async deleteVotesFor(p: ConversationKey, callId: string, n: number): Promise<number> {
+    const pk = callPk(p, callId);
+    // Vote keys are `<topic>|<voter>`: the range from "0007|" up to "0007}" ('}' follows '|') is topic 7's.
+    const rows = await listPartition<VoteRow>(this.votes, pk, { from: `${pad(n)}|`, to: `${pad(n)}}` });
+    for (const row of rows) {
+      await this.votes.deleteEntity(pk, row.rowKey ?? '').catch((err: unknown) => {
+        if (statusOf(err) !== 404) throw err;
+      });
+    }
+    return rows.length;
   }
 
   async listTopics(p: ConversationKey, callId: string): Promise<TopicRow[]> {

@@ -91,6 +91,22 @@ export const agendaFeature: Feature = {
       group,
       scopes,
       async handle(turn, args, reply) {
+        // `topic edit 2 <text>` / `topic delete 2`: changing one's own topic (a number is required, so a topic may still start with "edit").
+        const edit = /^(edit|change|delete|remove)\b\s*#?(\d{1,4})?\b\s*([\s\S]*)$/i.exec(args.trim());
+        if (edit && (edit[2] || !edit[3])) {
+          const n = Number(edit[2]);
+          if (!edit[2]) return void (await reply.text(s.topicEditHow));
+          if (/^(delete|remove)$/i.test(edit[1]!)) {
+            const { call, votes } = await service.deleteTopic(whereOf(turn), whoOf(turn), n);
+            await reply.text(s.topicDeleted(n, votes));
+            await live.touchAll(turn, call.callId);
+            return;
+          }
+          const { call, topic, changed } = await service.editTopic(whereOf(turn), whoOf(turn), n, edit[3] ?? '');
+          await reply.text(changed ? s.topicEdited(n, topic.title) : s.topicUnchanged(n));
+          if (changed) await live.touchAll(turn, call.callId);
+          return;
+        }
         const open = await service.currentCall(turn);
         const similar = open?.status === 'open' ? await nearDuplicate(turn, open.callId, args) : undefined;
         if (similar) {
@@ -260,6 +276,35 @@ export const agendaFeature: Feature = {
         const result = await service.proposeTopic(whereOf(turn), whoOf(turn), data.topic ?? '', { callId: data.callId, rev: data.rev });
         await contributed(host, turn, 'topic', result.call, result.topic.title);
         const notice = { text: s.topicAddedOnCard(result.topic.number), tone: 'good' as const };
+        return { card: await personal(turn, data.callId, notice), notice };
+      },
+    });
+
+    door.cardAction({
+      ...agendaCardAction,
+      verb: VERBS.topicEdit,
+      schema: cardData.topicEdit,
+      current,
+      shared,
+      async handle(turn, data) {
+        const typed = data[`edit${data.n}`];
+        // On the card there is no command: the hint speaks about the box.
+        if (typeof typed !== 'string' || !typed.trim()) throw new UserError(s.topicEditEmptyOnCard);
+        const { topic, changed } = await service.editTopic(whereOf(turn), whoOf(turn), data.n, typed, { callId: data.callId, rev: data.rev });
+        const notice = { text: changed ? s.topicEdited(data.n, topic.title) : s.topicUnchanged(data.n), tone: 'good' as const };
+        return { card: await personal(turn, data.callId, notice), notice, unchanged: !changed };
+      },
+    });
+
+    door.cardAction({
+      ...agendaCardAction,
+      verb: VERBS.topicDelete,
+      schema: cardData.topicDelete,
+      current,
+      shared,
+      async handle(turn, data) {
+        const { votes } = await service.deleteTopic(whereOf(turn), whoOf(turn), data.n, { callId: data.callId, rev: data.rev });
+        const notice = { text: s.topicDeleted(data.n, votes), tone: 'good' as const };
         return { card: await personal(turn, data.callId, notice), notice };
       },
     });

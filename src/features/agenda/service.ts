@@ -18,6 +18,7 @@ import { CallReader, requireOpen } from './calls';
 import { AgendaDigestReads } from './digestReads';
 import { Finalising, type FinaliseOptions } from './finalising';
 import { Organizing } from './organizing';
+import { TopicEdits } from './topicEdits';
 import type { AgendaView, RecapView } from './views';
 
 /**
@@ -61,6 +62,7 @@ export class AgendaService {
   private readonly autoFinaliseHours: number;
   private readonly reader: CallReader;
   private readonly organizing: Organizing;
+  private readonly topicEdits: TopicEdits;
   private readonly finalising: Finalising;
   private readonly closing: CallClosing;
   private readonly digestReads: AgendaDigestReads;
@@ -78,6 +80,7 @@ export class AgendaService {
     const reader = (this.reader = new CallReader(repo, options.calendarLink, this.attending));
     const organizing = (this.organizing = new Organizing(new OrganizersRepo(store.table(ORGANIZERS_TABLE)), clock));
     const finalising = (this.finalising = new Finalising({ repo, reader, organizing, clock }));
+    this.topicEdits = new TopicEdits(repo, organizing, () => clock.now(), MAX_TOPIC);
     this.closing = new CallClosing({
       repo,
       reader,
@@ -196,6 +199,18 @@ export class AgendaService {
     if (!existing || !(await this.repo.deleteVote(where, callId, topicNumber, who.userId, existing.etag))) return { changed: false };
     await this.repo.unlogActivity(where, new Date(existing.votedAt), 'vote', detail);
     return { changed: true };
+  }
+
+  /** The proposer (or an organizer) changes a topic's text while the agenda is open (topicEdits.ts). `callId` from a card; else the current call. */
+  async editTopic(where: Conversation, who: Person, n: number, text: string, target?: { callId: string; rev?: number }): Promise<{ call: CallRow; topic: TopicRow; changed: boolean }> {
+    const call = target ? await this.repo.getCall(where, target.callId) : await this.reader.currentCall(where);
+    return this.topicEdits.edit(where, who, call, n, text, target?.rev);
+  }
+
+  /** The proposer (or an organizer) deletes a topic, and its votes, while the agenda is open. */
+  async deleteTopic(where: Conversation, who: Person, n: number, target?: { callId: string; rev?: number }): Promise<{ call: CallRow; votes: number }> {
+    const call = target ? await this.repo.getCall(where, target.callId) : await this.reader.currentCall(where);
+    return this.topicEdits.remove(where, who, call, n, target?.rev);
   }
 
   // --- reading, organizers and finalising (calls.ts, organizing.ts, finalising.ts)

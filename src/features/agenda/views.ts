@@ -30,6 +30,10 @@ export interface TopicView {
   proposedByName: string;
   proposedAt: Date;
   carriedOver: boolean;
+  /** Who proposed it (user id): their own view offers Edit and Delete. */
+  proposedBy?: string;
+  /** Its text was changed after it was proposed. */
+  edited?: boolean;
   /** Who voted for it (user ids), when read with the votes. */
   voters?: ReadonlySet<string>;
 }
@@ -53,6 +57,8 @@ export interface AttendingView {
 
 export interface NoteView {
   text: string;
+  /** Its author changed it after writing it. */
+  edited?: boolean;
   kind: NoteKind;
   topic: number;
   authorName: string;
@@ -102,6 +108,8 @@ export function rankTopics(topics: readonly TopicRow[], counts: ReadonlyMap<numb
       proposedByName: t.proposedByName,
       proposedAt: new Date(t.proposedAt),
       carriedOver: Boolean(t.carriedOver),
+      proposedBy: t.proposedBy,
+      edited: typeof t.editedAt === 'number',
     }))
     .sort((a, b) => b.votes - a.votes || a.proposedAt.getTime() - b.proposedAt.getTime() || a.number - b.number);
 }
@@ -123,6 +131,7 @@ export function noteView(row: NoteRow): NoteView {
     ...(row.ownerName ? { ownerName: row.ownerName } : {}),
     ...(row.due ? { due: row.due } : {}),
     ...(row.done !== undefined ? { done: Boolean(row.done) } : {}),
+    ...(typeof row.editedAt === 'number' ? { edited: true } : {}),
   };
 }
 

@@ -47,7 +47,8 @@ function mark(kind: string): string {
 
 export function noteLine(n: StoredNote): TextBlock {
   const action = n.kind === 'action' && n.ownerName && n.due ? ` (${s.ownerDue(safeLine(n.ownerName, 60), n.due)}${n.done ? `, ${s.actionDone}` : ''})` : '';
-  return text(`${mark(n.kind)}${safeText(n.text, SHOWN_NOTE_CHARS)}${action} ${s.noteBy(safeLine(n.authorName, 60))}`, { spacing: 'Small' });
+  const edited = typeof n.editedAt === 'number' ? ` ${s.edited}` : '';
+  return text(`${mark(n.kind)}${safeText(n.text, SHOWN_NOTE_CHARS)}${edited}${action} ${s.noteBy(safeLine(n.authorName, 60))}`, { spacing: 'Small' });
 }
 
 /** The shared running note: notes grouped by topic (agenda order, then General), and the form. */

@@ -9,6 +9,8 @@ export const callStrings = {
   noNotesYet: 'No notes yet.',
   olderNotes: (n: number) => `…and ${n} earlier ${n === 1 ? 'note' : 'notes'} (all of them are in the recap).`,
   noteBy: (name: string) => `— ${name}`,
+  /** After a note's text, when its author changed it. */
+  edited: '(edited)',
   ownerDue: (owner: string, due: string) => `owner ${owner}, due ${due}`,
   actionDone: 'done',
   decisionMark: 'Decision',

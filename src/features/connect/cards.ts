@@ -5,6 +5,7 @@ import { KINDS } from './expertise';
 import { MAX_ANSWER_LENGTH, MAX_QUESTION_LENGTH, type Answer, type ContributionKind, type Expert, type Person, type Question } from './model';
 import type { Introduction } from './introductions';
 import { connectStrings as s, durationText } from './strings';
+import { personParts } from '../../people/model';
 
 /**
  * Connect's cards, each a typed function of its data. People's words go through safeText /
@@ -38,7 +39,7 @@ export interface Mention {
 
 /** `<at>Name</at>` and the entity Teams needs to turn it into a notification. */
 export function mentionOf(p: Person): Mention {
-  return { type: 'mention', text: `<at>${safeLine(p.userName, 80)}</at>`, mentioned: { id: p.userId, name: p.userName } };
+  return { type: 'mention', text: `<at>${safeLine(p.userName, 80)}</at>`, mentioned: { id: personParts(p.userId).objectId, name: p.userName } };
 }
 
 const themeLine = (themes: readonly string[]): string => (themes.length ? themes.map((t) => `#${t}`).join('  ') : s.noTheme);
@@ -179,4 +180,4 @@ export function introCard(intro: Pick<Introduction, 'spaceId' | 'requester' | 't
 }
 
 /** A link that opens a Teams chat with the person. */
-export const chatLink = (userId: string): string => `https://teams.microsoft.com/l/chat/0/0?users=${encodeURIComponent(userId)}`;
+export const chatLink = (userId: string): string => `https://teams.microsoft.com/l/chat/0/0?users=${encodeURIComponent(personParts(userId).objectId)}`;

@@ -134,3 +134,20 @@ export function forgetConfirmCard(): AdaptiveCard {
     ],
   );
 }
+
+export const MY_DATA_VERB = 'privacy.myData';
+
+/**
+ * `my data` outside the personal chat: a card with no link on it (everyone in the channel sees
+ * the card); the button's answer, which Teams shows only to whoever pressed it, carries the
+ * link to the presser's own data.
+ */
+export function myDataCard(format: 'json' | 'csv'): AdaptiveCard {
+  return card(
+    [
+      { type: 'TextBlock', text: s.myDataCardTitle, size: 'Large', weight: 'Bolder', wrap: true },
+      { type: 'TextBlock', text: s.myDataCardExplain, wrap: true },
+    ],
+    [{ type: 'Action.Execute', title: s.myDataButton(format), verb: MY_DATA_VERB, data: { verb: MY_DATA_VERB, format } }],
+  );
+}

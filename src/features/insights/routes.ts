@@ -3,7 +3,7 @@ import type { Reply, Turn } from '../../teams/door';
 import { z } from 'zod';
 import { nothingToStop, type Feature, type FeatureHost } from '../feature';
 import { StoriesService } from '../stories/service';
-import { FORGET_VERB, forgetConfirmCard, goalsCard, statsCard, valueCard } from './cards';
+import { FORGET_VERB, MY_DATA_VERB, forgetConfirmCard, myDataCard, goalsCard, statsCard, valueCard } from './cards';
 import { personalDataOf, Privacy } from './privacy';
 import { createDownloads } from './downloads';
 import { retentionJob } from './retention';
@@ -121,12 +121,21 @@ export const insightsFeature: Feature = {
       usage: s.myDataUsage,
       summary: s.myDataSummary,
       group: s.group,
-      scopes: ['personal'],
       handle: async (turn, args, reply) => {
         const m = /^data\b\s*(json|csv)?\s*$/i.exec(args.trim());
         if (!m) return void (await reply.text(s.myDataUnknown));
-        const format = (m[1] ?? 'json').toLowerCase();
+        const format = (m[1] ?? 'json').toLowerCase() === 'csv' ? 'csv' : 'json';
+        // Outside the personal chat (which Teams never opens for a shared channel's external members) the link goes only to whoever presses.
+        if (turn.conversationType !== 'personal') return void (await reply.card(myDataCard(format)));
         await reply.text(s.myDataReady(format, linkTo(await service.requestMyData(turn.tenantId, turn.userId, format))));
+      },
+    });
+    door.cardAction({
+      verb: MY_DATA_VERB,
+      schema: z.object({ format: z.enum(['json', 'csv']) }),
+      // The answer (a message only the presser sees) names the presser's own data: nothing is shared, nothing changes on the card.
+      async handle(turn, data) {
+        return { text: s.myDataReady(data.format, linkTo(await service.requestMyData(turn.tenantId, turn.userId, data.format))) };
       },
     });
     door.command({

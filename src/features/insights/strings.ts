@@ -88,6 +88,10 @@ export const insightStrings = {
   forgetUsage: 'forget me',
   forgetSummary: 'Delete what I keep about you: your votes, endorsements and rights; your stories, notes and topics deleted or anonymised.',
   myDataUnknown: 'Say "my data" (or "my data csv") and I give you a link to everything I keep about you.',
+  myDataCardTitle: 'Your data',
+  myDataCardExplain:
+    'Press the button for a link to everything I keep about you. The link shows only to the person who presses, works once and expires in 15 minutes. (In a shared channel, people from another organisation cannot have a personal chat with me, so this is the way for them.)',
+  myDataButton: (format: string) => `Get my data (${format.toUpperCase()})`,
   myDataReady: (format: string, url: string) => `Everything I keep about you (${format.toUpperCase()}): ${url} The link works once and expires in 15 minutes.`,
   forgetUnknown: 'Say "forget me" and I ask you to confirm before I delete anything.',
   forgetTitle: 'Forget me?',
