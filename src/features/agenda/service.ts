@@ -29,6 +29,8 @@ import type { AgendaView, RecapView } from './views';
  *   topics by votes (the final agenda's once finalised); undefined if there is none.
  * - `recapsBetween(tenantId, conversationId, from, to)`: calls ended in [from, to), with their
  *   decisions and actions as plain text.
+ * - `lastEndedCall(tenantId, conversationId, before)`: the last call that ended before then,
+ *   with its actions still open (owner, due date).
  * - `activityBetween(tenantId, conversationId, from, to)`: topics proposed and votes cast in
  *   [from, to) (a key-range read of the activity log; withdrawn votes are not counted).
  * - cards.ts `openAgendaAction(callId, title?)`: an Action.Execute (verb `agenda.open`) a digest
@@ -252,6 +254,10 @@ export class AgendaService {
 
   recapsBetween(tenantId: string, conversationId: string, from: Date, to: Date): ReturnType<AgendaDigestReads['recapsBetween']> {
     return this.digestReads.recapsBetween(tenantId, conversationId, from, to);
+  }
+
+  lastEndedCall(tenantId: string, conversationId: string, before: Date): ReturnType<AgendaDigestReads['lastEndedCall']> {
+    return this.digestReads.lastEndedCall(tenantId, conversationId, before);
   }
 
   activityBetween(tenantId: string, conversationId: string, from: Date, to: Date): Promise<{ topics: number; votes: number }> {

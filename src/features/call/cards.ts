@@ -50,20 +50,39 @@ export function noteLine(n: StoredNote): TextBlock {
   return text(`${mark(n.kind)}${safeText(n.text, SHOWN_NOTE_CHARS)}${action} ${s.noteBy(safeLine(n.authorName, 60))}`, { spacing: 'Small' });
 }
 
+/**
+ * How many of the newest notes fit, per view and byte budget: the views are shared among the
+ * people who pressed at once (notes.ts), so a burst of notes sizes each view once, not once per
+ * press (a binary search builds the card up to ~9 times).
+ */
+const fits = new WeakMap<RunningNoteView, { sorted: StoredNote[]; shown: Map<number, number> }>();
+
 /** The shared running note: notes grouped by topic (agenda order, then General), and the form. */
 export function runningNoteCard(view: RunningNoteView, notice?: Notice): AdaptiveCard {
-  const notes = [...view.notes].sort((a, b) => a.at - b.at || a.noteKey.localeCompare(b.noteKey));
-  // Find how many of the newest notes fit: binary search on the card's size.
-  let lo = 0;
-  let hi = notes.length;
-  const build = (shown: number): AdaptiveCard => buildNoteCard(view, notes.slice(notes.length - shown), notes.length - shown, notice);
-  if (size(build(hi)) <= NOTE_CARD_BUDGET) return build(hi);
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (size(build(mid)) <= NOTE_CARD_BUDGET) lo = mid;
-    else hi = mid - 1;
+  let fit = fits.get(view);
+  if (!fit) {
+    fit = { sorted: [...view.notes].sort((a, b) => a.at - b.at || a.noteKey.localeCompare(b.noteKey)), shown: new Map() };
+    fits.set(view, fit);
   }
-  return build(lo);
+  const notes = fit.sorted;
+  const build = (shown: number, n?: Notice): AdaptiveCard => buildNoteCard(view, notes.slice(notes.length - shown), notes.length - shown, n);
+  // A notice is the body's first element: it adds exactly its own JSON and a comma.
+  const budget = NOTE_CARD_BUDGET - (notice ? Buffer.byteLength(JSON.stringify(noticeBlock(notice))) + 1 : 0);
+  let shown = fit.shown.get(budget);
+  if (shown === undefined) {
+    // Find how many of the newest notes fit: binary search on the card's size.
+    let lo = 0;
+    let hi = notes.length;
+    if (size(build(hi)) <= budget) lo = hi;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (size(build(mid)) <= budget) lo = mid;
+      else hi = mid - 1;
+    }
+    shown = lo;
+    fit.shown.set(budget, shown);
+  }
+  return build(shown, notice);
 }
 
 export function size(c: AdaptiveCard): number {

@@ -48,7 +48,7 @@ export class MeetingEvents {
     } else if (event.kind === 'join') {
       const now = this.clock.now();
       let added = 0;
-      for (const m of event.members) if (await this.attendance.record(where, call.callId, { userId: m.userId, userName: m.name }, now, 'meeting')) added++;
+      for (const m of event.members) if (await this.attendance.record(where, call, { userId: m.userId, userName: m.name }, now, 'meeting')) added++;
       this.log.info('meeting.joined', { callId: call.callId, members: event.members.length, added });
       if (added > 0) await this.cards.touch(where, call.callId);
     }

@@ -85,7 +85,7 @@ export const callFeature: Feature = {
     if (!agendaParts) throw new Error('the call feature needs the agenda feature, registered before it');
     const agenda = callAgendaOf(agendaParts.service);
     const actionsDue = new ActionsDue(host.store.table(ACTIONS_DUE_TABLE));
-    const attendance = new Attendance(host.store.table(ATTENDANCE_TABLE), host.store.table(ATTENDEES_TABLE));
+    const attendance = new Attendance(host.store.table(ATTENDANCE_TABLE), host.store.table(ATTENDEES_TABLE), host.events);
     const notes = new RunningNotes(agenda, host.clock, cachedRoster(host.poster), actionsDue, attendance);
     const coalescer = new CardUpdateCoalescer(UPDATE_INTERVAL_MS, (err) => host.log.warn('call.card_update_failed', errorFields(err)));
     const owner = `call-${randomUUID()}`;
@@ -125,7 +125,9 @@ export const callFeature: Feature = {
         const topic = data.topic === '' || data.topic === undefined ? 0 : data.topic;
         const owner = data.owner?.trim() || undefined;
         const added = await notes.add(whereOf(turn), whoOf(turn), data.callId, { topic, text: data.text ?? '', kind: data.kind, ownerId: owner, due: data.due });
-        return { card: runningNoteCard(await notes.view(turn, data.callId), { text: s.noteAdded(added.note.kind, added.topicTitle), tone: 'good' }) };
+        // As a typed `note` does: stats count who noted what, Connect learns from the words.
+        await host.events.emit('contributed', { tenantId: turn.tenantId, spaceId: turn.spaceId, personId: turn.userId, name: turn.userName, kind: 'note', at: new Date(added.note.at), call: { callId: data.callId, title: added.call.title }, text: added.note.text });
+        return { card: runningNoteCard(await notes.view(turn, data.callId, added.call), { text: s.noteAdded(added.note.kind, added.topicTitle), tone: 'good' }) };
       },
     });
 
