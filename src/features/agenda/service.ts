@@ -236,9 +236,18 @@ export class AgendaService {
     return this.closing.addNote(where, who, raw);
   }
 
+  /**
+   * After a call ended, however it ended (the command, the recap card, the close job): the call
+   * feature hands the questions left open to the network. Its own failures are its own (logged
+   * there): the call has ended either way.
+   */
+  afterEnd?: (where: Conversation, ended: { callId: string; title: string }) => Promise<void>;
+
   /** `call done`, or the job closing a call nobody closed (`who` undefined, `callId` given). */
   async endCall(where: Conversation, who: Person | undefined, callId?: string): Promise<RecapView> {
-    return this.closing.endCall(where, who, callId);
+    const recap = await this.closing.endCall(where, who, callId);
+    await this.afterEnd?.(where, { callId: recap.call.callId, title: recap.call.title }).catch(() => undefined);
+    return recap;
   }
 
   async recap(where: ConversationKey, date: string | undefined, timeZone: string): Promise<RecapView> {

@@ -18,7 +18,7 @@ import { RunningNotes } from './notes';
 import { cachedRoster } from './roster';
 import { Attendance, ATTENDANCE_TABLE, ATTENDEES_TABLE } from './attendance';
 import { MeetingEvents, MEETINGS_TABLE } from './meetings';
-import { LiveQuestions, QUESTION_VOTES_TABLE } from './questions';
+import { LiveQuestions, QUESTION_VOTES_TABLE, type NetworkQuestions } from './questions';
 import { callStrings as s } from './strings';
 
 /**
@@ -51,6 +51,12 @@ export interface CallQuestions {
 const liveQuestions = new WeakMap<FeatureHost, CallQuestions>();
 export function callQuestionsOf(host: FeatureHost): CallQuestions | undefined {
   return liveQuestions.get(host);
+}
+
+/** Connect offers the network's side of the hand-off: a question left open at a call's end is asked there. */
+const networks = new WeakMap<FeatureHost, NetworkQuestions>();
+export function offerNetworkQuestions(host: FeatureHost, network: NetworkQuestions): void {
+  networks.set(host, network);
 }
 
 const whereOf = (t: Turn): Conversation => ({ tenantId: t.tenantId, conversationId: t.conversationId, spaceId: t.spaceId });
@@ -92,6 +98,17 @@ export const callFeature: Feature = {
     const cards = new RunningNoteCards(host.store.table(NOTE_CARDS_TABLE), notes, host.poster, coalescer, host.clock, owner);
     const questions = new LiveQuestions(agenda, notes, host.store.table(QUESTION_VOTES_TABLE), host.clock);
     notes.questionQueue = (where, callId, list) => questions.queue(where, callId, list);
+    // However the call ended, its open questions go to the network (once each: handOff claims them).
+    agendaParts.service.afterEnd = async (where, ended) => {
+      const network = networks.get(host);
+      if (!network) return;
+      try {
+        const sent = await questions.handOff(where, ended.callId, network);
+        if (sent > 0) host.log.info('call.questions_handed_off', { tenantId: where.tenantId, callId: ended.callId, sent });
+      } catch (err) {
+        host.log.warn('call.handoff_failed', { tenantId: where.tenantId, callId: ended.callId, ...errorFields(err) });
+      }
+    };
     internals.set(host, { notes, cards, actionsDue, attendance });
     const meetings = new MeetingEvents(host.store.table(MEETINGS_TABLE), agenda, attendance, cards, host.clock, host.log);
     door.meetingEvent((turn, event) => meetings.handle(turn, event));
