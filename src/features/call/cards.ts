@@ -51,19 +51,23 @@ export function noteLine(n: StoredNote): TextBlock {
 }
 
 /**
- * How many of the newest notes fit, per view and byte budget: the views are shared among the
- * people who pressed at once (notes.ts), so a burst of notes sizes each view once, not once per
- * press (a binary search builds the card up to ~9 times).
+ * Per view: how many of the newest notes fit each byte budget, and the cards built. The views are
+ * shared among the people who pressed at once (notes.ts), and their answers differ only by the
+ * notice ("Note added under ..."), so a burst of notes builds each card once, not once per press
+ * (sizing alone builds it up to ~9 times). Cards are values: nothing changes one once built.
  */
-const fits = new WeakMap<RunningNoteView, { sorted: StoredNote[]; shown: Map<number, number> }>();
+const fits = new WeakMap<RunningNoteView, { sorted: StoredNote[]; shown: Map<number, number>; cards: Map<string, AdaptiveCard> }>();
 
 /** The shared running note: notes grouped by topic (agenda order, then General), and the form. */
 export function runningNoteCard(view: RunningNoteView, notice?: Notice): AdaptiveCard {
   let fit = fits.get(view);
   if (!fit) {
-    fit = { sorted: [...view.notes].sort((a, b) => a.at - b.at || a.noteKey.localeCompare(b.noteKey)), shown: new Map() };
+    fit = { sorted: [...view.notes].sort((a, b) => a.at - b.at || a.noteKey.localeCompare(b.noteKey)), shown: new Map(), cards: new Map() };
     fits.set(view, fit);
   }
+  const cardKey = notice ? `${notice.tone}|${notice.text}` : '';
+  const built = fit.cards.get(cardKey);
+  if (built) return built;
   const notes = fit.sorted;
   const build = (shown: number, n?: Notice): AdaptiveCard => buildNoteCard(view, notes.slice(notes.length - shown), notes.length - shown, n);
   // A notice is the body's first element: it adds exactly its own JSON and a comma.
@@ -82,7 +86,9 @@ export function runningNoteCard(view: RunningNoteView, notice?: Notice): Adaptiv
     shown = lo;
     fit.shown.set(budget, shown);
   }
-  return build(shown, notice);
+  const out = build(shown, notice);
+  if (fit.cards.size < 20) fit.cards.set(cardKey, out);
+  return out;
 }
 
 export function size(c: AdaptiveCard): number {
