@@ -301,13 +301,18 @@ describe('the running note', () => {
     expect(cardText(last)).not.toContain('Who owns the pilot? —');
   });
 
-  test('when the call ends with questions nobody marked answered, then each becomes a question for the network in the conversation, once, however often the end is handed on', async () => {
+  test('when questions come by ask and by the running note\'s box and the call ends with some nobody marked answered, then each open one becomes a question for the network in the conversation, once, however often the end is handed on', async () => {
     const conv = '19:note-handoff@thread.tacv2';
     const call = await h.createCall(conv);
     const here = { conversationId: conv };
     await h.press('call.start', { callId: call.callId }, { ...here, from: ALICE });
     await h.say('ask Who has numbers on champion retention?', { ...here, from: person(1) });
     await h.say('ask Is the pilot budget approved?', { ...here, from: person(1) });
+    // The running note's own box: a question joins the same queue.
+    const noteCard = runningNotes(conv)[0]!.record.activityId;
+    const boxed = h.cardOf(await h.press('call.note', { callId: call.callId, topic: '0', text: 'Can someone share the rollout checklist?', kind: 'question' }, { ...here, from: BOB }, noteCard));
+    expect(cardText(boxed)).toContain('Your question is in the queue on the running note.');
+    expect(cardText(boxed)).toMatch(/Can someone share the rollout checklist\? — Bob Member · 0 votes/);
     const questions = (await agendaInternals(bot.app.host)!.service.repo.listStoredNotes({ tenantId: TENANT, conversationId: conv }, call.callId)).filter((n) => n.kind === 'question');
     const budget = questions.find((q) => q.text === 'Is the pilot budget approved?')!;
     await h.press('call.answered', { callId: call.callId, noteKey: budget.noteKey }, { ...here, from: ALICE });
@@ -317,11 +322,13 @@ describe('the running note', () => {
     const asked = () => bot.connector.cards({ conversationId: conv, method: 'POST' }).filter((c) => cardText(c.card).includes('Who has numbers on champion retention?') && !cardText(c.card).includes('Recap'));
     expect(asked()).toHaveLength(1);
     expectValidCard(asked()[0]!.card);
+    const boxedAsked = () => bot.connector.cards({ conversationId: conv, method: 'POST' }).filter((c) => cardText(c.card).includes('Can someone share the rollout checklist?') && !cardText(c.card).includes('Recap'));
+    expect(boxedAsked()).toHaveLength(1);
     expect(bot.connector.cards({ conversationId: conv, method: 'POST' }).some((c) => cardText(c.card).includes('Is the pilot budget approved?') && !cardText(c.card).includes('Recap'))).toBe(false);
     // The end handed on again (a retried end, another instance): nothing is asked twice.
     const service = agendaInternals(bot.app.host)!.service;
     await Promise.all([1, 2].map(() => service.afterEnd!({ tenantId: TENANT, conversationId: conv, spaceId: call.spaceId }, { callId: call.callId, title: call.title })));
-    expect(asked()).toHaveLength(1);
+    expect([asked().length, boxedAsked().length]).toEqual([1, 1]);
   });
 
   test('when someone asks before the call is in progress, then it is a question for the network; once the running note is posted, ask joins the call queue instead (one ask command)', async () => {

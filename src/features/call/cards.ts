@@ -136,7 +136,8 @@ function buildNoteCard(view: RunningNoteView, shown: StoredNote[], hidden: numbe
         label: s.kindLabel,
         style: 'expanded',
         value: 'note',
-        choices: (['note', 'decision', 'action'] as const).map((k) => ({ title: s.kindNames[k] ?? k, value: k })),
+        // A question joins the call's live queue (as `@Coach ask` does during the call).
+        choices: (['note', 'decision', 'action', 'question'] as const).map((k) => ({ title: s.kindNames[k] ?? k, value: k })),
       },
       {
         type: 'ColumnSet',

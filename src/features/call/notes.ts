@@ -20,7 +20,7 @@ import type { QuestionView } from './questions';
 export const MAX_NOTE = 2000;
 export const EDIT_WINDOW_MS = 48 * 3_600_000;
 
-export type CardNoteKind = 'note' | 'decision' | 'action';
+export type CardNoteKind = 'note' | 'decision' | 'action' | 'question';
 
 export interface NoteInput {
   topic: number;

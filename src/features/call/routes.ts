@@ -70,7 +70,7 @@ const schemas = {
     callId: id,
     topic: z.union([z.literal(''), z.coerce.number().int().min(0).max(10_000)]).optional(),
     text: z.string().max(20_000).optional(),
-    kind: z.enum(['note', 'decision', 'action']).default('note'),
+    kind: z.enum(['note', 'decision', 'action', 'question']).default('note'),
     owner: z.string().max(200).optional(),
     due: z.string().max(40).optional(),
   }),
@@ -141,10 +141,13 @@ export const callFeature: Feature = {
       async handle(turn, data) {
         const topic = data.topic === '' || data.topic === undefined ? 0 : data.topic;
         const owner = data.owner?.trim() || undefined;
-        const added = await notes.add(whereOf(turn), whoOf(turn), data.callId, { topic, text: data.text ?? '', kind: data.kind, ownerId: owner, due: data.due });
+        // A question from the card joins the live queue, under General, as `ask` does.
+        const question = data.kind === 'question';
+        const added = await notes.add(whereOf(turn), whoOf(turn), data.callId, { topic: question ? 0 : topic, text: data.text ?? '', kind: data.kind, ownerId: owner, due: data.due });
         // As a typed `note` does: stats count who noted what, Connect learns from the words.
-        await host.events.emit('contributed', { tenantId: turn.tenantId, spaceId: turn.spaceId, personId: turn.userId, name: turn.userName, kind: 'note', at: new Date(added.note.at), call: { callId: data.callId, title: added.call.title }, text: added.note.text });
-        return { card: runningNoteCard(await notes.view(turn, data.callId, added.call), { text: s.noteAdded(added.note.kind, added.topicTitle), tone: 'good' }) };
+        if (!question) await host.events.emit('contributed', { tenantId: turn.tenantId, spaceId: turn.spaceId, personId: turn.userId, name: turn.userName, kind: 'note', at: new Date(added.note.at), call: { callId: data.callId, title: added.call.title }, text: added.note.text });
+        const notice = question ? s.questionAsked : s.noteAdded(added.note.kind, added.topicTitle);
+        return { card: runningNoteCard(await notes.view(turn, data.callId, added.call), { text: notice, tone: 'good' }) };
       },
     });
 
