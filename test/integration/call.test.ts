@@ -5,6 +5,7 @@ import { cardText, expectValidCard } from '../support/cards';
 import { agendaInternals } from '../../src/features/agenda/routes';
 import { callInternals } from '../../src/features/call/routes';
 import { ACTION_DUE_JOB, REMIND_JOB, START_JOB } from '../../src/features/call/jobs';
+import { AUTO_FINALISE_JOB } from '../../src/features/agenda/jobs';
 
 /**
  * The call itself over HTTP against Azurite: the meeting link, Join and the signed calendar
@@ -129,6 +130,23 @@ describe('the call: join, calendar, who comes, reminders', () => {
     expect(cardText(mine)).toContain("You said you can't make it.");
     const view = await agendaInternals(bot.app.host)!.service.agendaView({ tenantId: TENANT, conversationId: conv }, call.callId);
     expect([view.attending?.going, view.attending?.notGoing]).toEqual([2, 2]);
+  });
+
+  test('when the scheduler reaches 24 hours before the start, then the final agenda goes out once with Join and Add to calendar', async () => {
+    const conv = '19:call-final-join@thread.tacv2';
+    await h.createCall(conv, JOIN);
+    await h.say('topic Champions in retail', { conversationId: conv });
+    bot.connector.reset();
+    clock.current = new Date('2026-12-09T15:00:01Z');
+    await bot.app.bot.jobs.runOnce([AUTO_FINALISE_JOB]);
+    await bot.app.bot.jobs.runOnce([AUTO_FINALISE_JOB]);
+    const posted = bot.connector.cards({ conversationId: conv, method: 'POST' }).filter((c) => cardText(c.card).includes('Champions in retail'));
+    expect(posted).toHaveLength(1);
+    expectValidCard(posted[0]!.card);
+    expect(cardText(posted[0]!.card)).toMatch(/final/i);
+    const links = findActions(posted[0]!.card, 'Action.OpenUrl');
+    expect(links.find((a) => a.title === 'Join')?.url).toBe(JOIN);
+    expect(String(links.find((a) => a.title === 'Add to calendar')?.url)).toMatch(/\/calendar\/.+\.ics$/);
   });
 
   test('when the scheduler reaches 15 minutes before the start, then one reminder with Join and a question box goes out; a gone conversation stops only its own', async () => {
