@@ -155,13 +155,23 @@ describe('the call: join, calendar, who comes, reminders', () => {
     const call = await h.createCall(conv, JOIN);
     await h.createCall(gone, JOIN);
     bot.connector.reset();
-    bot.connector.failConversation(gone, 403);
+    // The bot was removed from the other conversation: Teams answers 403 (counted: a stopped
+    // reminder is tried once, never again).
+    let goneAttempts = 0;
+    bot.connector.respondWith((req) => {
+      if (req.conversationId !== gone) return undefined;
+      goneAttempts++;
+      return { status: 403, body: { error: { code: 'BotNotInConversationRoster', message: 'stand-in failure' } } };
+    });
     clock.current = new Date('2026-12-10T14:44:00Z');
     await bot.app.bot.jobs.runOnce([REMIND_JOB]);
     expect(bot.connector.posts(conv)).toHaveLength(0);
     clock.current = new Date('2026-12-10T14:45:01Z');
     await bot.app.bot.jobs.runOnce([REMIND_JOB]);
     await bot.app.bot.jobs.runOnce([REMIND_JOB]);
+    clock.current = new Date('2026-12-10T14:50:00Z');
+    await bot.app.bot.jobs.runOnce([REMIND_JOB]);
+    expect(goneAttempts).toBe(1);
     const reminders = bot.connector.cards({ conversationId: conv, method: 'POST' });
     expect(reminders).toHaveLength(1);
     expectValidCard(reminders[0]!.card);
