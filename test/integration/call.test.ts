@@ -5,6 +5,7 @@ import { cardText, expectValidCard } from '../support/cards';
 import { agendaInternals } from '../../src/features/agenda/routes';
 import { callInternals } from '../../src/features/call/routes';
 import { ACTION_DUE_JOB, REMIND_JOB, START_JOB } from '../../src/features/call/jobs';
+import { AUTO_FINALISE_JOB } from '../../src/features/agenda/jobs';
 
 /**
  * The call itself over HTTP against Azurite: the meeting link, Join and the signed calendar
@@ -131,19 +132,46 @@ describe('the call: join, calendar, who comes, reminders', () => {
     expect([view.attending?.going, view.attending?.notGoing]).toEqual([2, 2]);
   });
 
+  test('when the scheduler reaches 24 hours before the start, then the final agenda goes out once with Join and Add to calendar', async () => {
+    const conv = '19:call-final-join@thread.tacv2';
+    await h.createCall(conv, JOIN);
+    await h.say('topic Champions in retail', { conversationId: conv });
+    bot.connector.reset();
+    clock.current = new Date('2026-12-09T15:00:01Z');
+    await bot.app.bot.jobs.runOnce([AUTO_FINALISE_JOB]);
+    await bot.app.bot.jobs.runOnce([AUTO_FINALISE_JOB]);
+    const posted = bot.connector.cards({ conversationId: conv, method: 'POST' }).filter((c) => cardText(c.card).includes('Champions in retail'));
+    expect(posted).toHaveLength(1);
+    expectValidCard(posted[0]!.card);
+    expect(cardText(posted[0]!.card)).toMatch(/final/i);
+    const links = findActions(posted[0]!.card, 'Action.OpenUrl');
+    expect(links.find((a) => a.title === 'Join')?.url).toBe(JOIN);
+    expect(String(links.find((a) => a.title === 'Add to calendar')?.url)).toMatch(/\/calendar\/.+\.ics$/);
+  });
+
   test('when the scheduler reaches 15 minutes before the start, then one reminder with Join and a question box goes out; a gone conversation stops only its own', async () => {
     const conv = '19:call-remind@thread.tacv2';
     const gone = '19:call-remind-gone@thread.tacv2';
     const call = await h.createCall(conv, JOIN);
     await h.createCall(gone, JOIN);
     bot.connector.reset();
-    bot.connector.failConversation(gone, 403);
+    // The bot was removed from the other conversation: Teams answers 403 (counted: a stopped
+    // reminder is tried once, never again).
+    let goneAttempts = 0;
+    bot.connector.respondWith((req) => {
+      if (req.conversationId !== gone) return undefined;
+      goneAttempts++;
+      return { status: 403, body: { error: { code: 'BotNotInConversationRoster', message: 'stand-in failure' } } };
+    });
     clock.current = new Date('2026-12-10T14:44:00Z');
     await bot.app.bot.jobs.runOnce([REMIND_JOB]);
     expect(bot.connector.posts(conv)).toHaveLength(0);
     clock.current = new Date('2026-12-10T14:45:01Z');
     await bot.app.bot.jobs.runOnce([REMIND_JOB]);
     await bot.app.bot.jobs.runOnce([REMIND_JOB]);
+    clock.current = new Date('2026-12-10T14:50:00Z');
+    await bot.app.bot.jobs.runOnce([REMIND_JOB]);
+    expect(goneAttempts).toBe(1);
     const reminders = bot.connector.cards({ conversationId: conv, method: 'POST' });
     expect(reminders).toHaveLength(1);
     expectValidCard(reminders[0]!.card);
@@ -299,6 +327,36 @@ describe('the running note', () => {
     expectValidCard(last);
     expect(cardText(last)).toContain('How did you measure adoption? — Person 1 · 0 votes');
     expect(cardText(last)).not.toContain('Who owns the pilot? —');
+  });
+
+  test('when questions come by ask and by the running note\'s box and the call ends with some nobody marked answered, then each open one becomes a question for the network in the conversation, once, however often the end is handed on', async () => {
+    const conv = '19:note-handoff@thread.tacv2';
+    const call = await h.createCall(conv);
+    const here = { conversationId: conv };
+    await h.press('call.start', { callId: call.callId }, { ...here, from: ALICE });
+    await h.say('ask Who has numbers on champion retention?', { ...here, from: person(1) });
+    await h.say('ask Is the pilot budget approved?', { ...here, from: person(1) });
+    // The running note's own box: a question joins the same queue.
+    const noteCard = runningNotes(conv)[0]!.record.activityId;
+    const boxed = h.cardOf(await h.press('call.note', { callId: call.callId, topic: '0', text: 'Can someone share the rollout checklist?', kind: 'question' }, { ...here, from: BOB }, noteCard));
+    expect(cardText(boxed)).toContain('Your question is in the queue on the running note.');
+    expect(cardText(boxed)).toMatch(/Can someone share the rollout checklist\? — Bob Member · 0 votes/);
+    const questions = (await agendaInternals(bot.app.host)!.service.repo.listStoredNotes({ tenantId: TENANT, conversationId: conv }, call.callId)).filter((n) => n.kind === 'question');
+    const budget = questions.find((q) => q.text === 'Is the pilot budget approved?')!;
+    await h.press('call.answered', { callId: call.callId, noteKey: budget.noteKey }, { ...here, from: ALICE });
+    bot.connector.reset();
+    clock.current = new Date('2026-12-10T16:05:00Z');
+    await h.say('call done', { ...here, from: ALICE });
+    const asked = () => bot.connector.cards({ conversationId: conv, method: 'POST' }).filter((c) => cardText(c.card).includes('Who has numbers on champion retention?') && !cardText(c.card).includes('Recap'));
+    expect(asked()).toHaveLength(1);
+    expectValidCard(asked()[0]!.card);
+    const boxedAsked = () => bot.connector.cards({ conversationId: conv, method: 'POST' }).filter((c) => cardText(c.card).includes('Can someone share the rollout checklist?') && !cardText(c.card).includes('Recap'));
+    expect(boxedAsked()).toHaveLength(1);
+    expect(bot.connector.cards({ conversationId: conv, method: 'POST' }).some((c) => cardText(c.card).includes('Is the pilot budget approved?') && !cardText(c.card).includes('Recap'))).toBe(false);
+    // The end handed on again (a retried end, another instance): nothing is asked twice.
+    const service = agendaInternals(bot.app.host)!.service;
+    await Promise.all([1, 2].map(() => service.afterEnd!({ tenantId: TENANT, conversationId: conv, spaceId: call.spaceId }, { callId: call.callId, title: call.title })));
+    expect([asked().length, boxedAsked().length]).toEqual([1, 1]);
   });
 
   test('when someone asks before the call is in progress, then it is a question for the network; once the running note is posted, ask joins the call queue instead (one ask command)', async () => {

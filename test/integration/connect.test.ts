@@ -8,6 +8,7 @@ import { storiesPorts } from '../../src/features/connect/ports';
 import { REMINDER_JOB } from '../../src/features/connect/jobs';
 import { connectStrings as s } from '../../src/features/connect/strings';
 import { MAX_QUESTION_LENGTH } from '../../src/features/connect/model';
+import { standing, TOP_SIZE } from '../../src/features/connect/expertise';
 
 /** Connect over real HTTP with Azurite: ask, the question card's buttons, the answer dialog, who knows, hide/show, buckets, the reminder. */
 const start = new Date('2026-06-01T09:00:00Z');
@@ -549,4 +550,19 @@ describe('connect', () => {
       expect((await service.find({ ...where, spaceId: conv.teamId, conversationId: conv.conversationId }, open.questionId)).remindedAt).toBeDefined();
     });
   });
+  test('when 40 people contribute on one theme at once (a burst of notes), then every person is counted and the theme\'s top list is exactly the best of them', async () => {
+    const space = { tenantId: TENANT, spaceId: '19:burst-team@thread.tacv2' };
+    const people = Array.from({ length: 40 }, (_, i) => person(`burst-${i}`, `Burst ${i}`));
+    const at = (i: number) => new Date(start.getTime() + i * 1000);
+    await Promise.all(
+      people.flatMap((p, i) =>
+        Array.from({ length: (i % 4) + 1 }, (_, k) => service.recordContribution({ ...space, personId: p.aadObjectId, name: p.name, kind: 'note', themes: ['burst-theme'], at: at(i * 4 + k) })),
+      ),
+    );
+    const rows = await service.repo.expertsOn(space, 'burst-theme');
+    expect(rows).toHaveLength(40);
+    expect(rows.reduce((sum, r) => sum + (r.noteCount ?? 0), 0)).toBe(people.reduce((sum, _, i) => sum + (i % 4) + 1, 0));
+    const best = [...rows].sort((a, b) => standing(b) - standing(a)).slice(0, TOP_SIZE).map((r) => r.personId);
+    expect((await service.repo.topOn(space, 'burst-theme')).map((r) => r.personId)).toEqual(best);
+  }, 60_000);
 });

@@ -136,4 +136,22 @@ describe('the running note card', () => {
     expect(t).not.toContain('#0 ');
     expect((t.match(/#\d+/g) ?? []).length + hidden).toBe(400);
   });
+
+  test('when the same view is answered with notices of different lengths, then each card is the most notes that fit under the budget with its notice', () => {
+    const notes = Array.from({ length: 300 }, (_, i) => note(i, i % 3, `${'long words '.repeat(40)} #${i}`));
+    const view: RunningNoteView = { call, topics, notes, roster: [], here: 0, questions: [] };
+    const plain = runningNoteCard(view);
+    const short = runningNoteCard(view, { text: 'Note added.', tone: 'good' });
+    const long = runningNoteCard(view, { text: `Note added under ${'a very long topic title '.repeat(60)}.`, tone: 'good' });
+    const folded = (c: ReturnType<typeof runningNoteCard>) => Number(/and (\d+) earlier notes/.exec(cardText(c))?.[1]);
+    for (const c of [plain, short, long]) {
+      expect(size(c)).toBeLessThanOrEqual(NOTE_CARD_BUDGET);
+      expectValidCard(c);
+    }
+    // A longer notice leaves room for fewer notes; the same view and notice give the same card.
+    expect(folded(long)).toBeGreaterThan(folded(short));
+    expect(folded(short)).toBeGreaterThanOrEqual(folded(plain));
+    const fresh = { ...view };
+    expect(runningNoteCard(fresh, { text: `Note added under ${'a very long topic title '.repeat(60)}.`, tone: 'good' })).toEqual(long);
+  });
 });

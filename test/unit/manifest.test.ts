@@ -115,6 +115,24 @@ describe('Teams app manifest', () => {
     expect(covered).toEqual(['groupChat', 'personal', 'team']);
   });
 
+  it('when the bot takes attendance from meeting events, then the manifest grants the resource-specific permissions Teams sends them for, in team and group chat scope', () => {
+    const m = filled() as ManifestJson & {
+      authorization?: { permissions?: { resourceSpecific?: { name: string; type: string }[] } };
+      webApplicationInfo?: { id?: string; resource?: string };
+      bots: { scopes: string[] }[];
+    };
+    const granted = (m.authorization?.permissions?.resourceSpecific ?? []).filter((p) => p.type === 'Application').map((p) => p.name);
+    // meetingStart / meetingEnd: scheduled and chat meetings, and channel meetings.
+    expect(granted).toEqual(expect.arrayContaining(['OnlineMeeting.ReadBasic.Chat', 'ChannelMeeting.ReadBasic.Group']));
+    // meetingParticipantJoin / Leave.
+    expect(granted).toContain('OnlineMeetingParticipant.Read.Chat');
+    // RSC needs the app's Entra registration named, and the events come to the bot in the meeting chat or the team.
+    expect(m.webApplicationInfo?.id).toBe(APP_ID);
+    expect(m.webApplicationInfo?.resource).toMatch(/^https:\/\//);
+    expect(m.bots[0]!.scopes).toEqual(expect.arrayContaining(['team', 'groupChat']));
+    expect(schemaErrors(m)).toEqual([]);
+  });
+
   it('when its command lists are read, then they keep Teams limits: 10 commands, short one-word titles, descriptions <= 128', () => {
     for (const list of botOf(filled()).commandLists) {
       expect(list.commands.length).toBeLessThanOrEqual(10);

@@ -59,6 +59,25 @@ export class AgendaDigestReads {
     return out;
   }
 
+  /**
+   * The last call that ended before `before`, with its actions still open (owner and due date,
+   * soonest due first): the digest shows them until they are done, as the next agenda does.
+   */
+  async lastEndedCall(
+    tenantId: string,
+    conversationId: string,
+    before: Date,
+  ): Promise<{ callId: string; title: string; endedAt: Date; openActions: { text: string; ownerName: string; due: string }[] } | undefined> {
+    const where = { tenantId, conversationId };
+    const [call] = (await this.repo.listCalls(where, "status eq 'ended'")).filter((c) => (c.endedAt ?? 0) < before.getTime()).sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0));
+    if (!call) return undefined;
+    const openActions = (await this.repo.listNotes(where, call.callId))
+      .filter((n) => n.kind === 'action' && !n.done && n.ownerName && n.due)
+      .sort((a, b) => (a.due ?? '').localeCompare(b.due ?? ''))
+      .map((n) => ({ text: n.text, ownerName: n.ownerName ?? '', due: n.due ?? '' }));
+    return { callId: call.callId, title: call.title, endedAt: new Date(call.endedAt ?? 0), openActions };
+  }
+
   async activityBetween(tenantId: string, conversationId: string, from: Date, to: Date): Promise<{ topics: number; votes: number }> {
     return this.repo.countActivity({ tenantId, conversationId }, from, to);
   }

@@ -30,6 +30,8 @@ import type { AgendaView, RecapView } from './views';
  *   topics by votes (the final agenda's once finalised); undefined if there is none.
  * - `recapsBetween(tenantId, conversationId, from, to)`: calls ended in [from, to), with their
  *   decisions and actions as plain text.
+ * - `lastEndedCall(tenantId, conversationId, before)`: the last call that ended before then,
+ *   with its actions still open (owner, due date).
  * - `activityBetween(tenantId, conversationId, from, to)`: topics proposed and votes cast in
  *   [from, to) (a key-range read of the activity log; withdrawn votes are not counted).
  * - cards.ts `openAgendaAction(callId, title?)`: an Action.Execute (verb `agenda.open`) a digest
@@ -249,9 +251,18 @@ export class AgendaService {
     return this.closing.addNote(where, who, raw);
   }
 
+  /**
+   * After a call ended, however it ended (the command, the recap card, the close job): the call
+   * feature hands the questions left open to the network. Its own failures are its own (logged
+   * there): the call has ended either way.
+   */
+  afterEnd?: (where: Conversation, ended: { callId: string; title: string }) => Promise<void>;
+
   /** `call done`, or the job closing a call nobody closed (`who` undefined, `callId` given). */
   async endCall(where: Conversation, who: Person | undefined, callId?: string): Promise<RecapView> {
-    return this.closing.endCall(where, who, callId);
+    const recap = await this.closing.endCall(where, who, callId);
+    await this.afterEnd?.(where, { callId: recap.call.callId, title: recap.call.title }).catch(() => undefined);
+    return recap;
   }
 
   async recap(where: ConversationKey, date: string | undefined, timeZone: string): Promise<RecapView> {
@@ -267,6 +278,10 @@ export class AgendaService {
 
   recapsBetween(tenantId: string, conversationId: string, from: Date, to: Date): ReturnType<AgendaDigestReads['recapsBetween']> {
     return this.digestReads.recapsBetween(tenantId, conversationId, from, to);
+  }
+
+  lastEndedCall(tenantId: string, conversationId: string, before: Date): ReturnType<AgendaDigestReads['lastEndedCall']> {
+    return this.digestReads.lastEndedCall(tenantId, conversationId, before);
   }
 
   activityBetween(tenantId: string, conversationId: string, from: Date, to: Date): Promise<{ topics: number; votes: number }> {

@@ -51,20 +51,45 @@ export function noteLine(n: StoredNote): TextBlock {
   return text(`${mark(n.kind)}${safeText(n.text, SHOWN_NOTE_CHARS)}${edited}${action} ${s.noteBy(safeLine(n.authorName, 60))}`, { spacing: 'Small' });
 }
 
+/**
+ * Per view: how many of the newest notes fit each byte budget, and the cards built. The views are
+ * shared among the people who pressed at once (notes.ts), and their answers differ only by the
+ * notice ("Note added under ..."), so a burst of notes builds each card once, not once per press
+ * (sizing alone builds it up to ~9 times). Cards are values: nothing changes one once built.
+ */
+const fits = new WeakMap<RunningNoteView, { sorted: StoredNote[]; shown: Map<number, number>; cards: Map<string, AdaptiveCard> }>();
+
 /** The shared running note: notes grouped by topic (agenda order, then General), and the form. */
 export function runningNoteCard(view: RunningNoteView, notice?: Notice): AdaptiveCard {
-  const notes = [...view.notes].sort((a, b) => a.at - b.at || a.noteKey.localeCompare(b.noteKey));
-  // Find how many of the newest notes fit: binary search on the card's size.
-  let lo = 0;
-  let hi = notes.length;
-  const build = (shown: number): AdaptiveCard => buildNoteCard(view, notes.slice(notes.length - shown), notes.length - shown, notice);
-  if (size(build(hi)) <= NOTE_CARD_BUDGET) return build(hi);
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (size(build(mid)) <= NOTE_CARD_BUDGET) lo = mid;
-    else hi = mid - 1;
+  let fit = fits.get(view);
+  if (!fit) {
+    fit = { sorted: [...view.notes].sort((a, b) => a.at - b.at || a.noteKey.localeCompare(b.noteKey)), shown: new Map(), cards: new Map() };
+    fits.set(view, fit);
   }
-  return build(lo);
+  const cardKey = notice ? `${notice.tone}|${notice.text}` : '';
+  const built = fit.cards.get(cardKey);
+  if (built) return built;
+  const notes = fit.sorted;
+  const build = (shown: number, n?: Notice): AdaptiveCard => buildNoteCard(view, notes.slice(notes.length - shown), notes.length - shown, n);
+  // A notice is the body's first element: it adds exactly its own JSON and a comma.
+  const budget = NOTE_CARD_BUDGET - (notice ? Buffer.byteLength(JSON.stringify(noticeBlock(notice))) + 1 : 0);
+  let shown = fit.shown.get(budget);
+  if (shown === undefined) {
+    // Find how many of the newest notes fit: binary search on the card's size.
+    let lo = 0;
+    let hi = notes.length;
+    if (size(build(hi)) <= budget) lo = hi;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (size(build(mid)) <= budget) lo = mid;
+      else hi = mid - 1;
+    }
+    shown = lo;
+    fit.shown.set(budget, shown);
+  }
+  const out = build(shown, notice);
+  if (fit.cards.size < 20) fit.cards.set(cardKey, out);
+  return out;
 }
 
 export function size(c: AdaptiveCard): number {
@@ -112,7 +137,8 @@ function buildNoteCard(view: RunningNoteView, shown: StoredNote[], hidden: numbe
         label: s.kindLabel,
         style: 'expanded',
         value: 'note',
-        choices: (['note', 'decision', 'action'] as const).map((k) => ({ title: s.kindNames[k] ?? k, value: k })),
+        // A question joins the call's live queue (as `@Coach ask` does during the call).
+        choices: (['note', 'decision', 'action', 'question'] as const).map((k) => ({ title: s.kindNames[k] ?? k, value: k })),
       },
       {
         type: 'ColumnSet',

@@ -48,7 +48,7 @@ export class MeetingEvents {
     } else if (event.kind === 'join') {
       const now = this.clock.now();
       let added = 0;
-      for (const m of event.members) if (await this.attendance.record(where, call.callId, { userId: m.userId, userName: m.name }, now, 'meeting')) added++;
+      for (const m of event.members) if (await this.attendance.record(where, call, { userId: m.userId, userName: m.name }, now, 'meeting')) added++;
       this.log.info('meeting.joined', { callId: call.callId, members: event.members.length, added });
       if (added > 0) await this.cards.touch(where, call.callId);
     }
@@ -57,13 +57,17 @@ export class MeetingEvents {
   private async callOf(turn: Turn, event: MeetingEvent): Promise<{ where: ConversationKey; call: CallInfo } | undefined> {
     const pk = key(turn.tenantId, event.meetingId);
     const known = await getEntityOrUndefined<MeetingRow>(this.table, pk, 'call');
+    let found: { where: ConversationKey; call: CallInfo } | undefined;
     if (known) {
       const where = { tenantId: turn.tenantId, conversationId: known.conversationId };
       const call = await this.agenda.call(where, known.callId);
-      // A recurring meeting keeps its id across occurrences: once that call ended, look again.
       if (call && call.status !== 'ended') return { where, call };
+      // A recurring meeting keeps its id across occurrences: once that call ended, the meeting
+      // is the next occurrence there (participants may join before, or without, a meetingStart).
+      const next = event.joinUrl ? undefined : await this.agenda.currentCall(where);
+      if (next) found = { where, call: next };
     }
-    let found = event.joinUrl ? await this.agenda.callForMeetingLink(turn.tenantId, event.joinUrl) : undefined;
+    found ??= event.joinUrl ? await this.agenda.callForMeetingLink(turn.tenantId, event.joinUrl) : undefined;
     if (!found) {
       const here = { tenantId: turn.tenantId, conversationId: turn.conversationId };
       const call = await this.agenda.currentCall(here);

@@ -20,7 +20,7 @@ import type { QuestionView } from './questions';
 export const MAX_NOTE = 2000;
 export const EDIT_WINDOW_MS = 48 * 3_600_000;
 
-export type CardNoteKind = 'note' | 'decision' | 'action';
+export type CardNoteKind = 'note' | 'decision' | 'action' | 'question';
 
 export interface NoteInput {
   topic: number;
@@ -46,6 +46,8 @@ export interface RunningNoteView {
 
 export class RunningNotes {
   private readonly views = new FreshRead<RunningNoteView>();
+  /** The topics each call's last read found (see `topic`). */
+  private readonly knownTopics = new Map<string, TopicInfo[]>();
   /** Set by the feature: the question queue with its votes (questions.ts reads its own table). */
   questionQueue?: (where: ConversationKey, callId: string, notes: readonly StoredNote[]) => Promise<QuestionView[]>;
 
@@ -64,11 +66,12 @@ export class RunningNotes {
   }
 
   /** The call, its topics, notes and roster, read after every write the caller made (shared among concurrent callers). */
-  async view(where: ConversationKey, callId: string): Promise<RunningNoteView> {
+  async view(where: ConversationKey, callId: string, known?: CallInfo): Promise<RunningNoteView> {
     return this.views.get(`${where.tenantId}|${where.conversationId}|${callId}`, async () => {
-      const call = await this.requireCall(where, callId);
+      // A note never changes its call's row: a caller that read the call for its own write hands it over.
+      const call = known ?? (await this.requireCall(where, callId));
       const [topics, notes, roster, here] = await Promise.all([
-        this.agenda.topics(where, callId),
+        this.agenda.topics(where, callId).then((list) => this.rememberTopics(where, callId, list)),
         this.agenda.notes(where, callId),
         this.roster(where, call.reference).catch(() => [] as RosterMember[]),
         this.attendance.count(where, callId),
@@ -78,7 +81,7 @@ export class RunningNotes {
     });
   }
 
-  async add(where: Conversation, who: Person, callId: string, input: NoteInput): Promise<{ note: NoteRow; noteKey: string; topicTitle: string }> {
+  async add(where: Conversation, who: Person, callId: string, input: NoteInput): Promise<{ note: NoteRow; noteKey: string; topicTitle: string; call: CallInfo }> {
     const text = input.text.trim();
     if (!text) throw new UserError(input.kind === 'question' ? s.questionEmpty : s.noteEmpty);
     if (text.length > MAX_NOTE) throw new UserError(s.noteTooLong(MAX_NOTE));
@@ -86,7 +89,7 @@ export class RunningNotes {
     if (call.status === 'ended') throw new UserError(s.callEnded);
     let topicTitle = s.generalTopic;
     if (input.topic !== 0) {
-      const topic = (await this.agenda.topics(where, callId)).find((t) => t.number === input.topic);
+      const topic = await this.topic(where, callId, input.topic);
       if (!topic) throw new UserError(s.unknownTopic(input.topic));
       topicTitle = `${topic.number}. ${topic.title}`;
     }
@@ -110,14 +113,32 @@ export class RunningNotes {
     }
     const noteKey = await this.agenda.addNote(where, who, callId, row);
     if (row.kind === 'action' && row.due) await this.actionsDue.put({ ...dueOf(where, callId, noteKey, row.due, call.timeZone) });
-    return { note: row, noteKey, topicTitle };
+    return { note: row, noteKey, topicTitle, call };
+  }
+
+  /**
+   * A topic of the call's agenda, from the topics the last view read when it is there (topics
+   * are only ever added, never renumbered, during a call), else read again: a note for a topic
+   * proposed a moment ago is never refused for a stale list.
+   */
+  private async topic(where: ConversationKey, callId: string, n: number): Promise<TopicInfo | undefined> {
+    const k = `${where.tenantId}|${where.conversationId}|${callId}`;
+    const cached = this.knownTopics.get(k)?.find((t) => t.number === n);
+    if (cached) return cached;
+    return this.rememberTopics(where, callId, await this.agenda.topics(where, callId)).find((t) => t.number === n);
+  }
+
+  private rememberTopics(where: ConversationKey, callId: string, list: TopicInfo[]): TopicInfo[] {
+    if (this.knownTopics.size > 1000) this.knownTopics.clear();
+    this.knownTopics.set(`${where.tenantId}|${where.conversationId}|${callId}`, list);
+    return list;
   }
 
   /** Here: the person checks in on the running note (once per call, however often pressed). */
   async checkIn(where: ConversationKey, who: Person, callId: string): Promise<boolean> {
     const call = await this.requireCall(where, callId);
     if (call.status === 'ended') throw new UserError(s.callEnded);
-    return this.attendance.record(where, callId, who, this.clock.now(), 'checkin');
+    return this.attendance.record(where, call, who, this.clock.now(), 'checkin');
   }
 
   /** The person's own notes on a call, oldest first. */

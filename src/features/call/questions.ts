@@ -16,15 +16,17 @@ import { callStrings as s } from './strings';
  * the host (an organizer) marks a question answered.
  *
  * `ask` itself is Connect's command: it hands the question here while the call is in progress
- * (CallQuestions in routes.ts). Hand-off to the network: a question left open when the call ends
- * is meant to become an open question for the network; `NetworkQuestions` is the port Connect
- * would implement. Not wired: it needs a call-ended event from the agenda (the end command and
- * the close job) and a claim per question so a retried hand-off never asks twice.
+ * (CallQuestions in routes.ts). A question left open when the call ends (not marked answered)
+ * becomes an open question for the network: `handOff` runs after every end (the command, the
+ * recap card, the close job) and claims each question first (callquestionvotes, RK
+ * handoff|<note>, insert-if-absent), so a retried end or two instances never ask twice;
+ * `NetworkQuestions` is the port Connect implements.
  */
 export const QUESTION_VOTES_TABLE = 'callquestionvotes';
 
 export interface NetworkQuestions {
-  publish(where: Conversation, question: { text: string; askedBy: Person; callTitle: string }): Promise<void>;
+  /** Asks the network in the call's conversation (`reference`: where to post, JSON). */
+  publish(where: Conversation, question: { text: string; askedBy: Person; callTitle: string; reference: string }): Promise<void>;
 }
 
 export interface QuestionView {
@@ -70,6 +72,20 @@ export class LiveQuestions {
     });
   }
 
+  /** The call ended: each question nobody marked answered goes to the network, once. Returns how many went. */
+  async handOff(where: Conversation, callId: string, network: NetworkQuestions): Promise<number> {
+    const call = await this.agenda.call(where, callId);
+    if (!call) return 0;
+    const open = (await this.agenda.notes(where, callId)).filter((n) => n.kind === 'question' && !n.answered);
+    let sent = 0;
+    for (const q of open) {
+      if (!(await insertIfAbsent(this.votes, { partitionKey: this.pk(where, callId), rowKey: `handoff|${q.noteKey}`, at: this.clock.now().getTime() }))) continue;
+      await network.publish(where, { text: q.text, askedBy: { userId: q.authorId, userName: q.authorName }, callTitle: call.title, reference: call.reference });
+      sent++;
+    }
+    return sent;
+  }
+
   /** The host marks a question answered (organizers only); pressing again changes nothing. */
   async markAnswered(where: ConversationKey & Space, who: Person, callId: string, noteKey: string): Promise<void> {
     if (!(await this.agenda.isOrganizer(where, who.userId))) throw new UserError(s.onlyHostAnswers);
@@ -85,6 +101,7 @@ export class LiveQuestions {
     const counts = new Map<string, number>();
     const mine = new Set<string>();
     for (const r of rows) {
+      if (!r.userId) continue; // a hand-off claim, not a vote
       counts.set(r.noteKey, (counts.get(r.noteKey) ?? 0) + 1);
       if (r.userId === viewerId) mine.add(r.noteKey);
     }

@@ -18,7 +18,7 @@ import { RunningNotes } from './notes';
 import { cachedRoster } from './roster';
 import { Attendance, ATTENDANCE_TABLE, ATTENDEES_TABLE } from './attendance';
 import { MeetingEvents, MEETINGS_TABLE } from './meetings';
-import { LiveQuestions, QUESTION_VOTES_TABLE } from './questions';
+import { LiveQuestions, QUESTION_VOTES_TABLE, type NetworkQuestions } from './questions';
 import { callStrings as s } from './strings';
 
 /**
@@ -53,6 +53,12 @@ export function callQuestionsOf(host: FeatureHost): CallQuestions | undefined {
   return liveQuestions.get(host);
 }
 
+/** Connect offers the network's side of the hand-off: a question left open at a call's end is asked there. */
+const networks = new WeakMap<FeatureHost, NetworkQuestions>();
+export function offerNetworkQuestions(host: FeatureHost, network: NetworkQuestions): void {
+  networks.set(host, network);
+}
+
 const whereOf = (t: Turn): Conversation => ({ tenantId: t.tenantId, conversationId: t.conversationId, spaceId: t.spaceId });
 const whoOf = (t: Turn): Person => ({ userId: t.userId, userName: t.userName });
 
@@ -64,7 +70,7 @@ const schemas = {
     callId: id,
     topic: z.union([z.literal(''), z.coerce.number().int().min(0).max(10_000)]).optional(),
     text: z.string().max(20_000).optional(),
-    kind: z.enum(['note', 'decision', 'action']).default('note'),
+    kind: z.enum(['note', 'decision', 'action', 'question']).default('note'),
     owner: z.string().max(200).optional(),
     due: z.string().max(40).optional(),
   }),
@@ -85,13 +91,24 @@ export const callFeature: Feature = {
     if (!agendaParts) throw new Error('the call feature needs the agenda feature, registered before it');
     const agenda = callAgendaOf(agendaParts.service);
     const actionsDue = new ActionsDue(host.store.table(ACTIONS_DUE_TABLE));
-    const attendance = new Attendance(host.store.table(ATTENDANCE_TABLE), host.store.table(ATTENDEES_TABLE));
+    const attendance = new Attendance(host.store.table(ATTENDANCE_TABLE), host.store.table(ATTENDEES_TABLE), host.events);
     const notes = new RunningNotes(agenda, host.clock, cachedRoster(host.poster), actionsDue, attendance);
     const coalescer = new CardUpdateCoalescer(UPDATE_INTERVAL_MS, (err) => host.log.warn('call.card_update_failed', errorFields(err)));
     const owner = `call-${randomUUID()}`;
     const cards = new RunningNoteCards(host.store.table(NOTE_CARDS_TABLE), notes, host.poster, coalescer, host.clock, owner);
     const questions = new LiveQuestions(agenda, notes, host.store.table(QUESTION_VOTES_TABLE), host.clock);
     notes.questionQueue = (where, callId, list) => questions.queue(where, callId, list);
+    // However the call ended, its open questions go to the network (once each: handOff claims them).
+    agendaParts.service.afterEnd = async (where, ended) => {
+      const network = networks.get(host);
+      if (!network) return;
+      try {
+        const sent = await questions.handOff(where, ended.callId, network);
+        if (sent > 0) host.log.info('call.questions_handed_off', { tenantId: where.tenantId, callId: ended.callId, sent });
+      } catch (err) {
+        host.log.warn('call.handoff_failed', { tenantId: where.tenantId, callId: ended.callId, ...errorFields(err) });
+      }
+    };
     internals.set(host, { notes, cards, actionsDue, attendance });
     const meetings = new MeetingEvents(host.store.table(MEETINGS_TABLE), agenda, attendance, cards, host.clock, host.log);
     door.meetingEvent((turn, event) => meetings.handle(turn, event));
@@ -124,8 +141,13 @@ export const callFeature: Feature = {
       async handle(turn, data) {
         const topic = data.topic === '' || data.topic === undefined ? 0 : data.topic;
         const owner = data.owner?.trim() || undefined;
-        const added = await notes.add(whereOf(turn), whoOf(turn), data.callId, { topic, text: data.text ?? '', kind: data.kind, ownerId: owner, due: data.due });
-        return { card: runningNoteCard(await notes.view(turn, data.callId), { text: s.noteAdded(added.note.kind, added.topicTitle), tone: 'good' }) };
+        // A question from the card joins the live queue, under General, as `ask` does.
+        const question = data.kind === 'question';
+        const added = await notes.add(whereOf(turn), whoOf(turn), data.callId, { topic: question ? 0 : topic, text: data.text ?? '', kind: data.kind, ownerId: owner, due: data.due });
+        // As a typed `note` does: stats count who noted what, Connect learns from the words.
+        if (!question) await host.events.emit('contributed', { tenantId: turn.tenantId, spaceId: turn.spaceId, personId: turn.userId, name: turn.userName, kind: 'note', at: new Date(added.note.at), call: { callId: data.callId, title: added.call.title }, text: added.note.text });
+        const notice = question ? s.questionAsked : s.noteAdded(added.note.kind, added.topicTitle);
+        return { card: runningNoteCard(await notes.view(turn, data.callId, added.call), { text: notice, tone: 'good' }) };
       },
     });
 

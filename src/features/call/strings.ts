@@ -20,7 +20,7 @@ export const callStrings = {
   textLabel: 'Note',
   textPlaceholder: 'What was said, decided or agreed?',
   kindLabel: 'Kind',
-  kindNames: { note: 'Note', decision: 'Decision', action: 'Action' } as Record<string, string>,
+  kindNames: { note: 'Note', decision: 'Decision', action: 'Action', question: 'Question for the call' } as Record<string, string>,
   ownerLabel: 'Owner (actions)',
   ownerPlaceholder: 'Who does it?',
   dueLabel: 'Due (actions)',

@@ -6,14 +6,14 @@ import { errorFields, type Logger } from '../../log';
 import type { ConversationRef, OutMessage, Turn } from '../../teams/door';
 import type { BotEventMap } from '../../teams/events';
 import { parseReference } from '../../teams/reference';
-import { callQuestionsOf } from '../call/routes';
+import { callQuestionsOf, offerNetworkQuestions } from '../call/routes';
 import type { Feature, FeatureHost } from '../feature';
 import { answerCard, answerDialog, bucketsCard, mentionOf, questionCard, VERB, whoKnowsCard } from './cards';
 import { registerAskTheNetwork } from './askAction';
 import { registerIntroductions } from './introRoutes';
 import { Introductions } from './introductions';
 import { reminderJob } from './jobs';
-import { ANSWER_ID, QUESTION_ID, type Contribution, type Person, type Place, type Question } from './model';
+import { ANSWER_ID, MAX_QUESTION_LENGTH, QUESTION_ID, type Contribution, type Person, type Place, type Question } from './model';
 import { storiesPorts } from './ports';
 import { CONNECT_TABLES } from './repo';
 import { ConnectService, newAnswerId } from './service';
@@ -81,6 +81,19 @@ export const connectFeature: Feature = {
     const settled = async (): Promise<void> => {
       await Promise.all([...inflight]);
     };
+
+    // A call's question nobody answered during the call becomes a question for the network,
+    // posted in the call's conversation as if its asker had asked here (call/questions.ts).
+    offerNetworkQuestions(host, {
+      async publish(where, q) {
+        const ref = parseReference(q.reference);
+        if (!ref) throw new Error('stored conversation reference is not readable');
+        const question = await service.ask(where, q.askedBy, q.text.slice(0, MAX_QUESTION_LENGTH), q.reference);
+        const posted = await host.poster.post(ref, { card: questionCard(question) });
+        if (posted) await service.repo.setCardId(question, question.questionId, posted);
+        await asked(host, question);
+      },
+    });
 
     const claims = new RunClaims(host.store.table(JOB_RUNS_TABLE), `connect-${randomUUID()}`);
     registerCommands(host, service, settled);

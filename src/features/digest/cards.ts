@@ -15,9 +15,21 @@ export interface NextCallSummary {
 }
 
 export interface RecapSummary {
+  /** The call the recap is of (to tell whether the last call's turnout belongs with it). */
+  callId?: string;
   title: string;
   decisions: string[];
   actions: string[];
+}
+
+/** The last call that ended: who came (and who for the first time), and its actions still open. */
+export interface LastCallSummary {
+  callId: string;
+  title: string;
+  endedAt: Date;
+  turnout: number;
+  firstTimers: string[];
+  openActions: { text: string; ownerName: string; due: string }[];
 }
 
 /** A question nobody has answered yet (from Connect). */
@@ -37,6 +49,8 @@ export interface DigestContent {
   resurfaced?: DigestStory;
   nextCall?: NextCallSummary;
   recap?: RecapSummary;
+  /** The last call before the digest's end: turnout (shown with its recap) and open actions (shown until done). */
+  lastCall?: LastCallSummary;
   newVoices: string[];
   /** "Open questions you could answer": shown in quiet weeks too. */
   openQuestions?: OpenQuestionSummary[];
@@ -46,6 +60,20 @@ export interface DigestContent {
 export type VoteAction = (callId: string, title?: string) => CardAction;
 
 const MAX_STORY_CHARS = 400;
+const MAX_OPEN_ACTIONS = 5;
+const MAX_NAMES = 10;
+
+/** Names, each once (case-insensitive), the first `MAX_NAMES` and "And N more". */
+function namesLine(names: readonly string[]): string {
+  const seen = new Set<string>();
+  const unique = names.filter((n) => {
+    const k = n.trim().toLowerCase();
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  return unique.slice(0, MAX_NAMES).map((n) => safeLine(n, 60)).join(', ') + (unique.length > MAX_NAMES ? ` ${s.andMore(unique.length - MAX_NAMES)}` : '');
+}
 
 function day(at: Date, tz: string): string {
   return DateTime.fromJSDate(at, { zone: tz }).toFormat('d LLL');
@@ -131,19 +159,27 @@ export function digestCard(content: DigestContent, options: { preview: boolean; 
       body.push({ type: 'TextBlock', text: s.actions, weight: 'Bolder', size: 'Small', wrap: true, spacing: 'Small' });
       body.push({ type: 'TextBlock', text: r.actions.slice(0, 5).map((d) => `• ${safeLine(d, 200)}`).join('\n\n'), wrap: true, spacing: 'None' });
     }
+    const came = content.lastCall && content.lastCall.callId === r.callId ? content.lastCall : undefined;
+    if (came && came.turnout > 0) {
+      body.push({ type: 'TextBlock', text: s.turnout(came.turnout), wrap: true, spacing: 'Small' });
+      if (came.firstTimers.length) body.push({ type: 'TextBlock', text: s.newAtCall(namesLine(came.firstTimers)), wrap: true, spacing: 'None' });
+    }
+  }
+
+  // Open actions of the last call, until done (its recap, when shown above, lists them already).
+  const last = content.lastCall;
+  const recapShown = content.recap !== undefined && !content.quiet;
+  if (last?.openActions.length && !(recapShown && content.recap?.callId === last.callId)) {
+    body.push(heading(s.openActionsHeading(safeLine(last.title, 120))));
+    const lines = last.openActions.slice(0, MAX_OPEN_ACTIONS).map((a) => s.openAction(safeLine(a.text, 200), safeLine(a.ownerName, 60), a.due));
+    const more = last.openActions.length > MAX_OPEN_ACTIONS ? `\n\n${s.andMore(last.openActions.length - MAX_OPEN_ACTIONS)}` : '';
+    body.push({ type: 'TextBlock', text: lines.join('\n\n') + more, wrap: true });
   }
 
   if (content.newVoices.length && !content.quiet) {
     body.push(heading(s.newVoicesHeading));
     // Each person once, however many rows their contributions left.
-    const seen = new Set<string>();
-    const names = content.newVoices.filter((n) => {
-      const k = n.trim().toLowerCase();
-      if (seen.has(k)) return false;
-      seen.add(k);
-      return true;
-    });
-    body.push({ type: 'TextBlock', text: s.newVoices(names.slice(0, 10).map((n) => safeLine(n, 60)).join(', ')) + (names.length > 10 ? ` ${s.andMore(names.length - 10)}` : ''), wrap: true });
+    body.push({ type: 'TextBlock', text: s.newVoices(namesLine(content.newVoices)), wrap: true });
   }
 
   if (content.openQuestions?.length) {

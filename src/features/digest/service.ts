@@ -99,10 +99,11 @@ export class DigestService {
     const { tenantId, conversationId, spaceId } = sub;
     const lastWeek = previousRunKey(DateTime.fromJSDate(to, { zone: sub.timeZone }));
     const known = sub.lastFigures?.runKey === lastWeek ? sub.lastFigures : undefined;
-    const [stories, nextCall, recaps, activity, people, openQuestions, previous] = await Promise.all([
+    const [stories, nextCall, recaps, lastCall, activity, people, openQuestions, previous] = await Promise.all([
       memo(shared, `stories|${tenantId}|${spaceId}|${from.getTime()}|${to.getTime()}`, () => this.sources.storiesBetween(tenantId, spaceId, from, to)),
       this.sources.nextCall(tenantId, conversationId, to),
       this.sources.recapsBetween(tenantId, conversationId, from, to),
+      this.sources.lastCall?.(tenantId, conversationId, to),
       this.sources.activityBetween(tenantId, conversationId, from, to),
       memo(shared, `people|${tenantId}|${spaceId}|${from.getTime()}|${to.getTime()}`, () => this.sources.contributors(tenantId, spaceId, from, to)),
       memo(shared, `questions|${tenantId}|${spaceId}|${to.getTime()}`, () => this.sources.openQuestions?.(tenantId, spaceId, to, OPEN_QUESTIONS) ?? Promise.resolve([])),
@@ -133,6 +134,7 @@ export class DigestService {
       resurfaced,
       nextCall,
       recap: recaps[recaps.length - 1],
+      ...(lastCall ? { lastCall } : {}),
       newVoices,
       openQuestions,
       figures: compareFigures(figures, previous),

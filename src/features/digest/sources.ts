@@ -8,7 +8,8 @@ import { ConnectRepo, QUESTIONS_TABLE } from '../connect/repo';
 import { STORIES_TABLE } from '../stories/repo';
 import { StoriesService } from '../stories/service';
 import type { DigestStory } from './curate';
-import type { NextCallSummary, OpenQuestionSummary, RecapSummary, VoteAction } from './cards';
+import { Attendance, ATTENDANCE_TABLE, ATTENDEES_TABLE } from '../call/attendance';
+import type { LastCallSummary, NextCallSummary, OpenQuestionSummary, RecapSummary, VoteAction } from './cards';
 
 /**
  * What the digest reads from the other rooms (stories, agenda, contributions), as plain values.
@@ -21,6 +22,8 @@ export interface DigestSources {
   /** Calls that ended in [from, to), newest last. */
   recapsBetween(tenantId: string, conversationId: string, from: Date, to: Date): Promise<RecapSummary[]>;
   activityBetween(tenantId: string, conversationId: string, from: Date, to: Date): Promise<{ topics: number; votes: number }>;
+  /** The last call that ended before `before`: its turnout, first-time attendees and open actions (two partition reads). */
+  lastCall?(tenantId: string, conversationId: string, before: Date): Promise<LastCallSummary | undefined>;
   /** People who contributed for the first time in [from, to), and how many were active since `from`: one read. */
   contributors(tenantId: string, spaceId: string, from: Date, to: Date): Promise<{ newVoices: string[]; active: number }>;
   /** Questions of the space nobody has answered yet, asked by `before`, newest first (one read of the open list). */
@@ -35,6 +38,7 @@ export function createDigestSources(store: Store, clock: Clock): DigestSources {
   const agenda = new AgendaService(store, clock);
   const contributions = new ContributionsRepo(store.table(CONTRIBUTIONS_TABLE));
   const questions = new ConnectRepo(store);
+  const attendance = new Attendance(store.table(ATTENDANCE_TABLE), store.table(ATTENDEES_TABLE));
   return {
     storiesBetween: (tenantId, spaceId, from, to) => stories.storiesBetween(tenantId, spaceId, from, to),
     mostEndorsed: (tenantId, spaceId, limit) => stories.mostEndorsed(tenantId, spaceId, limit),
@@ -43,7 +47,13 @@ export function createDigestSources(store: Store, clock: Clock): DigestSources {
       return call ? { callId: call.callId, title: call.title, startsAt: call.startsAt, topTopics: call.topTopics } : undefined;
     },
     async recapsBetween(tenantId, conversationId, from, to) {
-      return (await agenda.recapsBetween(tenantId, conversationId, from, to)).map((r) => ({ title: r.title, decisions: r.decisions, actions: r.actions }));
+      return (await agenda.recapsBetween(tenantId, conversationId, from, to)).map((r) => ({ callId: r.callId, title: r.title, decisions: r.decisions, actions: r.actions }));
+    },
+    async lastCall(tenantId, conversationId, before) {
+      const call = await agenda.lastEndedCall(tenantId, conversationId, before);
+      if (!call) return undefined;
+      const turnout = await attendance.turnout({ tenantId, conversationId }, call.callId);
+      return { ...call, turnout: turnout.count, firstTimers: turnout.firstTimers };
     },
     activityBetween: (tenantId, conversationId, from, to) => agenda.activityBetween(tenantId, conversationId, from, to),
     async contributors(tenantId, spaceId, from, to) {
@@ -65,4 +75,4 @@ export function createDigestSources(store: Store, clock: Clock): DigestSources {
 }
 
 /** Tables the digest reads (owned by other features; created here too so a digest never meets a missing table). */
-export const SOURCE_TABLES: readonly string[] = [STORIES_TABLE, ...Object.values(AGENDA_TABLES), CONTRIBUTIONS_TABLE, QUESTIONS_TABLE];
+export const SOURCE_TABLES: readonly string[] = [STORIES_TABLE, ...Object.values(AGENDA_TABLES), CONTRIBUTIONS_TABLE, QUESTIONS_TABLE, ATTENDANCE_TABLE, ATTENDEES_TABLE];
