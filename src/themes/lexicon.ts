@@ -17,6 +17,8 @@ export const lexicon: readonly Theme[] = [
       'log in', 'login', 'sign in', 'daily use', 'habit', 'old habit', 'old way', 'old tool', 'old system', 'new tool', 'new system', 'new app',
       'spreadsheet', 'paper', 'pilot', 'phase', 'wave', 'licence', 'license', 'active user', 'resistance', 'sceptical', 'skeptical', 'holdout',
       'take off', 'catch on', 'mandatory', 'only place', 'replace', 'moved in', 'follow', 'try it', 'tried it', 'open the app', 'open it',
+      'read-only', 'read only', 'switch off', 'switched off', 'turn off', 'go back to', 'went back to', 'never went back', 'sign up', 'install',
+      'forget it exists', 'late majority', 'latecomer', 'last to move', 'come back', 'daily visit',
     ],
   },
   {
@@ -45,6 +47,7 @@ export const lexicon: readonly Theme[] = [
       'knowledge', 'know-how', 'expertise', 'expert', 'answer', 'same question', 'ask', 'find', 'findable', 'search', 'searchable', 'faq',
       'wiki', 'documentation', 'document', 'guide', 'how-to', 'how to', 'runbook', 'playbook', 'checklist', 'template', 'library', 'glossary',
       'lesson', 'lessons learned', 'lesson learned', 'best practice', 'tip', 'trick', 'fix', 'workaround', 'handover', 'hand over', 'write down',
+      'knowledge base', 'article', 'known problem', 'known issue', 'single place', 'current version', 'who knows how', 'same problem', 'notes',
       'written down', 'reuse', 'share', 'shared', 'who knows', 'in her head', 'in his head', 'retire', 'tribal', 'pinned', 'pin', 'thread',
     ],
   },
@@ -67,6 +70,7 @@ export const lexicon: readonly Theme[] = [
       'panel', 'fair', 'offsite', 'gathering', 'ama', 'ask me anything', 'ask us anything', 'community call', 'user group', 'user day',
       'open day', 'open house', 'breakfast', 'coffee', 'quiz', 'demo', 'show-and-tell', 'show and tell', 'recording', 'registration',
       'attend', 'attendance', 'attendee', 'speaker', 'agenda', 'room', 'in person', 'face-to-face', 'virtual', 'online', 'live',
+      'lunch and learn', 'brown bag', 'get-together', 'get together', 'open q&a', 'drop in', 'save the date', 'user call', 'jury', 'pitch',
     ],
   },
   {
@@ -96,6 +100,7 @@ export const lexicon: readonly Theme[] = [
       'escalate', 'ticket', 'support', 'help desk', 'helpdesk', 'service desk', 'call centre', 'call center', 'complaint', 'csm',
       'success manager', 'account manager', 'qbr', 'health score', 'at risk', 'cancel', 'leave us', 'stay', 'reference customer', 'user forum',
       'peer', 'expansion', 'expand', 'contract', 'vendor', 'partner',
+      'user group', 'user circle', 'advisory board', 'success plan', 'walk away', 'unhappy', 'goodwill', 'reference',
     ],
   },
   {
@@ -106,6 +111,7 @@ export const lexicon: readonly Theme[] = [
       'welcome', 'welcome thread', 'introduce', 'lurker', 'quiet', 'reader', 'first post', 'participation', 'member', 'members', 'newsletter',
       'digest', 'roundup', 'spotlight', 'member of the month', 'guideline', 'house rule', 'code of conduct', 'tone', 'off-topic', 'ritual',
       'prompt', 'theme of the month', 'curate', 'seed', 'nudge', 'tag', 'unanswered', 'thank', 'recognition', 'health', 'vote', 'poll',
+      'first reply', 'say hello', 'introduce themselves', 'regulars', 'quiet member', 'lock the thread', 'merge', 'duplicate', 'recap', 'weekly summary',
     ],
   },
   {

@@ -65,6 +65,23 @@ function mentions(row: Row, n: Needles): boolean {
   return false;
 }
 
+const namesIn = (v: string, n: Needles): boolean => n.ids.some((id) => v.includes(id)) || v === n.name || (n.name !== '' && v.includes(`"${n.name}"`));
+
+/**
+ * In a row that is not theirs, a list stored as JSON (a theme's top people, a day's people)
+ * is given with only the entries that name them: the export never carries other people's ids.
+ */
+function onlyTheirs(value: string, n: Needles): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return value;
+  }
+  if (!Array.isArray(parsed)) return value;
+  return JSON.stringify(parsed.filter((entry) => namesIn(typeof entry === 'string' ? entry : JSON.stringify(entry), n)));
+}
+
 /** The person's own record: an id of theirs in its keys. */
 const ownRow = (row: Row, n: Needles): boolean => n.ids.some((id) => (row.partitionKey ?? '').includes(id) || (row.rowKey ?? '').includes(id));
 
@@ -137,7 +154,9 @@ export class Privacy {
     for await (const { table, row } of this.rowsNaming(n)) {
       const own = ownRow(row, n) || Object.entries(row).some(([k, v]) => !SYSTEM.has(k) && typeof v === 'string' && n.ids.includes(v));
       const properties = Object.fromEntries(
-        Object.entries(row).filter(([k, v]) => !SYSTEM.has(k) && (own || (typeof v === 'string' && (n.ids.some((id) => v.includes(id)) || v === n.name || v.includes(`"${n.name}"`))))),
+        Object.entries(row)
+          .filter(([k, v]) => !SYSTEM.has(k) && (own || (typeof v === 'string' && namesIn(v, n))))
+          .map(([k, v]) => [k, own || typeof v !== 'string' ? v : onlyTheirs(v, n)]),
       );
       found.push({ table, partitionKey: row.partitionKey ?? '', rowKey: row.rowKey ?? '', properties });
     }
