@@ -85,7 +85,7 @@ export function parseCaptureText(raw: string, mentionedNames: readonly string[] 
   let text = raw;
   let anonymous: { standIn: string } | undefined;
   // `anonymous as "a customer in retail" ...` (straight or curly quotes), only as the first word.
-  const anon = /^\s*anonymous(?:ly)?\b(?:\s+as\s+["“]([^"”\n]*)["”])?[\s:,]*/i.exec(text);
+  const anon = /^\s*anonymous\b(?:\s+as\s+["“]([^"”\n]*)["”])?[\s:,]*/i.exec(text);
   if (anon) {
     anonymous = { standIn: (anon[1] ?? '').trim() };
     text = text.slice(anon[0].length);
