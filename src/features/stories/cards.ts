@@ -28,6 +28,8 @@ export const VERB = {
   retell: 'story.retell',
   /** The contact's Approve / Decline, in their personal chat. */
   consent: 'story.consent',
+  /** On a retold story: the original as it is now (its count of retellings, or that it was deleted). */
+  original: 'story.original',
 } as const;
 
 /** Longer stories show this much, with "Show more". */
@@ -259,9 +261,14 @@ export function consentCard(story: Story, consent: Consent, answered?: Notice): 
   );
 }
 
+/** A choice's title is shown as plain text (no Markdown): one line, no control characters, no tag opener. */
+function choiceTitle(input: string, maxLength = 120): string {
+  return input.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, maxLength).replace(/<(?=[A-Za-z/!?])/g, '\u2039');
+}
+
 /** "Ask to retell": the intended use and whom to ask (the teller first, then the conversation's people). */
 export function askDialog(story: Story, contacts: readonly { userId: string; userName: string }[]): AdaptiveCard {
-  const choices = [{ title: safeLine(s.askTheTeller(story.teller.userName), 120), value: story.teller.userId }, ...contacts.filter((c) => c.userId !== story.teller.userId).slice(0, 50).map((c) => ({ title: safeLine(c.userName, 120), value: c.userId }))];
+  const choices = [{ title: choiceTitle(s.askTheTeller(story.teller.userName)), value: story.teller.userId }, ...contacts.filter((c) => c.userId !== story.teller.userId).slice(0, 50).map((c) => ({ title: choiceTitle(c.userName), value: c.userId }))];
   return card(
     [
       { type: 'TextBlock', text: safeText(shortened(story.text, SHORT_LENGTH)), wrap: true, isSubtle: true },
@@ -277,14 +284,19 @@ export function retellDialog(story: Story, targets: readonly { conversationId: s
   return card(
     [
       { type: 'TextBlock', text: safeText(shortened(story.text, SHORT_LENGTH)), wrap: true, isSubtle: true },
-      { type: 'Input.ChoiceSet', id: 'target', label: s.retellWhere, style: 'expanded', isRequired: true, choices: targets.map((t) => ({ title: safeLine(t.label, 120), value: t.conversationId })) },
+      { type: 'Input.ChoiceSet', id: 'target', label: s.retellWhere, style: 'expanded', isRequired: true, errorMessage: s.retellWhereRequired, choices: targets.map((t) => ({ title: choiceTitle(t.label), value: t.conversationId })) },
     ],
     [{ type: 'Action.Submit', title: s.retellPost, data: { verb: VERB.retell, storyId: story.storyId } }],
   );
 }
 
-/** The story as retold elsewhere: what other teams may see of it (the network copy), no buttons, a link to the original message when there is one. */
+/**
+ * The story as retold elsewhere: what other teams may see of it (the network copy), with its
+ * link to the original ("See the original": the original as it is now, by its space and id),
+ * and to the message it was saved from when there is one.
+ */
 export function retoldCard(story: Story, by: string): AdaptiveCard {
+  const original: CardAction = { type: 'Action.Execute', title: s.seeOriginal, verb: VERB.original, data: { verb: VERB.original, s: story.spaceId, storyId: story.storyId } };
   return card(
     [
       { type: 'TextBlock', text: safeLine(s.retoldKicker(by), 120), size: 'Small', weight: 'Bolder', color: 'Accent', wrap: true },
@@ -293,9 +305,20 @@ export function retoldCard(story: Story, by: string): AdaptiveCard {
       facts(story),
       { type: 'TextBlock', text: s.retoldFromNote, size: 'Small', isSubtle: true, wrap: true },
     ],
-    story.sourceLink ? [{ type: 'Action.OpenUrl', title: s.openMessage, url: story.sourceLink }] : [],
+    story.sourceLink ? [original, { type: 'Action.OpenUrl', title: s.openMessage, url: story.sourceLink }] : [original],
     { fallbackText: `${s.cardKicker}: ${safeLine(story.text, 200)}` },
   );
+}
+
+/** "See the original": the story as other teams may see it now, with its count of retellings; no buttons. */
+export function originalCard(story: Story): AdaptiveCard {
+  return card([
+    { type: 'TextBlock', text: s.originalTitle, size: 'Small', weight: 'Bolder', color: 'Accent', wrap: true },
+    ...header(story).slice(1),
+    ...storyText(story, Math.min(story.text.length, MAX_STORY_LENGTH)),
+    facts(story),
+    ...retellLines(story, false),
+  ]);
 }
 
 /** A library entry: the library card is one message everyone in the conversation sees, so an anonymous story shows its stand-in. */

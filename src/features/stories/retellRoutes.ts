@@ -5,7 +5,7 @@ import type { ConversationRef, DialogAnswer, RosterMember, Turn } from '../../te
 import { parseReference } from '../../teams/reference';
 import { ConversationRepo, CONVERSATIONS_TABLE } from '../conversations/repo';
 import type { FeatureHost } from '../feature';
-import { askDialog, consentCard, retellDialog, retoldCard, VERB } from './cards';
+import { askDialog, consentCard, deletedCard, originalCard, retellDialog, retoldCard, VERB } from './cards';
 import { MAX_USE_LENGTH } from './consent';
 import { STORY_ID, type Consent, type Story } from './model';
 import { networkCopy } from './network';
@@ -22,6 +22,7 @@ const askSubmit = storyData.extend({ use: z.string().max(MAX_USE_LENGTH * 4).opt
 const retellSubmit = storyData.extend({ target: z.string().min(1).max(400) });
 /** The contact's answer: the story's space (the card is answered in a personal chat), the request it answers, set-state. */
 const consentData = storyData.extend({ s: z.string().min(1).max(400), r: z.string().regex(/^[0-9a-f]{12}$/), answer: z.enum(['approve', 'decline']) });
+const originalData = storyData.extend({ s: z.string().min(1).max(400) });
 const strings = { badData: s.badRequest };
 
 /** Most conversations whose roster is read for "Retell in…" (each is one request to Teams). */
@@ -129,6 +130,21 @@ export function registerRetelling(host: FeatureHost, views: StoryViews): void {
       if (changed) await tellRequester(c, s.consentToldRequester(c.contact.userName, c.state === 'approved', c.use), reply.log);
       const notice = { text: !changed ? s.consentUnchanged : c.state === 'approved' ? s.consentApproved : s.consentDeclined, tone: 'good' as const };
       return { card: consentCard(story, c, notice), notice, unchanged: !changed };
+    },
+  });
+
+  // The retold card's link to its original: the original as other teams may see it now (its
+  // space is in the data; the tenant is the presser's, so another tenant's story is never read).
+  door.cardAction({
+    verb: VERB.original,
+    schema: originalData,
+    strings,
+    async handle(turn, data) {
+      const story = await service.getStory({ tenantId: turn.tenantId, spaceId: data.s }, data.storyId);
+      if (!story) return { card: deletedCard() };
+      // Only a story that may be retold was: one narrowed since shows no more than that it exists.
+      if (!consent.mayRetell(story) && data.s !== turn.spaceId) return { text: s.originalNotShared };
+      return { card: originalCard(networkCopy(story)) };
     },
   });
 
