@@ -167,8 +167,9 @@ export class StoriesService {
     };
     const result = await this.repo.create(story, textHashOf(text), now, DUPLICATE_WINDOW_MS, activityId);
     if (result.created) {
-      // After the story (the order that can only hide): a failure here leaves it team-only
-      // in effect until its next change, and the capture still answers.
+      // After the story (the order that can only hide): a failure here leaves it team-only in
+      // effect, and the turn's error answer says it may not all have been saved (true: the
+      // story is kept, other teams do not see it until its visibility is set again).
       await this.network.publish(story);
       return { story, duplicate: false };
     }
