@@ -180,6 +180,25 @@ describe('visibility of stories', () => {
     expect(await cardOf('stories', B, DAN)).toContain(MARK.network);
   });
 
+  test('when people find a network story inspiring and edit its tags while the teller narrows it to the team, then no other team finds it afterwards', async () => {
+    for (let round = 0; round < 3; round++) {
+      const { cards } = await say(`story Quokkarace${round} a network story pressed by many #champions visibility: network`, A);
+      const storyId = storyIdOf(cards[0]);
+      const crowd = Array.from({ length: 6 }, (_, i) => person(`race-${round}-${i}`));
+      const presses = [
+        ...crowd.map((p) => press('story.endorse', { storyId, endorse: true }, A, p)),
+        press('story.tags', { storyId, tags: `champions, race-${round}` }, A, ALICE),
+        press('story.visibility', { storyId, visibility: 'team' }, A, BOB),
+        ...crowd.slice(0, 3).map((p) => press('story.endorse', { storyId, endorse: false }, A, p)),
+      ];
+      for (const r of await Promise.all(presses)) expect(r.status).toBe(200);
+      expect(await cardOf(`stories Quokkarace${round}`, B, DAN)).toContain(s.libraryNoMatch);
+      expect(await cardOf('stories #champions', B, DAN)).not.toContain(`Quokkarace${round}`);
+      expect(await cardOf(`stories #race-${round}`, B, DAN)).not.toContain(`Quokkarace${round}`);
+      expect(await cardOf(`stories Quokkarace${round}`, A)).toContain(`Quokkarace${round}`);
+    }
+  });
+
   test('when a network story is deleted, then no other team finds it any more', async () => {
     const { cards } = await say(`story Quokkagone a network story to delete #champions visibility: network`, A);
     const storyId = storyIdOf(cards[0]);

@@ -1,6 +1,6 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { encodeKeyPart, key, newestFirstKey } from '../../store/keys';
-import { listPartition, statusOf } from '../../store/tables';
+import { getEntityOrUndefined, listPartition, statusOf } from '../../store/tables';
 import { allTags, ANONYMOUS_TELLER, visibilityOf, type Story } from './model';
 import { fromRow, toRow, type Row } from './repo';
 
@@ -23,7 +23,7 @@ import { fromRow, toRow, type Row } from './repo';
  */
 export const STORY_NETWORK_TABLE = 'storynetwork';
 
-const sharesWithNetwork = (s: Story): boolean => visibilityOf(s) !== 'team';
+export const sharesWithNetwork = (s: Story): boolean => visibilityOf(s) !== 'team';
 
 const partitionOf = (tenantId: string): string => key(tenantId);
 const storyKey = (s: Pick<Story, 'storyId' | 'spaceId'>): string => `s|${s.storyId}|${encodeKeyPart(s.spaceId)}`;
@@ -67,6 +67,21 @@ export class NetworkIndex {
       // transaction: delete one by one, a missing row (404) being what we want.
       await Promise.all(gone.map((rowKey) => this.table.deleteEntity(pk, rowKey).catch((e: unknown) => { if (statusOf(e) !== 404) throw e; })));
     }
+  }
+
+  /**
+   * Deletes every row of the story the index may hold: the copy's own tags (read from its
+   * `s|` row, which a concurrent change may have written with other tags) and those of the
+   * versions the caller knows.
+   */
+  async withdrawAll(story: Story, known: readonly Story[]): Promise<void> {
+    const pk = partitionOf(story.tenantId);
+    const copy = await getEntityOrUndefined<Row>(this.table, pk, storyKey(story));
+    const versions = [story, ...known, ...(copy ? [fromRow({ tenantId: story.tenantId, spaceId: story.spaceId }, copy)] : [])];
+    const rows = new Set(versions.flatMap((v) => [...rowsOf({ ...v, visibility: 'network' }).keys()]));
+    await Promise.all([...rows].map((rowKey) => this.table.deleteEntity(pk, rowKey).catch((e: unknown) => {
+      if (statusOf(e) !== 404) throw e;
+    })));
   }
 
   /** Writes the rows of a network-visible story (its current copy). After the story is written. */

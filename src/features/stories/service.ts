@@ -19,7 +19,7 @@ import { ContributionsRepo, CONTRIBUTIONS_TABLE } from '../../people/contributio
 import { OrganizersRepo, ORGANIZERS_TABLE } from '../../people/organizers';
 import { pageOf, queryTerms, rank, tagAlternatives, type LibraryPage } from './library';
 import { allTags, isApproved, summaryOf, visibilityOf, type Person, type Space, type Story, type StorySummary, type Visibility } from './model';
-import { NetworkIndex, STORY_NETWORK_TABLE } from './network';
+import { NetworkIndex, sharesWithNetwork, STORY_NETWORK_TABLE } from './network';
 import { termsOf, textHashOf } from './storyText';
 import { hashtagsIn, MAX_STORY_LENGTH, MAX_TAGS, normaliseTag, unique } from './parse';
 import { newStoryId, StoriesRepo, STORIES_TABLE, type StoredStory } from './repo';
@@ -269,11 +269,32 @@ export class StoriesService {
         if (!next) return stored.story;
         await this.network.withdraw(stored.story, next);
         await this.repo.update(stored, next);
-        await this.network.publish(next);
+        if (sharesWithNetwork(stored.story) || sharesWithNetwork(next)) await this.followInNetwork(where, storyId, [stored.story, next]);
         return next;
       },
       { alsoRetry: [404], what: 'story' },
     );
+  }
+
+  /**
+   * Brings the network index in line with the story AS STORED NOW (not as this change wrote
+   * it): with two changes at once, the one that narrowed the story may have written last, and
+   * publishing our own version would show a team-only story elsewhere. After publishing, the
+   * story is read again: if it changed meanwhile, the index follows that (a few rounds at most;
+   * the last writer's own round settles it). Team-only stories never come here.
+   */
+  private async followInNetwork(where: Space, storyId: string, known: Story[]): Promise<void> {
+    for (let round = 0; round < 3; round++) {
+      const current = await this.repo.get(where, storyId);
+      if (!current || !sharesWithNetwork(current.story)) {
+        await this.network.withdrawAll(current?.story ?? known[known.length - 1]!, known);
+        return;
+      }
+      await this.network.publish(current.story);
+      const after = await this.repo.get(where, storyId);
+      if (after?.etag === current.etag) return;
+      known.push(current.story);
+    }
   }
 
   /** May this person change the story's visibility or ask to retell it: its teller or an organizer of the space. */
