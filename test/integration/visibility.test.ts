@@ -180,6 +180,26 @@ describe('visibility of stories', () => {
     expect(await cardOf('stories', B, DAN)).toContain(MARK.network);
   });
 
+  test('when a topic, a note and a question are written in team A (team-only: the only visibility they have), then another team or tenant never sees them', async () => {
+    await say('topic Quokkatopic how do champions keep momentum', A, BOB);
+    await say('note decision: Quokkanote we pilot champions in Q1', A, ALICE);
+    await say('ask Quokkaquestion how do you keep champions engaged?', A, DAN);
+    const inA = await cardOf('digest preview', A);
+    expect(inA).toContain('Quokkatopic');
+    expect(inA).toContain('Quokkaquestion');
+    const elsewhere = [
+      await cardOf('digest preview', B, DAN),
+      await cardOf('digest preview', C, DAN),
+      await cardOf('stories Quokkatopic Quokkanote Quokkaquestion', B, DAN),
+      await download('calls', B),
+      await download('stories', B),
+      ...(await say('who knows #champions', B, ALICE)).cards.map(cardText),
+    ].join('\n');
+    for (const mark of ['Quokkatopic', 'Quokkanote', 'Quokkaquestion']) {
+      expect(elsewhere.replace(/Stories for "[^"]*"/g, '')).not.toContain(mark);
+    }
+  });
+
   test('when people find a network story inspiring and edit its tags while the teller narrows it to the team, then no other team finds it afterwards', async () => {
     for (let round = 0; round < 3; round++) {
       const { cards } = await say(`story Quokkarace${round} a network story pressed by many #champions visibility: network`, A);
