@@ -219,6 +219,37 @@ describe('visibility of stories', () => {
     }
   });
 
+  test('when an Inspiring press publishes its copy late, after the teller narrowed the story, then the copy is taken back', async () => {
+    const { cards } = await say('story Quokkalate a network story with a slow copy #champions visibility: network', A);
+    const storyId = storyIdOf(cards[0]);
+    // The index's client (the store hands out one per table): hold the next publish until the narrowing is done.
+    const client = bot.app.store.table('storynetwork');
+    const submit = client.submitTransaction.bind(client);
+    let held: (() => void) | undefined;
+    let holding: (() => void) | undefined;
+    const isHolding = new Promise<void>((r) => (holding = r));
+    client.submitTransaction = (async (actions: Parameters<typeof submit>[0]) => {
+      if (!held && actions.every((a) => a[0] === 'upsert')) {
+        await new Promise<void>((release) => {
+          held = release;
+          holding!();
+        });
+      }
+      return submit(actions);
+    }) as typeof client.submitTransaction;
+    try {
+      const endorsing = press('story.endorse', { storyId, endorse: true }, A, DAN);
+      await isHolding;
+      expect((await press('story.visibility', { storyId, visibility: 'team' }, A, BOB)).status).toBe(200);
+      held!();
+      expect((await endorsing).status).toBe(200);
+    } finally {
+      client.submitTransaction = submit;
+    }
+    expect(await cardOf('stories Quokkalate', B, DAN)).toContain(s.libraryNoMatch);
+    expect(await cardOf('stories #champions', B, DAN)).not.toContain('Quokkalate');
+  });
+
   test('when a network story is deleted, then no other team finds it any more', async () => {
     const { cards } = await say(`story Quokkagone a network story to delete #champions visibility: network`, A);
     const storyId = storyIdOf(cards[0]);
