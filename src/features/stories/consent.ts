@@ -29,15 +29,21 @@ export class ConsentService {
     private readonly clock: Clock,
   ) {}
 
-  /** Checks a request before anything is sent: the story exists, the person may ask, the use is stated, nothing is approved yet. */
-  async prepare(where: Space, storyId: string, requester: Person, use: string): Promise<{ story: Story; use: string }> {
+  /** May this person ask about this story now: it exists, they are its teller or an organizer, nothing is approved yet. */
+  async mayAsk(where: Space, storyId: string, requester: Person): Promise<Story> {
     const story = await this.stories.getStory(where, storyId);
     if (!story) throw new UserError(s.notFound);
     if (!(await this.stories.mayCurate(where, story, requester.userId))) throw new UserError(s.notAllowedAsk);
+    if (isApproved(story)) throw new UserError(s.alreadyApproved(story.consent?.contact.userName ?? ''));
+    return story;
+  }
+
+  /** Checks a request before anything is sent: mayAsk, and the use is stated. */
+  async prepare(where: Space, storyId: string, requester: Person, use: string): Promise<{ story: Story; use: string }> {
+    const story = await this.mayAsk(where, storyId, requester);
     const cleanUse = use.replace(/\s+/g, ' ').trim();
     if (!cleanUse) throw new UserError(s.useMissing);
     if (cleanUse.length > MAX_USE_LENGTH) throw new UserError(s.useTooLong(MAX_USE_LENGTH));
-    if (isApproved(story)) throw new UserError(s.alreadyApproved(story.consent?.contact.userName ?? ''));
     return { story, use: cleanUse };
   }
 

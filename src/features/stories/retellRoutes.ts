@@ -61,7 +61,7 @@ export function registerRetelling(host: FeatureHost, views: StoryViews): void {
     fetchSchema: storyData,
     async fetch(turn, data, reply) {
       return plainly(async () => {
-        const { story } = await consent.prepare(spaceOf(turn), data.storyId, personOf(turn), 'checked at submit');
+        const story = await consent.mayAsk(spaceOf(turn), data.storyId, personOf(turn));
         const roster = (await rosterOf(turn.reference, reply.log)) ?? [];
         return dialog(s.askDialogTitle, askDialog(story, roster.map((m) => ({ userId: m.userId, userName: m.name }))));
       });
