@@ -100,7 +100,7 @@ export class RunningNotes {
       if (input.kind === 'note') throw new UserError(s.offRecordOnlyDecisions);
       const row: NoteRow = { text, kind: input.kind, topic: input.topic, authorId: '', authorName: '', at: now.getTime() };
       const noteKey = await this.agenda.addNote(where, who, callId, row);
-      return { note: row, noteKey, topicTitle };
+      return { note: row, noteKey, topicTitle, call };
     }
     const row: NoteRow = { text, kind: input.kind, topic: input.topic, authorId: who.userId, authorName: who.userName, at: now.getTime() };
     if (input.kind === 'action') {
