@@ -17,6 +17,8 @@ export interface Contribution {
   call?: { callId: string; title?: string };
   /** story (told or endorsed): which one. */
   story?: { storyId: string; text?: string; tellerName?: string };
+  /** story: saved anonymised. Nobody is credited with it by name (who knows), and its customer is not named. */
+  anonymous?: boolean;
   /** story, question: themes; customer and stated value of a story. */
   themes?: string[];
   customer?: string;

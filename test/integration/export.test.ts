@@ -104,7 +104,7 @@ describe('export over HTTP', () => {
     const here = newTeam();
     await say('call "KM hour" 2026-12-10 16:00', here, ALICE);
     expect(await say('export stories', here, BOB)).toBe('Only the organizers of this team or chat can export its data.');
-    expect(await say('export passwords', here, ALICE)).toMatch(/I cannot export "passwords". Try one of: stories, questions, calls, customers/);
+    expect(await say('export passwords', here, ALICE)).toMatch(/I cannot export "passwords". Try one of: stories, quotes, questions, calls, customers/);
     expect(await say('export questions', here, ALICE)).toMatch(/no questions to export/);
   });
 });

@@ -24,7 +24,8 @@ export function callAgendaOf(service: AgendaService): CallAgenda {
     note: (where, callId, noteKey) => repo.getNote(where, callId, noteKey),
     async addNote(where, who, callId, row) {
       const key = await repo.insertNoteKeyed(where, callId, randomUUID(), row);
-      await service.recordContribution(where, who, 'note', new Date(row.at));
+      // A note kept without its author (off the record) counts for nobody.
+      if (row.authorId) await service.recordContribution(where, who, 'note', new Date(row.at));
       return key;
     },
     changeNote: (where, callId, noteKey, change) => repo.mutateNote(where, callId, noteKey, change),
@@ -58,6 +59,7 @@ function callInfo(row: CallRow): CallInfo {
     spaceId: row.spaceId,
     reference: row.reference,
     ...(row.meetingUrl ? { meetingUrl: row.meetingUrl } : {}),
+    ...(row.offRecord ? { offRecord: true } : {}),
     ...(row.endedAt ? { endedAt: row.endedAt } : {}),
     ...(final ? { finalTopics: final } : {}),
   };

@@ -227,13 +227,17 @@ export function callFormCard(timeZone: string, notice?: Notice, values: { title?
         choices: CADENCES.map((c) => ({ title: s.cadenceNames[c] ?? c, value: c })),
       },
       { type: 'Input.Text', id: 'link', label: cs.formLinkLabel, placeholder: cs.formLinkPlaceholder, maxLength: MAX_MEETING_URL, ...(values.link ? { value: values.link.slice(0, MAX_MEETING_URL) } : {}) },
+      { type: 'Input.Toggle', id: 'offRecord', title: s.formOffRecord, value: 'false', valueOn: 'true', valueOff: 'false' },
     ],
     [{ type: 'Action.Execute', title: s.formCreate, verb: VERBS.create, data: { verb: VERBS.create, timeZone }, associatedInputs: 'auto' }],
   );
 }
 
+/** " by Name": nothing for a note kept without names (a call off the record). */
+const byAuthor = (n: NoteView): string => (n.authorName ? ` ${s.recapNoteBy(safeLine(n.authorName, 60))}` : '');
+
 function noteLine(n: NoteView): TextBlock {
-  return text(`${safeText(n.text, 1000)}${n.edited ? ` ${s.editedMark}` : ''} ${s.recapNoteBy(safeLine(n.authorName, 60))}, ${when(n.at)}`, { spacing: 'Small' });
+  return text(`${safeText(n.text, 1000)}${n.edited ? ` ${s.editedMark}` : ''}${byAuthor(n)}, ${when(n.at)}`, { spacing: 'Small' });
 }
 
 /** " (owner Name, due 2026-12-20)" for actions noted with an owner on the running note. */
@@ -243,7 +247,7 @@ function actionOwner(n: NoteView): string {
 
 function markedLine(n: NoteView, withAuthor: boolean): TextBlock {
   const topic = n.topic > 0 ? ` ${s.topicRef(n.topic)}` : '';
-  return text(`• ${safeText(n.text, 1000)}${n.edited ? ` ${s.editedMark}` : ''}${n.kind === 'action' ? actionOwner(n) : ''}${withAuthor ? ` ${s.recapNoteBy(safeLine(n.authorName, 60))}` : ''}${topic ? ` (${topic.trim()})` : ''}`, { spacing: 'Small' });
+  return text(`• ${safeText(n.text, 1000)}${n.edited ? ` ${s.editedMark}` : ''}${n.kind === 'action' ? actionOwner(n) : ''}${withAuthor ? byAuthor(n) : ''}${topic ? ` (${topic.trim()})` : ''}`, { spacing: 'Small' });
 }
 
 function section(title: string, items: CardElement[]): CardElement[] {
@@ -280,6 +284,7 @@ export function recapCard(recap: RecapView, intro?: string, from = 0): AdaptiveC
   const build = (shown: number): AdaptiveCard => {
     const body: CardElement[] = [...cardHeader(s.recapKicker, s.recapTitle(safeLine(recap.call.title, MAX_TITLE)), when(recap.call.startsAt))];
     if (intro) body.push(text(intro, { isSubtle: true }));
+    if (recap.call.offRecord) body.push(text(s.recapOffRecord, { isSubtle: true, weight: 'Bolder' }));
     if (from > 0) body.push(text(s.recapContinued(from), { isSubtle: true, size: 'Small' }));
     let currentSection = '';
     let currentTopic = -1;

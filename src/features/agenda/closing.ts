@@ -39,7 +39,7 @@ export class CallClosing {
     this.autoFinaliseHours = deps.autoFinaliseHours;
   }
 
-  async addNote(where: Conversation, who: Person, raw: string): Promise<{ kind: NoteKind; topic: number; callId: string }> {
+  async addNote(where: Conversation, who: Person, raw: string): Promise<{ kind: NoteKind; topic: number; callId: string; offRecord: boolean }> {
     const { text, topic, kind } = parseNote(raw);
     if (!text) throw new UserError(s.noteEmpty);
     if (text.length > MAX_NOTE) throw new UserError(s.noteTooLong(MAX_NOTE));
@@ -47,9 +47,15 @@ export class CallClosing {
     if (!call) throw new UserError(s.noCallForNote);
     if (topic > 0 && !(await this.repo.getTopic(where, call.callId, topic))) throw new UserError(s.noteTopicMissing(topic));
     const now = this.clock.now();
+    if (call.offRecord) {
+      // Off the record: only decisions and actions are kept, and nobody's name (nor id) with them.
+      if (kind === 'note') throw new UserError(s.offRecordOnlyDecisions);
+      await this.repo.insertNote(where, call.callId, randomUUID(), { text, kind, topic, authorId: '', authorName: '', at: now.getTime() });
+      return { kind, topic, callId: call.callId, offRecord: true };
+    }
     await this.repo.insertNote(where, call.callId, randomUUID(), { text, kind, topic, authorId: who.userId, authorName: who.userName, at: now.getTime() });
     await this.deps.recordContribution(where, who, 'note', now);
-    return { kind, topic, callId: call.callId };
+    return { kind, topic, callId: call.callId, offRecord: false };
   }
 
   /**

@@ -27,6 +27,7 @@ export interface NewOccurrence {
   createdBy: { userId: string; userName: string };
   reference: string;
   meetingUrl?: string;
+  offRecord?: boolean;
 }
 
 export function callRow(c: NewOccurrence, now: Date, autoFinaliseHours: number): CallRow {
@@ -51,6 +52,7 @@ export function callRow(c: NewOccurrence, now: Date, autoFinaliseHours: number):
     closeAt: c.startsAt.getTime() + c.durationMin * 60_000 + AUTO_CLOSE_AFTER_HOURS * 3_600_000,
     reference: c.reference,
     ...(c.meetingUrl ? { meetingUrl: c.meetingUrl } : {}),
+    ...(c.offRecord ? { offRecord: true } : {}),
   };
 }
 

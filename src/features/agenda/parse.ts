@@ -14,7 +14,17 @@ import { agendaCallStrings as cs, agendaStrings as s } from './strings';
 const QUOTES: Record<string, string> = { '"': '"', '\u201c': '\u201d', '\u201d': '\u201d', "'": "'", '\u2018': '\u2019', '\u00ab': '\u00bb' };
 
 export function parseCallShortcut(args: string, defaultTimeZone: string): NewCall {
+  // "off the record" anywhere after the title: notes keep only decisions and actions, without names.
+  const offRecordAt = /(^|\s)off[\s-]+the[\s-]+record(?=$|\s)/i;
   let rest = args.trim();
+  let offRecord = false;
+  const quoted = QUOTES[rest[0] ?? ''] ? rest.indexOf(QUOTES[rest[0] ?? '']!, 1) : -1;
+  const m = offRecordAt.exec(quoted > 0 ? rest.slice(quoted + 1) : rest);
+  if (m) {
+    offRecord = true;
+    const start = (quoted > 0 ? quoted + 1 : 0) + m.index;
+    rest = `${rest.slice(0, start)} ${rest.slice(start + m[0].length)}`.trim();
+  }
   let title = '';
   const open = rest[0] ?? '';
   const close = QUOTES[open];
@@ -59,7 +69,7 @@ export function parseCallShortcut(args: string, defaultTimeZone: string): NewCal
     else throw new UserError(!date ? s.badDate : s.unknownWord(token.slice(0, 40)));
   }
   if (!date || !time) throw new UserError(s.dateMissing);
-  return { title, date, time, durationMin: durationMin ?? DEFAULT_DURATION, cadence: cadence ?? 'once', timeZone: timeZone ?? defaultTimeZone, ...(meetingUrl ? { meetingUrl } : {}) };
+  return { title, date, time, durationMin: durationMin ?? DEFAULT_DURATION, cadence: cadence ?? 'once', timeZone: timeZone ?? defaultTimeZone, ...(meetingUrl ? { meetingUrl } : {}), ...(offRecord ? { offRecord } : {}) };
 }
 
 /** A checked Teams meeting link, or a refusal saying what a meeting link must look like. */
@@ -103,6 +113,7 @@ export const cardData = {
     cadence: z.enum(CADENCES as [Cadence, ...Cadence[]]).default('once'),
     timeZone: z.string().max(80).optional(),
     link: z.string().max(4096).optional(),
+    offRecord: z.enum(['true', 'false']).optional(),
   }),
   // "I'll be there" (true) / "Can't make it" (false): set-state, so a retry changes nothing.
   rsvp: z.object({ callId: id, going: z.boolean() }),
@@ -118,6 +129,7 @@ export function newCallFromForm(data: z.infer<typeof cardData.create>, timeZone:
     cadence: data.cadence,
     timeZone,
     ...(data.link?.trim() ? { meetingUrl: meetingLinkOrRefuse(data.link) } : {}),
+    ...(data.offRecord === 'true' ? { offRecord: true } : {}),
   };
 }
 

@@ -74,6 +74,8 @@ export interface CallRow {
   nextCallId?: string;
   /** The Teams meeting join URL (checked when set), inherited by the following occurrences. */
   meetingUrl?: string;
+  /** Off the record: notes keep only decisions and actions, with no names; inherited by the following occurrences. */
+  offRecord?: boolean;
 }
 
 export interface TopicRow {

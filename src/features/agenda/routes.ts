@@ -144,8 +144,9 @@ export const agendaFeature: Feature = {
       group,
       scopes,
       async handle(turn, args, reply) {
-        const { kind, topic, callId } = await service.addNote(whereOf(turn), whoOf(turn), args);
-        await contributed(host, turn, 'note', { callId }, args);
+        const { kind, topic, callId, offRecord } = await service.addNote(whereOf(turn), whoOf(turn), args);
+        // Off the record: nobody is credited (who knows, stats) with what was said.
+        if (!offRecord) await contributed(host, turn, 'note', { callId }, args);
         await reply.text(s.noteAdded(kind, topic));
         await host.events.emit('noteAdded', { tenantId: turn.tenantId, conversationId: turn.conversationId, callId });
       },

@@ -48,6 +48,8 @@ export interface NewCall {
   timeZone: string;
   /** A checked Teams meeting join URL (meetingLink.ts), carried to every occurrence. */
   meetingUrl?: string;
+  /** `call ... off the record`: notes keep only decisions and actions, without names. */
+  offRecord?: boolean;
 }
 
 export const MAX_TITLE = 120;
@@ -130,6 +132,7 @@ export class AgendaService {
         createdBy: who,
         reference: JSON.stringify(reference),
         meetingUrl: input.meetingUrl,
+        offRecord: input.offRecord,
       },
       now,
       this.autoFinaliseHours,
@@ -247,7 +250,7 @@ export class AgendaService {
 
   // --- notes and the end of a call (closing.ts)
 
-  async addNote(where: Conversation, who: Person, raw: string): Promise<{ kind: NoteKind; topic: number; callId: string }> {
+  async addNote(where: Conversation, who: Person, raw: string): Promise<{ kind: NoteKind; topic: number; callId: string; offRecord: boolean }> {
     return this.closing.addNote(where, who, raw);
   }
 

@@ -6,7 +6,7 @@ export const agendaStrings = {
   group: 'Call agendas',
 
   // help
-  callUsage: 'call new | call "Title" 2026-12-10 16:00 monthly 60m Europe/Amsterdam | call done',
+  callUsage: 'call new | call "Title" 2026-12-10 16:00 monthly 60m Europe/Amsterdam [off the record] | call done',
   callSummary: 'Create a call (form or one line), or close the current call and post its recap (organizers).',
   topicUsage: 'topic [your topic]',
   topicSummary: 'Propose a topic for the next call; topic edit 2 [new text] or topic delete 2 changes your own while the agenda is open.',
@@ -165,6 +165,9 @@ export const agendaStrings = {
   recapNextCall: 'Next call',
   recapNothing: 'No notes were taken.',
   recapNoteBy: (name: string) => `— ${name}`,
+  recapOffRecord: 'This call was off the record: only decisions and actions were kept, without names.',
+  offRecordOnlyDecisions: 'This call is off the record: I keep only decisions and actions, without names. Write it as: @Coach note decision: ... or @Coach note action: ... Nothing was saved.',
+  formOffRecord: 'Off the record (notes keep only decisions and actions, without names)',
   recapMoreNotes: (n: number) => `And ${n} more ${n === 1 ? 'note' : 'notes'}.`,
   noRecaps: 'There is no recap in this conversation yet. An organizer closes a call with @Coach call done.',
   noRecapOn: (date: string, dates: string[]) =>

@@ -21,6 +21,7 @@ export interface CallView {
   meetingUrl?: string;
   /** Signed link to the call's .ics, when calendar links are configured. */
   calendarUrl?: string;
+  offRecord?: boolean;
 }
 
 export interface TopicView {
@@ -95,6 +96,7 @@ export function callView(row: CallRow): CallView {
     final: row.finalJson ? (JSON.parse(row.finalJson) as FinalItem[]) : undefined,
     endedAt: row.endedAt ? new Date(row.endedAt) : undefined,
     ...(row.meetingUrl ? { meetingUrl: row.meetingUrl } : {}),
+    ...(row.offRecord ? { offRecord: true } : {}),
   };
 }
 

@@ -48,7 +48,7 @@ function mark(kind: string): string {
 export function noteLine(n: StoredNote): TextBlock {
   const action = n.kind === 'action' && n.ownerName && n.due ? ` (${s.ownerDue(safeLine(n.ownerName, 60), n.due)}${n.done ? `, ${s.actionDone}` : ''})` : '';
   const edited = typeof n.editedAt === 'number' ? ` ${s.edited}` : '';
-  return text(`${mark(n.kind)}${safeText(n.text, SHOWN_NOTE_CHARS)}${edited}${action} ${s.noteBy(safeLine(n.authorName, 60))}`, { spacing: 'Small' });
+  return text(`${mark(n.kind)}${safeText(n.text, SHOWN_NOTE_CHARS)}${edited}${action}${n.authorName ? ` ${s.noteBy(safeLine(n.authorName, 60))}` : ''}`, { spacing: 'Small' });
 }
 
 /**
@@ -102,6 +102,7 @@ function buildNoteCard(view: RunningNoteView, shown: StoredNote[], hidden: numbe
   if (notice) body.push(noticeBlock(notice));
   body.push(text(s.noteCardTitle(safeLine(call.title, 120)), { size: 'Large', weight: 'Bolder' }), text(when(call.startsAt), { isSubtle: true, spacing: 'None' }));
   if (call.status !== 'ended') body.push(text(s.noteCardIntro, { isSubtle: true, size: 'Small' }));
+  if (call.offRecord) body.push(text(s.offRecordBanner, { weight: 'Bolder', size: 'Small' }));
   body.push(text(s.hereCount(view.here), { spacing: 'Small' }));
   if (hidden > 0) body.push(text(s.olderNotes(hidden), { isSubtle: true }));
   body.push(...questionSection(view));

@@ -94,6 +94,14 @@ export class RunningNotes {
       topicTitle = `${topic.number}. ${topic.title}`;
     }
     const now = this.clock.now();
+    if (call.offRecord) {
+      // Off the record: decisions and actions (and the call's questions) only, with no names:
+      // not the author's, not an owner's (so no reminder names anyone either).
+      if (input.kind === 'note') throw new UserError(s.offRecordOnlyDecisions);
+      const row: NoteRow = { text, kind: input.kind, topic: input.topic, authorId: '', authorName: '', at: now.getTime() };
+      const noteKey = await this.agenda.addNote(where, who, callId, row);
+      return { note: row, noteKey, topicTitle, call };
+    }
     const row: NoteRow = { text, kind: input.kind, topic: input.topic, authorId: who.userId, authorName: who.userName, at: now.getTime() };
     if (input.kind === 'action') {
       if (!input.ownerId) throw new UserError(s.actionNeedsOwner);

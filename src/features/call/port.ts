@@ -22,6 +22,8 @@ export interface CallInfo {
   endedAt?: number;
   /** The final agenda's topic numbers in order, once finalised. */
   finalTopics?: number[];
+  /** Off the record: notes keep only decisions and actions (and questions), with no names. */
+  offRecord?: boolean;
 }
 
 export interface TopicInfo {

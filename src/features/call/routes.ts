@@ -145,7 +145,8 @@ export const callFeature: Feature = {
         const question = data.kind === 'question';
         const added = await notes.add(whereOf(turn), whoOf(turn), data.callId, { topic: question ? 0 : topic, text: data.text ?? '', kind: data.kind, ownerId: owner, due: data.due });
         // As a typed `note` does: stats count who noted what, Connect learns from the words.
-        if (!question) await host.events.emit('contributed', { tenantId: turn.tenantId, spaceId: turn.spaceId, personId: turn.userId, name: turn.userName, kind: 'note', at: new Date(added.note.at), call: { callId: data.callId, title: added.call.title }, text: added.note.text });
+        // Off the record nobody is credited (the note keeps no author).
+        if (!question && !added.call.offRecord) await host.events.emit('contributed', { tenantId: turn.tenantId, spaceId: turn.spaceId, personId: turn.userId, name: turn.userName, kind: 'note', at: new Date(added.note.at), call: { callId: data.callId, title: added.call.title }, text: added.note.text });
         const notice = question ? s.questionAsked : s.noteAdded(added.note.kind, added.topicTitle);
         return { card: runningNoteCard(await notes.view(turn, data.callId, added.call), { text: notice, tone: 'good' }) };
       },

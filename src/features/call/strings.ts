@@ -11,6 +11,8 @@ export const callStrings = {
   noteBy: (name: string) => `— ${name}`,
   /** After a note's text, when its author changed it. */
   edited: '(edited)',
+  offRecordOnlyDecisions: 'This call is off the record: I keep only decisions and actions, without names. Choose Decision or Action. Nothing was added.',
+  offRecordBanner: 'Off the record: only decisions and actions are kept, without names.',
   ownerDue: (owner: string, due: string) => `owner ${owner}, due ${due}`,
   actionDone: 'done',
   decisionMark: 'Decision',

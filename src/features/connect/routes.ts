@@ -113,6 +113,8 @@ export const connectFeature: Feature = {
  */
 function expertiseOf(c: BotEventMap['contributed']): Contribution | undefined {
   if (c.kind !== 'story' && c.kind !== 'topic' && c.kind !== 'note') return undefined;
+  // An anonymous story credits nobody: naming its teller as knowing the theme would say who told it.
+  if (c.anonymous) return undefined;
   const story = c.kind === 'story' && c.story?.text ? { storyId: c.story.storyId, text: c.story.text, tellerName: c.story.tellerName ?? c.name } : undefined;
   return { tenantId: c.tenantId, spaceId: c.spaceId, personId: c.personId, name: c.name, kind: c.kind, themes: c.themes, text: c.text, story, at: c.at };
 }

@@ -2,6 +2,7 @@ import { errorFields } from '../../log';
 import type { Reply, Turn } from '../../teams/door';
 import { nothingToStop, type Feature } from '../feature';
 import { StoriesService } from '../stories/service';
+import { summaryOf } from '../stories/model';
 import { customerCard, customersCard } from './cards';
 import { CUSTOMERS_TABLE, CUSTOMER_DOMAINS_TABLE } from './repo';
 import { CustomersService, parseCustomerAdd } from './service';
@@ -42,7 +43,8 @@ export const customersFeature: Feature = {
         await Promise.all(
           view.customer.valued.slice(0, 5).map(async (v) => {
             const story = await stories.getStory(space(turn), v.storyId);
-            return story && { valueText: v.text, story: { text: story.text, tellerName: story.teller.userName } };
+            // summaryOf: an anonymous story's teller is never named on this shared card.
+            return story && { valueText: v.text, story: { text: story.text, tellerName: summaryOf(story).tellerName } };
           }),
         )
       ).filter((v) => v !== undefined);

@@ -88,7 +88,7 @@ function storyBlock(story: DigestStory): CardElement {
       { type: 'TextBlock', text: safeText(story.text, MAX_STORY_CHARS), wrap: true, maxLines: 6 },
       {
         type: 'TextBlock',
-        text: [safeLine(s.storyBy(story.tellerName, story.customer), 120), s.inspiring(story.endorsements)].filter(Boolean).join(' · ') + themes,
+        text: [safeLine(s.storyBy(story.tellerName, story.customer), 120), s.inspiring(story.endorsements), story.spaceId ? s.fromAnotherTeam : ''].filter(Boolean).join(' · ') + themes,
         wrap: true,
         isSubtle: true,
         size: 'Small',

@@ -6,6 +6,7 @@ import { AgendaService } from '../agenda/service';
 import { ContributionsRepo, CONTRIBUTIONS_TABLE } from '../../people/contributions';
 import { ConnectRepo, QUESTIONS_TABLE } from '../connect/repo';
 import { STORIES_TABLE } from '../stories/repo';
+import { STORY_NETWORK_TABLE } from '../stories/network';
 import { StoriesService } from '../stories/service';
 import type { DigestStory } from './curate';
 import { Attendance, ATTENDANCE_TABLE, ATTENDEES_TABLE } from '../call/attendance';
@@ -40,7 +41,9 @@ export function createDigestSources(store: Store, clock: Clock): DigestSources {
   const questions = new ConnectRepo(store);
   const attendance = new Attendance(store.table(ATTENDANCE_TABLE), store.table(ATTENDEES_TABLE));
   return {
-    storiesBetween: (tenantId, spaceId, from, to) => stories.storiesBetween(tenantId, spaceId, from, to),
+    // The space's own stories and other teams' network stories (the tenant's network index,
+    // one key range): another team's team-only story is never read.
+    storiesBetween: async (tenantId, spaceId, from, to) => (await Promise.all([stories.storiesBetween(tenantId, spaceId, from, to), stories.networkStoriesBetween(tenantId, spaceId, from, to)])).flat(),
     mostEndorsed: (tenantId, spaceId, limit) => stories.mostEndorsed(tenantId, spaceId, limit),
     async nextCall(tenantId, conversationId, now) {
       const call = await agenda.nextCall(tenantId, conversationId, now);
@@ -75,4 +78,4 @@ export function createDigestSources(store: Store, clock: Clock): DigestSources {
 }
 
 /** Tables the digest reads (owned by other features; created here too so a digest never meets a missing table). */
-export const SOURCE_TABLES: readonly string[] = [STORIES_TABLE, ...Object.values(AGENDA_TABLES), CONTRIBUTIONS_TABLE, QUESTIONS_TABLE, ATTENDANCE_TABLE, ATTENDEES_TABLE];
+export const SOURCE_TABLES: readonly string[] = [STORIES_TABLE, STORY_NETWORK_TABLE, ...Object.values(AGENDA_TABLES), CONTRIBUTIONS_TABLE, QUESTIONS_TABLE, ATTENDANCE_TABLE, ATTENDEES_TABLE];

@@ -33,6 +33,7 @@ export const digestStrings = {
   andMore: (n: number) => `And ${n} more.`,
   period: (from: string, to: string) => `${from} to ${to}`,
   storiesHeading: 'Stories worth retelling',
+  fromAnotherTeam: 'from another team of the network',
   storyBy: (teller: string, customer: string | undefined) => (customer ? `${teller}, about ${customer}` : teller),
   inspiring: (n: number) => (n === 0 ? '' : n === 1 ? '1 person found it inspiring' : `${n} people found it inspiring`),
   nextCallHeading: 'Next call',

@@ -39,6 +39,7 @@ export class TeamExports {
     const where = { tenantId: r.tenantId, spaceId: r.spaceId };
     const end = new Date(this.clock.now().getTime() + 1);
     if (r.what === 'stories') {
+      // Through summaryOf: an anonymous story's teller and customer are its stand-in here too.
       const [stories, values] = await Promise.all([this.stories.storiesBetween(r.tenantId, r.spaceId, new Date(0), end), this.values.valuesBetween(where, new Date(0), end)]);
       const valueOf = new Map(values.map((v) => [v.storyId, v]));
       return csv(
@@ -47,6 +48,22 @@ export class TeamExports {
           stories.map((st) => {
             const v = valueOf.get(st.storyId);
             return [st.storyId, st.createdAt, st.tellerName, st.customer, st.themes.join(' '), st.tags.join(' '), st.endorsements, v?.text, v?.kind, v?.amount, v?.unit, v?.per, v?.basis, st.text];
+          }),
+        ),
+      );
+    }
+    if (r.what === 'quotes') {
+      // Only stories whose teller (or customer contact) approved retelling them, with the
+      // approval and the use it was given for; an anonymous one under its stand-in.
+      const approved = (await this.stories.storiesBetween(r.tenantId, r.spaceId, new Date(0), end)).filter((st) => st.approved);
+      const consents = await Promise.all(approved.map(async (st) => (await this.stories.getStory(where, st.storyId))?.consent));
+      return csv(
+        toCsv(
+          ['story_id', 'created_at', 'teller', 'customer', 'approved_by', 'approved_at', 'approved_use', 'visibility', 'text'],
+          approved.map((st, i) => {
+            const c = consents[i];
+            const approver = st.anonymous ? '' : c?.contact.userName;
+            return [st.storyId, st.createdAt, st.tellerName, st.customer, approver, c?.answeredAt, c?.use, st.visibility, st.text];
           }),
         ),
       );

@@ -18,7 +18,7 @@ import { getEntityOrUndefined, insertIfAbsent } from '../../store/tables';
 export const DOWNLOAD_LINKS_TABLE = 'downloadlinks';
 export const LINK_TTL_MS = 15 * 60_000;
 
-export const exportKinds = ['stories', 'questions', 'calls', 'customers'] as const;
+export const exportKinds = ['stories', 'quotes', 'questions', 'calls', 'customers'] as const;
 export type ExportKind = (typeof exportKinds)[number];
 
 const requestSchema = z.discriminatedUnion('kind', [

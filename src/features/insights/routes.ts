@@ -3,6 +3,7 @@ import type { Reply, Turn } from '../../teams/door';
 import { z } from 'zod';
 import { nothingToStop, type Feature, type FeatureHost } from '../feature';
 import { StoriesService } from '../stories/service';
+import { summaryOf } from '../stories/model';
 import { FORGET_VERB, MY_DATA_VERB, forgetConfirmCard, myDataCard, goalsCard, statsCard, valueCard } from './cards';
 import { personalDataOf, Privacy } from './privacy';
 import { createDownloads } from './downloads';
@@ -37,7 +38,10 @@ export const insightsFeature: Feature = {
     const stories = new StoriesService(host.store, host.clock);
     const lookup: StoryLookup = async (where, storyId) => {
       const story = await stories.getStory(where, storyId);
-      return story && { text: story.text, tellerName: story.teller.userName, ...(story.customer ? { customer: story.customer } : {}), ...(story.sourceLink ? { sourceLink: story.sourceLink } : {}) };
+      if (!story) return undefined;
+      // The value card is one message everyone sees: an anonymous story shows its stand-in only.
+      const { tellerName, customer } = summaryOf(story);
+      return { text: story.text, tellerName, ...(customer ? { customer } : {}), ...(story.sourceLink ? { sourceLink: story.sourceLink } : {}) };
     };
 
     // Counters are bookkeeping: what was contributed is saved already; a miss is logged.

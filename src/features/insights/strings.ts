@@ -76,9 +76,9 @@ export const insightStrings = {
   storyBy: (teller: string, customer?: string) => (customer ? `${teller} · ${customer}` : teller),
   openStory: 'Go to the message',
   storyGone: 'The story was deleted.',
-  exportUsage: 'export [stories|questions|calls|customers]',
-  exportSummary: "Download this team's stories, calls or customers as a CSV file (organizers; a link that works once, for 15 minutes).",
-  exportUnknown: (given: string) => `I cannot export "${given}". Try one of: stories, questions, calls, customers (for example: @Coach export stories).`,
+  exportUsage: 'export [stories|quotes|questions|calls|customers]',
+  exportSummary: "Download this team's stories, quotes (stories their teller approved retelling), calls or customers as a CSV file (organizers; a link that works once, for 15 minutes).",
+  exportUnknown: (given: string) => `I cannot export "${given}". Try one of: stories, quotes, questions, calls, customers (for example: @Coach export stories).`,
   exportOnlyOrganizers: 'Only the organizers of this team or chat can export its data.',
   exportNoQuestions: 'There are no questions to export: questions are not kept here yet.',
   exportReady: (what: string, url: string) =>

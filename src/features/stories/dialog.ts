@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FeatureHost } from '../feature';
 import type { DialogAnswer, MessagePayload } from '../../teams/door';
 import { saveStoryDialog, storyCard, storyPreviewCard } from './cards';
-import type { Person } from './model';
+import { VISIBILITIES, type Person } from './model';
 import { MAX_CUSTOMER_LENGTH, parseTagList } from './parse';
 import { personOf, recordContribution, spaceOf, storyContributed } from './replies';
 import { statedValue } from '../insights/value';
@@ -21,6 +21,10 @@ const dialogData = z.object({
   text: z.string().max(100_000),
   customer: z.string().max(1_000).optional().default(''),
   tags: z.string().max(2_000).optional().default(''),
+  // `outside` is not offered: it needs consent first (refused in plain words if sent).
+  visibility: z.enum(VISIBILITIES).optional().default('team'),
+  anonymous: z.enum(['true', 'false']).optional().default('false'),
+  standIn: z.string().max(1_000).optional().default(''),
 });
 
 /** The author of the message is the teller; a message without a person (a bot's) is told by whoever saves it. */
@@ -58,8 +62,10 @@ export function registerSaveAsStory(host: FeatureHost, service: StoriesService, 
         chosenTags: parseTagList(data.tags),
         sourceMessageId: message.id,
         sourceLink: message.linkToMessage,
+        visibility: data.visibility,
+        ...(data.anonymous === 'true' ? { anonymous: { standIn: service.validateStandIn(data.standIn) } } : {}),
       };
-      const [result] = await Promise.all([service.captureStory(input), recordContribution(reply, () => service.recordTelling(input.where, teller))]);
+      const [result] = await Promise.all([service.captureStory(input), input.anonymous ? undefined : recordContribution(reply, () => service.recordTelling(input.where, teller))]);
       reply.log.info('story.captured', { storyId: result.story.storyId, duplicate: result.duplicate, fromMessage: true });
       if (result.duplicate) return dialog(s.duplicateDialogTitle, storyPreviewCard(result.story, s.duplicate));
       await Promise.all([reply.card(await views.shared(turn, result.story)), storyContributed(host, result.story, teller, 'story', value)]);

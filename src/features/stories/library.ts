@@ -66,6 +66,8 @@ export interface LibraryPage {
   stories: Story[];
   /** True when the search looked at the newest stories only (very large libraries). */
   truncated: boolean;
+  /** The reader's space: stories of other spaces (the network's) are marked as such. */
+  spaceId?: string;
 }
 
 export function pageOf(ranked: readonly Ranked[], query: string, page: number, truncated: boolean): LibraryPage {

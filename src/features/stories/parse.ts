@@ -13,6 +13,10 @@ export interface ParsedCapture {
   /** The mentioned person named after "by", if any. */
   tellerName?: string;
   hashtags: string[];
+  /** `visibility: network` as typed (checked by the caller: an unknown word gets a plain answer). */
+  visibility?: string;
+  /** `anonymous as "a customer in retail"` at the start: the stand-in ('' when none was given). */
+  anonymous?: { standIn: string };
 }
 
 /** A tag as stored: lower case, letters, digits and hyphens, at most 40 characters; '' if nothing is left. */
@@ -79,6 +83,19 @@ function escapeRegExp(s: string): string {
  */
 export function parseCaptureText(raw: string, mentionedNames: readonly string[] = []): ParsedCapture {
   let text = raw;
+  let anonymous: { standIn: string } | undefined;
+  // `anonymous as "a customer in retail" ...` (straight or curly quotes), only as the first word.
+  const anon = /^\s*anonymous\b(?:\s+as\s+["“]([^"”\n]*)["”])?[\s:,]*/i.exec(text);
+  if (anon) {
+    anonymous = { standIn: (anon[1] ?? '').trim() };
+    text = text.slice(anon[0].length);
+  }
+  let visibility: string | undefined;
+  const v = /(^|\s)visibility:\s*([\p{L}-]*)/iu.exec(text);
+  if (v) {
+    visibility = (v[2] ?? '').toLowerCase();
+    text = text.slice(0, v.index) + (v[1] ?? '') + text.slice(v.index + v[0].length);
+  }
   let tellerName: string | undefined;
   for (const name of mentionedNames) {
     const by = new RegExp(`(^|\\s)(?:told\\s+)?by\\s+@${escapeRegExp(name)}(?=$|[\\s.,;:!?])`, 'i');
@@ -104,5 +121,5 @@ export function parseCaptureText(raw: string, mentionedNames: readonly string[] 
     .trim()
     .replace(/^[;,.:\s]+/, '')
     .trim();
-  return { text, customer, tellerName, hashtags };
+  return { text, customer, tellerName, hashtags, ...(visibility !== undefined ? { visibility } : {}), ...(anonymous ? { anonymous } : {}) };
 }

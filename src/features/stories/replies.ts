@@ -1,6 +1,6 @@
 import type { Reply, Turn } from '../../teams/door';
 import { errorFields } from '../../log';
-import type { Person, Space, Story } from './model';
+import { ANONYMOUS_TELLER, type Person, type Space, type Story } from './model';
 import type { Contribution } from '../../teams/events';
 import type { FeatureHost } from '../feature';
 
@@ -23,5 +23,9 @@ export async function recordContribution(reply: Pick<Reply, 'log'>, write: () =>
 /** Tells insights a story was told (themes, customer, stated value) or found inspiring. */
 export async function storyContributed(host: Pick<FeatureHost, 'events' | 'clock'>, story: Story, who: Person, kind: 'story' | 'endorse', value?: Contribution['value']): Promise<void> {
   const base = { tenantId: story.tenantId, spaceId: story.spaceId, personId: who.userId, name: who.userName, kind, at: host.clock.now(), story: { storyId: story.storyId } };
-  await host.events.emit('contributed', kind === 'story' ? { ...base, story: { storyId: story.storyId, text: story.text, tellerName: story.teller.userName }, themes: story.themes, ...(story.customer ? { customer: story.customer } : {}), ...(value ? { value } : {}) } : base);
+  // An anonymous story names no teller and no customer to other rooms (who knows, customers).
+  const told = story.anonymous
+    ? { ...base, anonymous: true, story: { storyId: story.storyId, text: story.text, tellerName: ANONYMOUS_TELLER }, themes: story.themes, ...(value ? { value } : {}) }
+    : { ...base, story: { storyId: story.storyId, text: story.text, tellerName: story.teller.userName }, themes: story.themes, ...(story.customer ? { customer: story.customer } : {}), ...(value ? { value } : {}) };
+  await host.events.emit('contributed', kind === 'story' ? told : base);
 }

@@ -2,7 +2,8 @@ import { retryOnConflict } from '../../store/etag';
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { encodeKeyPart, key, newestFirstKey } from '../../store/keys';
 import { getEntityOrUndefined, listPartition } from '../../store/tables';
-import { allTags, type Space, type Story } from './model';
+import { z } from 'zod';
+import { allTags, ANONYMOUS_TELLER, VISIBILITIES, visibilityOf, type Consent, type Space, type Story, type Visibility } from './model';
 
 /**
  * Stories and their indexes, all in one partition per space (PartitionKey tenant|space), so a
@@ -26,7 +27,7 @@ import { allTags, type Space, type Story } from './model';
  */
 export const STORIES_TABLE = 'stories';
 
-interface Row {
+export interface Row {
   storyId: string;
   conversationId: string;
   text: string;
@@ -45,6 +46,15 @@ interface Row {
   terms: string;
   /** A deleted story leaves a tombstone, so the delete could be guarded by the row's eTag. */
   deleted?: boolean;
+  visibility?: string;
+  anonymousStandIn?: string;
+  /** JSON of the Consent (times as ms). */
+  consent?: string;
+  retellings?: number;
+  /** JSON of Story.retoldFrom. */
+  retoldFrom?: string;
+  /** Network index rows only: the story's own space. */
+  spaceId?: string;
 }
 
 interface PointerRow {
@@ -77,7 +87,7 @@ export function newStoryId(at: Date, random: string): string {
   return `${newestFirstKey(at)}-${random}`;
 }
 
-function toRow(s: Story): Row {
+export function toRow(s: Story): Row {
   return {
     storyId: s.storyId,
     conversationId: s.conversationId,
@@ -95,7 +105,46 @@ function toRow(s: Story): Row {
     ...(s.sourceMessageId ? { sourceMessageId: s.sourceMessageId } : {}),
     ...(s.sourceLink ? { sourceLink: s.sourceLink } : {}),
     terms: s.terms,
+    ...(s.visibility && s.visibility !== 'team' ? { visibility: s.visibility } : {}),
+    ...(s.anonymous ? { anonymousStandIn: s.anonymous.standIn } : {}),
+    ...(s.consent ? { consent: JSON.stringify({ ...s.consent, askedAt: s.consent.askedAt.getTime(), answeredAt: s.consent.answeredAt?.getTime() }) } : {}),
+    ...(s.retellings ? { retellings: s.retellings } : {}),
+    ...(s.retoldFrom ? { retoldFrom: JSON.stringify(s.retoldFrom) } : {}),
   };
+}
+
+const consentRow = z.object({
+  requestId: z.string(),
+  state: z.enum(['asked', 'approved', 'declined']),
+  contact: z.object({ userId: z.string(), userName: z.string() }),
+  requester: z.object({ userId: z.string(), userName: z.string() }),
+  use: z.string(),
+  askedAt: z.number(),
+  answeredAt: z.number().optional(),
+  requesterRef: z.string().optional(),
+});
+const retoldRow = z.object({ spaceId: z.string(), storyId: z.string(), conversationId: z.string() });
+
+/** A stored JSON field read with its schema; a row that does not parse reads as absent (never a crash). */
+function parsedJson<T>(json: string | undefined, schema: z.ZodType<T, z.ZodTypeDef, unknown>): T | undefined {
+  if (!json) return undefined;
+  try {
+    const r = schema.safeParse(JSON.parse(json));
+    return r.success ? r.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function consentOf(json: string | undefined): Consent | undefined {
+  const c = parsedJson(json, consentRow);
+  if (!c) return undefined;
+  const { askedAt, answeredAt, requesterRef, ...rest } = c;
+  return { ...rest, askedAt: new Date(askedAt), ...(answeredAt !== undefined ? { answeredAt: new Date(answeredAt) } : {}), ...(requesterRef ? { requesterRef } : {}) };
+}
+
+function visibilityFrom(raw: string | undefined): Visibility {
+  return (VISIBILITIES as readonly string[]).includes(raw ?? '') ? (raw as Visibility) : 'team';
 }
 
 function stringList(json: string | undefined): string[] {
@@ -107,7 +156,7 @@ function stringList(json: string | undefined): string[] {
   }
 }
 
-function fromRow(where: Space, r: Row): Story {
+export function fromRow(where: Space, r: Row): Story {
   return {
     storyId: r.storyId,
     tenantId: where.tenantId,
@@ -124,6 +173,11 @@ function fromRow(where: Space, r: Row): Story {
     ...(r.sourceMessageId ? { sourceMessageId: r.sourceMessageId } : {}),
     ...(r.sourceLink ? { sourceLink: r.sourceLink } : {}),
     terms: r.terms ?? '',
+    visibility: visibilityFrom(r.visibility),
+    ...(r.anonymousStandIn ? { anonymous: { standIn: r.anonymousStandIn } } : {}),
+    ...(consentOf(r.consent) ? { consent: consentOf(r.consent) } : {}),
+    ...(r.retellings ? { retellings: r.retellings } : {}),
+    ...(parsedJson(r.retoldFrom, retoldRow) ? { retoldFrom: parsedJson(r.retoldFrom, retoldRow) } : {}),
   };
 }
 

@@ -7,7 +7,11 @@ import { deletedCard, libraryCard, storyCard, themesCard, VERB } from './cards';
 import { registerSaveAsStory } from './dialog';
 import { personOf, recordContribution, spaceOf, storyContributed } from './replies';
 import { statedValue } from '../insights/value';
-import { STORY_ID, type Story } from './model';
+import { STORY_ID, VISIBILITIES, type Story, type Visibility } from './model';
+import { ConsentService } from './consent';
+import { registerRetelling } from './retellRoutes';
+import { UserError } from '../../errors';
+import { STORY_NETWORK_TABLE } from './network';
 import { parseCaptureText, parseTagList } from './parse';
 import { STORIES_TABLE } from './repo';
 import { StoriesService } from './service';
@@ -24,17 +28,19 @@ const storyData = z.object({ storyId: z.string().regex(STORY_ID) });
 /** `endorse` carries the intent; cards posted before it existed send none (answered with the true card, nothing changed). */
 const endorseData = storyData.extend({ endorse: z.boolean().optional() });
 const tagsData = storyData.extend({ tags: z.string().max(600).optional().default('') });
+const visibilityData = storyData.extend({ visibility: z.enum(VISIBILITIES) });
 const pageData = z.object({ query: z.string().max(200).optional().default(''), page: z.coerce.number().int().min(0).max(10_000) });
 
 export const storiesFeature: Feature = {
   name: 'stories',
-  tables: [STORIES_TABLE, STORY_THEMES_TABLE, THEME_CORRECTIONS_TABLE],
+  tables: [STORIES_TABLE, STORY_NETWORK_TABLE, STORY_THEMES_TABLE, THEME_CORRECTIONS_TABLE],
   create(host) {
     const service = new StoriesService(host.store, host.clock);
     const views = new StoryViews(host, service);
     registerCommands(host, service, views);
     registerCardActions(host, service, views);
     registerSaveAsStory(host, service, views);
+    registerRetelling(host, views);
     return { stop: async () => undefined };
   },
 };
@@ -47,10 +53,13 @@ export const storiesFeature: Feature = {
 export class StoryViews {
   private readonly organizers: OrganizersRepo;
 
+  readonly consent: ConsentService;
+
   constructor(
     private readonly host: FeatureHost,
-    private readonly service: StoriesService,
+    readonly service: StoriesService,
   ) {
+    this.consent = new ConsentService(service, host.clock);
     this.organizers = new OrganizersRepo(host.store.table(ORGANIZERS_TABLE));
   }
 
@@ -59,15 +68,20 @@ export class StoryViews {
   }
 
   async personal(turn: Turn, story: Story, notice?: Notice): Promise<AdaptiveCard> {
-    const [userIds, canDelete] = await Promise.all([this.host.poster.audience(turn.reference), this.canDelete(turn, story)]);
-    return storyCard(story, { viewer: { userId: turn.userId, canDelete }, notice, refresh: true, userIds });
+    const [userIds, organizer] = await Promise.all([this.host.poster.audience(turn.reference), this.organizers.isOrganizer(spaceOf(turn), turn.userId)]);
+    const teller = story.teller.userId === turn.userId;
+    // The same rules the service applies: delete (teller, saver, organizer), curate (teller, organizer).
+    const canDelete = teller || story.capturedBy.userId === turn.userId || organizer;
+    const viewer = { userId: turn.userId, canDelete, canCurate: teller || organizer, canSeeTeller: canDelete, mayRetell: this.consent.mayRetell(story) };
+    return storyCard(story, { viewer, notice, refresh: true, userIds });
   }
+}
 
-  /** The same rule the service applies when deleting: teller, saver, or an organizer. */
-  private async canDelete(turn: Turn, story: Story): Promise<boolean> {
-    if (story.teller.userId === turn.userId || story.capturedBy.userId === turn.userId) return true;
-    return this.organizers.isOrganizer(spaceOf(turn), turn.userId);
-  }
+/** `visibility: network` as typed: a known word, or a plain answer saying which words there are. */
+export function visibilityOfWord(word: string | undefined): Visibility | undefined {
+  if (word === undefined) return undefined;
+  if ((VISIBILITIES as readonly string[]).includes(word)) return word as Visibility;
+  throw new UserError(s.visibilityUnknown(word));
 }
 
 function registerCommands(host: FeatureHost, service: StoriesService, views: StoryViews): void {
@@ -85,21 +99,24 @@ function registerCommands(host: FeatureHost, service: StoriesService, views: Sto
       const mentioned = turn.mentions.find((m) => m.shown === parsed.tellerName);
       const teller = mentioned ? { userId: mentioned.userId, userName: mentioned.userName } : personOf(turn);
       const text = service.validateText(parsed.text);
+      const visibility = visibilityOfWord(parsed.visibility);
+      const anonymous = parsed.anonymous ? { standIn: service.validateStandIn(parsed.anonymous.standIn) } : undefined;
       const value = statedValue(text);
-      const input = { where: spaceOf(turn), conversationId: turn.conversationId, text, teller, capturedBy: personOf(turn), customer: parsed.customer, hashtags: parsed.hashtags };
+      const input = { where: spaceOf(turn), conversationId: turn.conversationId, text, teller, capturedBy: personOf(turn), customer: parsed.customer, hashtags: parsed.hashtags, visibility, anonymous };
       // Saving + answering, and recording the teller's contribution, do not depend on each other:
       // side by side, the turn takes the longer of the two instead of their sum.
       await Promise.all([
         service.captureOnce(input, turn.activityId).then(async (result) => {
           // A re-delivery of this activity: its first delivery stored the story and answers.
           if (!result) return void reply.log.info('activity.duplicate', { activityId: turn.activityId });
-          reply.log.info('story.captured', { storyId: result.story.storyId, duplicate: result.duplicate, tags: result.story.themes.length + result.story.tags.length });
+          reply.log.info('story.captured', { storyId: result.story.storyId, duplicate: result.duplicate, tags: result.story.themes.length + result.story.tags.length, visibility: result.story.visibility, anonymous: Boolean(result.story.anonymous) });
           await Promise.all([
             reply.card(await views.shared(turn, result.story), result.duplicate ? s.duplicate : undefined),
             result.duplicate ? undefined : storyContributed(host, result.story, teller, 'story', value),
           ]);
         }),
-        recordContribution(reply, () => service.recordTelling(input.where, teller)),
+        // An anonymous teller is not named among the week's new voices either.
+        anonymous ? undefined : recordContribution(reply, () => service.recordTelling(input.where, teller)),
       ]);
     },
   });
@@ -209,6 +226,23 @@ function registerCardActions(host: FeatureHost, service: StoriesService, views: 
       const story = await service.editTags(spaceOf(turn), data.storyId, parseTagList(data.tags));
       const notice = { text: s.tagsSaved, tone: 'good' as const };
       return { card: await views.personal(turn, story, notice), everyone: await views.shared(turn, story), notice };
+    },
+  });
+
+  // Who may see it: set-state (the button names the visibility), teller or organizer.
+  door.cardAction({
+    verb: VERB.visibility,
+    schema: visibilityData,
+    strings,
+    subject,
+    shared: 'pressed',
+    current,
+    async handle(turn, data, reply) {
+      const { story, changed } = await service.setVisibility(spaceOf(turn), data.storyId, personOf(turn), data.visibility);
+      reply.log.info('story.visibility', { storyId: story.storyId, visibility: data.visibility, changed });
+      const name = s.visibilityNames[data.visibility];
+      const notice = { text: changed ? s.visibilitySet(name) : s.visibilityUnchanged(name), tone: 'good' as const };
+      return { card: await views.personal(turn, story, notice), everyone: await views.shared(turn, story), notice, unchanged: !changed };
     },
   });
 

@@ -18,7 +18,8 @@ import { retryOnConflict } from '../../store/etag';
 import { ContributionsRepo, CONTRIBUTIONS_TABLE } from '../../people/contributions';
 import { OrganizersRepo, ORGANIZERS_TABLE } from '../../people/organizers';
 import { pageOf, queryTerms, rank, tagAlternatives, type LibraryPage } from './library';
-import { allTags, summaryOf, type Person, type Space, type Story, type StorySummary } from './model';
+import { allTags, isApproved, summaryOf, visibilityOf, type Person, type Space, type Story, type StorySummary, type Visibility } from './model';
+import { NetworkIndex, sharesWithNetwork, STORY_NETWORK_TABLE } from './network';
 import { termsOf, textHashOf } from './storyText';
 import { hashtagsIn, MAX_STORY_LENGTH, MAX_TAGS, normaliseTag, unique } from './parse';
 import { newStoryId, StoriesRepo, STORIES_TABLE, type StoredStory } from './repo';
@@ -34,6 +35,7 @@ export type { StorySummary } from './model';
 export const DUPLICATE_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
 /** The library searches words over at most this many of the newest stories (a #tag reads that tag's rows). */
 export const SEARCH_WINDOW = 2000;
+export const MAX_STAND_IN = 100;
 
 export interface CaptureInput {
   where: Space;
@@ -49,6 +51,10 @@ export interface CaptureInput {
   sourceMessageId?: string;
   /** Deep link to the source message; kept only if it is a Teams link. */
   sourceLink?: string;
+  /** Who may see it; `team` when not said. `outside` needs the teller's consent first. */
+  visibility?: Visibility;
+  /** Saved anonymised, with the stand-in shown instead of the teller and customer ("a customer in retail"). */
+  anonymous?: { standIn: string };
 }
 
 export interface CaptureResult {
@@ -60,6 +66,7 @@ export interface CaptureResult {
 
 export class StoriesService {
   private readonly repo: StoriesRepo;
+  private readonly network: NetworkIndex;
   private readonly contributions: ContributionsRepo;
   private readonly organizers: OrganizersRepo;
   private readonly spaceThemes: SpaceThemes;
@@ -68,6 +75,7 @@ export class StoriesService {
 
   constructor(store: Store, private readonly clock: Clock) {
     this.repo = new StoriesRepo(store.table(STORIES_TABLE));
+    this.network = new NetworkIndex(store.table(STORY_NETWORK_TABLE));
     this.spaceThemes = new SpaceThemes(new ThemesRepo(store.table(STORY_THEMES_TABLE)), clock);
     this.tagger = new ThemeTagger(this.spaceThemes, new CorrectionsRepo(store.table(THEME_CORRECTIONS_TABLE)));
     this.contributions = new ContributionsRepo(store.table(CONTRIBUTIONS_TABLE));
@@ -75,6 +83,14 @@ export class StoriesService {
   }
 
   // ---- capture -------------------------------------------------------------------------
+
+  /** The stand-in of an anonymous story ("a customer in retail"): required, one line, at most 100 characters. */
+  validateStandIn(raw: string): string {
+    const standIn = raw.replace(/\s+/g, ' ').trim();
+    if (!standIn) throw new UserError(s.standInMissing);
+    if (standIn.length > MAX_STAND_IN) throw new UserError(s.standInTooLong(MAX_STAND_IN));
+    return standIn;
+  }
 
   /** Checks the text a person gave; throws a UserError they can act on. */
   validateText(text: string): string {
@@ -108,6 +124,9 @@ export class StoriesService {
 
   private async capture(input: CaptureInput, activityId: string | undefined): Promise<CaptureResult | undefined> {
     const text = this.validateText(input.text);
+    // Outside use needs the teller's answer to "Ask to retell", which a new story cannot have.
+    if (input.visibility === 'outside') throw new UserError(s.outsideNeedsConsent);
+    const standIn = input.anonymous ? this.validateStandIn(input.anonymous.standIn) : undefined;
     if (input.sourceMessageId) {
       const existing = await this.repo.findBySource(input.where, input.sourceMessageId);
       if (existing) return { story: existing, duplicate: true };
@@ -143,9 +162,17 @@ export class StoriesService {
       ...(input.sourceMessageId ? { sourceMessageId: input.sourceMessageId } : {}),
       ...(input.sourceLink && isTeamsLink(input.sourceLink) ? { sourceLink: input.sourceLink } : {}),
       terms: termsOf(lemmas, [...themes, ...tags], input.customer),
+      visibility: input.visibility ?? 'team',
+      ...(standIn ? { anonymous: { standIn } } : {}),
     };
     const result = await this.repo.create(story, textHashOf(text), now, DUPLICATE_WINDOW_MS, activityId);
-    if (result.created) return { story, duplicate: false };
+    if (result.created) {
+      // After the story (the order that can only hide): a failure here leaves it team-only in
+      // effect, and the turn's error answer says it may not all have been saved (true: the
+      // story is kept, other teams do not see it until its visibility is set again).
+      await this.network.publish(story);
+      return { story, duplicate: false };
+    }
     return 'existing' in result ? { story: result.existing, duplicate: true } : undefined;
   }
 
@@ -215,6 +242,7 @@ export class StoriesService {
         if (!stored) throw new UserError(s.notFound);
         const mine = stored.story.teller.userId === who.userId || stored.story.capturedBy.userId === who.userId;
         if (!mine && !(await this.organizers.isOrganizer(where, who.userId))) throw new UserError(s.notAllowedDelete);
+        await this.network.withdraw(stored.story, undefined);
         await this.repo.remove(stored, textHashOf(stored.story.text));
         await this.tagger.forget(where, storyId).catch(() => undefined);
         return stored.story;
@@ -227,19 +255,73 @@ export class StoriesService {
     return (await this.repo.get(where, storyId))?.story;
   }
 
-  /** eTag-guarded change of a story; `apply` returns undefined to leave it as it is. */
-  private async change(where: Space, storyId: string, apply: (current: Story) => Story | undefined): Promise<Story> {
+  /**
+   * eTag-guarded change of a story; `apply` returns undefined to leave it as it is. The network
+   * index follows in the order that can only hide (network.ts): rows taken away before the
+   * write, rows added after it.
+   */
+  async change(where: Space, storyId: string, apply: (current: Story) => Story | undefined): Promise<Story> {
     return retryOnConflict(
       async () => {
         const stored: StoredStory | undefined = await this.repo.get(where, storyId);
         if (!stored) throw new UserError(s.notFound);
         const next = apply(stored.story);
         if (!next) return stored.story;
+        await this.network.withdraw(stored.story, next);
         await this.repo.update(stored, next);
+        if (sharesWithNetwork(stored.story) || sharesWithNetwork(next)) await this.followInNetwork(where, storyId, [stored.story, next]);
         return next;
       },
       { alsoRetry: [404], what: 'story' },
     );
+  }
+
+  /**
+   * Brings the network index in line with the story AS STORED NOW (not as this change wrote
+   * it): with two changes at once, the one that narrowed the story may have written last, and
+   * publishing our own version would show a team-only story elsewhere. After publishing, the
+   * story is read again: if it changed meanwhile, the index follows that (a few rounds at most;
+   * the last writer's own round settles it). Team-only stories never come here.
+   */
+  private async followInNetwork(where: Space, storyId: string, known: Story[]): Promise<void> {
+    for (let round = 0; round < 3; round++) {
+      const current = await this.repo.get(where, storyId);
+      if (!current || !sharesWithNetwork(current.story)) {
+        await this.network.withdrawAll(current?.story ?? known[known.length - 1]!, known);
+        return;
+      }
+      await this.network.publish(current.story);
+      const after = await this.repo.get(where, storyId);
+      if (after?.etag === current.etag) return;
+      known.push(current.story);
+    }
+  }
+
+  /** May this person change the story's visibility or ask to retell it: its teller or an organizer of the space. */
+  async mayCurate(where: Space, story: Story, userId: string): Promise<boolean> {
+    return story.teller.userId === userId || (await this.organizers.isOrganizer(where, userId));
+  }
+
+  async isOrganizer(where: Space, userId: string): Promise<boolean> {
+    return this.organizers.isOrganizer(where, userId);
+  }
+
+  /**
+   * Sets who may see the story (set-state: the button says which, so a retry changes nothing
+   * more). The teller or an organizer; `outside` only once the teller (or the named contact)
+   * approved retelling it.
+   */
+  async setVisibility(where: Space, storyId: string, who: Person, visibility: Visibility): Promise<{ story: Story; changed: boolean }> {
+    const stored = await this.repo.get(where, storyId);
+    if (!stored) throw new UserError(s.notFound);
+    if (!(await this.mayCurate(where, stored.story, who.userId))) throw new UserError(s.notAllowedVisibility);
+    let changed = false;
+    const story = await this.change(where, storyId, (current) => {
+      if (visibility === 'outside' && !isApproved(current)) throw new UserError(s.outsideNeedsConsent);
+      changed = visibilityOf(current) !== visibility;
+      return changed ? { ...current, visibility } : undefined;
+    });
+    return { story, changed };
   }
 
   // ---- library ---------------------------------------------------------------------------
@@ -254,23 +336,26 @@ export class StoriesService {
     const themes = (await this.taxonomyOf(where)).themes;
     const wanted = tags.map((t) => tagAlternatives(t, themes));
     const named = tags.length === 0 && words.trim() && words.trim().split(/\s+/).length <= 3 ? tagAlternatives(words, themes).filter((id) => themes.some((t) => t.id === id)) : [];
+    // This team's stories and the tenant's network stories of other teams (the network index,
+    // read by key): a team-only story of another team is never read here.
+    const elsewhere = (list: readonly Story[]): Story[] => list.filter((st) => st.spaceId !== where.spaceId);
     const withAny = async (alternatives: readonly string[]): Promise<Story[]> => {
-      const lists = await Promise.all(alternatives.map((t) => this.repo.withTag(where, t, SEARCH_WINDOW)));
-      const byId = new Map(lists.flat().map((st) => [st.storyId, st]));
+      const lists = await Promise.all(alternatives.flatMap((t) => [this.repo.withTag(where, t, SEARCH_WINDOW), this.network.withTag(where.tenantId, t, SEARCH_WINDOW).then(elsewhere)]));
+      const byId = new Map(lists.flat().map((st) => [`${st.spaceId}|${st.storyId}`, st]));
       return [...byId.values()];
     };
     const first = wanted[0];
     const candidates = first
       ? (await withAny(first)).filter((st) => wanted.every((alts) => alts.some((t) => allTags(st).includes(t))))
-      : await this.repo.newest(where, SEARCH_WINDOW);
+      : (await Promise.all([this.repo.newest(where, SEARCH_WINDOW), this.network.newest(where.tenantId, SEARCH_WINDOW).then(elsewhere)])).flat();
     let ranked = rank(candidates, terms);
     if (named.length) {
       // A query that names a theme: its stories first, then stories that only mention the words.
       const themed = rank(await withAny(named), []);
-      const seen = new Set(themed.map((r) => r.story.storyId));
-      ranked = [...themed, ...ranked.filter((r) => !seen.has(r.story.storyId))];
+      const seen = new Set(themed.map((r) => `${r.story.spaceId}|${r.story.storyId}`));
+      ranked = [...themed, ...ranked.filter((r) => !seen.has(`${r.story.spaceId}|${r.story.storyId}`))];
     }
-    return pageOf(ranked, cleanQuery, page, candidates.length >= SEARCH_WINDOW);
+    return { ...pageOf(ranked, cleanQuery, page, candidates.length >= SEARCH_WINDOW), spaceId: where.spaceId };
   }
 
   // ---- themes ----------------------------------------------------------------------------
@@ -296,6 +381,11 @@ export class StoriesService {
 
   async storiesBetween(tenantId: string, spaceId: string, from: Date, to: Date): Promise<StorySummary[]> {
     return (await this.repo.between({ tenantId, spaceId }, from, to)).map(summaryOf);
+  }
+
+  /** Other teams' network stories created in [from, to) (the digest of `spaceId`): the tenant's network index, one key range. */
+  async networkStoriesBetween(tenantId: string, spaceId: string, from: Date, to: Date): Promise<StorySummary[]> {
+    return (await this.network.between(tenantId, from, to)).filter((st) => st.spaceId !== spaceId).map((st) => ({ ...summaryOf(st), spaceId: st.spaceId }));
   }
 
   async mostEndorsed(tenantId: string, spaceId: string, limit: number): Promise<StorySummary[]> {
