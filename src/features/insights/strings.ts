@@ -29,8 +29,10 @@ export const insightStrings = {
   firstAnswer: 'Median time to first answer',
   minutes: (m: number) => (m < 90 ? `${m} min` : m < 48 * 60 ? `${Math.round(m / 60)} h` : `${Math.round(m / 1440)} days`),
   turnout: 'Turnout per call',
-  turnoutLine: (voted: number, noted: number, tookPart: number) => `${tookPart} took part · ${voted} voted · ${noted} wrote notes`,
-  noCalls: 'No call had votes or notes in this period.',
+  turnoutLine: (voted: number, noted: number, tookPart: number, present = 0, firstTime = 0) =>
+    `${tookPart} took part · ${voted} voted · ${noted} wrote notes${present ? ` · ${present} present${firstTime ? ` (${firstTime} at their first call)` : ''}` : ''}`,
+  noCalls: 'No call had votes, notes or people present in this period.',
+  attendances: 'Present at calls',
   themes: 'Top themes of stories',
   questionThemes: 'Top themes of questions',
   noThemes: 'No stories with themes in this period.',
