@@ -1,5 +1,5 @@
 import { errorFields } from '../../log';
-import type { Reply, Turn } from '../../teams/door';
+import type { ConversationRef, Reply, Turn } from '../../teams/door';
 import { z } from 'zod';
 import { nothingToStop, type Feature, type FeatureHost } from '../feature';
 import { StoriesService } from '../stories/service';
@@ -94,9 +94,33 @@ export const insightsFeature: Feature = {
       summary: s.exportSummary,
       group: s.group,
       scopes: ['channel', 'groupChat'],
+      /**
+       * The link is a key to the team's data that works once: posted in the channel, whoever
+       * clicks first gets the file. So it goes to the requester's personal chat with the bot,
+       * where only they see it; the channel is told where it went. (A per-person card view via
+       * Action.Execute would also be private, but a typed command has no card to refresh, and
+       * Teams shows per-person views only to rosters of up to 60.) No personal chat (the app is
+       * not installed for them, or blocked): no link is made, and they are told how to fix it.
+       */
       handle: async (turn, args, reply) => {
-        const { what, token } = await service.requestExport({ ...space(turn), conversationId: turn.conversationId }, turn, args);
-        await reply.text(s.exportReady(what, linkTo(token)));
+        const where = { ...space(turn), conversationId: turn.conversationId };
+        const what = await service.checkExport(where, turn, args);
+        let chat: ConversationRef;
+        try {
+          chat = await host.poster.openPersonalChat(turn.reference, turn.userId);
+        } catch (err) {
+          reply.log.info('insights.export_chat_unavailable', errorFields(err));
+          return void (await reply.text(s.exportNoPersonalChat));
+        }
+        const token = await service.exportLink(where, turn, what);
+        try {
+          await host.poster.post(chat, { text: s.exportReady(what, linkTo(token)) });
+        } catch (err) {
+          reply.log.warn('insights.export_not_sent', errorFields(err));
+          await service.revokeLink(token);
+          return void (await reply.text(s.exportNotDelivered));
+        }
+        await reply.text(s.exportSentPrivately(what));
       },
     });
 

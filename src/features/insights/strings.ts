@@ -85,6 +85,11 @@ export const insightStrings = {
   exportNoQuestions: 'There are no questions to export: questions are not kept here yet.',
   exportReady: (what: string, url: string) =>
     `Your export of ${what} (CSV) is ready: ${url} The link works once and expires in 15 minutes. Calls are those of this channel or chat.`,
+  exportSentPrivately: (what: string) => `I sent you the link to the ${what} export in our personal chat: it works once, so it is for you only.`,
+  exportNoPersonalChat:
+    'The export link works once, so I send it only to you, in our personal chat, and I could not open it. Add me as an app for yourself (Apps > Network Coach > Add), then ask again. No link was made.',
+  exportNotDelivered:
+    'The export link works once, so I send it only to you, in our personal chat, and Teams did not let me post there. Add me as an app for yourself (Apps > Network Coach > Add), then ask again. The link I made was cancelled: it will not open.',
   myDataUsage: 'my data [json|csv]',
   myDataSummary: 'Download everything I keep about you (a link that works once, for 15 minutes).',
   forgetUsage: 'forget me',
