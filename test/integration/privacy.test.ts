@@ -5,7 +5,7 @@ import { cardText, expectValidCard } from '../support/cards';
 import { agendaInternals } from '../../src/features/agenda/routes';
 import { StoriesService } from '../../src/features/stories/service';
 import { personTag } from '../../src/features/insights/repo';
-import { insightsOf } from '../../src/features/insights/routes';
+import { forgetJobsOf, insightsOf } from '../../src/features/insights/routes';
 
 /**
  * My data and forget me, over HTTP with Azurite. The proof that a forgotten person is gone is a
@@ -67,6 +67,24 @@ describe('my data and forget me over HTTP', () => {
     const res = await bot.send(bot.teams.cardSubmit(data, { from, ...where }, scope));
     expect(res.status).toBe(200);
     return bot.connector.texts().at(-1) ?? '';
+  };
+
+  /**
+   * Confirms forget me and waits for the stepped work to finish: the turn answers at once; the
+   * walk goes on after it, and the person is told in their personal chat when it is done.
+   */
+  const forget = async (who: ReturnType<typeof person>, choice: 'delete' | 'anonymise'): Promise<string> => {
+    const started = await submit({ verb: 'privacy.forget', choice }, who);
+    expect(started).toMatch(/^Understood: I am forgetting you now .* I will tell you here when it is done\.$/);
+    const chat = `a:personal-${who.aadObjectId}`;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const done = bot.connector.texts(chat).find((t) => t.startsWith('Done:'));
+      const running = (await forgetJobsOf(bot.app.host)!.inProgress(TENANT)).filter((st) => st.person.userId === who.aadObjectId);
+      if (done && !running.length) return done;
+      if (Date.now() > deadline) throw new Error('forget me did not finish');
+      await new Promise((r) => setTimeout(r, 50));
+    }
   };
 
   /** A person who took part in every way the bot records. */
@@ -131,7 +149,7 @@ describe('my data and forget me over HTTP', () => {
     // Nothing has happened yet.
     expect((await rowsNaming(bot, needles)).length).toBeGreaterThan(10);
 
-    const done = await submit({ verb: 'privacy.forget', choice: 'anonymise' }, dana);
+    const done = await forget(dana, 'anonymise');
     expect(done).toMatch(/^Done: I no longer keep anything that names you/);
     expect(await rowsNaming(bot, needles)).toEqual([]);
 
@@ -158,7 +176,7 @@ describe('my data and forget me over HTTP', () => {
     const here = newTeam();
     const { storyIds } = await activeLife(dana, here);
     await dm('forget me', dana);
-    expect(await submit({ verb: 'privacy.forget', choice: 'delete' }, dana)).toMatch(/2 of your stories and your notes and topics were deleted/);
+    expect(await forget(dana, 'delete')).toMatch(/2 of your stories and your notes and topics were deleted/);
     expect(await rowsNaming(bot, [dana.aadObjectId, dana.id, dana.name, personTag(TENANT, dana.aadObjectId)])).toEqual([]);
     // What she wrote is gone from her team and channel (other tests' teams hold the same words).
     for (const within of [here.teamId!, here.conversationId!]) expect(await rowsNaming(bot, ['How do we measure adoption?', 'pilot in Q1', 'Fabrikam cut escalations', 'Litware templates'], within)).toEqual([]);

@@ -108,6 +108,9 @@ export const insightStrings = {
   forgetAnonymise: 'Keep them as "a former member"',
   forgetDone: (choice: 'delete' | 'anonymise', r: { storiesDeleted: number; endorsementsWithdrawn: number; rowsDeleted: number; rowsChanged: number }) =>
     `Done: I no longer keep anything that names you. ${choice === 'delete' ? `${r.storiesDeleted} of your stories and your notes and topics were deleted` : 'Your stories, notes and topics now show "a former member"'}; ${r.endorsementsWithdrawn} endorsements withdrawn; ${r.rowsDeleted} records deleted and ${r.rowsChanged} changed.`,
+  forgetStarted: (choice: 'delete' | 'anonymise') =>
+    `Understood: I am forgetting you now (${choice === 'delete' ? 'your stories, notes and topics deleted' : 'your stories, notes and topics kept as "a former member"'}). It takes a little while; I will tell you here when it is done.`,
+  forgetUnderWay: 'I am already forgetting you; I will tell you here when it is done.',
   forgetOnlyPersonal: 'For your privacy, "forget me" works only in our personal chat.',
   valueNoKind: (given: string) => `The value "${given}" has a number but not what it is: say what was saved or improved, for example: value: 120 hours a month saved. Nothing was saved.`,
 };
