@@ -1,6 +1,11 @@
 import { TableServiceClient, TableClient } from '@azure/data-tables';
 import { startTestBot, storageConnectionString, type TestBot } from '../support/harness';
-import { ALICE, BOB, TENANT, person, type Where } from '../support/activities';
+import { ALICE, BOB, BOT, TENANT, person, type Where } from '../support/activities';
+import type { ConversationRef } from '../../src/teams/door';
+import { RunClaims, JOB_RUNS_TABLE } from '../../src/jobs/claims';
+import { SteppedJobs, STEPPED_JOBS_TABLE } from '../../src/jobs/steps';
+import { FORGET_KIND, forgetWork, newForgetState, type ForgetState } from '../../src/features/insights/forgetJob';
+import { insightStrings } from '../../src/features/insights/strings';
 import { cardText, expectValidCard } from '../support/cards';
 import { agendaInternals } from '../../src/features/agenda/routes';
 import { StoriesService } from '../../src/features/stories/service';
@@ -182,6 +187,58 @@ describe('my data and forget me over HTTP', () => {
     for (const within of [here.teamId!, here.conversationId!]) expect(await rowsNaming(bot, ['How do we measure adoption?', 'pilot in Q1', 'Fabrikam cut escalations', 'Litware templates'], within)).toEqual([]);
     const stories = new StoriesService(bot.app.store, clock);
     for (const id of storyIds) expect(await stories.getStory({ tenantId: TENANT, spaceId: here.teamId! }, id)).toBeUndefined();
+  });
+
+  test('when the process dies in the middle of forgetting, then another pass takes it over from its record, finishes it once, and tells the person once', async () => {
+    const fay = person('fay-crash', 'Fay Crashed');
+    const here = newTeam();
+    await activeLife(fay, here);
+    const needles = [fay.aadObjectId, fay.id, fay.name, personTag(TENANT, fay.aadObjectId)];
+    const chat: ConversationRef = { channelId: 'msteams', serviceUrl: bot.connector.url, conversation: { id: `a:personal-${fay.aadObjectId}`, tenantId: TENANT, conversationType: 'personal' }, bot: BOT };
+    // Another instance (same store) takes the request, does three steps, then dies.
+    const store = bot.app.store;
+    const work = forgetWork({
+      store,
+      clock,
+      claims: new RunClaims(store.table(JOB_RUNS_TABLE), 'dead-instance'),
+      settled: () => insightsOf(bot.app.host)!.settled(),
+      post: (ref, message) => bot.app.host.poster.post(ref, message),
+      done: insightStrings.forgetDone,
+    });
+    const dead = new SteppedJobs<ForgetState>(store.table(STEPPED_JOBS_TABLE), work, 'dead-instance', () => clock.now().getTime());
+    const job = { tenantId: TENANT, id: 'crashjob0001' };
+    await dead.start(job, newForgetState(job.id, { tenantId: TENANT, userId: fay.aadObjectId, otherIds: [], userName: fay.name }, 'delete', chat));
+    expect(await dead.run(job, 3)).toBe('more');
+    const [recorded] = (await forgetJobsOf(bot.app.host)!.inProgress(TENANT)).filter((st) => st.jobId === job.id);
+    expect(recorded?.phase).toBe('rows');
+    expect(recorded?.table).toBe(2);
+    // The step in flight when it died ran (its effects are stored), but its progress was not recorded.
+    await work.step(recorded!);
+    expect((await rowsNaming(bot, needles)).length).toBeGreaterThan(0);
+
+    // Asking again while it is under way starts nothing new.
+    expect(await submit({ verb: 'privacy.forget', choice: 'delete' }, fay)).toBe('I am already forgetting you; I will tell you here when it is done.');
+
+    // This instance's pass leaves it alone while the dead owner's lease runs...
+    bot.connector.reset();
+    await bot.app.bot.jobs.runOnce([FORGET_KIND]);
+    expect((await forgetJobsOf(bot.app.host)!.inProgress(TENANT)).some((st) => st.jobId === job.id)).toBe(true);
+    // ...and takes it over once the lease ran out, from the recorded state (the repeated step changes nothing twice).
+    const saved = clock.current;
+    clock.current = new Date(saved.getTime() + 3 * 60_000);
+    try {
+      await bot.app.bot.jobs.runOnce([FORGET_KIND]);
+      expect((await forgetJobsOf(bot.app.host)!.inProgress(TENANT)).some((st) => st.jobId === job.id)).toBe(false);
+      const told = bot.connector.texts(chat.conversation.id).filter((t) => t.startsWith('Done:'));
+      expect(told).toHaveLength(1);
+      expect(told[0]).toMatch(/2 of your stories and your notes and topics were deleted/);
+      expect(await rowsNaming(bot, needles)).toEqual([]);
+      // Another pass has nothing to do and tells no one again.
+      await bot.app.bot.jobs.runOnce([FORGET_KIND]);
+      expect(bot.connector.texts(chat.conversation.id).filter((t) => t.startsWith('Done:'))).toHaveLength(1);
+    } finally {
+      clock.current = saved;
+    }
   });
 
   test('when forget is pressed outside the personal chat, or with data the bot never sent, then nothing is deleted', async () => {
