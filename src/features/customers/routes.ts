@@ -59,7 +59,7 @@ export const customersFeature: Feature = {
         return void (await reply.text(created ? s.added(c.name, c.domains) : s.updated(c.name, c.domains)));
       }
       // `customer Contoso Ltd add @Eve` / `remove @Eve`: the name is the words before add/remove.
-      const hand = /^(.+?)\s+(add|remove)\b/i.exec(args.trim());
+      const hand = /^(.+?)\s+(add|remove)(?:\s|$)/i.exec(args.trim());
       if (hand?.[1] && hand[2]) {
         const on = hand[2].toLowerCase() === 'add';
         const people = turn.mentions.map((p) => ({ userId: p.userId, userName: p.userName }));

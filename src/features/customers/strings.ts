@@ -1,8 +1,8 @@
 /** Everything the customers feature says to people, in one place. */
 export const customerStrings = {
   group: 'Customers',
-  customerUsage: 'customer add <name> <domain> [more domains] [crm:<id>] | customer <name> [add|remove @person] | customer <name>',
-  customerSummary: 'Record a customer (name, email domains, CRM id), or see one: stories with value, people, last touch.',
+  customerUsage: 'customer add <name> <domain> [more domains] [crm:<id>] | customer <name> | customer <name> add|remove @person',
+  customerSummary: 'Record a customer (name, email domains, CRM id), count people for it by hand, or see one: stories with value, questions, calls, champions, last touch.',
   customersUsage: 'customers',
   customersSummary: 'Customers by engagement, the ones drifting first.',
 
