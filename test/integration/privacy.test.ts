@@ -138,6 +138,10 @@ describe('my data and forget me over HTTP', () => {
     expect(csvRes.headers.get('content-type')).toMatch(/text\/csv/);
     expect(await csvRes.text()).toMatch(/^\uFEFF?table,partition_key,row_key,property,value/);
     expect((await dm('my stuff', dana)).text).toMatch(/Say "my data"/);
+    // In a channel, no link is made: a link to someone's data is only ever answered in their personal chat.
+    const inChannel = await say('my data', here, dana);
+    expect(inChannel).not.toMatch(/download/);
+    expect(JSON.stringify(bot.connector.activities)).not.toMatch(/\/download\//);
   });
 
   test('when a person is forgotten and keeps their stories anonymised, then no row in any table names them, and the stories and counts stay true', async () => {
