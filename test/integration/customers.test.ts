@@ -209,6 +209,21 @@ describe('customers: people matched by email domain or by hand, over HTTP', () =
     expect(await card('customer Litware')).toMatch(/Stories\s*0/);
   });
 
+  test('when someone joins after the roster was read, then nothing is kept for them until a later read finds them', async () => {
+    const ivy = person('ivy-m', 'Ivy Late');
+    const storiesOf = (text: string): number => Number(/Stories\s*(\d+)/.exec(text)?.[1]);
+    const peopleOf = (text: string): number => Number(/People active \(90 days\)\s*(\d+)/.exec(text)?.[1]);
+    const before = await card('customer Contoso');
+    await say('story Ivy arrived from Contoso', ivy);
+    const unmatched = await card('customer Contoso');
+    expect([storiesOf(unmatched), peopleOf(unmatched)]).toEqual([storiesOf(before), peopleOf(before)]);
+    bot.connector.members.push({ id: ivy.id, name: ivy.name, aadObjectId: ivy.aadObjectId, email: 'ivy@contoso.com' });
+    clock.current = new Date(clock.current.getTime() + 11 * 60_000);
+    await say('story Ivy ran her first show and tell', ivy);
+    const matched = await card('customer Contoso');
+    expect([storiesOf(matched), peopleOf(matched)]).toEqual([storiesOf(before) + 1, peopleOf(before) + 1]);
+  });
+
   test('domains: a domain already used by another customer is refused, whatever its case', async () => {
     expect(await say('customer add Northwind northwind.com CONTOSO.com')).toMatch(/The domain contoso.com belongs to Contoso already/);
   });

@@ -100,13 +100,20 @@ export class CustomerMatches {
       // No roster (Teams did not answer, or the bot knows no conversation of the space): asked again later.
       if (!roster) return row ? { ...row } : undefined;
       const member = roster.find((m) => m.userId === userId || m.teamsId === userId);
-      const domain = domainOf(member?.email) ?? '';
+      // Not in the roster read (joined since, or a guest): nothing is kept; a later roster read finds them.
+      if (!member) {
+        const unknown: MatchRow = { ...(row?.hand ? { hand: row.hand } : {}), ...(row?.handNone ? { handNone: true } : {}) };
+        this.remember(this.rows, mk, unknown);
+        return unknown;
+      }
+      const domain = domainOf(member.email) ?? '';
       if (!row) {
         if (!(await insertIfAbsent(this.table, { partitionKey: pk, rowKey: tag, domain }))) row = await getEntityOrUndefined<MatchRow>(this.table, pk, tag);
         else row = { domain };
       }
       if (row && row.domain === undefined) {
-        row = (await mutateEntity<MatchRow>(this.table, pk, tag, (cur) => (cur && cur.domain === undefined ? { ...cur, domain } : undefined))).after as MatchRow | undefined ?? { ...row, domain };
+        const { after } = await mutateEntity<MatchRow>(this.table, pk, tag, (cur) => (cur && cur.domain === undefined ? { ...cur, domain } : undefined));
+        row = (after as MatchRow | undefined) ?? { ...row, domain };
       }
     }
     const value: MatchRow = { ...(row?.domain !== undefined ? { domain: row.domain } : {}), ...(row?.hand ? { hand: row.hand } : {}), ...(row?.handNone ? { handNone: true } : {}) };
