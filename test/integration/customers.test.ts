@@ -224,6 +224,18 @@ describe('customers: people matched by email domain or by hand, over HTTP', () =
     expect([storiesOf(matched), peopleOf(matched)]).toEqual([storiesOf(before) + 1, peopleOf(before) + 1]);
   });
 
+  test('when a customer is added after its people took part, then what they do from then on counts for it at once', async () => {
+    const jay = person('jay-m', 'Jay Tailspin');
+    bot.connector.members.push({ id: jay.id, name: jay.name, aadObjectId: jay.aadObjectId, email: 'jay@tailspin.com' });
+    clock.current = new Date(clock.current.getTime() + 11 * 60_000);
+    await say('story Jay told us about Tailspin support', jay);
+    expect(await say('customer add Tailspin tailspin.com')).toBe('Customer added: Tailspin (tailspin.com).');
+    await say('story Jay again, now as a customer', jay);
+    const tailspin = await card('customer Tailspin');
+    expect(tailspin).toMatch(/Stories\s*1/);
+    expect(tailspin).toMatch(/Jay Tailspin\s*1 contribution\b/);
+  });
+
   test('domains: a domain already used by another customer is refused, whatever its case', async () => {
     expect(await say('customer add Northwind northwind.com CONTOSO.com')).toMatch(/The domain contoso.com belongs to Contoso already/);
   });
