@@ -25,6 +25,8 @@ const ROSTER_MS = 10 * 60_000;
 /** After a roster read fails, the space is not asked again for this long. */
 const ROSTER_FAILED_MS = 60_000;
 const MAX_MEMO = 20_000;
+/** How long "this space has no customers" is believed (another instance may add one). */
+const SPACE_MS = 60_000;
 
 export interface Space {
   tenantId: string;
@@ -48,6 +50,8 @@ export interface MatchPorts {
   referenceOf(where: Space): Promise<ConversationRef | undefined>;
   members(ref: ConversationRef): Promise<RosterMember[]>;
   domainHolder(where: Space, domain: string): Promise<string | undefined>;
+  /** Whether the space has any customer at all (else nobody can match: no roster, no row). */
+  anyCustomer(where: Space): Promise<boolean>;
   now(): number;
 }
 
@@ -57,6 +61,7 @@ export class CustomerMatches {
   private readonly rows: Memo<MatchRow> = new Map();
   private readonly holders: Memo<string | undefined> = new Map();
   private readonly rosters: Memo<Promise<RosterMember[] | undefined>> = new Map();
+  private readonly spaces: Memo<boolean> = new Map();
   /** Roster reads made (the tests check a turn does not make one per contribution). */
   rosterReads = 0;
 
@@ -77,6 +82,14 @@ export class CustomerMatches {
 
   /** The customer (as named when added) a person's contributions count for, if any. */
   async customerOf(where: Space, tag: string, userId: string): Promise<string | undefined> {
+    // Most spaces have no customers: then nobody is looked up (one read a minute per space).
+    const sk = `${where.tenantId}|${where.spaceId}`;
+    let any = this.fresh(this.spaces, sk, SPACE_MS)?.value;
+    if (any === undefined) {
+      any = await this.ports.anyCustomer(where);
+      this.remember(this.spaces, sk, any);
+    }
+    if (!any) return undefined;
     const row = await this.rowOf(where, tag, userId);
     if (!row || row.handNone) return undefined;
     if (row.hand) return row.hand;
@@ -162,5 +175,6 @@ export class CustomerMatches {
   /** A domain changed hands (customer added): the memo of its holder is stale. */
   forgetDomain(where: Space, domain: string): void {
     this.holders.delete(`${where.tenantId}|${where.spaceId}|${domain}`);
+    this.spaces.delete(`${where.tenantId}|${where.spaceId}`);
   }
 }

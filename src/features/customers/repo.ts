@@ -171,6 +171,11 @@ export class CustomersRepo {
     return holder && customerKey(holder.customer) !== customerKey(customerName) ? holder.customer : undefined;
   }
 
+  /** True when any customer of the space has a domain (every recorded customer has one). */
+  async anyDomain(where: { tenantId: string; spaceId: string }): Promise<boolean> {
+    return (await listPartition(this.domains, key(where.tenantId, where.spaceId), undefined, 1)).length > 0;
+  }
+
   /** The customer that holds a domain, if any (one point read). */
   async domainHolder(where: { tenantId: string; spaceId: string }, domain: string): Promise<string | undefined> {
     return (await getEntityOrUndefined<{ customer: string }>(this.domains, key(where.tenantId, where.spaceId), key(domain)))?.customer;

@@ -82,12 +82,35 @@ export class CustomersService {
   constructor(
     store: Store,
     private readonly clock: Clock,
-    ports?: Omit<MatchPorts, 'domainHolder' | 'now'>,
+    ports?: Omit<MatchPorts, 'domainHolder' | 'anyCustomer' | 'now'>,
   ) {
     this.repo = new CustomersRepo(store.table(CUSTOMERS_TABLE), store.table(CUSTOMER_DOMAINS_TABLE));
     this.matches = ports
-      ? new CustomerMatches(store.table(CUSTOMER_PEOPLE_TABLE), { ...ports, domainHolder: (where, d) => this.repo.domainHolder(where, d), now: () => this.clock.now().getTime() })
+      ? new CustomerMatches(store.table(CUSTOMER_PEOPLE_TABLE), {
+          ...ports,
+          domainHolder: (where, d) => this.repo.domainHolder(where, d),
+          anyCustomer: (where) => this.repo.anyDomain(where),
+          now: () => this.clock.now().getTime(),
+        })
       : undefined;
+  }
+
+  private readonly pending = new Set<Promise<void>>();
+
+  /**
+   * Counts a contribution beside the turn that made it (a person's first contribution in a space
+   * with customers reads the roster; no turn waits for that). Reads of this process's counters
+   * (the card, the list, forget me) wait for `settled()` first.
+   */
+  recordLater(c: Contribution, onError: (err: unknown) => void): void {
+    const p = this.record(c).catch(onError);
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  /** Every count this process has started is written. */
+  async settled(): Promise<void> {
+    while (this.pending.size) await Promise.all([...this.pending]);
   }
 
   /**
@@ -149,6 +172,7 @@ export class CustomersService {
   }
 
   async show(where: Space, name: string): Promise<CustomerView> {
+    await this.settled();
     const c = await this.repo.get(where, name.trim());
     if (!c || !c.recorded) throw new UserError(s.notFound(name.trim().slice(0, MAX_NAME)));
     return this.viewOf(c);
@@ -156,6 +180,7 @@ export class CustomersService {
 
   /** Recorded customers, the drifting ones first (longest without a touch first), then by engagement. */
   async list(where: Space): Promise<CustomerView[]> {
+    await this.settled();
     const views = (await this.repo.list(where)).filter((c) => c.recorded).map((c) => this.viewOf(c));
     return views.sort(
       (a, b) =>
