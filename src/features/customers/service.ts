@@ -146,6 +146,8 @@ export class CustomersService {
 
   /** Adds a customer, or adds domains to one; a domain another customer holds is refused, nothing written. */
   async add(where: Space, input: NewCustomer): Promise<{ customer: Customer; created: boolean }> {
+    // What was done before the customer was added is counted as things were then.
+    await this.settled();
     const claimed: string[] = [];
     try {
       for (const d of input.domains) {
