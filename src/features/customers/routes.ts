@@ -43,8 +43,16 @@ export const customersFeature: Feature = {
     const stories = new StoriesService(host.store, host.clock);
     const space = (turn: Turn) => ({ tenantId: turn.tenantId, spaceId: turn.spaceId });
 
-    // Counters are bookkeeping: what was contributed is saved already; a miss is logged.
-    host.events.on('contributed', async (c) => service.recordLater(c, (err) => host.log.warn('customers.count_failed', { kind: c.kind, ...errorFields(err) })));
+    // Counted within the turn (measured: counting beside the reply left the capture turn's
+    // storage requests racing the next turn's under load); a space with no customer costs one
+    // query a minute, a person is looked up in the roster once. A miss is logged, not shown.
+    host.events.on('contributed', async (c) => {
+      try {
+        await service.record(c);
+      } catch (err) {
+        host.log.warn('customers.count_failed', { kind: c.kind, ...errorFields(err) });
+      }
+    });
 
     const customer = async (turn: Turn, args: string, reply: Reply): Promise<void> => {
       const m = /^(\S*)\s*([\s\S]*)$/.exec(args.trim());

@@ -95,24 +95,6 @@ export class CustomersService {
       : undefined;
   }
 
-  private readonly pending = new Set<Promise<void>>();
-
-  /**
-   * Counts a contribution beside the turn that made it (a person's first contribution in a space
-   * with customers reads the roster; no turn waits for that). Reads of this process's counters
-   * (the card, the list, forget me) wait for `settled()` first.
-   */
-  recordLater(c: Contribution, onError: (err: unknown) => void): void {
-    const p = this.record(c).catch(onError);
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
-  }
-
-  /** Every count this process has started is written. */
-  async settled(): Promise<void> {
-    while (this.pending.size) await Promise.all([...this.pending]);
-  }
-
   /**
    * A contribution moves the counters of the customer a story names, and of the customer the
    * person works for (when matched): one eTag write per customer touched.
@@ -146,8 +128,6 @@ export class CustomersService {
 
   /** Adds a customer, or adds domains to one; a domain another customer holds is refused, nothing written. */
   async add(where: Space, input: NewCustomer): Promise<{ customer: Customer; created: boolean }> {
-    // What was done before the customer was added is counted as things were then.
-    await this.settled();
     const claimed: string[] = [];
     try {
       for (const d of input.domains) {
@@ -174,7 +154,6 @@ export class CustomersService {
   }
 
   async show(where: Space, name: string): Promise<CustomerView> {
-    await this.settled();
     const c = await this.repo.get(where, name.trim());
     if (!c || !c.recorded) throw new UserError(s.notFound(name.trim().slice(0, MAX_NAME)));
     return this.viewOf(c);
@@ -182,7 +161,6 @@ export class CustomersService {
 
   /** Recorded customers, the drifting ones first (longest without a touch first), then by engagement. */
   async list(where: Space): Promise<CustomerView[]> {
-    await this.settled();
     const views = (await this.repo.list(where)).filter((c) => c.recorded).map((c) => this.viewOf(c));
     return views.sort(
       (a, b) =>

@@ -8,7 +8,6 @@ import { personalDataOf } from './privacy';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { RunClaims, JOB_RUNS_TABLE } from '../../jobs/claims';
 import { SteppedJobs, STEPPED_JOBS_TABLE, type JobRef } from '../../jobs/steps';
-import { customersOf } from '../customers/routes';
 import { FORGET_KIND, forgetWork, newForgetState, type ForgetState } from './forgetJob';
 import { createDownloads } from './downloads';
 import { retentionJob } from './retention';
@@ -153,10 +152,7 @@ export const insightsFeature: Feature = {
     const claims = new RunClaims(host.store.table(JOB_RUNS_TABLE), `insights-${randomUUID()}`);
     const forgetting = new SteppedJobs<ForgetState>(
       host.store.table(STEPPED_JOBS_TABLE),
-      forgetWork({ store: host.store, clock: host.clock, claims, settled: async () => {
-          await service.settled();
-          await customersOf(host)?.settled();
-        },
+      forgetWork({ store: host.store, clock: host.clock, claims, settled: () => service.settled(),
         post: (chat, m) => host.poster.post(chat, m), done: s.forgetDone }),
       `insights-${randomUUID()}`,
       () => host.clock.now().getTime(),
