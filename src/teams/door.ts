@@ -268,6 +268,8 @@ export interface RosterMember {
   userId: string;
   teamsId: string;
   name: string;
+  /** Email (or else user principal name) when Teams gives it: customers match people by its domain. */
+  email?: string;
 }
 
 export interface Poster {

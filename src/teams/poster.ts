@@ -123,7 +123,8 @@ export function createPoster(adapter: Pick<CloudAdapter, 'continueConversationAs
             for (const m of result.members ?? []) {
               if (!m.id) continue;
               // Same identity as Turn.userId: a shared channel's roster names each member's own tenant.
-              out.push({ userId: personKey(m.aadObjectId || m.id, m.tenantId, ref.conversation.tenantId ?? ''), teamsId: m.id, name: m.name || m.givenName || 'Someone' });
+              const email = m.email || m.userPrincipalName;
+              out.push({ userId: personKey(m.aadObjectId || m.id, m.tenantId, ref.conversation.tenantId ?? ''), teamsId: m.id, name: m.name || m.givenName || 'Someone', ...(email ? { email } : {}) });
             }
             token = result.continuationToken || undefined;
             if (!token) break;

@@ -1,6 +1,7 @@
 import { startTestBot, uniquePrefix, type TestBot } from '../support/harness';
 import { ConnectorStandIn, type Member } from '../support/connector';
-import { ALICE, BOB, TENANT, person, type Person, type Where } from '../support/activities';
+import { ALICE, BOB, TEAM, TENANT, person, type Person, type Where } from '../support/activities';
+import { insightsOf } from '../../src/features/insights/routes';
 import { cardText, expectValidCard } from '../support/cards';
 import { agendaInternals } from '../../src/features/agenda/routes';
 import { callInternals } from '../../src/features/call/routes';
@@ -501,6 +502,11 @@ describe('who came: meeting events and Here', () => {
     expect(turnout.count).toBe(4);
     expect([...turnout.names].sort()).toEqual([ALICE.name, BOB.name, 'Person 1', 'Person 2'].sort());
     expect([...turnout.firstTimers].sort()).toEqual([ALICE.name, BOB.name, 'Person 1', 'Person 2'].sort());
+    // Stats counts the same attendance (the `attended` events, once per person): turnout and first-timers.
+    const health = await insightsOf(bot.app.host)!.health({ tenantId: TENANT, spaceId: TEAM }, '7d');
+    const power = health.turnout.find((t) => t.callId === call.callId);
+    expect([power?.present, power?.firstTime]).toEqual([4, 4]);
+    expect(health.counts.attendances.now).toBe(4);
 
     // The next occurrence: only newcomers are first-timers.
     clock.current = new Date('2026-12-10T16:05:00Z');

@@ -20,11 +20,22 @@ describe('export over HTTP', () => {
     n++;
     return { teamId: `19:export-team-${n}@thread.tacv2`, conversationId: `19:export-chan-${n}@thread.tacv2` };
   };
-  const say = async (text: string, where: Where, from = BOB): Promise<string> => {
+  const say = async (text: string, where: Where, from = BOB, setUp: () => void = () => undefined): Promise<string> => {
     bot.connector.reset();
+    setUp();
     const res = await bot.send(bot.teams.channelMessage(text, { from, ...where }));
     expect(res.status).toBe(200);
     return bot.connector.texts(where.conversationId).at(-1) ?? '';
+  };
+  /** Asks for an export in the channel: the channel is told the link went to the personal chat, where it is. */
+  const exportLink = async (what: string, where: Where, from = ALICE): Promise<string> => {
+    const said = await say(`export ${what}`, where, from);
+    expect(said).toMatch(/I sent you the link to the \w+ export in our personal chat: it works once, so it is for you only\./);
+    expect(said).not.toMatch(/download/);
+    // Nothing in the channel carries the link.
+    expect(JSON.stringify(bot.connector.activities.filter((a) => a.conversationId === where.conversationId))).not.toMatch(/\/download\//);
+    const personal = bot.connector.texts(`a:personal-${from.aadObjectId}`).at(-1) ?? '';
+    return personal;
   };
   const linkIn = (text: string): string => {
     const m = /(http:\/\/\S+\/download\/\S+)/.exec(text);
@@ -41,7 +52,7 @@ describe('export over HTTP', () => {
     await say('call "KM hour" 2026-12-10 16:00', here, ALICE);
     await say('story =HYPERLINK("http://evil","click") and other tricks value: 120 hours a month saved customer: @Contoso', here);
     await say('story Fabrikam, "quoted", halved onboarding\nsecond line #roi', here);
-    const answer = await say('export stories', here, ALICE);
+    const answer = await exportLink('stories', here);
     expect(answer).toMatch(/Your export of stories \(CSV\) is ready/);
     expect(answer).toMatch(/works once and expires in 15 minutes/);
     const url = linkIn(answer);
@@ -68,7 +79,7 @@ describe('export over HTTP', () => {
     const here = newTeam();
     await say('call "KM hour" 2026-12-10 16:00', here, ALICE);
     await say('customer add Contoso contoso.com', here);
-    const url = linkIn(await say('export customers', here, ALICE));
+    const url = linkIn(await exportLink('customers', here));
     const [base, token] = url.split('/download/') as [string, string];
     const [id, sig] = token.split('.') as [string, string];
     const flipped = `${id}.${sig.slice(0, -1)}${sig.endsWith('A') ? 'B' : 'A'}`;
@@ -84,10 +95,10 @@ describe('export over HTTP', () => {
     clock.current = new Date('2026-11-20T09:00:00Z');
 
     // A fresh link for customers and one for calls work, once.
-    const customers = await get(linkIn(await say('export customers', here, ALICE)));
+    const customers = await get(linkIn(await exportLink('customers', here)));
     expect(customers.status).toBe(200);
     expect(customers.body).toContain('Contoso,contoso.com,');
-    const calls = await get(linkIn(await say('export calls', here, ALICE)));
+    const calls = await get(linkIn(await exportLink('calls', here)));
     expect(calls.status).toBe(200);
     expect(calls.body).toMatch(/KM hour,2026-12-10T15:00:00.000Z,60,once,open,Alice Organizer,0,0,0,0/);
   });
@@ -95,9 +106,42 @@ describe('export over HTTP', () => {
   test('when two downloads of one link race, then exactly one gets the file', async () => {
     const here = newTeam();
     await say('call "KM hour" 2026-12-10 16:00', here, ALICE);
-    const url = linkIn(await say('export calls', here, ALICE));
+    const url = linkIn(await exportLink('calls', here));
     const results = await Promise.all([get(url), get(url), get(url)]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 410, 410]);
+  });
+
+  test('when the personal chat cannot be opened, then no link is made or posted anywhere, and the organizer is told how to fix it', async () => {
+    const here = newTeam();
+    await say('call "KM hour" 2026-12-10 16:00', here, ALICE);
+    const said = await say('export stories', here, ALICE, () => bot.connector.unreachable.add(ALICE.aadObjectId));
+    expect(said).toMatch(/I send it only to you, in our personal chat, and I could not open it\. Add me as an app for yourself/);
+    expect(said).toMatch(/No link was made/);
+    expect(JSON.stringify(bot.connector.activities)).not.toMatch(/\/download\//);
+    // Once reachable, the link arrives privately.
+    expect((await get(linkIn(await exportLink('stories', here)))).status).toBe(200);
+  });
+
+  test('when the link cannot be posted to the personal chat, then the link made is revoked and never downloads', async () => {
+    const here = newTeam();
+    await say('call "KM hour" 2026-12-10 16:00', here, ALICE);
+    const links = bot.app.store.table('downloadlinks');
+    const linkIds = async (): Promise<Map<string, { request?: string }>> => {
+      const out = new Map<string, { request?: string }>();
+      for await (const row of links.listEntities<{ request?: string }>()) if (row.rowKey === 'link') out.set(row.partitionKey ?? '', row);
+      return out;
+    };
+    const before = await linkIds();
+    const said = await say('export calls', here, ALICE, () =>
+      bot.connector.respondWith((req) => (req.method === 'POST' && req.conversationId === `a:personal-${ALICE.aadObjectId}` ? { status: 403, body: { error: { code: 'ConversationBlockedByUser', message: 'blocked' } } } : undefined)),
+    );
+    expect(said).toMatch(/Teams did not let me post there\. .* The link I made was cancelled: it will not open\./);
+    expect(JSON.stringify(bot.connector.activities)).not.toMatch(/\/download\//);
+    // The token was made before the post failed: it is in no message, names nothing, and is used up.
+    const made = [...(await linkIds()).entries()].filter(([id]) => !before.has(id));
+    expect(made).toHaveLength(1);
+    expect(made[0]![1].request).toBeUndefined();
+    expect((await links.getEntity(made[0]![0], 'used')).rowKey).toBe('used');
   });
 
   test('when someone who is not an organizer exports, or names something unknown, then they are told plainly and get no link', async () => {

@@ -81,6 +81,31 @@ describe('stats over HTTP', () => {
     expect(later).toMatch(/Gone quiet\s*3/);
   });
 
+  test('when the call feature reports people present, then turnout counts them with voters and note takers, and first-time attendees', async () => {
+    // The call feature (in progress in parallel) emits `attended` once per person per occurrence,
+    // from a meeting join or a check-in; until it lands on main, this test emits those events itself.
+    const here = newTeam();
+    clock.current = new Date('2026-12-05T09:00:00Z');
+    await say('call "Champions call" 2026-12-10 16:00', { ...here, from: ALICE });
+    await say('topic Onboarding playbook', { ...here, from: ALICE });
+    const call = (await agendaInternals(bot.app.host)!.service.currentCall({ tenantId: TENANT, conversationId: here.conversationId! }))!;
+    for (const who of [BOB, person('v1')]) {
+      expect((await bot.send(bot.teams.cardAction('agenda.vote', { callId: call.callId, rev: 1, topic: 1, vote: true }, { ...here, from: who }))).status).toBe(200);
+    }
+    const present = (who: ReturnType<typeof person>, firstTime: boolean) =>
+      bot.app.host.events.emit('contributed', { tenantId: TENANT, spaceId: here.teamId!, personId: who.aadObjectId, name: who.name, kind: 'attended', at: clock.now(), call: { callId: call.callId, title: 'Champions call' }, firstTime });
+    // Bob voted and was present (one person); p1 and p2 only present, p2 at their first call.
+    await present(BOB, false);
+    await present(person('p1'), false);
+    await present(person('p2'), true);
+    const text = await statsText('7d', here);
+    expect(text).toContain('Champions call');
+    expect(text).toContain('4 took part · 2 voted · 0 wrote notes · 3 present (1 at their first call)');
+    expect(text).toMatch(/Present at calls\s*3 \(\+3\)/);
+    // Alice (topic), Bob, v1, p1, p2.
+    expect(text).toMatch(/People taking part\s*5 \(\+5\)/);
+  });
+
   test('when Teams re-delivers a story, then it is counted once', async () => {
     const here = newTeam();
     clock.current = new Date('2026-12-02T09:00:00Z');

@@ -1,11 +1,16 @@
 import { TableServiceClient, TableClient } from '@azure/data-tables';
 import { startTestBot, storageConnectionString, type TestBot } from '../support/harness';
-import { ALICE, BOB, TENANT, person, type Where } from '../support/activities';
+import { ALICE, BOB, BOT, TENANT, person, type Where } from '../support/activities';
+import type { ConversationRef } from '../../src/teams/door';
+import { RunClaims, JOB_RUNS_TABLE } from '../../src/jobs/claims';
+import { SteppedJobs, STEPPED_JOBS_TABLE } from '../../src/jobs/steps';
+import { FORGET_KIND, forgetWork, newForgetState, type ForgetState } from '../../src/features/insights/forgetJob';
+import { insightStrings } from '../../src/features/insights/strings';
 import { cardText, expectValidCard } from '../support/cards';
 import { agendaInternals } from '../../src/features/agenda/routes';
 import { StoriesService } from '../../src/features/stories/service';
 import { personTag } from '../../src/features/insights/repo';
-import { insightsOf } from '../../src/features/insights/routes';
+import { forgetJobsOf, insightsOf } from '../../src/features/insights/routes';
 
 /**
  * My data and forget me, over HTTP with Azurite. The proof that a forgotten person is gone is a
@@ -69,6 +74,24 @@ describe('my data and forget me over HTTP', () => {
     return bot.connector.texts().at(-1) ?? '';
   };
 
+  /**
+   * Confirms forget me and waits for the stepped work to finish: the turn answers at once; the
+   * walk goes on after it, and the person is told in their personal chat when it is done.
+   */
+  const forget = async (who: ReturnType<typeof person>, choice: 'delete' | 'anonymise'): Promise<string> => {
+    const started = await submit({ verb: 'privacy.forget', choice }, who);
+    expect(started).toMatch(/^Understood: I am forgetting you now .* I will tell you here when it is done\.$/);
+    const chat = `a:personal-${who.aadObjectId}`;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const done = bot.connector.texts(chat).find((t) => t.startsWith('Done:'));
+      const running = (await forgetJobsOf(bot.app.host)!.inProgress(TENANT)).filter((st) => st.person.userId === who.aadObjectId);
+      if (done && !running.length) return done;
+      if (Date.now() > deadline) throw new Error('forget me did not finish');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
   /** A person who took part in every way the bot records. */
   async function activeLife(who: ReturnType<typeof person>, here: Where): Promise<{ storyIds: string[]; bobStory: string }> {
     const stories = new StoriesService(bot.app.store, clock);
@@ -115,6 +138,10 @@ describe('my data and forget me over HTTP', () => {
     expect(csvRes.headers.get('content-type')).toMatch(/text\/csv/);
     expect(await csvRes.text()).toMatch(/^\uFEFF?table,partition_key,row_key,property,value/);
     expect((await dm('my stuff', dana)).text).toMatch(/Say "my data"/);
+    // In a channel, no link is made: a link to someone's data is only ever answered in their personal chat.
+    const inChannel = await say('my data', here, dana);
+    expect(inChannel).not.toMatch(/download/);
+    expect(JSON.stringify(bot.connector.activities)).not.toMatch(/\/download\//);
   });
 
   test('when a person is forgotten and keeps their stories anonymised, then no row in any table names them, and the stories and counts stay true', async () => {
@@ -131,7 +158,7 @@ describe('my data and forget me over HTTP', () => {
     // Nothing has happened yet.
     expect((await rowsNaming(bot, needles)).length).toBeGreaterThan(10);
 
-    const done = await submit({ verb: 'privacy.forget', choice: 'anonymise' }, dana);
+    const done = await forget(dana, 'anonymise');
     expect(done).toMatch(/^Done: I no longer keep anything that names you/);
     expect(await rowsNaming(bot, needles)).toEqual([]);
 
@@ -158,12 +185,64 @@ describe('my data and forget me over HTTP', () => {
     const here = newTeam();
     const { storyIds } = await activeLife(dana, here);
     await dm('forget me', dana);
-    expect(await submit({ verb: 'privacy.forget', choice: 'delete' }, dana)).toMatch(/2 of your stories and your notes and topics were deleted/);
+    expect(await forget(dana, 'delete')).toMatch(/2 of your stories and your notes and topics were deleted/);
     expect(await rowsNaming(bot, [dana.aadObjectId, dana.id, dana.name, personTag(TENANT, dana.aadObjectId)])).toEqual([]);
     // What she wrote is gone from her team and channel (other tests' teams hold the same words).
     for (const within of [here.teamId!, here.conversationId!]) expect(await rowsNaming(bot, ['How do we measure adoption?', 'pilot in Q1', 'Fabrikam cut escalations', 'Litware templates'], within)).toEqual([]);
     const stories = new StoriesService(bot.app.store, clock);
     for (const id of storyIds) expect(await stories.getStory({ tenantId: TENANT, spaceId: here.teamId! }, id)).toBeUndefined();
+  });
+
+  test('when the process dies in the middle of forgetting, then another pass takes it over from its record, finishes it once, and tells the person once', async () => {
+    const fay = person('fay-crash', 'Fay Crashed');
+    const here = newTeam();
+    await activeLife(fay, here);
+    const needles = [fay.aadObjectId, fay.id, fay.name, personTag(TENANT, fay.aadObjectId)];
+    const chat: ConversationRef = { channelId: 'msteams', serviceUrl: bot.connector.url, conversation: { id: `a:personal-${fay.aadObjectId}`, tenantId: TENANT, conversationType: 'personal' }, bot: BOT };
+    // Another instance (same store) takes the request, does three steps, then dies.
+    const store = bot.app.store;
+    const work = forgetWork({
+      store,
+      clock,
+      claims: new RunClaims(store.table(JOB_RUNS_TABLE), 'dead-instance'),
+      settled: () => insightsOf(bot.app.host)!.settled(),
+      post: (ref, message) => bot.app.host.poster.post(ref, message),
+      done: insightStrings.forgetDone,
+    });
+    const dead = new SteppedJobs<ForgetState>(store.table(STEPPED_JOBS_TABLE), work, 'dead-instance', () => clock.now().getTime());
+    const job = { tenantId: TENANT, id: 'crashjob0001' };
+    await dead.start(job, newForgetState(job.id, { tenantId: TENANT, userId: fay.aadObjectId, otherIds: [], userName: fay.name }, 'delete', chat));
+    expect(await dead.run(job, 3)).toBe('more');
+    const [recorded] = (await forgetJobsOf(bot.app.host)!.inProgress(TENANT)).filter((st) => st.jobId === job.id);
+    expect(recorded?.phase).toBe('rows');
+    expect(recorded?.table).toBe(2);
+    // The step in flight when it died ran (its effects are stored), but its progress was not recorded.
+    await work.step(recorded!);
+    expect((await rowsNaming(bot, needles)).length).toBeGreaterThan(0);
+
+    // Asking again while it is under way starts nothing new.
+    expect(await submit({ verb: 'privacy.forget', choice: 'delete' }, fay)).toBe('I am already forgetting you; I will tell you here when it is done.');
+
+    // This instance's pass leaves it alone while the dead owner's lease runs...
+    bot.connector.reset();
+    await bot.app.bot.jobs.runOnce([FORGET_KIND]);
+    expect((await forgetJobsOf(bot.app.host)!.inProgress(TENANT)).some((st) => st.jobId === job.id)).toBe(true);
+    // ...and takes it over once the lease ran out, from the recorded state (the repeated step changes nothing twice).
+    const saved = clock.current;
+    clock.current = new Date(saved.getTime() + 3 * 60_000);
+    try {
+      await bot.app.bot.jobs.runOnce([FORGET_KIND]);
+      expect((await forgetJobsOf(bot.app.host)!.inProgress(TENANT)).some((st) => st.jobId === job.id)).toBe(false);
+      const told = bot.connector.texts(chat.conversation.id).filter((t) => t.startsWith('Done:'));
+      expect(told).toHaveLength(1);
+      expect(told[0]).toMatch(/2 of your stories and your notes and topics were deleted/);
+      expect(await rowsNaming(bot, needles)).toEqual([]);
+      // Another pass has nothing to do and tells no one again.
+      await bot.app.bot.jobs.runOnce([FORGET_KIND]);
+      expect(bot.connector.texts(chat.conversation.id).filter((t) => t.startsWith('Done:'))).toHaveLength(1);
+    } finally {
+      clock.current = saved;
+    }
   });
 
   test('when forget is pressed outside the personal chat, or with data the bot never sent, then nothing is deleted', async () => {

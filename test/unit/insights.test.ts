@@ -53,6 +53,21 @@ describe('periods', () => {
 describe('health figures from day rows', () => {
   const period = periodOf('7d', new Date('2026-12-01T12:00:00Z'));
 
+  test('when people are present at a call, then turnout is the union of voters, note takers and those present, and first-timers are counted once', () => {
+    const days = daysFrom([
+      { c: contribution('vote', 'ann', '2026-11-30', { call: { callId: 'c1', title: 'KM hour' } }), first: true },
+      { c: contribution('attended', 'ann', '2026-11-30', { call: { callId: 'c1' }, firstTime: false }) },
+      { c: contribution('attended', 'bob', '2026-11-30', { call: { callId: 'c1' }, firstTime: true }), first: true },
+      // The same call spans midnight: cy is present the next day, at their first call.
+      { c: contribution('attended', 'cy', '2026-12-01', { call: { callId: 'c1', title: 'KM hour' }, firstTime: true }), first: true },
+      { c: contribution('note', 'dee', '2026-12-01', { call: { callId: 'c1' } }), first: true },
+    ]);
+    const v = healthView(period, days, days.length);
+    expect(v.turnout).toEqual([{ callId: 'c1', title: 'KM hour', voted: 1, noted: 1, present: 3, firstTime: 2, tookPart: 4, lastDay: '2026-12-01' }]);
+    expect(v.counts.attendances).toEqual({ now: 3, previous: 0 });
+    expect(v.contributors.active).toBe(4);
+  });
+
   test('when people take part across two periods, then new, returning and gone quiet are distinct people, not events', () => {
     const days = daysFrom([
       // previous period: ann and bob
@@ -74,7 +89,7 @@ describe('health figures from day rows', () => {
     expect(v.counts.stories).toEqual({ now: 2, previous: 1 });
     expect(v.counts.votes).toEqual({ now: 2, previous: 1 });
     expect(v.counts.endorsements.now).toBe(1);
-    expect(v.turnout).toEqual([{ callId: 'c1', title: 'KM hour', voted: 2, noted: 1, tookPart: 2, lastDay: '2026-12-01' }]);
+    expect(v.turnout).toEqual([{ callId: 'c1', title: 'KM hour', voted: 2, noted: 1, present: 0, firstTime: 0, tookPart: 2, lastDay: '2026-12-01' }]);
     expect(v.themes).toEqual([
       { theme: 'onboarding', now: 2, previous: 1 },
       { theme: 'roi', now: 1, previous: 0 },

@@ -22,10 +22,15 @@ export function customerCard(view: CustomerView, valued: readonly ValuedStorySho
       { title: s.domains, value: safeLine(c.domains.join(', '), 400) },
       ...(c.crmId ? [{ title: s.crm, value: safeLine(c.crmId, 64) }] : []),
       { title: s.stories, value: String(c.stories) },
+      { title: s.questions, value: String(c.questions) },
+      { title: s.callsAttended, value: String(c.callsAttended) },
       { title: s.activePeople, value: String(view.activePeople) },
       { title: s.lastActivity, value: c.lastTouchAt ? `${new Date(c.lastTouchAt).toISOString().slice(0, 10)} (${s.lastTouch(view.daysSinceTouch ?? 0)})` : s.never },
     ],
   });
+  body.push({ type: 'TextBlock', text: s.champions, weight: 'Bolder', separator: true, spacing: 'Medium', wrap: true });
+  if (!view.champions.length) body.push({ type: 'TextBlock', text: s.noChampions, isSubtle: true, wrap: true });
+  else body.push({ type: 'FactSet', facts: view.champions.map((ch) => ({ title: safeLine(ch.name, 80), value: s.championLine(ch.contributions) })) });
   body.push({ type: 'TextBlock', text: s.valued, weight: 'Bolder', separator: true, spacing: 'Medium', wrap: true });
   if (!valued.length) body.push({ type: 'TextBlock', text: s.noValued, isSubtle: true, wrap: true });
   for (const v of valued) {
@@ -54,7 +59,7 @@ export function customersCard(views: readonly CustomerView[]): AdaptiveCard {
     body.push({
       type: 'FactSet',
       spacing: 'Small',
-      facts: [{ title: `${safeLine(v.customer.name, 60)}${v.drifting ? ` (${s.driftingTag})` : ''}`, value: s.listLine(v.customer.stories, v.activePeople, touch) }],
+      facts: [{ title: `${safeLine(v.customer.name, 60)}${v.drifting ? ` (${s.driftingTag})` : ''}`, value: s.listLine(v.customer.stories, v.activePeople, touch, v.customer.questions, v.customer.callsAttended) }],
     });
   }
   return card(body);

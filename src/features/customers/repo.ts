@@ -17,6 +17,7 @@ export const CUSTOMER_DOMAINS_TABLE = 'customerdomains';
 /** People kept per customer (their tag and last day); the least recent drop off past this. */
 export const MAX_PEOPLE = 300;
 export const MAX_VALUED = 10;
+export const MAX_RECENT_CALLS = 100;
 
 export interface ValuedStoryRef {
   storyId: string;
@@ -34,8 +35,16 @@ export interface Customer {
   stories: number;
   firstTouchAt?: number;
   lastTouchAt?: number;
-  /** Person tag -> last day (YYYY-MM-DD) they told a story about this customer. */
+  /** Person tag -> last day (YYYY-MM-DD) they took part for this customer (a story about it, or anything by one of its people). */
   people: Record<string, string>;
+  /** Questions asked by the customer's people (connect). */
+  questions: number;
+  /** Calls (occurrences) at least one of the customer's people attended. */
+  callsAttended: number;
+  /** The most recent calls counted in `callsAttended` (so a second person at the same call does not count it again). */
+  recentCalls: string[];
+  /** Person tag -> their name and how many times they took part for this customer (champions). */
+  active: Record<string, { name: string; n: number }>;
   /** The most recent stories that state a value (id, value text), newest first. */
   valued: ValuedStoryRef[];
 }
@@ -51,6 +60,10 @@ interface Row {
   lastTouchAt?: number;
   people: string;
   valued: string;
+  questions?: number;
+  callsAttended?: number;
+  recentCalls?: string;
+  active?: string;
 }
 
 export function customerKey(name: string): string {
@@ -78,6 +91,10 @@ function fromRow(rowKey: string, r: Row): Customer {
     ...(r.lastTouchAt ? { lastTouchAt: r.lastTouchAt } : {}),
     people: parse(r.people, {}),
     valued: parse(r.valued, []),
+    questions: Number(r.questions ?? 0),
+    callsAttended: Number(r.callsAttended ?? 0),
+    recentCalls: parse(r.recentCalls, []),
+    active: parse(r.active, {}),
   };
 }
 
@@ -96,10 +113,27 @@ function toRow(c: Customer): Row {
     ...(c.lastTouchAt ? { lastTouchAt: c.lastTouchAt } : {}),
     people: JSON.stringify(Object.fromEntries(people)),
     valued: JSON.stringify(c.valued.slice(0, MAX_VALUED)),
+    questions: c.questions,
+    callsAttended: c.callsAttended,
+    recentCalls: JSON.stringify(c.recentCalls.slice(0, MAX_RECENT_CALLS)),
+    // The most active people are kept (the champions); the least active drop off past MAX_PEOPLE.
+    active: JSON.stringify(Object.fromEntries(Object.entries(c.active).sort((a, b) => b[1].n - a[1].n).slice(0, MAX_PEOPLE))),
   };
 }
 
-export const emptyCustomer = (name: string): Customer => ({ key: customerKey(name), name, recorded: false, domains: [], stories: 0, people: {}, valued: [] });
+export const emptyCustomer = (name: string): Customer => ({
+  key: customerKey(name),
+  name,
+  recorded: false,
+  domains: [],
+  stories: 0,
+  people: {},
+  valued: [],
+  questions: 0,
+  callsAttended: 0,
+  recentCalls: [],
+  active: {},
+});
 
 export class CustomersRepo {
   constructor(
@@ -135,6 +169,16 @@ export class CustomersRepo {
     if (await insertIfAbsent(this.domains, { partitionKey: pk, rowKey: key(domain), customer: customerName })) return undefined;
     const holder = await getEntityOrUndefined<{ customer: string }>(this.domains, pk, key(domain));
     return holder && customerKey(holder.customer) !== customerKey(customerName) ? holder.customer : undefined;
+  }
+
+  /** True when any customer of the space has a domain (every recorded customer has one). */
+  async anyDomain(where: { tenantId: string; spaceId: string }): Promise<boolean> {
+    return (await listPartition(this.domains, key(where.tenantId, where.spaceId), undefined, 1)).length > 0;
+  }
+
+  /** The customer that holds a domain, if any (one point read). */
+  async domainHolder(where: { tenantId: string; spaceId: string }, domain: string): Promise<string | undefined> {
+    return (await getEntityOrUndefined<{ customer: string }>(this.domains, key(where.tenantId, where.spaceId), key(domain)))?.customer;
   }
 
   async releaseDomain(where: { tenantId: string; spaceId: string }, domain: string): Promise<void> {

@@ -1,16 +1,17 @@
 /**
  * Customers: records (name, email domains, CRM id) and their activity, in plain values.
- * Activity is kept as it happens, from the `contributed` events of stories that name a customer.
- *
- * Not done: matching contributors to a customer by their email domain (the bot would have to
- * ask Teams for each person's email) or by hand; domains are kept for it.
+ * Activity is kept as it happens, from `contributed` events, in the customer's own row (so a
+ * card or the list reads rows, never history): a story that names the customer, and anything
+ * done by a person matched to the customer (matches.ts: by email domain or by hand): stories,
+ * questions, calls attended, who is active and the most active (champions), last touch.
  */
 import type { Clock } from '../../clock';
 import { UserError } from '../../errors';
 import type { Store } from '../../store/tables';
 import type { Contribution } from '../../teams/events';
 import { personTag } from '../insights/repo';
-import { CustomersRepo, CUSTOMERS_TABLE, CUSTOMER_DOMAINS_TABLE, emptyCustomer, customerKey, type Customer } from './repo';
+import { CustomersRepo, CUSTOMERS_TABLE, CUSTOMER_DOMAINS_TABLE, emptyCustomer, customerKey, MAX_RECENT_CALLS, type Customer } from './repo';
+import { CustomerMatches, CUSTOMER_PEOPLE_TABLE, type MatchPorts } from './matches';
 import { customerStrings as s } from './strings';
 
 export interface Space {
@@ -57,40 +58,72 @@ export function parseCustomerAdd(args: string): NewCustomer {
   return { name, domains, ...(crmId ? { crmId } : {}) };
 }
 
+export interface Champion {
+  name: string;
+  contributions: number;
+}
+
+export const CHAMPIONS = 3;
+
 export interface CustomerView {
   customer: Customer;
   activePeople: number;
+  /** The customer's most active people, most active first. */
+  champions: Champion[];
   daysSinceTouch?: number;
   drifting: boolean;
 }
 
 export class CustomersService {
   readonly repo: CustomersRepo;
+  /** Who works for which customer; absent when the service only reads (exports). */
+  readonly matches: CustomerMatches | undefined;
 
   constructor(
     store: Store,
     private readonly clock: Clock,
+    ports?: Omit<MatchPorts, 'domainHolder' | 'anyCustomer' | 'now'>,
   ) {
     this.repo = new CustomersRepo(store.table(CUSTOMERS_TABLE), store.table(CUSTOMER_DOMAINS_TABLE));
+    this.matches = ports
+      ? new CustomerMatches(store.table(CUSTOMER_PEOPLE_TABLE), {
+          ...ports,
+          domainHolder: (where, d) => this.repo.domainHolder(where, d),
+          anyCustomer: (where) => this.repo.anyDomain(where),
+          now: () => this.clock.now().getTime(),
+        })
+      : undefined;
   }
 
-  /** A story named a customer: its counters move. */
+  /**
+   * A contribution moves the counters of the customer a story names, and of the customer the
+   * person works for (when matched): one eTag write per customer touched.
+   */
   async record(c: Contribution): Promise<void> {
-    if (c.kind !== 'story' || !c.customer) return;
     const where = { tenantId: c.tenantId, spaceId: c.spaceId };
     const tag = personTag(c.tenantId, c.personId);
-    const day = c.at.toISOString().slice(0, 10);
-    await this.repo.change(where, c.customer, (current) => {
-      const cu = current ?? emptyCustomer(c.customer ?? '');
-      return {
-        ...cu,
-        stories: cu.stories + 1,
-        firstTouchAt: Math.min(cu.firstTouchAt ?? c.at.getTime(), c.at.getTime()),
-        lastTouchAt: Math.max(cu.lastTouchAt ?? 0, c.at.getTime()),
-        people: { ...cu.people, [tag]: day > (cu.people[tag] ?? '') ? day : (cu.people[tag] ?? day) },
-        valued: c.value && c.story ? [{ storyId: c.story.storyId, text: c.value.text, at: c.at.getTime() }, ...cu.valued.filter((v) => v.storyId !== c.story?.storyId)] : cu.valued,
-      };
-    });
+    const named = c.kind === 'story' ? c.customer : undefined;
+    const own = await this.matches?.customerOf(where, tag, c.personId);
+    if (named) await this.repo.change(where, named, (current) => countIn(current ?? emptyCustomer(named), c, tag, { story: true, person: own !== undefined && customerKey(own) === customerKey(named) }));
+    if (own && (!named || customerKey(own) !== customerKey(named))) {
+      // Only a recorded customer has people (a match names one); a story about another customer is not this one's story.
+      await this.repo.change(where, own, (current) => (current?.recorded ? countIn(current, c, tag, { story: c.kind === 'story' && !named, person: true }) : undefined));
+    }
+  }
+
+  /** `customer Contoso add @Eve` / `remove @Eve`: matches people by hand. Returns who changed and who did not. */
+  async matchByHand(where: Space, name: string, people: readonly { userId: string; userName: string }[], on: boolean): Promise<{ customer: Customer; changed: string[]; unchanged: string[] }> {
+    if (!this.matches) throw new Error('matching is not wired');
+    const customer = await this.repo.get(where, name.trim());
+    if (!customer?.recorded) throw new UserError(s.notFound(name.trim().slice(0, MAX_NAME)));
+    if (!people.length) throw new UserError(s.matchNeedsMention(customer.name));
+    const changed: string[] = [];
+    const unchanged: string[] = [];
+    for (const p of people) {
+      const ok = await this.matches.setByHand(where, personTag(where.tenantId, p.userId), p.userId, customer.name, on);
+      (ok ? changed : unchanged).push(p.userName);
+    }
+    return { customer, changed, unchanged };
   }
 
   /** Adds a customer, or adds domains to one; a domain another customer holds is refused, nothing written. */
@@ -98,6 +131,7 @@ export class CustomersService {
     const claimed: string[] = [];
     try {
       for (const d of input.domains) {
+        this.matches?.forgetDomain(where, d);
         const holder = await this.repo.claimDomain(where, d, input.name);
         if (holder) throw new UserError(s.domainTaken(d, holder));
         claimed.push(d);
@@ -133,7 +167,7 @@ export class CustomersService {
         Number(b.drifting) - Number(a.drifting) ||
         (a.drifting ? (b.daysSinceTouch ?? Infinity) - (a.daysSinceTouch ?? Infinity) : 0) ||
         b.activePeople - a.activePeople ||
-        b.customer.stories - a.customer.stories ||
+        engagement(b.customer) - engagement(a.customer) ||
         customerKey(a.customer.name).localeCompare(customerKey(b.customer.name)),
     );
   }
@@ -145,9 +179,44 @@ export class CustomersService {
     return {
       customer: c,
       activePeople: Object.values(c.people).filter((d) => d >= since).length,
+      champions: Object.values(c.active)
+        .sort((a, b) => b.n - a.n || a.name.localeCompare(b.name))
+        .slice(0, CHAMPIONS)
+        .map((a) => ({ name: a.name, contributions: a.n })),
       ...(daysSinceTouch !== undefined ? { daysSinceTouch } : {}),
       // Never touched since it was added counts from the day it was added.
       drifting: (daysSinceTouch ?? Math.floor((now - (c.addedAt ?? now)) / DAY_MS)) > DRIFT_DAYS,
     };
   }
+}
+
+/** What the list orders by after active people: everything the customer's people did that is kept. */
+const engagement = (c: Customer): number => c.stories + c.questions + c.callsAttended;
+
+/**
+ * What one contribution adds to a customer's row. `story`: it counts as one of the customer's
+ * stories (named, or told by one of its people); `person`: the person is one of its people.
+ */
+function countIn(cu: Customer, c: Contribution, tag: string, as: { story: boolean; person: boolean }): Customer {
+  const at = c.at.getTime();
+  const day = c.at.toISOString().slice(0, 10);
+  const next: Customer = {
+    ...cu,
+    firstTouchAt: Math.min(cu.firstTouchAt ?? at, at),
+    lastTouchAt: Math.max(cu.lastTouchAt ?? 0, at),
+    people: { ...cu.people, [tag]: day > (cu.people[tag] ?? '') ? day : (cu.people[tag] ?? day) },
+  };
+  if (as.story) {
+    next.stories = cu.stories + 1;
+    if (c.value && c.story) next.valued = [{ storyId: c.story.storyId, text: c.value.text, at }, ...cu.valued.filter((v) => v.storyId !== c.story?.storyId)];
+  }
+  if (as.person) {
+    next.active = { ...cu.active, [tag]: { name: c.name.slice(0, 100), n: (cu.active[tag]?.n ?? 0) + 1 } };
+    if (c.kind === 'question') next.questions = cu.questions + 1;
+    if (c.kind === 'attended' && c.call && !cu.recentCalls.includes(c.call.callId)) {
+      next.callsAttended = cu.callsAttended + 1;
+      next.recentCalls = [c.call.callId, ...cu.recentCalls].slice(0, MAX_RECENT_CALLS);
+    }
+  }
+  return next;
 }

@@ -1,12 +1,12 @@
 /** Everything the customers feature says to people, in one place. */
 export const customerStrings = {
   group: 'Customers',
-  customerUsage: 'customer add <name> <domain> [more domains] [crm:<id>] | customer <name>',
-  customerSummary: 'Record a customer (name, email domains, CRM id), or see one: stories with value, people, last touch.',
+  customerUsage: 'customer add <name> <domain> [more domains] [crm:<id>] | customer <name> | customer <name> add|remove @person',
+  customerSummary: 'Record a customer (name, email domains, CRM id), count people for it by hand, or see one: stories with value, questions, calls, champions, last touch.',
   customersUsage: 'customers',
   customersSummary: 'Customers by engagement, the ones drifting first.',
 
-  usage: 'Add a customer like this: @Coach customer add Contoso contoso.com (more domains and crm:<id> optional), or see one: @Coach customer Contoso',
+  usage: 'Add a customer like this: @Coach customer add Contoso contoso.com (more domains and crm:<id> optional), see one: @Coach customer Contoso, or count someone for it: @Coach customer Contoso add @person',
   addNeedsDomain: 'Give the customer at least one email domain, for example: @Coach customer add Contoso contoso.com. Nothing was saved.',
   badDomain: (d: string) => `"${d}" is not an email domain I can use (like contoso.com). Nothing was saved.`,
   nameTooLong: (max: number) => `A customer name can be up to ${max} characters. Nothing was saved.`,
@@ -17,6 +17,16 @@ export const customerStrings = {
   updated: (name: string, domains: string[]) => `Customer updated: ${name} (${domains.join(', ')}).`,
   notFound: (name: string) => `I have no customer called "${name}" here. Add it: @Coach customer add ${name} <domain>, or see them all: @Coach customers`,
 
+  matchNeedsMention: (name: string) => `Say who, with an @mention: @Coach customer ${name} add @person (or remove @person). Nothing was changed.`,
+  matched: (names: string[], customer: string) => `${names.join(', ')} now ${names.length === 1 ? 'counts' : 'count'} for ${customer}: what they do here shows on its card.`,
+  unmatched: (names: string[], customer: string) => `${names.join(', ')} no longer ${names.length === 1 ? 'counts' : 'count'} for ${customer}.`,
+  notMatched: (names: string[], customer: string) => `${names.join(', ')} ${names.length === 1 ? 'was' : 'were'} not counted for ${customer}; nothing changed.`,
+  questions: 'Questions asked',
+  callsAttended: 'Calls attended',
+  champions: 'Champions',
+  championLine: (n: number) => `${n} ${n === 1 ? 'contribution' : 'contributions'}`,
+  noChampions: 'Nobody matched to this customer has taken part yet. People are matched by their email domain, or by hand: @Coach customer <name> add @person',
+
   cardKicker: 'Customer',
   domains: 'Email domains',
   crm: 'CRM id',
@@ -25,13 +35,14 @@ export const customerStrings = {
   lastActivity: 'Last activity',
   lastTouch: (days: number) => (days === 0 ? 'today' : days === 1 ? '1 day ago' : `${days} days ago`),
   drifting: (days: number) => `Drifting: last touch ${days} days ago. Worth a call?`,
-  never: 'No story names this customer yet.',
+  never: 'Nothing has happened for this customer yet.',
   valued: 'Stories with value',
   noValued: 'No story about this customer states a value yet (add "value: ..." to a story).',
 
   listTitle: 'Customers',
   listEmpty: 'No customers recorded yet. Add one: @Coach customer add Contoso contoso.com',
-  listLine: (stories: number, people: number, touch: string) => `${stories} ${stories === 1 ? 'story' : 'stories'} · ${people} active · last touch ${touch}`,
+  listLine: (stories: number, people: number, touch: string, questions = 0, calls = 0) =>
+    `${stories} ${stories === 1 ? 'story' : 'stories'} · ${questions} ${questions === 1 ? 'question' : 'questions'} · ${calls} ${calls === 1 ? 'call' : 'calls'} · ${people} active · last touch ${touch}`,
   driftingTag: 'drifting',
   neverTouched: 'never',
 };

@@ -39,6 +39,7 @@ export function statsCard(view: HealthView): AdaptiveCard {
     { title: s.notes, value: s.change(counts.notes.now, counts.notes.previous) },
     { title: s.endorsements, value: s.change(counts.endorsements.now, counts.endorsements.previous) },
   ];
+  if (counts.attendances.now || counts.attendances.previous) facts.push({ title: s.attendances, value: s.change(counts.attendances.now, counts.attendances.previous) });
   if (counts.questions.now || counts.questions.previous) {
     facts.push({ title: s.questions, value: s.change(counts.questions.now, counts.questions.previous) });
     facts.push({ title: s.answers, value: s.change(counts.answers.now, counts.answers.previous) });
@@ -61,7 +62,7 @@ export function statsCard(view: HealthView): AdaptiveCard {
 
   body.push(heading(s.turnout));
   if (!view.turnout.length) body.push(line(s.noCalls, true));
-  for (const t of view.turnout) body.push({ type: 'FactSet', spacing: 'Small', facts: [{ title: safeLine(t.title, 60), value: s.turnoutLine(t.voted, t.noted, t.tookPart) }] });
+  for (const t of view.turnout) body.push({ type: 'FactSet', spacing: 'Small', facts: [{ title: safeLine(t.title, 60), value: s.turnoutLine(t.voted, t.noted, t.tookPart, t.present, t.firstTime) }] });
 
   body.push(heading(s.themes));
   if (!view.themes.length) body.push(line(s.noThemes, true));

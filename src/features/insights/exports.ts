@@ -83,8 +83,19 @@ export class TeamExports {
       const list = await this.customers.list(where);
       return csv(
         toCsv(
-          ['name', 'domains', 'crm_id', 'stories', 'active_people_90d', 'last_touch', 'days_since_touch', 'drifting'],
-          list.map((v) => [v.customer.name, v.customer.domains.join(' '), v.customer.crmId, v.customer.stories, v.activePeople, v.customer.lastTouchAt ? new Date(v.customer.lastTouchAt) : undefined, v.daysSinceTouch, v.drifting]),
+          ['name', 'domains', 'crm_id', 'stories', 'active_people_90d', 'last_touch', 'days_since_touch', 'drifting', 'questions', 'calls_attended'],
+          list.map((v) => [
+            v.customer.name,
+            v.customer.domains.join(' '),
+            v.customer.crmId,
+            v.customer.stories,
+            v.activePeople,
+            v.customer.lastTouchAt ? new Date(v.customer.lastTouchAt) : undefined,
+            v.daysSinceTouch,
+            v.drifting,
+            v.customer.questions,
+            v.customer.callsAttended,
+          ]),
         ),
       );
     }

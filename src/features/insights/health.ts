@@ -16,7 +16,11 @@ export interface CallTurnout {
   title: string;
   voted: number;
   noted: number;
-  /** People who voted or wrote a note. */
+  /** People the call feature saw present (meeting join, check-in). */
+  present: number;
+  /** Of those present, people at their first call in this space. */
+  firstTime: number;
+  /** People who voted, wrote a note or were present. */
   tookPart: number;
   lastDay: string;
 }
@@ -41,7 +45,7 @@ export interface HealthView {
   rowsRead: number;
 }
 
-const COUNT_OF: Record<Exclude<Contribution['kind'], 'attended'>, CountName> = {
+const COUNT_OF: Record<Contribution['kind'], CountName> = {
   story: 'stories',
   topic: 'topics',
   vote: 'votes',
@@ -49,6 +53,7 @@ const COUNT_OF: Record<Exclude<Contribution['kind'], 'attended'>, CountName> = {
   endorse: 'endorsements',
   question: 'questions',
   answer: 'answers',
+  attended: 'attendances',
 };
 
 const addOnce = (list: string[], item: string): void => {
@@ -57,8 +62,6 @@ const addOnce = (list: string[], item: string): void => {
 
 /** What one contribution adds to its day row. `first`: the person's first contribution ever here. */
 export function applyContribution(d: Day, c: Contribution, tag: string, first: boolean): void {
-  // Attendance is not counted yet (the call feature does not emit it yet).
-  if (c.kind === 'attended') return;
   d.counts[COUNT_OF[c.kind]] += 1;
   addOnce(d.people, tag);
   if (first) addOnce(d.firsts, tag);
@@ -68,11 +71,15 @@ export function applyContribution(d: Day, c: Contribution, tag: string, first: b
     const k = valueKey(c.value);
     d.values[k] = (d.values[k] ?? 0) + c.value.amount;
   }
-  if (c.call && (c.kind === 'vote' || c.kind === 'note' || c.kind === 'topic')) {
+  if (c.call && (c.kind === 'vote' || c.kind === 'note' || c.kind === 'topic' || c.kind === 'attended')) {
     const call = (d.calls[c.call.callId] ??= { title: '', voters: [], noters: [] });
     if (c.call.title && !call.title) call.title = c.call.title.slice(0, 120);
     if (c.kind === 'vote') addOnce(call.voters, tag);
     if (c.kind === 'note') addOnce(call.noters, tag);
+    if (c.kind === 'attended') {
+      addOnce((call.present ??= []), tag);
+      if (c.firstTime) addOnce((call.firstTimers ??= []), tag);
+    }
   }
   if (c.kind === 'answer' && c.firstAnswerTo) {
     d.answerMinutes.push(Math.max(0, Math.round((c.at.getTime() - c.firstAnswerTo.askedAt.getTime()) / 60_000)));
@@ -132,18 +139,30 @@ export function healthView(period: Period, days: Day[], rowsRead: number): Healt
     COUNT_NAMES.map((n) => [n, { now: cur.reduce((a, d) => a + d.counts[n], 0), previous: prev.reduce((a, d) => a + d.counts[n], 0) }]),
   ) as Record<CountName, Change>;
 
-  const calls = new Map<string, { title: string; voters: Set<string>; noters: Set<string>; lastDay: string }>();
+  const calls = new Map<string, { title: string; voters: Set<string>; noters: Set<string>; present: Set<string>; firstTimers: Set<string>; lastDay: string }>();
   for (const d of cur) {
     for (const [callId, c] of Object.entries(d.calls)) {
-      const agg = calls.get(callId) ?? { title: c.title, voters: new Set<string>(), noters: new Set<string>(), lastDay: d.day };
+      const agg = calls.get(callId) ?? { title: c.title, voters: new Set<string>(), noters: new Set<string>(), present: new Set<string>(), firstTimers: new Set<string>(), lastDay: d.day };
+      if (!agg.title && c.title) agg.title = c.title;
       c.voters.forEach((t) => agg.voters.add(t));
       c.noters.forEach((t) => agg.noters.add(t));
+      (c.present ?? []).forEach((t) => agg.present.add(t));
+      (c.firstTimers ?? []).forEach((t) => agg.firstTimers.add(t));
       if (d.day > agg.lastDay) agg.lastDay = d.day;
       calls.set(callId, agg);
     }
   }
   const turnout = [...calls.entries()]
-    .map(([callId, c]) => ({ callId, title: c.title, voted: c.voters.size, noted: c.noters.size, tookPart: new Set([...c.voters, ...c.noters]).size, lastDay: c.lastDay }))
+    .map(([callId, c]) => ({
+      callId,
+      title: c.title,
+      voted: c.voters.size,
+      noted: c.noters.size,
+      present: c.present.size,
+      firstTime: c.firstTimers.size,
+      tookPart: new Set([...c.voters, ...c.noters, ...c.present]).size,
+      lastDay: c.lastDay,
+    }))
     .sort((a, b) => b.lastDay.localeCompare(a.lastDay))
     .slice(0, 5);
 

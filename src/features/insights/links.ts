@@ -45,6 +45,14 @@ export class DownloadLinks {
     return `${id}.${this.sign(id)}`;
   }
 
+  /** A link that was never delivered: used up at once, and what it named dropped. */
+  async revoke(token: string): Promise<void> {
+    const id = /^([0-9a-f]{32})\./.exec(token)?.[1];
+    if (!id) return;
+    await insertIfAbsent(this.table, { partitionKey: id, rowKey: 'used', at: 0 });
+    await this.table.updateEntity({ partitionKey: id, rowKey: 'link', expiresAt: 0 }, 'Replace').catch(() => undefined);
+  }
+
   /** Checks and uses up a token. */
   async open(token: string, now: Date): Promise<Opened> {
     const m = /^([0-9a-f]{32})\.([A-Za-z0-9_-]{43})$/.exec(token);

@@ -1,15 +1,9 @@
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import type { Clock } from '../../clock';
-import { decodeKeyPart } from '../../store/keys';
-import { statusOf, type Store } from '../../store/tables';
-import { STORIES_TABLE } from '../stories/repo';
-import { StoriesService } from '../stories/service';
-import { AGENDA_TABLES } from '../agenda/repo';
+import type { Store } from '../../store/tables';
 import { toCsv } from './csv';
 import type { Download } from './exports';
-import { DOWNLOAD_LINKS_TABLE } from './links';
 import { personTag } from './repo';
-import { INSIGHT_VALUES_TABLE } from './valueRepo';
 
 /**
  * A person's control of their data: everything stored about them (my data), and forgetting them.
@@ -18,6 +12,8 @@ import { INSIGHT_VALUES_TABLE } from './valueRepo';
  * tag in the counters (a hash of tenant and id) and their display name in name fields. A walk
  * of the whole store is slow on a big account, and that is accepted: these are rare requests,
  * and it is the only way to be sure that no row is missed, including tables added later.
+ * Forgetting is therefore never done in a turn: it is stepped work (forgetJob.ts), one page a
+ * step, with its progress recorded; the rules for what is deleted or rewritten are here.
  *
  * Forgetting, in order:
  * 1. with `delete`: the stories they told (through the stories service, so indexes go too), the
@@ -40,21 +36,21 @@ export interface Person {
   userName: string;
 }
 
-interface Needles {
+export interface Needles {
   ids: string[];
   name: string;
 }
 
-const needlesOf = (p: Person): Needles => ({
+export const needlesOf = (p: Person): Needles => ({
   ids: [...new Set([p.userId, ...p.otherIds, personTag(p.tenantId, p.userId)].filter((x) => x.length >= 6))],
   name: p.userName,
 });
 
-type Row = TableEntityResult<Record<string, unknown>>;
+export type Row = TableEntityResult<Record<string, unknown>>;
 const SYSTEM = new Set(['partitionKey', 'rowKey', 'etag', 'timestamp']);
 const isNameKey = (k: string): boolean => /name$/i.test(k);
 
-function mentions(row: Row, n: Needles): boolean {
+export function mentions(row: Row, n: Needles): boolean {
   if (n.ids.some((id) => (row.partitionKey ?? '').includes(id) || (row.rowKey ?? '').includes(id))) return true;
   for (const [k, v] of Object.entries(row)) {
     if (SYSTEM.has(k) || typeof v !== 'string') continue;
@@ -83,7 +79,7 @@ function onlyTheirs(value: string, n: Needles): string {
 }
 
 /** The person's own record: an id of theirs in its keys. */
-const ownRow = (row: Row, n: Needles): boolean => n.ids.some((id) => (row.partitionKey ?? '').includes(id) || (row.rowKey ?? '').includes(id));
+export const ownRow = (row: Row, n: Needles): boolean => n.ids.some((id) => (row.partitionKey ?? '').includes(id) || (row.rowKey ?? '').includes(id));
 
 /** A JSON value with the person taken out: removed from lists and maps, other mentions replaced. */
 function scrub(value: unknown, n: Needles, keyName = ''): unknown {
@@ -103,7 +99,7 @@ function scrub(value: unknown, n: Needles, keyName = ''): unknown {
 }
 
 /** The row's string properties that change, rewritten; JSON inside strings is rewritten as JSON. */
-function scrubbedProps(row: Row, n: Needles): Record<string, string> {
+export function scrubbedProps(row: Row, n: Needles): Record<string, string> {
   const changed: Record<string, string> = {};
   for (const [k, v] of Object.entries(row)) {
     if (SYSTEM.has(k) || typeof v !== 'string') continue;
@@ -128,16 +124,7 @@ export interface ForgetReport {
 }
 
 export class Privacy {
-  private readonly stories: StoriesService;
-
-  constructor(
-    private readonly store: Store,
-    clock: Clock,
-    /** Waits for counter writes in flight, so none lands after the person is forgotten. */
-    private readonly settled: () => Promise<void> = async () => undefined,
-  ) {
-    this.stories = new StoriesService(store, clock);
-  }
+  constructor(private readonly store: Store) {}
 
   private async *rowsNaming(n: Needles): AsyncGenerator<{ table: string; client: TableClient; row: Row }> {
     if (!this.store.listTables) throw new Error('this store cannot list its tables');
@@ -168,100 +155,10 @@ export class Privacy {
     const rows = found.flatMap((f) => Object.entries(f.properties).map(([k, v]) => [f.table, f.partitionKey, f.rowKey, k, typeof v === 'string' ? v : JSON.stringify(v)]));
     return { contentType: 'text/csv; charset=utf-8', filename: `my-data-${day}.csv`, body: toCsv(['table', 'partition_key', 'row_key', 'property', 'value'], rows) };
   }
-
-  private dropStoryEntries(storyIds: ReadonlySet<string>): Promise<number> {
-    return dropStoryEntriesIn(this.store, storyIds);
-  }
-
-  async forget(person: Person, choice: 'delete' | 'anonymise'): Promise<ForgetReport> {
-    await this.settled();
-    const n = needlesOf(person);
-    const report: ForgetReport = { storiesDeleted: 0, endorsementsWithdrawn: 0, rowsDeleted: 0, rowsChanged: 0 };
-    const me = { userId: person.userId, userName: person.userName };
-
-    // 1 and 2: through the stories service, so every copy and index of a story stays consistent.
-    const stories: { where: { tenantId: string; spaceId: string }; storyId: string; told: boolean; endorsed: boolean }[] = [];
-    for await (const row of this.store.table(STORIES_TABLE).listEntities<Record<string, unknown>>({ queryOptions: { filter: "RowKey ge 's|' and RowKey lt 's}'" } })) {
-      if (row.deleted) continue;
-      const told = row.tellerId === person.userId;
-      const endorsed = typeof row.endorsers === 'string' && (JSON.parse(row.endorsers) as unknown[]).includes(person.userId);
-      const [tenantId, spaceId] = (row.partitionKey ?? '').split('|').map(decodeKeyPart);
-      if ((told || endorsed) && tenantId === person.tenantId && spaceId) stories.push({ where: { tenantId, spaceId }, storyId: String(row.storyId), told, endorsed });
-    }
-    for (const st of stories) {
-      if (st.told && choice === 'delete') {
-        await this.stories.deleteStory(st.where, st.storyId, me);
-        report.storiesDeleted++;
-      } else if (st.endorsed) {
-        const { changed } = await this.stories.setEndorsement(st.where, st.storyId, me, false);
-        if (changed) report.endorsementsWithdrawn++;
-      }
-    }
-
-    // 3 and 4: every table, every row that names them.
-    const tag = personTag(person.tenantId, person.userId);
-    const authored = (table: string, row: Row): boolean =>
-      choice === 'delete' &&
-      ((table === AGENDA_TABLES.notes && row.authorId === person.userId) || (table === AGENDA_TABLES.topics && row.proposedBy === person.userId) || (table === INSIGHT_VALUES_TABLE && row.tellerTag === tag));
-    // Lists that quote deleted stories (Connect's recent stories per theme) drop those entries.
-    const deletedStories = new Set(choice === 'delete' ? stories.filter((st) => st.told).map((st) => st.storyId) : []);
-    if (deletedStories.size > 0) report.rowsChanged += await this.dropStoryEntries(deletedStories);
-    for await (const { table, client, row } of this.rowsNaming(n)) {
-      const personalReference = typeof row.reference === 'string' && row.reference.includes('"personal"');
-      if (ownRow(row, n) || authored(table, row) || table === DOWNLOAD_LINKS_TABLE || personalReference) {
-        await client.deleteEntity(row.partitionKey ?? '', row.rowKey ?? '').catch((err: unknown) => {
-          if (statusOf(err) !== 404) throw err;
-        });
-        report.rowsDeleted++;
-        continue;
-      }
-      const changed = scrubbedProps(row, n);
-      if (!Object.keys(changed).length) continue;
-      // Merge: only the rewritten properties are sent; the row's eTag guards against a concurrent change.
-      try {
-        await client.updateEntity({ partitionKey: row.partitionKey ?? '', rowKey: row.rowKey ?? '', ...changed }, 'Merge', { etag: row.etag });
-      } catch (err) {
-        if (statusOf(err) !== 412) throw err;
-        const fresh = (await client.getEntity<Record<string, unknown>>(row.partitionKey ?? '', row.rowKey ?? '')) as Row;
-        await client.updateEntity({ partitionKey: row.partitionKey ?? '', rowKey: row.rowKey ?? '', ...scrubbedProps(fresh, n) }, 'Merge', { etag: fresh.etag });
-      }
-      report.rowsChanged++;
-    }
-    return report;
-  }
-}
-
-/** Rows whose `entries` is a JSON list of `{ storyId, ... }`, rewritten without the given stories (eTag-guarded). */
-async function dropStoryEntriesIn(store: Store, storyIds: ReadonlySet<string>): Promise<number> {
-  if (!store.listTables) return 0;
-  let changed = 0;
-  for (const table of await store.listTables()) {
-    const client = store.table(table);
-    for await (const row of client.listEntities<Record<string, unknown>>()) {
-      if (typeof row.entries !== 'string' || !row.entries.includes('storyId')) continue;
-      let list: unknown;
-      try {
-        list = JSON.parse(row.entries);
-      } catch {
-        continue;
-      }
-      if (!Array.isArray(list)) continue;
-      const kept = list.filter((e) => !(typeof e === 'object' && e !== null && storyIds.has(String((e as { storyId?: unknown }).storyId))));
-      if (kept.length === list.length) continue;
-      try {
-        await client.updateEntity({ partitionKey: row.partitionKey ?? '', rowKey: row.rowKey ?? '', entries: JSON.stringify(kept) }, 'Merge', { etag: row.etag });
-        changed++;
-      } catch (err) {
-        // A concurrent change: the next pass of forget (or the list's own trimming) handles it; never throw half-way.
-        if (statusOf(err) !== 412) throw err;
-      }
-    }
-  }
-  return changed;
 }
 
 export function personalDataOf(store: Store, clock: Clock): (tenantId: string, userId: string, format: 'json' | 'csv') => Promise<Download> {
-  const privacy = new Privacy(store, clock);
+  const privacy = new Privacy(store);
   // The link names the user id only; their name is in the rows found by it.
   return (tenantId, userId, format) => privacy.personalData({ tenantId, userId, otherIds: [], userName: '' }, format, clock.now());
 }

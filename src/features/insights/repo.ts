@@ -20,8 +20,8 @@ export const INSIGHT_DAYS_TABLE = 'insightdays';
 export const INSIGHT_MEMBERS_TABLE = 'insightmembers';
 export const MAX_PEOPLE_PER_DAY = 4000;
 
-export type CountName = 'stories' | 'topics' | 'votes' | 'notes' | 'endorsements' | 'questions' | 'answers';
-export const COUNT_NAMES: readonly CountName[] = ['stories', 'topics', 'votes', 'notes', 'endorsements', 'questions', 'answers'];
+export type CountName = 'stories' | 'topics' | 'votes' | 'notes' | 'endorsements' | 'questions' | 'answers' | 'attendances';
+export const COUNT_NAMES: readonly CountName[] = ['stories', 'topics', 'votes', 'notes', 'endorsements', 'questions', 'answers', 'attendances'];
 
 /** One day of a space, as read back. */
 export interface Day {
@@ -37,8 +37,8 @@ export interface Day {
   questionThemes: Record<string, number>;
   /** Stated value per `kind|unit|per`. */
   values: Record<string, number>;
-  /** Per call that had activity that day: its title, who voted, who wrote notes. */
-  calls: Record<string, { title: string; voters: string[]; noters: string[] }>;
+  /** Per call that had activity that day: its title, who voted, who wrote notes, who was present (and of those, at their first call here). */
+  calls: Record<string, { title: string; voters: string[]; noters: string[]; present?: string[]; firstTimers?: string[] }>;
   /** Minutes from question to its first answer, for answers given that day. */
   answerMinutes: number[];
 }
@@ -55,6 +55,7 @@ interface DayRow {
   endorsements?: number;
   questions?: number;
   answers?: number;
+  attendances?: number;
   people?: string;
   firsts?: string;
   themes?: string;
@@ -82,7 +83,7 @@ function json<T>(raw: string | undefined, fallback: T): T {
 export function emptyDay(day: string): Day {
   return {
     day,
-    counts: { stories: 0, topics: 0, votes: 0, notes: 0, endorsements: 0, questions: 0, answers: 0 },
+    counts: { stories: 0, topics: 0, votes: 0, notes: 0, endorsements: 0, questions: 0, answers: 0, attendances: 0 },
     people: [],
     firsts: [],
     themes: {},

@@ -1,11 +1,15 @@
 import { errorFields } from '../../log';
-import type { Reply, Turn } from '../../teams/door';
+import type { ConversationRef, Reply, Turn } from '../../teams/door';
 import { z } from 'zod';
-import { nothingToStop, type Feature, type FeatureHost } from '../feature';
+import { type Feature, type FeatureHost } from '../feature';
 import { StoriesService } from '../stories/service';
 import { summaryOf } from '../stories/model';
 import { FORGET_VERB, MY_DATA_VERB, forgetConfirmCard, myDataCard, goalsCard, statsCard, valueCard } from './cards';
-import { personalDataOf, Privacy } from './privacy';
+import { personalDataOf } from './privacy';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { RunClaims, JOB_RUNS_TABLE } from '../../jobs/claims';
+import { SteppedJobs, STEPPED_JOBS_TABLE, type JobRef } from '../../jobs/steps';
+import { FORGET_KIND, forgetWork, newForgetState, type ForgetState } from './forgetJob';
 import { createDownloads } from './downloads';
 import { retentionJob } from './retention';
 import { parsePeriodName } from './period';
@@ -22,6 +26,11 @@ import { DOWNLOAD_LINKS_TABLE } from './links';
  */
 
 const runtimes = new WeakMap<FeatureHost, InsightsService>();
+const forgetJobs = new WeakMap<FeatureHost, SteppedJobs<ForgetState>>();
+/** The forget-me work of a running bot (tests take a request over as after a crash). */
+export function forgetJobsOf(host: FeatureHost): SteppedJobs<ForgetState> | undefined {
+  return forgetJobs.get(host);
+}
 /** The service of a running bot (tests and the benchmark read its repo's row count). */
 export function insightsOf(host: FeatureHost): InsightsService | undefined {
   return runtimes.get(host);
@@ -29,7 +38,7 @@ export function insightsOf(host: FeatureHost): InsightsService | undefined {
 
 export const insightsFeature: Feature = {
   name: 'insights',
-  tables: [INSIGHT_DAYS_TABLE, INSIGHT_MEMBERS_TABLE, INSIGHT_GOALS_TABLE, INSIGHT_VALUES_TABLE, DOWNLOAD_LINKS_TABLE],
+  tables: [INSIGHT_DAYS_TABLE, INSIGHT_MEMBERS_TABLE, INSIGHT_GOALS_TABLE, INSIGHT_VALUES_TABLE, DOWNLOAD_LINKS_TABLE, STEPPED_JOBS_TABLE],
   create(host) {
     const { door } = host;
     const service = new InsightsService(host.store, host.clock, host.config.links.signingSecret);
@@ -98,9 +107,33 @@ export const insightsFeature: Feature = {
       summary: s.exportSummary,
       group: s.group,
       scopes: ['channel', 'groupChat'],
+      /**
+       * The link is a key to the team's data that works once: posted in the channel, whoever
+       * clicks first gets the file. So it goes to the requester's personal chat with the bot,
+       * where only they see it; the channel is told where it went. (A per-person card view via
+       * Action.Execute would also be private, but a typed command has no card to refresh, and
+       * Teams shows per-person views only to rosters of up to 60.) No personal chat (the app is
+       * not installed for them, or blocked): no link is made, and they are told how to fix it.
+       */
       handle: async (turn, args, reply) => {
-        const { what, token } = await service.requestExport({ ...space(turn), conversationId: turn.conversationId }, turn, args);
-        await reply.text(s.exportReady(what, linkTo(token)));
+        const where = { ...space(turn), conversationId: turn.conversationId };
+        const what = await service.checkExport(where, turn, args);
+        let chat: ConversationRef;
+        try {
+          chat = await host.poster.openPersonalChat(turn.reference, turn.userId);
+        } catch (err) {
+          reply.log.info('insights.export_chat_unavailable', errorFields(err));
+          return void (await reply.text(s.exportNoPersonalChat));
+        }
+        const token = await service.exportLink(where, turn, what);
+        try {
+          await host.poster.post(chat, { text: s.exportReady(what, linkTo(token)) });
+        } catch (err) {
+          reply.log.warn('insights.export_not_sent', errorFields(err));
+          await service.revokeLink(token);
+          return void (await reply.text(s.exportNotDelivered));
+        }
+        await reply.text(s.exportSentPrivately(what));
       },
     });
 
@@ -119,7 +152,32 @@ export const insightsFeature: Feature = {
     door.job(retentionJob(host.store, host.clock, host.config.retention.months, host.log));
 
     // ---- a person's own data (personal chat) ----
-    const privacy = new Privacy(host.store, host.clock, () => service.settled());
+    // Forget me walks the whole store: stepped work (src/jobs/steps.ts), never inside a turn.
+    const claims = new RunClaims(host.store.table(JOB_RUNS_TABLE), `insights-${randomUUID()}`);
+    const forgetting = new SteppedJobs<ForgetState>(
+      host.store.table(STEPPED_JOBS_TABLE),
+      forgetWork({ store: host.store, clock: host.clock, claims, settled: () => service.settled(),
+        post: (chat, m) => host.poster.post(chat, m), done: s.forgetDone }),
+      `insights-${randomUUID()}`,
+      () => host.clock.now().getTime(),
+    );
+    forgetJobs.set(host, forgetting);
+    const driving = new Set<Promise<void>>();
+    /** Runs a forget request to its end in this process, a few steps at a time, until the app stops (then another pass resumes it). */
+    const drive = (job: JobRef): void => {
+      const p = (async () => {
+        try {
+          while (!host.stopping()) if ((await forgetting.run(job, 10)) !== 'more') return;
+        } catch (err) {
+          host.log.warn('privacy.forget_step_failed', errorFields(err));
+        }
+      })();
+      driving.add(p);
+      void p.finally(() => driving.delete(p));
+    };
+    // Work whose process died is taken over once its lease runs out.
+    door.job({ name: FORGET_KIND, run: async () => void (await forgetting.resume()) });
+
     door.command({
       name: 'my',
       usage: s.myDataUsage,
@@ -162,9 +220,13 @@ export const insightsFeature: Feature = {
         if (!choice) return void (await reply.text(s.forgetUnknown));
         if (turn.conversationType !== 'personal') return void (await reply.text(s.forgetOnlyPersonal));
         // Who pressed is who is forgotten: the card's data names no one.
-        const report = await privacy.forget({ tenantId: turn.tenantId, userId: turn.userId, otherIds: [], userName: turn.userName }, choice);
-        reply.log.info('privacy.forgotten', { choice, rowsDeleted: report.rowsDeleted, rowsChanged: report.rowsChanged });
-        await reply.text(s.forgetDone(choice, report));
+        const person = { tenantId: turn.tenantId, userId: turn.userId, otherIds: [], userName: turn.userName };
+        if ((await forgetting.inProgress(turn.tenantId)).some((st) => st.person.userId === turn.userId)) return void (await reply.text(s.forgetUnderWay));
+        const job = { tenantId: turn.tenantId, id: randomBytes(8).toString('hex') };
+        await forgetting.start(job, newForgetState(job.id, person, choice, turn.reference));
+        reply.log.info('privacy.forget_started', { choice });
+        await reply.text(s.forgetStarted(choice));
+        drive(job);
       },
     });
 
@@ -177,6 +239,6 @@ export const insightsFeature: Feature = {
       scopes: ['channel', 'groupChat'],
       handle: stats,
     });
-    return nothingToStop;
+    return { stop: async () => void (await Promise.all([...driving])) };
   },
 };

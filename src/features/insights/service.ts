@@ -177,14 +177,23 @@ export class InsightsService {
 
   // ---- downloads ---------------------------------------------------------------------------
 
-  /** `export [kind]`: organizers only; returns the token of a single-use link (15 minutes). */
-  async requestExport(where: Space & { conversationId: string }, who: { userId: string }, raw: string): Promise<{ what: ExportKind; token: string }> {
+  /** `export [kind]`: what may be exported, checked before anything is opened or written (organizers only). */
+  async checkExport(where: Space, who: { userId: string }, raw: string): Promise<ExportKind> {
     const what = (raw.trim().toLowerCase() || 'stories') as ExportKind;
     if (!exportKinds.includes(what)) throw new UserError(s.exportUnknown(raw.trim().slice(0, 30)));
     if (!(await this.organizers.isOrganizer(where, who.userId))) throw new UserError(s.exportOnlyOrganizers);
     if (what === 'questions') throw new UserError(s.exportNoQuestions);
-    const token = await this.links.create({ kind: 'export', what, tenantId: where.tenantId, spaceId: where.spaceId, conversationId: where.conversationId, by: personTag(where.tenantId, who.userId) }, this.clock.now());
-    return { what, token };
+    return what;
+  }
+
+  /** The token of a single-use link (15 minutes) to an export `checkExport` allowed. */
+  async exportLink(where: Space & { conversationId: string }, who: { userId: string }, what: ExportKind): Promise<string> {
+    return this.links.create({ kind: 'export', what, tenantId: where.tenantId, spaceId: where.spaceId, conversationId: where.conversationId, by: personTag(where.tenantId, who.userId) }, this.clock.now());
+  }
+
+  /** A link that could not be delivered is used up, so it can never be opened. */
+  async revokeLink(token: string): Promise<void> {
+    await this.links.revoke(token);
   }
 
   /** `my data`: a single-use link to everything stored about the person. */

@@ -29,8 +29,10 @@ export const insightStrings = {
   firstAnswer: 'Median time to first answer',
   minutes: (m: number) => (m < 90 ? `${m} min` : m < 48 * 60 ? `${Math.round(m / 60)} h` : `${Math.round(m / 1440)} days`),
   turnout: 'Turnout per call',
-  turnoutLine: (voted: number, noted: number, tookPart: number) => `${tookPart} took part · ${voted} voted · ${noted} wrote notes`,
-  noCalls: 'No call had votes or notes in this period.',
+  turnoutLine: (voted: number, noted: number, tookPart: number, present = 0, firstTime = 0) =>
+    `${tookPart} took part · ${voted} voted · ${noted} wrote notes${present ? ` · ${present} present${firstTime ? ` (${firstTime} at their first call)` : ''}` : ''}`,
+  noCalls: 'No call had votes, notes or people present in this period.',
+  attendances: 'Present at calls',
   themes: 'Top themes of stories',
   questionThemes: 'Top themes of questions',
   noThemes: 'No stories with themes in this period.',
@@ -83,6 +85,11 @@ export const insightStrings = {
   exportNoQuestions: 'There are no questions to export: questions are not kept here yet.',
   exportReady: (what: string, url: string) =>
     `Your export of ${what} (CSV) is ready: ${url} The link works once and expires in 15 minutes. Calls are those of this channel or chat.`,
+  exportSentPrivately: (what: string) => `I sent you the link to the ${what} export in our personal chat: it works once, so it is for you only.`,
+  exportNoPersonalChat:
+    'The export link works once, so I send it only to you, in our personal chat, and I could not open it. Add me as an app for yourself (Apps > Network Coach > Add), then ask again. No link was made.',
+  exportNotDelivered:
+    'The export link works once, so I send it only to you, in our personal chat, and Teams did not let me post there. Add me as an app for yourself (Apps > Network Coach > Add), then ask again. The link I made was cancelled: it will not open.',
   myDataUsage: 'my data [json|csv]',
   myDataSummary: 'Download everything I keep about you (a link that works once, for 15 minutes).',
   forgetUsage: 'forget me',
@@ -101,6 +108,9 @@ export const insightStrings = {
   forgetAnonymise: 'Keep them as "a former member"',
   forgetDone: (choice: 'delete' | 'anonymise', r: { storiesDeleted: number; endorsementsWithdrawn: number; rowsDeleted: number; rowsChanged: number }) =>
     `Done: I no longer keep anything that names you. ${choice === 'delete' ? `${r.storiesDeleted} of your stories and your notes and topics were deleted` : 'Your stories, notes and topics now show "a former member"'}; ${r.endorsementsWithdrawn} endorsements withdrawn; ${r.rowsDeleted} records deleted and ${r.rowsChanged} changed.`,
+  forgetStarted: (choice: 'delete' | 'anonymise') =>
+    `Understood: I am forgetting you now (${choice === 'delete' ? 'your stories, notes and topics deleted' : 'your stories, notes and topics kept as "a former member"'}). It takes a little while; I will tell you here when it is done.`,
+  forgetUnderWay: 'I am already forgetting you; I will tell you here when it is done.',
   forgetOnlyPersonal: 'For your privacy, "forget me" works only in our personal chat.',
   valueNoKind: (given: string) => `The value "${given}" has a number but not what it is: say what was saved or improved, for example: value: 120 hours a month saved. Nothing was saved.`,
 };
