@@ -56,9 +56,11 @@ describe('visibility of stories', () => {
     return res as { status: number; body: { type?: string; value?: unknown } };
   };
   const download = async (what: string, where: Where): Promise<string> => {
-    const { texts } = await say(`export ${what}`, where, ALICE);
-    const m = /(http:\/\/\S+\/download\/\S+)/.exec(texts.at(-1) ?? '');
-    if (!m?.[1]) throw new Error(`no download link in: ${texts.join(' | ')}`);
+    // The link goes to the organizer's personal chat only (export.test.ts proves the channel never sees it).
+    await say(`export ${what}`, where, ALICE);
+    const personal = bot.connector.texts(`a:personal-${ALICE.aadObjectId}`);
+    const m = /(http:\/\/\S+\/download\/\S+)/.exec(personal.at(-1) ?? '');
+    if (!m?.[1]) throw new Error(`no download link in: ${personal.join(' | ')}`);
     const res = await fetch(m[1]);
     expect(res.status).toBe(200);
     return res.text();
