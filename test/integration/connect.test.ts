@@ -42,6 +42,16 @@ function invokeMessage(body: unknown): string {
   return b.value ?? '';
 }
 
+/** A value written beside a reply: polled until it is there (at most 5 s). */
+async function eventually<T>(read: () => Promise<T | undefined>): Promise<T | undefined> {
+  const until = Date.now() + 5000;
+  for (;;) {
+    const v = await read();
+    if (v !== undefined || Date.now() > until) return v;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 const mentionIds = (c: Json): string[] => (((c.msteams as Json | undefined)?.entities as { mentioned: { id: string } }[] | undefined) ?? []).map((e) => e.mentioned.id);
 
 describe('connect', () => {
@@ -98,7 +108,7 @@ describe('connect', () => {
 
   describe('ask', () => {
     test('when someone asks in a channel, then the card shows the question, its theme, related stories and up to 3 people @mentioned, recent contributors first, never the asker', async () => {
-      const { card, questionId } = await ask('How do you keep champions engaged after the launch?', BOB);
+      const { card, questionId, cardId } = await ask('How do you keep champions engaged after the launch?', BOB);
       const text = cardText(card);
       expect(text).toContain('How do you keep champions engaged after the launch?');
       expect(text).toContain('#champions');
@@ -111,7 +121,8 @@ describe('connect', () => {
       expect(stored).toMatchObject({ asker: { userId: BOB.aadObjectId }, answerIds: [] });
       expect(stored.themes).toContain('champions');
       expect(stored.bucket).toBe(stored.themes[0]);
-      expect(stored.cardId).toBeDefined();
+      // The card's id is remembered beside the reply (it does not hold the turn).
+      expect(await eventually(async () => (await service.find({ ...where, conversationId: CHANNEL }, questionId)).cardId)).toBe(cardId);
     });
 
     test('when the asker is the expert, then they are not suggested on their own question', async () => {
@@ -166,7 +177,7 @@ describe('connect', () => {
       expect(mentionIds(cards[0]!.card)).toContain(CAROL.aadObjectId);
       const stored = await service.find({ ...where, conversationId: CHANNEL }, questionIdOf(cards[0]!.card));
       expect(stored.asker.userId).toBe(BOB.aadObjectId);
-      expect(stored.cardId).toBe(cards[0]!.record.activityId);
+      expect(await eventually(async () => (await service.find({ ...where, conversationId: CHANNEL }, stored.questionId)).cardId)).toBe(cards[0]!.record.activityId);
     });
 
     test('when the dialog comes back empty or forged, then nothing is asked', async () => {

@@ -30,7 +30,7 @@ export function registerAskTheNetwork(host: FeatureHost, service: ConnectService
       const question = await service.ask({ tenantId: turn.tenantId, spaceId: turn.spaceId, conversationId: turn.conversationId }, { userId: turn.userId, userName: turn.userName }, data.question, JSON.stringify(ref));
       reply.log.info('connect.asked', { questionId: question.questionId, fromMessage: true, suggested: question.suggested.length });
       const posted = await host.poster.post(ref, { card: questionCard(question) });
-      if (posted) await service.repo.setCardId(question, question.questionId, posted);
+      if (posted) service.cardPosted(question, posted);
       await asked(host, question);
       // The dialog closes; the question card is in the thread.
       return { close: true };

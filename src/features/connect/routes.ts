@@ -44,7 +44,9 @@ export const connectFeature: Feature = {
   name: 'connect',
   tables: CONNECT_TABLES,
   create(host) {
-    const service = new ConnectService(host.store, host.clock, storiesPorts(host.store, host.clock), { reminderHours: host.config.connect.reminderHours });
+    const service = new ConnectService(host.store, host.clock, storiesPorts(host.store, host.clock), { reminderHours: host.config.connect.reminderHours }, (err) =>
+      host.log.warn('connect.bookkeeping_failed', errorFields(err)),
+    );
 
     /** The reference was written by threadRef; read back from storage, so parsed again. */
     const threadOf = (q: Question): ConversationRef => {
@@ -102,7 +104,7 @@ export const connectFeature: Feature = {
     registerAskTheNetwork(host, service);
     registerIntroductions(host, new Introductions(host.store, host.clock, service.repo), claims);
     host.door.job(reminderJob(service, claims, async (q, text) => void (await postInThread(q, mentioning(`${mentionOf(q.asker).text} ${text}`, [q.asker]))), host.log));
-    return { stop: async () => settled() };
+    return { stop: async () => void (await Promise.all([settled(), service.settled()])) };
   },
 };
 
@@ -131,14 +133,17 @@ function registerCommands(host: FeatureHost, service: ConnectService, settled: (
     group: s.group,
     scopes: [...scopes],
     async handle(turn, args, reply) {
-      // During a call (its running note is live) the question joins the call's queue.
+      // During a call (its running note is live) the question joins the call's queue. Whether a
+      // call is live and what the network question would be are found at once: preparing reads
+      // only, so it is dropped when the call takes the question.
+      const prepared = settled().then(() => service.prepare(placeOf(turn), personOf(turn), args, JSON.stringify(threadRef(turn, turn.activityId))));
+      prepared.catch(() => undefined);
       const live = await callQuestionsOf(host)?.askIfLive(turn, args);
       if (live !== undefined) return void (await reply.text(live));
-      await settled();
-      const question = await service.ask(placeOf(turn), personOf(turn), args, JSON.stringify(threadRef(turn, turn.activityId)));
+      const question = await service.save(await prepared);
       reply.log.info('connect.asked', { questionId: question.questionId, themes: question.themes.length, suggested: question.suggested.length, related: question.related.length });
       const posted = await reply.card(questionCard(question));
-      if (posted) await service.repo.setCardId(question, question.questionId, posted);
+      if (posted) service.cardPosted(question, posted);
       await asked(host, question);
     },
   });

@@ -68,7 +68,13 @@ export class ConnectService {
   readonly repo: ConnectRepo;
   private readonly organizers: OrganizersRepo;
 
-  constructor(store: Store, private readonly clock: Clock, private readonly ports: ConnectPorts, private readonly settings: ConnectSettings) {
+  constructor(
+    store: Store,
+    private readonly clock: Clock,
+    private readonly ports: ConnectPorts,
+    private readonly settings: ConnectSettings,
+    private readonly onLaterError: (err: unknown) => void = () => undefined,
+  ) {
     this.repo = new ConnectRepo(store);
     this.organizers = new OrganizersRepo(store.table(ORGANIZERS_TABLE));
   }
@@ -82,8 +88,12 @@ export class ConnectService {
     return t;
   }
 
-  /** Tags the question, finds related stories and up to 3 people, and stores it with its reminder. */
-  async ask(place: Place, asker: Person, raw: string, thread: string): Promise<Question> {
+  /**
+   * The question as it will be posted, from reads only (tagging, the bucket's route, opt-outs,
+   * each theme's top list and story shortlist): nothing is written, so a caller may prepare it
+   * while it finds out whether the question goes elsewhere (the call's live queue) and drop it.
+   */
+  async prepare(place: Place, asker: Person, raw: string, thread: string): Promise<Question> {
     const text = this.validateQuestion(raw);
     const now = this.clock.now();
     const themes = await this.ports.tagger.themesOf(place, text);
@@ -92,7 +102,7 @@ export class ConnectService {
       this.suggest(place, { themes, bucket, exclude: [asker.userId] }, MAX_SUGGESTED),
       this.related(place, text, themes),
     ]);
-    const question: Question = {
+    return {
       tenantId: place.tenantId,
       spaceId: place.spaceId,
       conversationId: place.conversationId,
@@ -109,11 +119,46 @@ export class ConnectService {
       version: 1,
       thread,
     };
-    await Promise.all([
-      this.repo.createQuestion(question, new Date(now.getTime() + this.settings.reminderHours * 3_600_000)),
-      this.count(place, bucket, (c) => ({ ...c, asked: c.asked + 1 })),
-    ]);
+  }
+
+  /**
+   * Stores a prepared question with its open-list entry and reminder (one round trip: the
+   * transaction and the reminder row in parallel). The bucket's counter is bookkeeping written
+   * beside the reply (`later`): `buckets` waits for it on this instance.
+   */
+  async save(question: Question): Promise<Question> {
+    await this.repo.createQuestion(question, new Date(question.createdAt.getTime() + this.settings.reminderHours * 3_600_000));
+    this.later(this.count(question, question.bucket, (c) => ({ ...c, asked: c.asked + 1 })));
     return question;
+  }
+
+  /** Tags the question, finds related stories and up to 3 people, and stores it with its reminder. */
+  async ask(place: Place, asker: Person, raw: string, thread: string): Promise<Question> {
+    return this.save(await this.prepare(place, asker, raw, thread));
+  }
+
+  /** Remembers the posted card's id, beside the reply (presses on this instance wait for it through `find`). */
+  cardPosted(q: Question, cardId: string): void {
+    this.later(this.repo.setCardId(q, q.questionId, cardId));
+  }
+
+  // ---- writes beside the reply ----------------------------------------------------------
+
+  private readonly pending = new Set<Promise<void>>();
+
+  /** Bookkeeping that need not hold the reply: failures are logged, reads on this instance wait for it. */
+  later(work: Promise<unknown>): void {
+    const p = work.then(
+      () => undefined,
+      (err: unknown) => this.onLaterError(err),
+    );
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  /** Everything `later` started on this instance is written. */
+  async settled(): Promise<void> {
+    while (this.pending.size) await Promise.all([...this.pending]);
   }
 
   /** Bucket owners first, then the best-ranked people on the themes; never the excluded, hidden or declined. */
@@ -169,6 +214,7 @@ export class ConnectService {
 
   /** The question as the card shows it; refuses ids from another conversation (or a version never sent). */
   async find(place: Place, questionId: string, version?: number): Promise<Question> {
+    if (this.pending.size) await this.settled();
     const q = await this.repo.getQuestion(place, questionId);
     if (!q || q.conversationId !== place.conversationId || (version !== undefined && version > q.version)) throw new UserError(s.questionNotFound);
     return q;
@@ -337,6 +383,7 @@ export class ConnectService {
   }
 
   async buckets(where: Space): Promise<BucketView[]> {
+    await this.settled();
     const [{ stats, routes }, themes] = await Promise.all([this.repo.bucketsOf(where), this.ports.tagger.themes(where)]);
     const names = new Map(themes.map((t) => [t.id, t.name]));
     const ids = new Set([...stats.keys(), ...routes.keys()]);
