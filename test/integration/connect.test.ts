@@ -9,6 +9,7 @@ import { REMINDER_JOB } from '../../src/features/connect/jobs';
 import { connectStrings as s } from '../../src/features/connect/strings';
 import { MAX_QUESTION_LENGTH } from '../../src/features/connect/model';
 import { standing, TOP_SIZE } from '../../src/features/connect/expertise';
+import { agendaInternals } from '../../src/features/agenda/routes';
 
 /** Connect over real HTTP with Azurite: ask, the question card's buttons, the answer dialog, who knows, hide/show, buckets, the reminder. */
 const start = new Date('2026-06-01T09:00:00Z');
@@ -534,6 +535,46 @@ describe('connect', () => {
       expect(text).toContain('Who has a champions newsletter template?');
       expect(text).toContain(`asked by ${BOB.name}`);
       expect(text).not.toContain('Is there a champions FAQ?');
+    });
+  });
+
+  describe('live questions of a call', () => {
+    test('when a call ends with questions the host left open, then each becomes a question for the network once (themes, suggested people, card in the channel); answered ones do not', async () => {
+      const conv = { conversationId: '19:handoff-channel@thread.tacv2' };
+      const place = { ...where, conversationId: conv.conversationId };
+      const saved = clock.at;
+      await bot.send(bot.teams.channelMessage('call "Power Hour" 2026-06-10 16:00 weekly', { from: ALICE, ...conv }));
+      const call = (await agendaInternals(bot.app.host)!.service.currentCall({ tenantId: TENANT, conversationId: conv.conversationId }))!;
+      await press('call.start', { callId: call.callId }, ALICE, undefined, conv);
+      await bot.send(bot.teams.channelMessage('ask How do you keep champions engaged after the launch?', { from: BOB, ...conv }));
+      await bot.send(bot.teams.channelMessage('ask Who owns the pilot budget?', { from: ERIN, ...conv }));
+      const notes = await agendaInternals(bot.app.host)!.service.repo.listStoredNotes({ tenantId: TENANT, conversationId: conv.conversationId }, call.callId);
+      expect(notes.filter((n) => n.kind === 'question')).toHaveLength(2);
+      const pilot = notes.find((n) => n.text === 'Who owns the pilot budget?')!;
+      await press('call.answered', { callId: call.callId, noteKey: pilot.noteKey }, ALICE, undefined, conv);
+      const before = (await service.openQuestions(where, 1000)).length;
+      bot.connector.reset();
+      clock.at = new Date('2026-06-10T17:30:00Z');
+      await bot.send(bot.teams.channelMessage('call done', { from: ALICE, ...conv }));
+      const questionCards = () => bot.connector.cards({ conversationId: conv.conversationId, method: 'POST' }).filter((c) => cardText(c.card).includes(s.questionKicker) && cardText(c.card).includes('champions engaged'));
+      // Handed off beside the turn that ended the call.
+      expect(await eventually(async () => (questionCards().length ? questionCards() : undefined))).toHaveLength(1);
+      const [posted] = questionCards();
+      expectValidCard(posted!.card);
+      expect(posted!.record.body.text).toBe(s.fromCall('Power Hour'));
+      expect(mentionIds(posted!.card)).toContain(CAROL.aadObjectId);
+      expect(mentionIds(posted!.card)).not.toContain(BOB.aadObjectId);
+      const q = await service.find(place, questionIdOf(posted!.card));
+      expect(q).toMatchObject({ text: 'How do you keep champions engaged after the launch?', asker: { userId: BOB.aadObjectId }, bucket: 'champions', answerIds: [] });
+      expect(await eventually(async () => (await service.find(place, q.questionId)).cardId)).toBe(posted!.record.activityId);
+      expect(JSON.stringify(bot.connector.cards({ conversationId: conv.conversationId }))).not.toContain('Who owns the pilot budget?');
+      expect((await service.openQuestions(where, 1000)).length).toBe(before + 1);
+
+      // Presses on the handed-off question work as on any question: answers go to its thread.
+      const claimed = invokeCard((await press('connect.claim', { questionId: q.questionId, v: versionOf(posted!.card) }, CAROL, posted!.record.activityId, conv)).body);
+      expect(cardText(claimed)).toContain(s.claimedByYou);
+      expect(bot.connector.posts().find((p) => p.body.text?.includes('will help with your question'))?.conversationId).toBe(`${conv.conversationId};messageid=${posted!.record.activityId}`);
+      clock.at = saved;
     });
   });
 

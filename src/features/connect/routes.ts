@@ -8,6 +8,7 @@ import type { BotEventMap } from '../../teams/events';
 import { parseReference } from '../../teams/reference';
 import { callQuestionsOf, offerNetworkQuestions } from '../call/routes';
 import type { Feature, FeatureHost } from '../feature';
+import { safeLine } from '../../cards/safeText';
 import { answerCard, answerDialog, bucketsCard, mentionOf, questionCard, VERB, whoKnowsCard } from './cards';
 import { registerAskTheNetwork } from './askAction';
 import { registerIntroductions } from './introRoutes';
@@ -17,7 +18,7 @@ import { ANSWER_ID, MAX_QUESTION_LENGTH, QUESTION_ID, type Contribution, type Pe
 import { storiesPorts } from './ports';
 import { CONNECT_TABLES } from './repo';
 import { ConnectService, newAnswerId } from './service';
-import { asked, mentioning, threadRef } from './shapes';
+import { asked, mentioning, threadOfPost, threadRef } from './shapes';
 import { connectStrings as s } from './strings';
 
 /**
@@ -85,14 +86,17 @@ export const connectFeature: Feature = {
     };
 
     // A call's question nobody answered during the call becomes a question for the network,
-    // posted in the call's conversation as if its asker had asked here (call/questions.ts).
+    // posted in the call's conversation (a thread of its own) as if its asker had asked there
+    // (call/questions.ts claims each question first, so it is asked once).
     offerNetworkQuestions(host, {
       async publish(where, q) {
         const ref = parseReference(q.reference);
         if (!ref) throw new Error('stored conversation reference is not readable');
-        const question = await service.ask(where, q.askedBy, q.text.slice(0, MAX_QUESTION_LENGTH), q.reference);
-        const posted = await host.poster.post(ref, { card: questionCard(question) });
-        if (posted) await service.repo.setCardId(question, question.questionId, posted);
+        const text = q.text.trim().length > MAX_QUESTION_LENGTH ? `${q.text.trim().slice(0, MAX_QUESTION_LENGTH - 1)}…` : q.text;
+        const question = await service.ask(where, q.askedBy, text, q.reference);
+        const posted = await host.poster.post(ref, { text: s.fromCall(safeLine(q.callTitle, 120)), card: questionCard(question) });
+        if (posted) await service.posted(question, JSON.stringify(threadOfPost(ref, posted)), posted);
+        host.log.info('connect.asked', { questionId: question.questionId, fromCall: true, themes: question.themes.length, suggested: question.suggested.length });
         await asked(host, question);
       },
     });

@@ -132,6 +132,11 @@ export class ConnectService {
     return question;
   }
 
+  /** Where a proactively posted question card lives: its thread and card id (a merge of two fields). */
+  async posted(q: Question, thread: string, cardId: string): Promise<void> {
+    await this.repo.changeQuestion(q, q.questionId, (cur) => (cur ? { ...cur, thread, cardId } : undefined));
+  }
+
   /** Tags the question, finds related stories and up to 3 people, and stores it with its reminder. */
   async ask(place: Place, asker: Person, raw: string, thread: string): Promise<Question> {
     return this.save(await this.prepare(place, asker, raw, thread));

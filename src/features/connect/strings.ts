@@ -67,6 +67,7 @@ export const connectStrings = {
   notAccepted: 'Only an accepted answer can be saved as a story.',
   savedAsStory: 'Saved as a story in the library, with the question\'s themes.',
   savedAsStoryAlready: 'This answer is in the story library already.',
+  fromCall: (title: string) => `Left open at the end of ${title}: a question for the network.`,
   reminder: (asker: string, age: string) => `This question from ${asker} has had no answer for ${age}. Do you know someone who could help, or can you answer it?`,
 
   // ---- cards
