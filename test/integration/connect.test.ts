@@ -10,6 +10,7 @@ import { connectStrings as s } from '../../src/features/connect/strings';
 import { MAX_QUESTION_LENGTH } from '../../src/features/connect/model';
 import { standing, TOP_SIZE } from '../../src/features/connect/expertise';
 import { agendaInternals } from '../../src/features/agenda/routes';
+import { agendaStrings } from '../../src/features/agenda/strings';
 
 /** Connect over real HTTP with Azurite: ask, the question card's buttons, the answer dialog, who knows, hide/show, buckets, the reminder. */
 const start = new Date('2026-06-01T09:00:00Z');
@@ -600,6 +601,51 @@ describe('connect', () => {
       expect(reminders[0]!.conversationId).toBe(`${conv.conversationId};messageid=${open.activityId}`);
       expect(reminders[0]!.body.text).toContain('3 days');
       expect((await service.find({ ...where, spaceId: conv.teamId, conversationId: conv.conversationId }, open.questionId)).remindedAt).toBeDefined();
+    });
+
+    test('when the reminder offers "Propose for the next call", then the question becomes one topic of the next call, even with presses at once; with no call planned the person is told and can press again later', async () => {
+      const conv = { teamId: '19:propose-team@thread.tacv2', conversationId: '19:propose-channel@thread.tacv2' };
+      const saved = clock.at;
+      const { questionId } = await ask('How do champions run a quarterly review?', BOB, conv);
+      bot.connector.reset();
+      clock.at = new Date(clock.at.getTime() + 73 * 3_600_000);
+      await bot.app.bot.jobs.runOnce([REMINDER_JOB]);
+      const reminder = bot.connector.cards({ method: 'POST' }).find((c) => c.record.conversationId.startsWith(conv.conversationId))!;
+      expectValidCard(reminder.card);
+      expect(reminder.record.body.text).toContain('has had no answer');
+      expect(cardText(reminder.card)).toContain(s.proposeForCall);
+      const proposeData = { questionId };
+      const pressPropose = (from: TeamsPerson) => press('connect.propose', proposeData, from, reminder.record.activityId, conv);
+
+      // No call planned in this channel: the agenda's refusal, nothing kept.
+      const refused = invokeCard((await pressPropose(CAROL)).body);
+      expect(cardText(refused)).toContain(agendaStrings.noOpenCall);
+      expect((await service.find({ ...where, ...conv, spaceId: conv.teamId }, questionId)).proposed).toBeUndefined();
+
+      await bot.send(bot.teams.channelMessage('call "Champions hour" 2026-07-20 16:00 monthly', { from: ALICE, ...conv }));
+      bot.connector.reset();
+      const [a, b, c] = await Promise.all([pressPropose(CAROL), pressPropose(DANA), pressPropose(ERIN)]);
+      const answers = [a, b, c].map((r) => cardText(invokeCard(r.body)));
+      const call = (await agendaInternals(bot.app.host)!.service.currentCall({ tenantId: TENANT, conversationId: conv.conversationId }))!;
+      const topics = await agendaInternals(bot.app.host)!.service.repo.listTopics({ tenantId: TENANT, conversationId: conv.conversationId }, call.callId);
+      expect(topics.map((t) => t.title)).toEqual(['How do champions run a quarterly review?']);
+      // One proposes; the others are told it is proposed (or being proposed, while the first is at it).
+      const others = (t: string): boolean => t.includes('proposed this question for the next call already') || t.includes('is proposing this question');
+      expect(answers.filter((t) => !others(t) && t.includes(s.proposedForCall(topics[0]!.number, 'Champions hour')))).toHaveLength(1);
+      expect(answers.filter(others)).toHaveLength(2);
+      const stored = await service.find({ ...where, ...conv, spaceId: conv.teamId }, questionId);
+      expect(stored.proposed).toMatchObject({ callId: call.callId, topicNumber: topics[0]!.number, callTitle: 'Champions hour' });
+      // Everyone's copy of the reminder shows the topic, without the button.
+      const shared = bot.connector.updates().filter((u) => u.activityId === reminder.record.activityId).at(-1)!.body.attachments![0]!.content;
+      expect(cardText(shared)).toContain(s.proposedForCall(topics[0]!.number, 'Champions hour'));
+      expect(cardText(shared)).not.toContain(s.proposeForCall);
+      // Pressing again (a retry) adds nothing.
+      expect(cardText(invokeCard((await pressPropose(CAROL)).body))).toContain(s.proposedForCall(topics[0]!.number, 'Champions hour'));
+      expect(await agendaInternals(bot.app.host)!.service.repo.listTopics({ tenantId: TENANT, conversationId: conv.conversationId }, call.callId)).toHaveLength(1);
+      // A forged id, or a question of another channel, changes nothing.
+      expect((await press('connect.propose', { questionId: 'nope' }, CAROL, undefined, conv)).status).toBe(400);
+      expect(invokeMessage((await press('connect.propose', proposeData, CAROL, undefined, { ...conv, conversationId: '19:elsewhere@thread.tacv2' })).body)).toBe(s.questionNotFound);
+      clock.at = saved;
     });
   });
   test('when 40 people contribute on one theme at once (a burst of notes), then every person is counted and the theme\'s top list is exactly the best of them', async () => {

@@ -20,6 +20,7 @@ export const VERB = {
   saveStory: 'connect.saveStory',
   introduce: 'connect.introduce',
   introReply: 'connect.introReply',
+  propose: 'connect.propose',
 } as const;
 
 const SHORT = 200;
@@ -90,6 +91,25 @@ export function questionCard(q: Question, notice?: string): AdaptiveCard {
     });
   }
   return card(body, actions, { msteams: { width: 'Full', ...(mentions.length ? { entities: mentions } : {}) }, fallbackText: `${s.questionKicker}: ${safeLine(shortened(q.text, 100))}` });
+}
+
+/**
+ * The reminder of an unanswered question, in its thread: the question, and "Propose for the next
+ * call" until it is proposed (then which topic of which call it became).
+ */
+export function reminderCard(q: Question, notice?: string): AdaptiveCard {
+  const body: CardElement[] = [
+    { type: 'TextBlock', text: s.reminderKicker, size: 'Small', weight: 'Bolder', color: 'Attention', wrap: true },
+    { type: 'TextBlock', text: safeText(shortened(q.text)), wrap: true },
+    { type: 'TextBlock', text: `${s.askedBy} ${safeLine(q.asker.userName)} · ${themeLine(q.themes)}`, isSubtle: true, wrap: true, spacing: 'Small' },
+  ];
+  const done = q.proposed?.topicNumber !== undefined && q.proposed.callTitle !== undefined;
+  if (done) body.push({ type: 'TextBlock', text: safeText(s.proposedForCall(q.proposed!.topicNumber!, q.proposed!.callTitle!)), wrap: true, spacing: 'Medium' });
+  if (notice) body.push({ type: 'TextBlock', text: safeText(notice), wrap: true, color: 'Good', spacing: 'Medium' });
+  const actions: CardAction[] = [];
+  if (!done && !q.accepted) actions.push({ type: 'Action.Execute', title: s.proposeForCall, verb: VERB.propose, data: { verb: VERB.propose, questionId: q.questionId } });
+  actions.push({ type: 'Action.Submit', title: s.answer, data: { msteams: { type: 'task/fetch' }, verb: VERB.answer, questionId: q.questionId } });
+  return card(body, actions);
 }
 
 /** An answer, posted in the question's thread. Accepted: a badge and "Save as story". */

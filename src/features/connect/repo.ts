@@ -3,7 +3,7 @@ import { encodeKeyPart, key, timeKey } from '../../store/keys';
 import { mutateEntity } from '../../store/etag';
 import { getEntityOrUndefined, listPartition, type Store } from '../../store/tables';
 import { topOf, withTopEntry, type ExpertiseRow } from './expertise';
-import type { AcceptedAnswer, Answer, Person, Question, RelatedStory, Space } from './model';
+import type { AcceptedAnswer, Answer, Person, ProposedTopic, Question, RelatedStory, Space } from './model';
 
 /**
  * Connect's tables.
@@ -43,6 +43,7 @@ interface QuestionRow {
   thread: string;
   remindedAt?: number;
   cardId?: string;
+  proposed?: string;
 }
 
 interface AnswerRow {
@@ -126,11 +127,13 @@ function toRow(q: Question): QuestionRow {
     thread: q.thread,
     ...(q.remindedAt ? { remindedAt: q.remindedAt.getTime() } : {}),
     ...(q.cardId ? { cardId: q.cardId } : {}),
+    ...(q.proposed ? { proposed: JSON.stringify({ ...q.proposed, at: q.proposed.at.getTime() }) } : {}),
   };
 }
 
 function fromRow(w: Space, r: QuestionRow): Question {
   const accepted = r.accepted ? (JSON.parse(r.accepted) as Omit<AcceptedAnswer, 'at'> & { at: number }) : undefined;
+  const proposed = r.proposed ? (JSON.parse(r.proposed) as Omit<ProposedTopic, 'at'> & { at: number }) : undefined;
   return {
     tenantId: w.tenantId,
     spaceId: w.spaceId,
@@ -152,6 +155,7 @@ function fromRow(w: Space, r: QuestionRow): Question {
     thread: r.thread,
     ...(r.remindedAt ? { remindedAt: new Date(r.remindedAt) } : {}),
     ...(r.cardId ? { cardId: r.cardId } : {}),
+    ...(proposed ? { proposed: { ...proposed, at: new Date(proposed.at) } } : {}),
   };
 }
 

@@ -8,8 +8,9 @@ import type { BotEventMap } from '../../teams/events';
 import { parseReference } from '../../teams/reference';
 import { callQuestionsOf, offerNetworkQuestions } from '../call/routes';
 import type { Feature, FeatureHost } from '../feature';
+import { portOf } from '../ports';
 import { safeLine } from '../../cards/safeText';
-import { answerCard, answerDialog, bucketsCard, mentionOf, questionCard, VERB, whoKnowsCard } from './cards';
+import { answerCard, answerDialog, bucketsCard, mentionOf, questionCard, reminderCard, VERB, whoKnowsCard } from './cards';
 import { registerAskTheNetwork } from './askAction';
 import { registerIntroductions } from './introRoutes';
 import { Introductions } from './introductions';
@@ -107,7 +108,7 @@ export const connectFeature: Feature = {
     registerAnswerDialog(host, service, postInThread, refresh);
     registerAskTheNetwork(host, service);
     registerIntroductions(host, new Introductions(host.store, host.clock, service.repo), claims);
-    host.door.job(reminderJob(service, claims, async (q, text) => void (await postInThread(q, mentioning(`${mentionOf(q.asker).text} ${text}`, [q.asker]))), host.log));
+    host.door.job(reminderJob(service, claims, async (q, text) => void (await postInThread(q, { ...mentioning(`${mentionOf(q.asker).text} ${text}`, [q.asker]), card: reminderCard(q) })), host.log));
     return { stop: async () => void (await Promise.all([settled(), service.settled()])) };
   },
 };
@@ -240,6 +241,23 @@ function registerButtons(host: FeatureHost, service: ConnectService, postInThrea
         await Promise.all([refresh(reply.log, question), postInThread(question, { text: s.acceptedNotice(question.asker.userName, answer.author.userName) })]);
       }
       return { card: answerCard(question, answer) };
+    },
+  });
+
+  // "Propose for the next call" on the reminder: the question becomes a topic of the
+  // conversation's next call through the agenda's port (ports.ts), once; everyone's copy of the
+  // reminder shows which topic it became.
+  door.cardAction({
+    verb: VERB.propose,
+    schema: z.object({ questionId: z.string().regex(QUESTION_ID) }),
+    strings,
+    shared: 'pressed',
+    current: async (turn, data, notice) => reminderCard(await service.find(placeOf(turn), data.questionId), notice.text),
+    async handle(turn, data, reply) {
+      const { question, outcome } = await service.proposeForNextCall(placeOf(turn), data.questionId, personOf(turn), portOf(host, 'nextCallTopics'));
+      const p = question.proposed;
+      if (outcome === 'proposed') reply.log.info('connect.proposed_for_call', { questionId: question.questionId, topic: p?.topicNumber });
+      return { card: reminderCard(question, outcome === 'already' ? s.proposedAlready(p?.topicNumber, p?.callTitle, p?.by.userName ?? '') : undefined), everyone: reminderCard(question) };
     },
   });
 

@@ -19,6 +19,7 @@ import {
   MAX_QUESTION_LENGTH,
   MAX_RELATED,
   MAX_SUGGESTED,
+  MAX_TOPIC_LENGTH,
   type Answer,
   type Contribution,
   type Expert,
@@ -29,6 +30,7 @@ import {
   type Space,
 } from './model';
 import type { ConnectPorts } from './ports';
+import type { NextCallTopics } from '../ports';
 import { ConnectRepo, type BucketRoute, type BucketStats, type OpenQuestionRow } from './repo';
 import { connectStrings as s } from './strings';
 
@@ -56,6 +58,20 @@ export type DueReminder = Awaited<ReturnType<ConnectRepo['dueReminders']>>[numbe
 
 export const newQuestionId = (at: Date): string => `${newestFirstKey(at)}-${randomBytes(4).toString('hex')}`;
 export const newAnswerId = (): string => randomBytes(6).toString('hex');
+
+/** A proposal claimed but never completed (the instance stopped midway) can be claimed again after this. */
+const PROPOSAL_LAPSE_MS = 60_000;
+
+/** A question as a topic title: the agenda keeps topics short. */
+function topicOf(text: string): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length <= MAX_TOPIC_LENGTH ? t : `${t.slice(0, MAX_TOPIC_LENGTH - 1).trimEnd()}…`;
+}
+
+function withoutProposal(q: Question): Question {
+  const { proposed: _proposed, ...rest } = q;
+  return rest;
+}
 
 export function median(values: readonly number[]): number | undefined {
   if (!values.length) return undefined;
@@ -322,6 +338,34 @@ export class ConnectService {
     const allowed = [q.asker.userId, answer.author.userId].includes(who.userId) || (await this.organizers.isOrganizer(place, who.userId));
     if (!allowed) throw new UserError(s.onlyAskerSaves);
     return this.ports.library.saveAnswer(place, { text: answer.text, teller: answer.author, savedBy: who, themes: q.themes, sourceId: `answer-${questionId}-${answerId}` });
+  }
+
+  /**
+   * "Propose for the next call" (on the reminder): the question becomes a topic of the
+   * conversation's next call, once. The question row is claimed first (eTag: of two presses at
+   * once, one proposes, the other is told it is proposed); the agenda's refusal (no call
+   * planned, the same topic already there) releases the claim, so a later press can try again.
+   */
+  async proposeForNextCall(place: Place, questionId: string, who: Person, topics: NextCallTopics | undefined): Promise<{ question: Question; outcome: 'proposed' | 'already' }> {
+    if (!topics) throw new UserError(s.noAgenda);
+    const found = await this.find(place, questionId);
+    const now = this.clock.now();
+    const claimable = (q: Question): boolean => !q.proposed || (q.proposed.topicNumber === undefined && now.getTime() - q.proposed.at.getTime() > PROPOSAL_LAPSE_MS);
+    if (!claimable(found)) return { question: found, outcome: 'already' };
+    const { before, after } = await this.repo.changeQuestion(place, questionId, (q) => (q && claimable(q) ? { ...q, proposed: { by: who, at: now } } : undefined));
+    if (!after) {
+      if (!before) throw new UserError(s.questionNotFound);
+      return { question: before, outcome: 'already' };
+    }
+    let added: Awaited<ReturnType<NextCallTopics['propose']>>;
+    try {
+      added = await topics.propose(place, who, topicOf(after.text));
+    } catch (err) {
+      await this.repo.changeQuestion(place, questionId, (q) => (q?.proposed && q.proposed.topicNumber === undefined && q.proposed.by.userId === who.userId && q.proposed.at.getTime() === now.getTime() ? withoutProposal(q) : undefined)).catch(() => undefined);
+      throw err;
+    }
+    const done = await this.repo.changeQuestion(place, questionId, (q) => (q ? { ...q, proposed: { by: who, at: now, callId: added.callId, callTitle: added.callTitle, topicNumber: added.topicNumber } } : undefined));
+    return { question: done.after ?? after, outcome: 'proposed' };
   }
 
   // ---- who knows -----------------------------------------------------------------------

@@ -68,6 +68,12 @@ export const connectStrings = {
   savedAsStory: 'Saved as a story in the library, with the question\'s themes.',
   savedAsStoryAlready: 'This answer is in the story library already.',
   fromCall: (title: string) => `Left open at the end of ${title}: a question for the network.`,
+  proposeForCall: 'Propose for the next call',
+  proposedForCall: (n: number, callTitle: string) => `Proposed as topic ${n} for ${callTitle}: the call can take it up.`,
+  proposedAlready: (n: number | undefined, callTitle: string | undefined, by: string) =>
+    n !== undefined && callTitle ? `${by} proposed this question for the next call already: topic ${n} of ${callTitle}.` : `${by} is proposing this question for the next call.`,
+  noAgenda: 'Calls are not set up here, so I cannot add the question to a call.',
+  reminderKicker: 'Still open',
   reminder: (asker: string, age: string) => `This question from ${asker} has had no answer for ${age}. Do you know someone who could help, or can you answer it?`,
 
   // ---- cards
