@@ -516,6 +516,75 @@ describe('connect', () => {
       await bot.send(bot.teams.channelMessage('buckets', conv));
       expect(cardText(bot.connector.cards()[0]!.card)).toContain(`Routed to ${FRED.name}, ${ERIN.name}`);
     });
+
+    test('when an organizer routes a bucket to a channel (with a person), then each question on it is cross-posted there once, presses on either copy act on the one question, and both copies update', async () => {
+      const team = '19:xpost-team@thread.tacv2';
+      const conv = { teamId: team, conversationId: '19:xpost-general@thread.tacv2' };
+      const GOV = { id: '19:xpost-governance@thread.tacv2', name: 'Governance', aadObjectId: '' } as TeamsPerson;
+      const govWhere = { teamId: team, conversationId: GOV.id };
+      const OTHER = { id: '19:other-team-channel@thread.tacv2', name: 'Elsewhere', aadObjectId: '' } as TeamsPerson;
+      const place = { tenantId: TENANT, spaceId: team, conversationId: conv.conversationId };
+      await new OrganizersRepo(bot.app.store.table(ORGANIZERS_TABLE)).add({ tenantId: TENANT, spaceId: team }, { userId: ALICE.aadObjectId, userName: ALICE.name }, 'test', clock.now());
+      // A channel the bot has never been used in, or one of another team: refused, nothing routed.
+      await bot.send(bot.teams.channelMessage(`buckets set #governance: @${GOV.name}`, { from: ALICE, ...conv }, [GOV]));
+      expect(bot.connector.texts()).toEqual([s.channelNotInTeam(GOV.name)]);
+      await bot.send(bot.teams.channelMessage('help', { from: BOB, teamId: '19:some-other-team@thread.tacv2', conversationId: OTHER.id }));
+      bot.connector.reset();
+      await bot.send(bot.teams.channelMessage(`buckets set #governance: @${OTHER.name}`, { from: ALICE, ...conv }, [OTHER]));
+      expect(bot.connector.texts()).toEqual([s.channelNotInTeam(OTHER.name)]);
+      // Once the bot is used in the Governance channel of this team, it can be routed there, with a person.
+      await bot.send(bot.teams.channelMessage('help', { from: BOB, ...govWhere }));
+      bot.connector.reset();
+      await bot.send(bot.teams.channelMessage(`buckets set #governance: @${FRED.name}, @${GOV.name}`, { from: ALICE, ...conv }, [FRED, GOV]));
+      expect(bot.connector.texts()).toEqual([s.bucketsSetChannels('governance', FRED.name, s.channelLabel(GOV.name))]);
+
+      // Teams answers the first cross-post with 429: the poster backs off and posts it.
+      let throttled = 0;
+      bot.connector.respondWith((req) => (req.method === 'POST' && req.conversationId === GOV.id && throttled++ === 0 ? { status: 429, body: { error: { code: 'TooManyRequests' } }, headers: { 'Retry-After': '1' } } : undefined));
+      const askActivity = bot.teams.channelMessage('ask Who decides our Teams governance and retention policies?', { from: BOB, ...conv });
+      expect((await bot.send(askActivity)).status).toBe(200);
+      const [reply] = bot.connector.cards({ conversationId: conv.conversationId, method: 'POST' });
+      const asked = { card: reply!.card, cardId: reply!.record.activityId, questionId: questionIdOf(reply!.card), activityId: askActivity.id };
+      expect(mentionIds(asked.card)[0]).toBe(FRED.aadObjectId);
+      const copies = () => bot.connector.cards({ conversationId: GOV.id, method: 'POST' });
+      expect(await eventually(async () => (copies().length ? copies() : undefined))).toHaveLength(1);
+      expect(throttled).toBe(2);
+      const [copy] = copies();
+      expectValidCard(copy!.card);
+      expect(copy!.record.body.text).toBe(s.routedHere('governance'));
+      expect(questionIdOf(copy!.card)).toBe(asked.questionId);
+      const stored = await eventually(async () => {
+        const q = await service.find(place, asked.questionId);
+        return q.copies?.[0]?.cardId ? q : undefined;
+      });
+      expect(stored!.copies).toEqual([expect.objectContaining({ conversationId: GOV.id, cardId: copy!.record.activityId })]);
+      // The copy is claimed once per question and channel: a second attempt (another instance) posts nothing.
+      expect(await service.repo.claimCopy(place, asked.questionId, GOV.id, clock.now())).toBe(false);
+
+      // Fred presses "I can help" on the copy: the one question is claimed; both cards show it.
+      bot.connector.reset();
+      const claimed = invokeCard((await press('connect.claim', { questionId: asked.questionId, v: versionOf(copy!.card) }, FRED, copy!.record.activityId, govWhere)).body);
+      expect(cardText(claimed)).toContain(s.claimedByYou);
+      const updated = bot.connector.updates().map((u) => u.activityId);
+      expect(updated).toEqual(expect.arrayContaining([asked.cardId, copy!.record.activityId]));
+      // The asker is told in the question's own thread.
+      expect(bot.connector.posts().find((p) => p.body.text?.includes('will help with your question'))?.conversationId).toBe(`${conv.conversationId};messageid=${asked.activityId}`);
+      // Erin presses on the original: it is the same question, claimed by Fred.
+      expect(cardText(invokeCard((await press('connect.claim', { questionId: asked.questionId, v: versionOf(asked.card) }, ERIN, asked.cardId, conv)).body))).toContain(s.alreadyClaimed(FRED.name));
+      // The Answer dialog opens from the copy too; a channel the question was not routed to is refused.
+      const fetched = await bot.send(bot.teams.taskFetch({ verb: 'connect.answer', questionId: asked.questionId }, { from: ERIN, ...govWhere }));
+      expect((fetched.body as { task: { type: string } }).task.type).toBe('continue');
+      expect(invokeMessage((await press('connect.claim', { questionId: asked.questionId, v: 1 }, ERIN, undefined, { teamId: team, conversationId: '19:xpost-random@thread.tacv2' })).body)).toBe(s.questionNotFound);
+
+      // Routing rules are per team: the same theme asked in another team is not posted in Governance.
+      bot.connector.reset();
+      await ask('Who decides governance and retention policies for our Teams?', BOB, { teamId: '19:some-other-team@thread.tacv2', conversationId: OTHER.id });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(copies()).toHaveLength(0);
+      bot.connector.reset();
+      await bot.send(bot.teams.channelMessage('buckets', conv));
+      expect(cardText(bot.connector.cards()[0]!.card)).toContain(`Routed to ${FRED.name}, ${s.channelLabel(GOV.name)}`);
+    });
   });
 
   describe('the digest', () => {

@@ -178,7 +178,8 @@ export function bucketsCard(buckets: readonly BucketView[]): AdaptiveCard {
   for (const b of buckets) {
     body.push({ type: 'TextBlock', text: `#${safeLine(b.bucket)}${b.name !== b.bucket ? ` (${safeLine(b.name)})` : ''}`, weight: 'Bolder', wrap: true, spacing: 'Medium' });
     body.push({ type: 'TextBlock', text: s.bucketLine(b.asked, b.open, b.medianFirstAnswerMs !== undefined ? durationText(b.medianFirstAnswerMs) : undefined), wrap: true, spacing: 'None' });
-    if (b.owners.length) body.push({ type: 'TextBlock', text: s.bucketOwners(b.owners.map((o) => safeLine(o.userName)).join(', ')), wrap: true, isSubtle: true, spacing: 'None' });
+    const owners = [...b.owners.map((o) => safeLine(o.userName)), ...b.channels.map((c) => s.channelLabel(safeLine(c)))];
+    if (owners.length) body.push({ type: 'TextBlock', text: s.bucketOwners(owners.join(', ')), wrap: true, isSubtle: true, spacing: 'None' });
   }
   body.push({ type: 'TextBlock', text: s.bucketsSetUsage, wrap: true, isSubtle: true, size: 'Small', spacing: 'Medium' });
   return card(body);

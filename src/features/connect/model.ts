@@ -76,6 +76,24 @@ export interface Question extends Place {
   proposed?: ProposedTopic;
   /** The posted question card's activity id, so changes show on it for everyone. */
   cardId?: string;
+  /**
+   * The channels the question's bucket is routed to (`buckets set #theme: @channel`), each with
+   * its copy of the question card once posted there. Presses on a copy act on this one question.
+   */
+  copies?: QuestionCopy[];
+}
+
+/** A channel a bucket is routed to: where to post (a stored reference, JSON) and its name as mentioned. */
+export interface RoutedChannel {
+  conversationId: string;
+  name: string;
+  reference: string;
+}
+
+export interface QuestionCopy extends RoutedChannel {
+  /** Set once the copy is posted: its thread (reference JSON) and card id. */
+  thread?: string;
+  cardId?: string;
 }
 
 export interface ProposedTopic {

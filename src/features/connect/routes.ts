@@ -9,6 +9,7 @@ import { parseReference } from '../../teams/reference';
 import { callQuestionsOf, offerNetworkQuestions } from '../call/routes';
 import type { Feature, FeatureHost } from '../feature';
 import { portOf } from '../ports';
+import { ConversationRepo, CONVERSATIONS_TABLE } from '../conversations/repo';
 import { safeLine } from '../../cards/safeText';
 import { answerCard, answerDialog, bucketsCard, mentionOf, questionCard, reminderCard, VERB, whoKnowsCard } from './cards';
 import { registerAskTheNetwork } from './askAction';
@@ -59,11 +60,43 @@ export const connectFeature: Feature = {
     const postInThread = async (q: Question, message: OutMessage): Promise<string | undefined> => host.poster.post(threadOf(q), message);
     /** Changes show on the posted question card for everyone (the presser also gets it in the invoke response). */
     const refresh = async (log: Logger, q: Question): Promise<void> => {
-      if (!q.cardId) return;
-      try {
-        await host.poster.update(threadOf(q), q.cardId, { card: questionCard(q) });
-      } catch (err) {
-        log.warn('connect.card_update_failed', errorFields(err));
+      // The card in the question's own thread and its copies in routed channels, all alike.
+      const copies = (q.copies ?? []).flatMap((c) => (c.cardId && c.thread ? [{ ref: parseReference(c.thread), cardId: c.cardId }] : []));
+      const targets = [...(q.cardId ? [{ ref: threadOf(q), cardId: q.cardId }] : []), ...copies];
+      await Promise.all(
+        targets.map(async ({ ref, cardId }) => {
+          if (!ref) return;
+          try {
+            await host.poster.update(ref, cardId, { card: questionCard(q) });
+          } catch (err) {
+            log.warn('connect.card_update_failed', errorFields(err));
+          }
+        }),
+      );
+    };
+
+    /**
+     * A copy of the question card in each channel its bucket is routed to, beside the reply:
+     * once per question and channel (a claim row: a second instance or a retry posts nothing),
+     * through the poster (which backs off on 429); a channel that refuses is logged and released.
+     */
+    const crossPost = (q: Question): void => {
+      for (const copy of q.copies ?? []) {
+        if (copy.cardId) continue;
+        service.later(
+          (async () => {
+            const ref = parseReference(copy.reference);
+            if (!ref || !(await service.repo.claimCopy(q, q.questionId, copy.conversationId, host.clock.now()))) return;
+            try {
+              const posted = await host.poster.post(ref, { text: s.routedHere(q.bucket), card: questionCard(q) });
+              if (posted) await service.copyPosted(q, copy.conversationId, JSON.stringify(threadOfPost(ref, posted)), posted);
+              host.log.info('connect.cross_posted', { questionId: q.questionId });
+            } catch (err) {
+              await service.repo.releaseCopy(q, q.questionId, copy.conversationId);
+              host.log.warn('connect.cross_post_failed', { questionId: q.questionId, ...errorFields(err) });
+            }
+          })(),
+        );
       }
     };
 
@@ -97,16 +130,17 @@ export const connectFeature: Feature = {
         const question = await service.ask(where, q.askedBy, text, q.reference);
         const posted = await host.poster.post(ref, { text: s.fromCall(safeLine(q.callTitle, 120)), card: questionCard(question) });
         if (posted) await service.posted(question, JSON.stringify(threadOfPost(ref, posted)), posted);
+        crossPost(question);
         host.log.info('connect.asked', { questionId: question.questionId, fromCall: true, themes: question.themes.length, suggested: question.suggested.length });
         await asked(host, question);
       },
     });
 
     const claims = new RunClaims(host.store.table(JOB_RUNS_TABLE), `connect-${randomUUID()}`);
-    registerCommands(host, service, settled);
+    registerCommands(host, service, settled, crossPost);
     registerButtons(host, service, postInThread, refresh);
     registerAnswerDialog(host, service, postInThread, refresh);
-    registerAskTheNetwork(host, service);
+    registerAskTheNetwork(host, service, crossPost);
     registerIntroductions(host, new Introductions(host.store, host.clock, service.repo), claims);
     host.door.job(reminderJob(service, claims, async (q, text) => void (await postInThread(q, { ...mentioning(`${mentionOf(q.asker).text} ${text}`, [q.asker]), card: reminderCard(q) })), host.log));
     return { stop: async () => void (await Promise.all([settled(), service.settled()])) };
@@ -126,10 +160,18 @@ function expertiseOf(c: BotEventMap['contributed']): Contribution | undefined {
   return { tenantId: c.tenantId, spaceId: c.spaceId, personId: c.personId, name: c.name, kind: c.kind, themes: c.themes, text: c.text, story, at: c.at };
 }
 
+const isChannelId = (id: string): boolean => /^19:[^;]+@thread\.(tacv2|skype)$/.test(id);
+
+/** Where to post in a channel of the turn's team: the turn's service and bot, the channel's id. */
+function channelRef(turn: Turn, channelId: string): ConversationRef {
+  return { ...turn.reference, conversation: { id: channelId, tenantId: turn.tenantId, conversationType: 'channel', isGroup: true } };
+}
+
 type PostInThread = (q: Question, message: OutMessage) => Promise<string | undefined>;
 type Refresh = (log: Logger, q: Question) => Promise<void>;
 
-function registerCommands(host: FeatureHost, service: ConnectService, settled: () => Promise<void>): void {
+function registerCommands(host: FeatureHost, service: ConnectService, settled: () => Promise<void>, crossPost: (q: Question) => void): void {
+  const conversations = new ConversationRepo(host.store.table(CONVERSATIONS_TABLE));
   const { door } = host;
   door.command({
     name: 'ask',
@@ -149,6 +191,7 @@ function registerCommands(host: FeatureHost, service: ConnectService, settled: (
       reply.log.info('connect.asked', { questionId: question.questionId, themes: question.themes.length, suggested: question.suggested.length, related: question.related.length });
       const posted = await reply.card(questionCard(question));
       if (posted) service.cardPosted(question, posted);
+      crossPost(question);
       await asked(host, question);
     },
   });
@@ -180,9 +223,19 @@ function registerCommands(host: FeatureHost, service: ConnectService, settled: (
       const rest = m[1] ?? '';
       const colon = rest.indexOf(':');
       if (colon <= 0) return void (await reply.text(s.bucketsSetUsage));
-      const owners = turn.mentions.map((p) => ({ userId: p.userId, userName: p.userName }));
-      const { theme, route } = await service.setBucket(placeOf(turn), personOf(turn), rest.slice(0, colon).trim(), owners);
-      await reply.text(s.bucketsSet(theme, route.owners.map((o) => o.userName).join(', ')));
+      // People and channels are @mentioned alike; a channel's id is a thread id (19:…@thread.tacv2).
+      const owners = turn.mentions.filter((m) => !isChannelId(m.userId)).map((p) => ({ userId: p.userId, userName: p.userName }));
+      const channels = turn.mentions.filter((m) => isChannelId(m.userId)).map((m) => ({ conversationId: m.userId, name: m.userName, reference: JSON.stringify(channelRef(turn, m.userId)) }));
+      // A channel of this team: its General channel (the team's id), or one the registry knows in this team.
+      const inTeam = async (id: string): Promise<boolean> => {
+        if (!turn.teamId) return false;
+        if (id === turn.teamId) return true;
+        const known = await conversations.get(turn.tenantId, id);
+        return known?.status === 'active' && known.teamId === turn.teamId;
+      };
+      const { theme, route } = await service.setBucket(placeOf(turn), personOf(turn), rest.slice(0, colon).trim(), owners, channels, inTeam);
+      const names = route.owners.map((o) => o.userName).join(', ');
+      await reply.text(route.channels.length ? s.bucketsSetChannels(theme, names, route.channels.map((c) => s.channelLabel(c.name)).join(', ')) : s.bucketsSet(theme, names));
     },
   });
 

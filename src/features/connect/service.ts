@@ -27,6 +27,7 @@ import {
   type Place,
   type Question,
   type RelatedStory,
+  type RoutedChannel,
   type Space,
 } from './model';
 import type { ConnectPorts } from './ports';
@@ -46,6 +47,8 @@ export interface BucketView {
   open: number;
   medianFirstAnswerMs?: number;
   owners: Person[];
+  /** Names of the channels the bucket is cross-posted to. */
+  channels: string[];
 }
 
 const MAX_CONTRIBUTION_THEMES = 8;
@@ -114,11 +117,14 @@ export class ConnectService {
     const now = this.clock.now();
     const themes = await this.ports.tagger.themesOf(place, text);
     const bucket = themes[0] ?? GENERAL_BUCKET;
-    const [suggested, related] = await Promise.all([
+    const [{ people: suggested, route }, related] = await Promise.all([
       this.suggest(place, { themes, bucket, exclude: [asker.userId] }, MAX_SUGGESTED),
       this.related(place, text, themes),
     ]);
+    // The bucket's channels (other than this one) each get a copy of the card.
+    const copies = (route?.channels ?? []).filter((c) => c.conversationId !== place.conversationId).map((c) => ({ ...c }));
     return {
+      ...(copies.length ? { copies } : {}),
       tenantId: place.tenantId,
       spaceId: place.spaceId,
       conversationId: place.conversationId,
@@ -183,13 +189,13 @@ export class ConnectService {
   }
 
   /** Bucket owners first, then the best-ranked people on the themes; never the excluded, hidden or declined. */
-  private async suggest(where: Space, q: { themes: string[]; bucket: string; exclude: string[] }, count: number): Promise<Person[]> {
+  private async suggest(where: Space, q: { themes: string[]; bucket: string; exclude: string[] }, count: number): Promise<{ people: Person[]; route?: BucketRoute }> {
     const [route, hidden, tops] = await Promise.all([this.repo.getRoute(where, q.bucket), this.repo.hiddenPeople(where.tenantId), this.tops(where, q.themes)]);
     const exclude = new Set([...hidden, ...q.exclude]);
     const owners = (route?.owners ?? []).filter((p) => !exclude.has(p.userId));
     for (const o of owners) exclude.add(o.userId);
     const experts = rankExperts(await this.enough(where, tops, exclude, count), this.clock.now(), exclude, count);
-    return [...owners, ...experts.map((e) => e.person)].slice(0, count);
+    return { people: [...owners, ...experts.map((e) => e.person)].slice(0, count), ...(route ? { route } : {}) };
   }
 
   private tops(where: Space, themes: readonly string[]): Promise<{ theme: string; rows: ExpertiseRow[] }[]> {
@@ -237,7 +243,8 @@ export class ConnectService {
   async find(place: Place, questionId: string, version?: number): Promise<Question> {
     if (this.pending.size) await this.settled();
     const q = await this.repo.getQuestion(place, questionId);
-    if (!q || q.conversationId !== place.conversationId || (version !== undefined && version > q.version)) throw new UserError(s.questionNotFound);
+    const here = q && (q.conversationId === place.conversationId || Boolean(q.copies?.some((c) => c.conversationId === place.conversationId)));
+    if (!q || !here || (version !== undefined && version > q.version)) throw new UserError(s.questionNotFound);
     return q;
   }
 
@@ -261,7 +268,9 @@ export class ConnectService {
     const found = await this.find(place, questionId, version);
     if (found.declined.includes(who.userId)) return { question: found, outcome: 'already' };
     if (!found.suggested.some((p) => p.userId === who.userId)) throw new UserError(s.notSuggested);
-    const [next] = await this.suggest(place, { themes: found.themes, bucket: found.bucket, exclude: [found.asker.userId, who.userId, ...found.declined, ...found.suggested.map((p) => p.userId)] }, 1);
+    const {
+      people: [next],
+    } = await this.suggest(place, { themes: found.themes, bucket: found.bucket, exclude: [found.asker.userId, who.userId, ...found.declined, ...found.suggested.map((p) => p.userId)] }, 1);
     const { before, after } = await this.repo.changeQuestion(place, questionId, (q) => {
       if (!q || q.declined.includes(who.userId)) return undefined;
       const suggested = q.suggested.filter((p) => p.userId !== who.userId);
@@ -447,24 +456,38 @@ export class ConnectService {
           open: Math.max(0, (c?.asked ?? 0) - (c?.answered ?? 0)),
           ...(m !== undefined ? { medianFirstAnswerMs: m } : {}),
           owners: routes.get(bucket)?.owners ?? [],
+          channels: (routes.get(bucket)?.channels ?? []).map((c) => c.name),
         };
       })
       .sort((a, b) => b.asked - a.asked || a.bucket.localeCompare(b.bucket));
   }
 
-  /** `buckets set #theme: @a, @b` (organizers): questions on the theme suggest these people first. */
-  async setBucket(where: Space, who: Person, themeText: string, owners: Person[]): Promise<{ theme: string; route: BucketRoute }> {
+  /**
+   * `buckets set #theme: @a, @b, @channel` (organizers): questions on the theme suggest these
+   * people first and are cross-posted to these channels. Several owners, people and channels
+   * mixed; a channel must be one of this team's (`inTeam`, the conversation registry).
+   */
+  async setBucket(where: Space, who: Person, themeText: string, owners: Person[], channels: RoutedChannel[] = [], inTeam: (conversationId: string) => Promise<boolean> = async () => false): Promise<{ theme: string; route: BucketRoute }> {
     if (!(await this.organizers.isOrganizer(where, who.userId))) throw new UserError(s.bucketsNotOrganizer);
     const wanted = normaliseTag(themeText.replace(/^#/, ''));
-    if (!wanted || owners.length === 0) throw new UserError(s.bucketsSetUsage);
-    if (owners.length > MAX_OWNERS) throw new UserError(s.bucketsTooMany);
+    if (!wanted || owners.length + channels.length === 0) throw new UserError(s.bucketsSetUsage);
+    const unique = owners.filter((p, i) => owners.findIndex((o) => o.userId === p.userId) === i);
+    const uniqueChannels = channels.filter((c, i) => channels.findIndex((o) => o.conversationId === c.conversationId) === i);
+    if (unique.length + uniqueChannels.length > MAX_OWNERS) throw new UserError(s.bucketsTooMany);
     const known = await this.ports.tagger.themes(where);
     const theme = known.find((t) => t.id === wanted || normaliseTag(t.name) === wanted);
     if (!theme) throw new UserError(s.unknownTheme(wanted.slice(0, 60), known.map((t) => t.id)));
-    const unique = owners.filter((p, i) => owners.findIndex((o) => o.userId === p.userId) === i);
-    const route: BucketRoute = { owners: unique, setBy: who.userId, setAt: this.clock.now().getTime() };
+    const checked = await Promise.all(uniqueChannels.map(async (c) => ({ c, ok: await inTeam(c.conversationId) })));
+    const stranger = checked.find((x) => !x.ok);
+    if (stranger) throw new UserError(s.channelNotInTeam(stranger.c.name));
+    const route: BucketRoute = { owners: unique, channels: uniqueChannels, setBy: who.userId, setAt: this.clock.now().getTime() };
     await this.repo.setRoute(where, theme.id, route);
     return { theme: theme.id, route };
+  }
+
+  /** A copy of the card was posted in a routed channel: where, so changes show on it too. */
+  async copyPosted(q: Question, conversationId: string, thread: string, cardId: string): Promise<void> {
+    await this.repo.changeQuestion(q, q.questionId, (cur) => (cur ? { ...cur, copies: (cur.copies ?? []).map((c) => (c.conversationId === conversationId ? { ...c, thread, cardId } : c)) } : undefined));
   }
 
   // ---- follow-through ------------------------------------------------------------------
