@@ -57,6 +57,12 @@ const EXCERPT = 400;
 /** The reminder job reads this many day partitions back, so a scheduler that was down a few days still reminds. */
 const REMINDER_LOOKBACK_DAYS = 7;
 
+/** A question ready to be stored: nothing written yet; its related stories still to be confirmed (`alive`). */
+export interface PreparedQuestion {
+  question: Question;
+  alive: Promise<Set<string>>;
+}
+
 export type DueReminder = Awaited<ReturnType<ConnectRepo['dueReminders']>>[number];
 
 export const newQuestionId = (at: Date): string => `${newestFirstKey(at)}-${randomBytes(4).toString('hex')}`;
@@ -112,18 +118,18 @@ export class ConnectService {
    * each theme's top list and story shortlist): nothing is written, so a caller may prepare it
    * while it finds out whether the question goes elsewhere (the call's live queue) and drop it.
    */
-  async prepare(place: Place, asker: Person, raw: string, thread: string): Promise<Question> {
+  async prepare(place: Place, asker: Person, raw: string, thread: string): Promise<PreparedQuestion> {
     const text = this.validateQuestion(raw);
     const now = this.clock.now();
     const themes = await this.ports.tagger.themesOf(place, text);
     const bucket = themes[0] ?? GENERAL_BUCKET;
-    const [{ people: suggested, route }, related] = await Promise.all([
+    const [{ people: suggested, route }, { candidates, alive }] = await Promise.all([
       this.suggest(place, { themes, bucket, exclude: [asker.userId] }, MAX_SUGGESTED),
       this.related(place, text, themes),
     ]);
     // The bucket's channels (other than this one) each get a copy of the card.
     const copies = (route?.channels ?? []).filter((c) => c.conversationId !== place.conversationId).map((c) => ({ ...c }));
-    return {
+    const question: Question = {
       ...(copies.length ? { copies } : {}),
       tenantId: place.tenantId,
       spaceId: place.spaceId,
@@ -135,23 +141,30 @@ export class ConnectService {
       bucket,
       suggested,
       declined: [],
-      related,
+      related: candidates,
       answerIds: [],
       createdAt: now,
       version: 1,
       thread,
     };
+    return { question, alive };
   }
 
   /**
    * Stores a prepared question with its open-list entry and reminder (one round trip: the
-   * transaction and the reminder row in parallel). The bucket's counter is bookkeeping written
-   * beside the reply (`later`): `buckets` waits for it on this instance.
+   * transaction and the reminder row in parallel, while the related stories are checked to
+   * still exist; in the rare case one was deleted, the question is rewritten without it before
+   * anyone sees the card). The bucket's counter is bookkeeping written beside the reply
+   * (`later`): `buckets` waits for it on this instance.
    */
-  async save(question: Question): Promise<Question> {
-    await this.repo.createQuestion(question, new Date(question.createdAt.getTime() + this.settings.reminderHours * 3_600_000));
+  async save(prepared: PreparedQuestion): Promise<Question> {
+    const { question } = prepared;
+    const [alive] = await Promise.all([prepared.alive, this.repo.createQuestion(question, new Date(question.createdAt.getTime() + this.settings.reminderHours * 3_600_000))]);
     this.later(this.count(question, question.bucket, (c) => ({ ...c, asked: c.asked + 1 })));
-    return question;
+    const related = question.related.filter((r) => alive.has(r.storyId));
+    if (related.length === question.related.length) return question;
+    const { after } = await this.repo.changeQuestion(question, question.questionId, (cur) => (cur ? { ...cur, related } : undefined));
+    return after ?? { ...question, related };
   }
 
   /** Where a proactively posted question card lives: its thread and card id (a merge of two fields). */
@@ -216,27 +229,29 @@ export class ConnectService {
 
   /**
    * Up to 3 stories told on the question's themes that share the most words with it (ties: the
-   * newest), from each theme's shortlist (one point read per theme), checked to still exist
-   * (a deleted one is left out, not replaced: a question card shows at most 3, often fewer).
+   * newest), from each theme's shortlist (one point read per theme). Whether they still exist
+   * (a deleted one is left out, not replaced: a card shows at most 3, often fewer) is checked
+   * beside the question's write (`alive`, awaited by save), not before it: one round trip less.
    */
-  private async related(where: Space, text: string, themes: readonly string[]): Promise<RelatedStory[]> {
-    if (!themes.length) return [];
+  private async related(where: Space, text: string, themes: readonly string[]): Promise<{ candidates: RelatedStory[]; alive: Promise<Set<string>> }> {
+    const none = { candidates: [], alive: Promise.resolve(new Set<string>()) };
+    if (!themes.length) return none;
     const terms = new Set(this.ports.tagger.terms(text));
     const lists = await Promise.all(themes.map((t) => this.repo.shortlist(where, t)));
     const seen = new Set<string>();
-    const scored = lists
+    const candidates = lists
       .flat()
       .filter((e) => !seen.has(e.storyId) && seen.add(e.storyId))
       .map((e) => ({ e, score: e.terms.filter((t) => terms.has(t)).length }))
       .filter((x) => x.score > 0)
       .sort((a, b) => b.score - a.score || b.e.at - a.e.at)
-      .slice(0, MAX_RELATED);
-    if (!scored.length) return [];
-    const alive = await this.ports.library.existing(where, scored.map((x) => x.e.storyId));
-    return scored
-      .filter((x) => alive.has(x.e.storyId))
       .slice(0, MAX_RELATED)
       .map(({ e }) => ({ storyId: e.storyId, text: e.excerpt, tellerName: e.tellerName }));
+    if (!candidates.length) return none;
+    const alive = this.ports.library.existing(where, candidates.map((c) => c.storyId));
+    // Awaited by save; a prepared question that is dropped leaves no rejection unhandled.
+    alive.catch(() => undefined);
+    return { candidates, alive };
   }
 
   /** The question as the card shows it; refuses ids from another conversation (or a version never sent). */
