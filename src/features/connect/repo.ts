@@ -362,10 +362,14 @@ export class ConnectRepo {
     });
   }
 
-  /** The theme's shortlist: one point read. */
-  async shortlist(w: Space, theme: string): Promise<ShortlistedStory[]> {
-    const row = await getEntityOrUndefined<{ entries: string }>(this.expertise, key(w.tenantId, w.spaceId, theme), STORIES_RK);
-    return row ? (JSON.parse(row.entries) as ShortlistedStory[]) : [];
+  /** The theme's top list and story shortlist at once: one read of the two rows ('stories' < 'top', after every 'p|' row). */
+  async themeLists(w: Space, theme: string): Promise<{ top: ExpertiseRow[]; stories: ShortlistedStory[] }> {
+    const rows = await listPartition<{ entries: string }>(this.expertise, key(w.tenantId, w.spaceId, theme), { from: STORIES_RK, to: `${TOP_RK}|` });
+    const entries = (rk: string): unknown[] => {
+      const row = rows.find((r) => r.rowKey === rk);
+      return row ? (JSON.parse(row.entries) as unknown[]) : [];
+    };
+    return { top: entries(TOP_RK) as ExpertiseRow[], stories: entries(STORIES_RK) as ShortlistedStory[] };
   }
 
   // ---- opt-outs ------------------------------------------------------------------------

@@ -32,7 +32,7 @@ import {
 } from './model';
 import type { ConnectPorts } from './ports';
 import type { NextCallTopics } from '../ports';
-import { ConnectRepo, type BucketRoute, type BucketStats, type OpenQuestionRow } from './repo';
+import { ConnectRepo, type BucketRoute, type BucketStats, type OpenQuestionRow, type ShortlistedStory } from './repo';
 import { connectStrings as s } from './strings';
 
 export interface ConnectSettings {
@@ -123,9 +123,11 @@ export class ConnectService {
     const now = this.clock.now();
     const themes = await this.ports.tagger.themesOf(place, text);
     const bucket = themes[0] ?? GENERAL_BUCKET;
+    // Each theme's top list and story shortlist in one read (two rows of one partition).
+    const lists = Promise.all(themes.map(async (theme) => ({ theme, ...(await this.repo.themeLists(place, theme)) })));
     const [{ people: suggested, route }, { candidates, alive }] = await Promise.all([
-      this.suggest(place, { themes, bucket, exclude: [asker.userId] }, MAX_SUGGESTED),
-      this.related(place, text, themes),
+      this.suggest(place, { themes, bucket, exclude: [asker.userId] }, MAX_SUGGESTED, lists.then((l) => l.map((x) => ({ theme: x.theme, rows: x.top })))),
+      this.related(place, text, themes, lists.then((l) => l.map((x) => x.stories))),
     ]);
     // The bucket's channels (other than this one) each get a copy of the card.
     const copies = (route?.channels ?? []).filter((c) => c.conversationId !== place.conversationId).map((c) => ({ ...c }));
@@ -202,8 +204,13 @@ export class ConnectService {
   }
 
   /** Bucket owners first, then the best-ranked people on the themes; never the excluded, hidden or declined. */
-  private async suggest(where: Space, q: { themes: string[]; bucket: string; exclude: string[] }, count: number): Promise<{ people: Person[]; route?: BucketRoute }> {
-    const [route, hidden, tops] = await Promise.all([this.repo.getRoute(where, q.bucket), this.repo.hiddenPeople(where.tenantId), this.tops(where, q.themes)]);
+  private async suggest(
+    where: Space,
+    q: { themes: string[]; bucket: string; exclude: string[] },
+    count: number,
+    topLists?: Promise<{ theme: string; rows: ExpertiseRow[] }[]>,
+  ): Promise<{ people: Person[]; route?: BucketRoute }> {
+    const [route, hidden, tops] = await Promise.all([this.repo.getRoute(where, q.bucket), this.repo.hiddenPeople(where.tenantId), topLists ?? this.tops(where, q.themes)]);
     const exclude = new Set([...hidden, ...q.exclude]);
     const owners = (route?.owners ?? []).filter((p) => !exclude.has(p.userId));
     for (const o of owners) exclude.add(o.userId);
@@ -233,11 +240,11 @@ export class ConnectService {
    * (a deleted one is left out, not replaced: a card shows at most 3, often fewer) is checked
    * beside the question's write (`alive`, awaited by save), not before it: one round trip less.
    */
-  private async related(where: Space, text: string, themes: readonly string[]): Promise<{ candidates: RelatedStory[]; alive: Promise<Set<string>> }> {
+  private async related(where: Space, text: string, themes: readonly string[], shortlists: Promise<ShortlistedStory[][]>): Promise<{ candidates: RelatedStory[]; alive: Promise<Set<string>> }> {
     const none = { candidates: [], alive: Promise.resolve(new Set<string>()) };
     if (!themes.length) return none;
     const terms = new Set(this.ports.tagger.terms(text));
-    const lists = await Promise.all(themes.map((t) => this.repo.shortlist(where, t)));
+    const lists = await shortlists;
     const seen = new Set<string>();
     const candidates = lists
       .flat()
