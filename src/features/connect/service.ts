@@ -52,8 +52,14 @@ export interface BucketView {
 }
 
 const MAX_CONTRIBUTION_THEMES = 8;
-/** Characters of a story kept in a theme's shortlist (the card shows 200). */
-const EXCERPT = 400;
+/**
+ * Characters and words of a story kept in a theme's shortlist (the card shows 200 characters).
+ * The shortlist is one string property, at most 32k UTF-16 characters: 30 stories of
+ * (240 + 40 words of ~12 + name and id ~150) stay near 27k. 400 characters and 200 words, as
+ * before, overflowed it with long stories.
+ */
+const EXCERPT = 240;
+const SHORTLIST_TERMS = 40;
 /** The reminder job reads this many day partitions back, so a scheduler that was down a few days still reminds. */
 const REMINDER_LOOKBACK_DAYS = 7;
 
@@ -446,7 +452,7 @@ export class ConnectService {
     const themes = c.themes ?? (c.text ? await this.ports.tagger.themesOf(where, c.text) : []);
     const unique = [...new Set(themes.map(normaliseTag).filter(Boolean))].slice(0, MAX_CONTRIBUTION_THEMES);
     const who = { userId: c.personId, userName: c.name };
-    const story = c.story ? { storyId: c.story.storyId, excerpt: c.story.text.slice(0, EXCERPT), tellerName: c.story.tellerName, terms: [...new Set(this.ports.tagger.terms(c.story.text))].slice(0, 200), at: c.at.getTime() } : undefined;
+    const story = c.story ? { storyId: c.story.storyId, excerpt: c.story.text.slice(0, EXCERPT), tellerName: c.story.tellerName, terms: [...new Set(this.ports.tagger.terms(c.story.text))].slice(0, SHORTLIST_TERMS), at: c.at.getTime() } : undefined;
     await Promise.all(
       unique.map(async (theme) => {
         await this.repo.changeExpertise(where, theme, c.personId, (row) => withContribution(row, who, c.kind, c.at));
