@@ -415,6 +415,21 @@ describe('connect', () => {
     });
   });
 
+  describe('the story shortlist of a theme', () => {
+    test('when thirty long stories are told on a theme, then the shortlist keeps the newest 30 within one string property (32k characters)', async () => {
+      const space = { tenantId: TENANT, spaceId: '19:long-stories-team@thread.tacv2' };
+      const words = Array.from({ length: 600 }, (_, i) => `champion${i.toString(36)}word`);
+      for (let n = 0; n < 31; n++) {
+        const text = `Story ${n}: ${words.slice(n, n + 500).join(' ')} champions onboarding`.slice(0, 5000);
+        await service.recordContribution({ ...space, personId: `aad-user-long-${n}`, name: `Teller ${n}`, kind: 'story', themes: ['champions'], story: { storyId: `long-${n}`, text, tellerName: `Teller ${n}` }, at: new Date(clock.now().getTime() - (31 - n) * 60_000) });
+      }
+      const { stories } = await service.repo.themeLists(space, 'champions');
+      expect(stories).toHaveLength(30);
+      expect(stories[0]!.storyId).toBe('long-30');
+      expect(JSON.stringify(stories).length).toBeLessThan(32_000);
+    });
+  });
+
   describe('introductions', () => {
     const introduce = (personId: string, from: TeamsPerson = BOB) => press('connect.introduce', { personId, themes: 'champions' }, from);
     const reply = (from: TeamsPerson, requesterId: string, answer: 'yes' | 'no', spaceId = TEAM) =>
