@@ -10,6 +10,7 @@ import { connectStrings as s } from '../../src/features/connect/strings';
 import { MAX_QUESTION_LENGTH } from '../../src/features/connect/model';
 import { standing, TOP_SIZE } from '../../src/features/connect/expertise';
 import { agendaInternals } from '../../src/features/agenda/routes';
+import { callInternals } from '../../src/features/call/routes';
 import { agendaStrings } from '../../src/features/agenda/strings';
 
 /** Connect over real HTTP with Azurite: ask, the question card's buttons, the answer dialog, who knows, hide/show, buckets, the reminder. */
@@ -659,6 +660,8 @@ describe('connect', () => {
       const claimed = invokeCard((await press('connect.claim', { questionId: q.questionId, v: versionOf(posted!.card) }, CAROL, posted!.record.activityId, conv)).body);
       expect(cardText(claimed)).toContain(s.claimedByYou);
       expect(bot.connector.posts().find((p) => p.body.text?.includes('will help with your question'))?.conversationId).toBe(`${conv.conversationId};messageid=${posted!.record.activityId}`);
+      // The running note's last coalesced update is sent before the next test watches the connector.
+      await callInternals(bot.app.host)!.cards.coalescer.settled();
       clock.at = saved;
     });
   });
