@@ -9,6 +9,9 @@ import { REMINDER_JOB } from '../../src/features/connect/jobs';
 import { connectStrings as s } from '../../src/features/connect/strings';
 import { MAX_QUESTION_LENGTH } from '../../src/features/connect/model';
 import { standing, TOP_SIZE } from '../../src/features/connect/expertise';
+import { agendaInternals } from '../../src/features/agenda/routes';
+import { callInternals } from '../../src/features/call/routes';
+import { agendaStrings } from '../../src/features/agenda/strings';
 
 /** Connect over real HTTP with Azurite: ask, the question card's buttons, the answer dialog, who knows, hide/show, buckets, the reminder. */
 const start = new Date('2026-06-01T09:00:00Z');
@@ -40,6 +43,16 @@ function invokeMessage(body: unknown): string {
   const b = body as { type?: string; value?: string };
   expect(b.type).toBe('application/vnd.microsoft.activity.message');
   return b.value ?? '';
+}
+
+/** A value written beside a reply: polled until it is there (at most 5 s). */
+async function eventually<T>(read: () => Promise<T | undefined>): Promise<T | undefined> {
+  const until = Date.now() + 5000;
+  for (;;) {
+    const v = await read();
+    if (v !== undefined || Date.now() > until) return v;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 const mentionIds = (c: Json): string[] => (((c.msteams as Json | undefined)?.entities as { mentioned: { id: string } }[] | undefined) ?? []).map((e) => e.mentioned.id);
@@ -98,7 +111,7 @@ describe('connect', () => {
 
   describe('ask', () => {
     test('when someone asks in a channel, then the card shows the question, its theme, related stories and up to 3 people @mentioned, recent contributors first, never the asker', async () => {
-      const { card, questionId } = await ask('How do you keep champions engaged after the launch?', BOB);
+      const { card, questionId, cardId } = await ask('How do you keep champions engaged after the launch?', BOB);
       const text = cardText(card);
       expect(text).toContain('How do you keep champions engaged after the launch?');
       expect(text).toContain('#champions');
@@ -111,7 +124,8 @@ describe('connect', () => {
       expect(stored).toMatchObject({ asker: { userId: BOB.aadObjectId }, answerIds: [] });
       expect(stored.themes).toContain('champions');
       expect(stored.bucket).toBe(stored.themes[0]);
-      expect(stored.cardId).toBeDefined();
+      // The card's id is remembered beside the reply (it does not hold the turn).
+      expect(await eventually(async () => (await service.find({ ...where, conversationId: CHANNEL }, questionId)).cardId)).toBe(cardId);
     });
 
     test('when the asker is the expert, then they are not suggested on their own question', async () => {
@@ -166,7 +180,7 @@ describe('connect', () => {
       expect(mentionIds(cards[0]!.card)).toContain(CAROL.aadObjectId);
       const stored = await service.find({ ...where, conversationId: CHANNEL }, questionIdOf(cards[0]!.card));
       expect(stored.asker.userId).toBe(BOB.aadObjectId);
-      expect(stored.cardId).toBe(cards[0]!.record.activityId);
+      expect(await eventually(async () => (await service.find({ ...where, conversationId: CHANNEL }, stored.questionId)).cardId)).toBe(cards[0]!.record.activityId);
     });
 
     test('when the dialog comes back empty or forged, then nothing is asked', async () => {
@@ -402,6 +416,21 @@ describe('connect', () => {
     });
   });
 
+  describe('the story shortlist of a theme', () => {
+    test('when thirty long stories are told on a theme, then the shortlist keeps the newest 30 within one string property (32k characters)', async () => {
+      const space = { tenantId: TENANT, spaceId: '19:long-stories-team@thread.tacv2' };
+      const words = Array.from({ length: 600 }, (_, i) => `champion${i.toString(36)}word`);
+      for (let n = 0; n < 31; n++) {
+        const text = `Story ${n}: ${words.slice(n, n + 500).join(' ')} champions onboarding`.slice(0, 5000);
+        await service.recordContribution({ ...space, personId: `aad-user-long-${n}`, name: `Teller ${n}`, kind: 'story', themes: ['champions'], story: { storyId: `long-${n}`, text, tellerName: `Teller ${n}` }, at: new Date(clock.now().getTime() - (31 - n) * 60_000) });
+      }
+      const { stories } = await service.repo.themeLists(space, 'champions');
+      expect(stories).toHaveLength(30);
+      expect(stories[0]!.storyId).toBe('long-30');
+      expect(JSON.stringify(stories).length).toBeLessThan(32_000);
+    });
+  });
+
   describe('introductions', () => {
     const introduce = (personId: string, from: TeamsPerson = BOB) => press('connect.introduce', { personId, themes: 'champions' }, from);
     const reply = (from: TeamsPerson, requesterId: string, answer: 'yes' | 'no', spaceId = TEAM) =>
@@ -503,6 +532,75 @@ describe('connect', () => {
       await bot.send(bot.teams.channelMessage('buckets', conv));
       expect(cardText(bot.connector.cards()[0]!.card)).toContain(`Routed to ${FRED.name}, ${ERIN.name}`);
     });
+
+    test('when an organizer routes a bucket to a channel (with a person), then each question on it is cross-posted there once, presses on either copy act on the one question, and both copies update', async () => {
+      const team = '19:xpost-team@thread.tacv2';
+      const conv = { teamId: team, conversationId: '19:xpost-general@thread.tacv2' };
+      const GOV = { id: '19:xpost-governance@thread.tacv2', name: 'Governance', aadObjectId: '' } as TeamsPerson;
+      const govWhere = { teamId: team, conversationId: GOV.id };
+      const OTHER = { id: '19:other-team-channel@thread.tacv2', name: 'Elsewhere', aadObjectId: '' } as TeamsPerson;
+      const place = { tenantId: TENANT, spaceId: team, conversationId: conv.conversationId };
+      await new OrganizersRepo(bot.app.store.table(ORGANIZERS_TABLE)).add({ tenantId: TENANT, spaceId: team }, { userId: ALICE.aadObjectId, userName: ALICE.name }, 'test', clock.now());
+      // A channel the bot has never been used in, or one of another team: refused, nothing routed.
+      await bot.send(bot.teams.channelMessage(`buckets set #governance: @${GOV.name}`, { from: ALICE, ...conv }, [GOV]));
+      expect(bot.connector.texts()).toEqual([s.channelNotInTeam(GOV.name)]);
+      await bot.send(bot.teams.channelMessage('help', { from: BOB, teamId: '19:some-other-team@thread.tacv2', conversationId: OTHER.id }));
+      bot.connector.reset();
+      await bot.send(bot.teams.channelMessage(`buckets set #governance: @${OTHER.name}`, { from: ALICE, ...conv }, [OTHER]));
+      expect(bot.connector.texts()).toEqual([s.channelNotInTeam(OTHER.name)]);
+      // Once the bot is used in the Governance channel of this team, it can be routed there, with a person.
+      await bot.send(bot.teams.channelMessage('help', { from: BOB, ...govWhere }));
+      bot.connector.reset();
+      await bot.send(bot.teams.channelMessage(`buckets set #governance: @${FRED.name}, @${GOV.name}`, { from: ALICE, ...conv }, [FRED, GOV]));
+      expect(bot.connector.texts()).toEqual([s.bucketsSetChannels('governance', FRED.name, s.channelLabel(GOV.name))]);
+
+      // Teams answers the first cross-post with 429: the poster backs off and posts it.
+      let throttled = 0;
+      bot.connector.respondWith((req) => (req.method === 'POST' && req.conversationId === GOV.id && throttled++ === 0 ? { status: 429, body: { error: { code: 'TooManyRequests' } }, headers: { 'Retry-After': '1' } } : undefined));
+      const askActivity = bot.teams.channelMessage('ask Who decides our Teams governance and retention policies?', { from: BOB, ...conv });
+      expect((await bot.send(askActivity)).status).toBe(200);
+      const [reply] = bot.connector.cards({ conversationId: conv.conversationId, method: 'POST' });
+      const asked = { card: reply!.card, cardId: reply!.record.activityId, questionId: questionIdOf(reply!.card), activityId: askActivity.id };
+      expect(mentionIds(asked.card)[0]).toBe(FRED.aadObjectId);
+      const copies = () => bot.connector.cards({ conversationId: GOV.id, method: 'POST' });
+      expect(await eventually(async () => (copies().length ? copies() : undefined))).toHaveLength(1);
+      expect(throttled).toBe(2);
+      const [copy] = copies();
+      expectValidCard(copy!.card);
+      expect(copy!.record.body.text).toBe(s.routedHere('governance'));
+      expect(questionIdOf(copy!.card)).toBe(asked.questionId);
+      const stored = await eventually(async () => {
+        const q = await service.find(place, asked.questionId);
+        return q.copies?.[0]?.cardId ? q : undefined;
+      });
+      expect(stored!.copies).toEqual([expect.objectContaining({ conversationId: GOV.id, cardId: copy!.record.activityId })]);
+      // The copy is claimed once per question and channel: a second attempt (another instance) posts nothing.
+      expect(await service.repo.claimCopy(place, asked.questionId, GOV.id, clock.now())).toBe(false);
+
+      // Fred presses "I can help" on the copy: the one question is claimed; both cards show it.
+      bot.connector.reset();
+      const claimed = invokeCard((await press('connect.claim', { questionId: asked.questionId, v: versionOf(copy!.card) }, FRED, copy!.record.activityId, govWhere)).body);
+      expect(cardText(claimed)).toContain(s.claimedByYou);
+      const updated = bot.connector.updates().map((u) => u.activityId);
+      expect(updated).toEqual(expect.arrayContaining([asked.cardId, copy!.record.activityId]));
+      // The asker is told in the question's own thread.
+      expect(bot.connector.posts().find((p) => p.body.text?.includes('will help with your question'))?.conversationId).toBe(`${conv.conversationId};messageid=${asked.activityId}`);
+      // Erin presses on the original: it is the same question, claimed by Fred.
+      expect(cardText(invokeCard((await press('connect.claim', { questionId: asked.questionId, v: versionOf(asked.card) }, ERIN, asked.cardId, conv)).body))).toContain(s.alreadyClaimed(FRED.name));
+      // The Answer dialog opens from the copy too; a channel the question was not routed to is refused.
+      const fetched = await bot.send(bot.teams.taskFetch({ verb: 'connect.answer', questionId: asked.questionId }, { from: ERIN, ...govWhere }));
+      expect((fetched.body as { task: { type: string } }).task.type).toBe('continue');
+      expect(invokeMessage((await press('connect.claim', { questionId: asked.questionId, v: 1 }, ERIN, undefined, { teamId: team, conversationId: '19:xpost-random@thread.tacv2' })).body)).toBe(s.questionNotFound);
+
+      // Routing rules are per team: the same theme asked in another team is not posted in Governance.
+      bot.connector.reset();
+      await ask('Who decides governance and retention policies for our Teams?', BOB, { teamId: '19:some-other-team@thread.tacv2', conversationId: OTHER.id });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(copies()).toHaveLength(0);
+      bot.connector.reset();
+      await bot.send(bot.teams.channelMessage('buckets', conv));
+      expect(cardText(bot.connector.cards()[0]!.card)).toContain(`Routed to ${FRED.name}, ${s.channelLabel(GOV.name)}`);
+    });
   });
 
   describe('the digest', () => {
@@ -523,6 +621,48 @@ describe('connect', () => {
       expect(text).toContain('Who has a champions newsletter template?');
       expect(text).toContain(`asked by ${BOB.name}`);
       expect(text).not.toContain('Is there a champions FAQ?');
+    });
+  });
+
+  describe('live questions of a call', () => {
+    test('when a call ends with questions the host left open, then each becomes a question for the network once (themes, suggested people, card in the channel); answered ones do not', async () => {
+      const conv = { conversationId: '19:handoff-channel@thread.tacv2' };
+      const place = { ...where, conversationId: conv.conversationId };
+      const saved = clock.at;
+      await bot.send(bot.teams.channelMessage('call "Power Hour" 2026-06-10 16:00 weekly', { from: ALICE, ...conv }));
+      const call = (await agendaInternals(bot.app.host)!.service.currentCall({ tenantId: TENANT, conversationId: conv.conversationId }))!;
+      await press('call.start', { callId: call.callId }, ALICE, undefined, conv);
+      await bot.send(bot.teams.channelMessage('ask How do you keep champions engaged after the launch?', { from: BOB, ...conv }));
+      await bot.send(bot.teams.channelMessage('ask Who owns the pilot budget?', { from: ERIN, ...conv }));
+      const notes = await agendaInternals(bot.app.host)!.service.repo.listStoredNotes({ tenantId: TENANT, conversationId: conv.conversationId }, call.callId);
+      expect(notes.filter((n) => n.kind === 'question')).toHaveLength(2);
+      const pilot = notes.find((n) => n.text === 'Who owns the pilot budget?')!;
+      await press('call.answered', { callId: call.callId, noteKey: pilot.noteKey }, ALICE, undefined, conv);
+      const before = (await service.openQuestions(where, 1000)).length;
+      bot.connector.reset();
+      clock.at = new Date('2026-06-10T17:30:00Z');
+      await bot.send(bot.teams.channelMessage('call done', { from: ALICE, ...conv }));
+      const questionCards = () => bot.connector.cards({ conversationId: conv.conversationId, method: 'POST' }).filter((c) => cardText(c.card).includes(s.questionKicker) && cardText(c.card).includes('champions engaged'));
+      // Handed off beside the turn that ended the call.
+      expect(await eventually(async () => (questionCards().length ? questionCards() : undefined))).toHaveLength(1);
+      const [posted] = questionCards();
+      expectValidCard(posted!.card);
+      expect(posted!.record.body.text).toBe(s.fromCall('Power Hour'));
+      expect(mentionIds(posted!.card)).toContain(CAROL.aadObjectId);
+      expect(mentionIds(posted!.card)).not.toContain(BOB.aadObjectId);
+      const q = await service.find(place, questionIdOf(posted!.card));
+      expect(q).toMatchObject({ text: 'How do you keep champions engaged after the launch?', asker: { userId: BOB.aadObjectId }, bucket: 'champions', answerIds: [] });
+      expect(await eventually(async () => (await service.find(place, q.questionId)).cardId)).toBe(posted!.record.activityId);
+      expect(JSON.stringify(bot.connector.cards({ conversationId: conv.conversationId }))).not.toContain('Who owns the pilot budget?');
+      expect((await service.openQuestions(where, 1000)).length).toBe(before + 1);
+
+      // Presses on the handed-off question work as on any question: answers go to its thread.
+      const claimed = invokeCard((await press('connect.claim', { questionId: q.questionId, v: versionOf(posted!.card) }, CAROL, posted!.record.activityId, conv)).body);
+      expect(cardText(claimed)).toContain(s.claimedByYou);
+      expect(bot.connector.posts().find((p) => p.body.text?.includes('will help with your question'))?.conversationId).toBe(`${conv.conversationId};messageid=${posted!.record.activityId}`);
+      // The running note's last coalesced update is sent before the next test watches the connector.
+      await callInternals(bot.app.host)!.cards.coalescer.settled();
+      clock.at = saved;
     });
   });
 
@@ -548,6 +688,51 @@ describe('connect', () => {
       expect(reminders[0]!.conversationId).toBe(`${conv.conversationId};messageid=${open.activityId}`);
       expect(reminders[0]!.body.text).toContain('3 days');
       expect((await service.find({ ...where, spaceId: conv.teamId, conversationId: conv.conversationId }, open.questionId)).remindedAt).toBeDefined();
+    });
+
+    test('when the reminder offers "Propose for the next call", then the question becomes one topic of the next call, even with presses at once; with no call planned the person is told and can press again later', async () => {
+      const conv = { teamId: '19:propose-team@thread.tacv2', conversationId: '19:propose-channel@thread.tacv2' };
+      const saved = clock.at;
+      const { questionId } = await ask('How do champions run a quarterly review?', BOB, conv);
+      bot.connector.reset();
+      clock.at = new Date(clock.at.getTime() + 73 * 3_600_000);
+      await bot.app.bot.jobs.runOnce([REMINDER_JOB]);
+      const reminder = bot.connector.cards({ method: 'POST' }).find((c) => c.record.conversationId.startsWith(conv.conversationId))!;
+      expectValidCard(reminder.card);
+      expect(reminder.record.body.text).toContain('has had no answer');
+      expect(cardText(reminder.card)).toContain(s.proposeForCall);
+      const proposeData = { questionId };
+      const pressPropose = (from: TeamsPerson) => press('connect.propose', proposeData, from, reminder.record.activityId, conv);
+
+      // No call planned in this channel: the agenda's refusal, nothing kept.
+      const refused = invokeCard((await pressPropose(CAROL)).body);
+      expect(cardText(refused)).toContain(agendaStrings.noOpenCall);
+      expect((await service.find({ ...where, ...conv, spaceId: conv.teamId }, questionId)).proposed).toBeUndefined();
+
+      await bot.send(bot.teams.channelMessage('call "Champions hour" 2026-07-20 16:00 monthly', { from: ALICE, ...conv }));
+      bot.connector.reset();
+      const [a, b, c] = await Promise.all([pressPropose(CAROL), pressPropose(DANA), pressPropose(ERIN)]);
+      const answers = [a, b, c].map((r) => cardText(invokeCard(r.body)));
+      const call = (await agendaInternals(bot.app.host)!.service.currentCall({ tenantId: TENANT, conversationId: conv.conversationId }))!;
+      const topics = await agendaInternals(bot.app.host)!.service.repo.listTopics({ tenantId: TENANT, conversationId: conv.conversationId }, call.callId);
+      expect(topics.map((t) => t.title)).toEqual(['How do champions run a quarterly review?']);
+      // One proposes; the others are told it is proposed (or being proposed, while the first is at it).
+      const others = (t: string): boolean => t.includes('proposed this question for the next call already') || t.includes('is proposing this question');
+      expect(answers.filter((t) => !others(t) && t.includes(s.proposedForCall(topics[0]!.number, 'Champions hour')))).toHaveLength(1);
+      expect(answers.filter(others)).toHaveLength(2);
+      const stored = await service.find({ ...where, ...conv, spaceId: conv.teamId }, questionId);
+      expect(stored.proposed).toMatchObject({ callId: call.callId, topicNumber: topics[0]!.number, callTitle: 'Champions hour' });
+      // Everyone's copy of the reminder shows the topic, without the button.
+      const shared = bot.connector.updates().filter((u) => u.activityId === reminder.record.activityId).at(-1)!.body.attachments![0]!.content;
+      expect(cardText(shared)).toContain(s.proposedForCall(topics[0]!.number, 'Champions hour'));
+      expect(cardText(shared)).not.toContain(s.proposeForCall);
+      // Pressing again (a retry) adds nothing.
+      expect(cardText(invokeCard((await pressPropose(CAROL)).body))).toContain(s.proposedForCall(topics[0]!.number, 'Champions hour'));
+      expect(await agendaInternals(bot.app.host)!.service.repo.listTopics({ tenantId: TENANT, conversationId: conv.conversationId }, call.callId)).toHaveLength(1);
+      // A forged id, or a question of another channel, changes nothing.
+      expect((await press('connect.propose', { questionId: 'nope' }, CAROL, undefined, conv)).status).toBe(400);
+      expect(invokeMessage((await press('connect.propose', proposeData, CAROL, undefined, { ...conv, conversationId: '19:elsewhere@thread.tacv2' })).body)).toBe(s.questionNotFound);
+      clock.at = saved;
     });
   });
   test('when 40 people contribute on one theme at once (a burst of notes), then every person is counted and the theme\'s top list is exactly the best of them', async () => {

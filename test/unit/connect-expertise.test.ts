@@ -1,5 +1,5 @@
 import { faded, HALF_LIFE_DAYS, rankExperts, scoreNow, WEIGHTS, withContribution, type ExpertiseRow } from '../../src/features/connect/expertise';
-import { answerCard, mentionOf, questionCard, reasonOf, whoKnowsCard, bucketsCard } from '../../src/features/connect/cards';
+import { answerCard, mentionOf, questionCard, reasonOf, whoKnowsCard, bucketsCard, reminderCard } from '../../src/features/connect/cards';
 import { median } from '../../src/features/connect/service';
 import type { Question } from '../../src/features/connect/model';
 import { cardProblems } from '../support/cards';
@@ -96,7 +96,9 @@ describe('connect cards', () => {
     const rows = build([['a', 'story', 3]]);
     expect(cardProblems(whoKnowsCard(['champions'], rankExperts([{ theme: 'champions', rows }], now, new Set(), 5), now))).toEqual([]);
     expect(cardProblems(whoKnowsCard(['champions'], [], now))).toEqual([]);
-    expect(cardProblems(bucketsCard([{ bucket: 'champions', name: 'Champions', asked: 3, open: 1, medianFirstAnswerMs: 7_200_000, owners: [{ userId: 'u', userName: hostile }] }]))).toEqual([]);
+    expect(cardProblems(bucketsCard([{ bucket: 'champions', name: 'Champions', asked: 3, open: 1, medianFirstAnswerMs: 7_200_000, owners: [{ userId: 'u', userName: hostile }], channels: [hostile] }]))).toEqual([]);
+    expect(cardProblems(reminderCard(question))).toEqual([]);
+    expect(cardProblems(reminderCard({ ...question, proposed: { by: question.asker, at: now, callId: 'c', callTitle: hostile, topicNumber: 2 } }, hostile))).toEqual([]);
   });
 });
 

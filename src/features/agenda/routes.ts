@@ -5,6 +5,7 @@ import { errorFields } from '../../log';
 import type { Conversation, Person } from '../../people/model';
 import type { Turn } from '../../teams/door';
 import type { Feature, FeatureHost } from '../feature';
+import { provide } from '../ports';
 import type { AdaptiveCard } from '../../cards/types';
 import type { Notice } from '../../teams/door';
 import { agendaCard, callFormCard, endedCard, endEarlyCard, nearDuplicateCard, recapCard, VERBS, type AgendaViewer } from './cards';
@@ -50,6 +51,15 @@ export const agendaFeature: Feature = {
     const coalescer = new CardUpdateCoalescer(UPDATE_INTERVAL_MS, (err) => host.log.warn('agenda.card_update_failed', errorFields(err)), slots);
     const live = new LiveCards(service, host.poster, coalescer);
     internals.set(host, { service, live });
+    // Connect proposes an unanswered question as a topic for the next call (ports.ts).
+    provide(host, 'nextCallTopics', {
+      async propose(where, who, text) {
+        const { call, topic } = await service.proposeTopic(where, who, text);
+        await host.events.emit('contributed', { tenantId: where.tenantId, spaceId: where.spaceId, personId: who.userId, name: who.userName, kind: 'topic', at: host.clock.now(), call: { callId: call.callId, title: call.title }, text: topic.title });
+        await live.touchAll(where, call.callId);
+        return { callId: call.callId, callTitle: call.title, topicNumber: topic.number };
+      },
+    });
     const scopes: Turn['conversationType'][] = ['channel', 'groupChat'];
     const group = s.group;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FeatureHost } from '../feature';
 import { askDialog, questionCard } from './cards';
+import type { Question } from './model';
 import type { ConnectService } from './service';
 import { asked, threadRef } from './shapes';
 import { connectStrings as s } from './strings';
@@ -15,7 +16,7 @@ export const ASK_NETWORK_COMMAND = 'askNetwork';
 const dialogData = z.object({ question: z.string().max(20_000) }).passthrough();
 const here = (type: string): boolean => type === 'channel' || type === 'groupChat';
 
-export function registerAskTheNetwork(host: FeatureHost, service: ConnectService): void {
+export function registerAskTheNetwork(host: FeatureHost, service: ConnectService, crossPost: (q: Question) => void): void {
   host.door.messageAction({
     commandId: ASK_NETWORK_COMMAND,
     schema: dialogData,
@@ -30,7 +31,8 @@ export function registerAskTheNetwork(host: FeatureHost, service: ConnectService
       const question = await service.ask({ tenantId: turn.tenantId, spaceId: turn.spaceId, conversationId: turn.conversationId }, { userId: turn.userId, userName: turn.userName }, data.question, JSON.stringify(ref));
       reply.log.info('connect.asked', { questionId: question.questionId, fromMessage: true, suggested: question.suggested.length });
       const posted = await host.poster.post(ref, { card: questionCard(question) });
-      if (posted) await service.repo.setCardId(question, question.questionId, posted);
+      if (posted) service.cardPosted(question, posted);
+      crossPost(question);
       await asked(host, question);
       // The dialog closes; the question card is in the thread.
       return { close: true };

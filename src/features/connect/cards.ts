@@ -20,6 +20,7 @@ export const VERB = {
   saveStory: 'connect.saveStory',
   introduce: 'connect.introduce',
   introReply: 'connect.introReply',
+  propose: 'connect.propose',
 } as const;
 
 const SHORT = 200;
@@ -92,6 +93,25 @@ export function questionCard(q: Question, notice?: string): AdaptiveCard {
   return card(body, actions, { msteams: { width: 'Full', ...(mentions.length ? { entities: mentions } : {}) }, fallbackText: `${s.questionKicker}: ${safeLine(shortened(q.text, 100))}` });
 }
 
+/**
+ * The reminder of an unanswered question, in its thread: the question, and "Propose for the next
+ * call" until it is proposed (then which topic of which call it became).
+ */
+export function reminderCard(q: Question, notice?: string): AdaptiveCard {
+  const body: CardElement[] = [
+    { type: 'TextBlock', text: s.reminderKicker, size: 'Small', weight: 'Bolder', color: 'Attention', wrap: true },
+    { type: 'TextBlock', text: safeText(shortened(q.text)), wrap: true },
+    { type: 'TextBlock', text: `${s.askedBy} ${safeLine(q.asker.userName)} · ${themeLine(q.themes)}`, isSubtle: true, wrap: true, spacing: 'Small' },
+  ];
+  const done = q.proposed?.topicNumber !== undefined && q.proposed.callTitle !== undefined;
+  if (done) body.push({ type: 'TextBlock', text: safeText(s.proposedForCall(q.proposed!.topicNumber!, q.proposed!.callTitle!)), wrap: true, spacing: 'Medium' });
+  if (notice) body.push({ type: 'TextBlock', text: safeText(notice), wrap: true, color: 'Good', spacing: 'Medium' });
+  const actions: CardAction[] = [];
+  if (!done && !q.accepted) actions.push({ type: 'Action.Execute', title: s.proposeForCall, verb: VERB.propose, data: { verb: VERB.propose, questionId: q.questionId } });
+  actions.push({ type: 'Action.Submit', title: s.answer, data: { msteams: { type: 'task/fetch' }, verb: VERB.answer, questionId: q.questionId } });
+  return card(body, actions);
+}
+
 /** An answer, posted in the question's thread. Accepted: a badge and "Save as story". */
 export function answerCard(q: Pick<Question, 'questionId' | 'accepted'>, a: Answer): AdaptiveCard {
   const data = { questionId: q.questionId, answerId: a.answerId };
@@ -158,7 +178,8 @@ export function bucketsCard(buckets: readonly BucketView[]): AdaptiveCard {
   for (const b of buckets) {
     body.push({ type: 'TextBlock', text: `#${safeLine(b.bucket)}${b.name !== b.bucket ? ` (${safeLine(b.name)})` : ''}`, weight: 'Bolder', wrap: true, spacing: 'Medium' });
     body.push({ type: 'TextBlock', text: s.bucketLine(b.asked, b.open, b.medianFirstAnswerMs !== undefined ? durationText(b.medianFirstAnswerMs) : undefined), wrap: true, spacing: 'None' });
-    if (b.owners.length) body.push({ type: 'TextBlock', text: s.bucketOwners(b.owners.map((o) => safeLine(o.userName)).join(', ')), wrap: true, isSubtle: true, spacing: 'None' });
+    const owners = [...b.owners.map((o) => safeLine(o.userName)), ...b.channels.map((c) => s.channelLabel(safeLine(c)))];
+    if (owners.length) body.push({ type: 'TextBlock', text: s.bucketOwners(owners.join(', ')), wrap: true, isSubtle: true, spacing: 'None' });
   }
   body.push({ type: 'TextBlock', text: s.bucketsSetUsage, wrap: true, isSubtle: true, size: 'Small', spacing: 'Medium' });
   return card(body);

@@ -13,6 +13,7 @@ import { connectStrings as s, durationText } from './strings';
 export const REMINDER_JOB = 'connect.reminder';
 const LEASE_MS = 5 * 60_000;
 
+/** Posts the reminder (its words, and the question with "Propose for the next call") in the question's thread. */
 export type ThreadPoster = (q: Question, text: string) => Promise<void>;
 
 export function reminderJob(service: ConnectService, claims: RunClaims, post: ThreadPoster, log: Logger): Job {

@@ -68,8 +68,40 @@ export interface Question extends Place {
   /** Where answers and reminders are posted (the routes' own serialised reference; opaque here). */
   thread: string;
   remindedAt?: Date;
+  /**
+   * Offered as a topic for the conversation's next call ("Propose for the next call" on the
+   * reminder): who pressed, and once the agenda took it, which call and topic. A claim without
+   * a topic number is a proposal in progress (or one that failed midway: it lapses after a minute).
+   */
+  proposed?: ProposedTopic;
   /** The posted question card's activity id, so changes show on it for everyone. */
   cardId?: string;
+  /**
+   * The channels the question's bucket is routed to (`buckets set #theme: @channel`), each with
+   * its copy of the question card once posted there. Presses on a copy act on this one question.
+   */
+  copies?: QuestionCopy[];
+}
+
+/** A channel a bucket is routed to: where to post (a stored reference, JSON) and its name as mentioned. */
+export interface RoutedChannel {
+  conversationId: string;
+  name: string;
+  reference: string;
+}
+
+export interface QuestionCopy extends RoutedChannel {
+  /** Set once the copy is posted: its thread (reference JSON) and card id. */
+  thread?: string;
+  cardId?: string;
+}
+
+export interface ProposedTopic {
+  by: Person;
+  at: Date;
+  callId?: string;
+  callTitle?: string;
+  topicNumber?: number;
 }
 
 export interface Answer {
@@ -97,5 +129,7 @@ export const MAX_EXPERTS = 5;
 export const MAX_RELATED = 3;
 export const MAX_ANSWERS = 100;
 export const MAX_OWNERS = 5;
+/** The agenda's limit on a topic's title (agenda/service.ts MAX_TOPIC): a proposed question is shortened to it. */
+export const MAX_TOPIC_LENGTH = 300;
 /** The bucket of a question that matched no theme. */
 export const GENERAL_BUCKET = 'general';

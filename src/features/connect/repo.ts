@@ -1,15 +1,16 @@
 import type { TableClient } from '@azure/data-tables';
 import { encodeKeyPart, key, timeKey } from '../../store/keys';
 import { mutateEntity } from '../../store/etag';
-import { getEntityOrUndefined, listPartition, type Store } from '../../store/tables';
+import { getEntityOrUndefined, insertIfAbsent, listPartition, type Store } from '../../store/tables';
 import { topOf, withTopEntry, type ExpertiseRow } from './expertise';
-import type { AcceptedAnswer, Answer, Person, Question, RelatedStory, Space } from './model';
+import type { AcceptedAnswer, Answer, Person, ProposedTopic, Question, QuestionCopy, RelatedStory, RoutedChannel, Space } from './model';
 
 /**
  * Connect's tables.
  *
  * questions   PK tenant|space            RK questionId (newest first); its answers RK questionId|a|answerId;
- *                                        RK open|questionId: the open questions (digest), removed at the first answer
+ *                                        RK open|questionId: the open questions (digest), removed at the first answer;
+ *                                        RK copy|questionId|channel: one per cross-posted copy (only one instance posts it)
  *             PK due|YYYY-MM-DD          RK dueTime|tenant|space|questionId: reminders due that day (the job reads a few days)
  * expertise   PK tenant|space|theme      RK p|person: decayed score, counts and latest time per kind (expertise.ts)
  *                                        RK top: the theme's best TOP_SIZE rows, kept as contributions happen
@@ -43,6 +44,8 @@ interface QuestionRow {
   thread: string;
   remindedAt?: number;
   cardId?: string;
+  proposed?: string;
+  copies?: string;
 }
 
 interface AnswerRow {
@@ -81,6 +84,8 @@ export interface BucketStats {
 
 export interface BucketRoute {
   owners: Person[];
+  /** Channels of the team the bucket's questions are cross-posted to. */
+  channels: RoutedChannel[];
   setBy: string;
   setAt: number;
 }
@@ -102,6 +107,7 @@ const personRk = (personId: string): string => `p|${encodeKeyPart(personId)}`;
 const spacePk = (w: Space): string => key(w.tenantId, w.spaceId);
 const OPEN = 'open|';
 const openRk = (questionId: string): string => `${OPEN}${questionId}`;
+const copyRk = (questionId: string, conversationId: string): string => `copy|${questionId}|${encodeKeyPart(conversationId)}`;
 const answerRk = (questionId: string, answerId: string): string => `${questionId}|a|${answerId}`;
 export const duePk = (day: Date): string => key('due', day.toISOString().slice(0, 10));
 
@@ -126,11 +132,14 @@ function toRow(q: Question): QuestionRow {
     thread: q.thread,
     ...(q.remindedAt ? { remindedAt: q.remindedAt.getTime() } : {}),
     ...(q.cardId ? { cardId: q.cardId } : {}),
+    ...(q.copies?.length ? { copies: JSON.stringify(q.copies) } : {}),
+    ...(q.proposed ? { proposed: JSON.stringify({ ...q.proposed, at: q.proposed.at.getTime() }) } : {}),
   };
 }
 
 function fromRow(w: Space, r: QuestionRow): Question {
   const accepted = r.accepted ? (JSON.parse(r.accepted) as Omit<AcceptedAnswer, 'at'> & { at: number }) : undefined;
+  const proposed = r.proposed ? (JSON.parse(r.proposed) as Omit<ProposedTopic, 'at'> & { at: number }) : undefined;
   return {
     tenantId: w.tenantId,
     spaceId: w.spaceId,
@@ -152,6 +161,8 @@ function fromRow(w: Space, r: QuestionRow): Question {
     thread: r.thread,
     ...(r.remindedAt ? { remindedAt: new Date(r.remindedAt) } : {}),
     ...(r.cardId ? { cardId: r.cardId } : {}),
+    ...(proposed ? { proposed: { ...proposed, at: new Date(proposed.at) } } : {}),
+    ...(r.copies ? { copies: JSON.parse(r.copies) as QuestionCopy[] } : {}),
   };
 }
 
@@ -213,6 +224,16 @@ export class ConnectRepo {
    */
   async setCardId(w: Space, questionId: string, cardId: string): Promise<void> {
     await this.questions.updateEntity({ partitionKey: spacePk(w), rowKey: questionId, cardId }, 'Merge');
+  }
+
+  /** "Only one of us posts the copy": one row per question and channel (insert-if-absent). */
+  async claimCopy(w: Space, questionId: string, conversationId: string, at: Date): Promise<boolean> {
+    return insertIfAbsent(this.questions, { partitionKey: spacePk(w), rowKey: copyRk(questionId, conversationId), at: at.getTime() });
+  }
+
+  /** A copy that could not be posted: the claim goes, so a later attempt may post it. */
+  async releaseCopy(w: Space, questionId: string, conversationId: string): Promise<void> {
+    await this.questions.deleteEntity(spacePk(w), copyRk(questionId, conversationId)).catch(() => undefined);
   }
 
   /** Writes the answer row; the same answer id again rewrites the same row (the question row counts it once). */
@@ -341,10 +362,14 @@ export class ConnectRepo {
     });
   }
 
-  /** The theme's shortlist: one point read. */
-  async shortlist(w: Space, theme: string): Promise<ShortlistedStory[]> {
-    const row = await getEntityOrUndefined<{ entries: string }>(this.expertise, key(w.tenantId, w.spaceId, theme), STORIES_RK);
-    return row ? (JSON.parse(row.entries) as ShortlistedStory[]) : [];
+  /** The theme's top list and story shortlist at once: one read of the two rows ('stories' < 'top', after every 'p|' row). */
+  async themeLists(w: Space, theme: string): Promise<{ top: ExpertiseRow[]; stories: ShortlistedStory[] }> {
+    const rows = await listPartition<{ entries: string }>(this.expertise, key(w.tenantId, w.spaceId, theme), { from: STORIES_RK, to: `${TOP_RK}|` });
+    const entries = (rk: string): unknown[] => {
+      const row = rows.find((r) => r.rowKey === rk);
+      return row ? (JSON.parse(row.entries) as unknown[]) : [];
+    };
+    return { top: entries(TOP_RK) as ExpertiseRow[], stories: entries(STORIES_RK) as ShortlistedStory[] };
   }
 
   // ---- opt-outs ------------------------------------------------------------------------
@@ -370,22 +395,25 @@ export class ConnectRepo {
   }
 
   async setRoute(w: Space, bucket: string, route: BucketRoute): Promise<void> {
-    await this.buckets.upsertEntity({ partitionKey: spacePk(w), rowKey: key('route', bucket), bucket, owners: JSON.stringify(route.owners), setBy: route.setBy, setAt: route.setAt }, 'Replace');
+    await this.buckets.upsertEntity(
+      { partitionKey: spacePk(w), rowKey: key('route', bucket), bucket, owners: JSON.stringify(route.owners), channels: JSON.stringify(route.channels), setBy: route.setBy, setAt: route.setAt },
+      'Replace',
+    );
   }
 
   async getRoute(w: Space, bucket: string): Promise<BucketRoute | undefined> {
-    const r = await getEntityOrUndefined<{ owners: string; setBy: string; setAt: number }>(this.buckets, spacePk(w), key('route', bucket));
-    return r ? { owners: JSON.parse(r.owners) as Person[], setBy: r.setBy, setAt: r.setAt } : undefined;
+    const r = await getEntityOrUndefined<{ owners: string; channels?: string; setBy: string; setAt: number }>(this.buckets, spacePk(w), key('route', bucket));
+    return r ? { owners: JSON.parse(r.owners) as Person[], channels: r.channels ? (JSON.parse(r.channels) as RoutedChannel[]) : [], setBy: r.setBy, setAt: r.setAt } : undefined;
   }
 
   /** Every bucket's counters and route of the space: one partition read. */
   async bucketsOf(w: Space): Promise<{ stats: Map<string, BucketStats>; routes: Map<string, BucketRoute> }> {
-    const rows = await listPartition<{ bucket: string; stats?: string; owners?: string; setBy?: string; setAt?: number }>(this.buckets, spacePk(w));
+    const rows = await listPartition<{ bucket: string; stats?: string; owners?: string; channels?: string; setBy?: string; setAt?: number }>(this.buckets, spacePk(w));
     const stats = new Map<string, BucketStats>();
     const routes = new Map<string, BucketRoute>();
     for (const r of rows) {
       if (r.stats) stats.set(r.bucket, JSON.parse(r.stats) as BucketStats);
-      if (r.owners) routes.set(r.bucket, { owners: JSON.parse(r.owners) as Person[], setBy: r.setBy ?? '', setAt: r.setAt ?? 0 });
+      if (r.owners) routes.set(r.bucket, { owners: JSON.parse(r.owners) as Person[], channels: r.channels ? (JSON.parse(r.channels) as RoutedChannel[]) : [], setBy: r.setBy ?? '', setAt: r.setAt ?? 0 });
     }
     return { stats, routes };
   }

@@ -8,7 +8,10 @@ import type { BotEventMap } from '../../teams/events';
 import { parseReference } from '../../teams/reference';
 import { callQuestionsOf, offerNetworkQuestions } from '../call/routes';
 import type { Feature, FeatureHost } from '../feature';
-import { answerCard, answerDialog, bucketsCard, mentionOf, questionCard, VERB, whoKnowsCard } from './cards';
+import { portOf } from '../ports';
+import { ConversationRepo, CONVERSATIONS_TABLE } from '../conversations/repo';
+import { safeLine } from '../../cards/safeText';
+import { answerCard, answerDialog, bucketsCard, mentionOf, questionCard, reminderCard, VERB, whoKnowsCard } from './cards';
 import { registerAskTheNetwork } from './askAction';
 import { registerIntroductions } from './introRoutes';
 import { Introductions } from './introductions';
@@ -17,7 +20,7 @@ import { ANSWER_ID, MAX_QUESTION_LENGTH, QUESTION_ID, type Contribution, type Pe
 import { storiesPorts } from './ports';
 import { CONNECT_TABLES } from './repo';
 import { ConnectService, newAnswerId } from './service';
-import { asked, mentioning, threadRef } from './shapes';
+import { asked, mentioning, threadOfPost, threadRef } from './shapes';
 import { connectStrings as s } from './strings';
 
 /**
@@ -44,7 +47,9 @@ export const connectFeature: Feature = {
   name: 'connect',
   tables: CONNECT_TABLES,
   create(host) {
-    const service = new ConnectService(host.store, host.clock, storiesPorts(host.store, host.clock), { reminderHours: host.config.connect.reminderHours });
+    const service = new ConnectService(host.store, host.clock, storiesPorts(host.store, host.clock), { reminderHours: host.config.connect.reminderHours }, (err) =>
+      host.log.warn('connect.bookkeeping_failed', errorFields(err)),
+    );
 
     /** The reference was written by threadRef; read back from storage, so parsed again. */
     const threadOf = (q: Question): ConversationRef => {
@@ -55,11 +60,43 @@ export const connectFeature: Feature = {
     const postInThread = async (q: Question, message: OutMessage): Promise<string | undefined> => host.poster.post(threadOf(q), message);
     /** Changes show on the posted question card for everyone (the presser also gets it in the invoke response). */
     const refresh = async (log: Logger, q: Question): Promise<void> => {
-      if (!q.cardId) return;
-      try {
-        await host.poster.update(threadOf(q), q.cardId, { card: questionCard(q) });
-      } catch (err) {
-        log.warn('connect.card_update_failed', errorFields(err));
+      // The card in the question's own thread and its copies in routed channels, all alike.
+      const copies = (q.copies ?? []).flatMap((c) => (c.cardId && c.thread ? [{ ref: parseReference(c.thread), cardId: c.cardId }] : []));
+      const targets = [...(q.cardId ? [{ ref: threadOf(q), cardId: q.cardId }] : []), ...copies];
+      await Promise.all(
+        targets.map(async ({ ref, cardId }) => {
+          if (!ref) return;
+          try {
+            await host.poster.update(ref, cardId, { card: questionCard(q) });
+          } catch (err) {
+            log.warn('connect.card_update_failed', errorFields(err));
+          }
+        }),
+      );
+    };
+
+    /**
+     * A copy of the question card in each channel its bucket is routed to, beside the reply:
+     * once per question and channel (a claim row: a second instance or a retry posts nothing),
+     * through the poster (which backs off on 429); a channel that refuses is logged and released.
+     */
+    const crossPost = (q: Question): void => {
+      for (const copy of q.copies ?? []) {
+        if (copy.cardId) continue;
+        service.later(
+          (async () => {
+            const ref = parseReference(copy.reference);
+            if (!ref || !(await service.repo.claimCopy(q, q.questionId, copy.conversationId, host.clock.now()))) return;
+            try {
+              const posted = await host.poster.post(ref, { text: s.routedHere(q.bucket), card: questionCard(q) });
+              if (posted) await service.copyPosted(q, copy.conversationId, JSON.stringify(threadOfPost(ref, posted)), posted);
+              host.log.info('connect.cross_posted', { questionId: q.questionId });
+            } catch (err) {
+              await service.repo.releaseCopy(q, q.questionId, copy.conversationId);
+              host.log.warn('connect.cross_post_failed', { questionId: q.questionId, ...errorFields(err) });
+            }
+          })(),
+        );
       }
     };
 
@@ -83,26 +120,30 @@ export const connectFeature: Feature = {
     };
 
     // A call's question nobody answered during the call becomes a question for the network,
-    // posted in the call's conversation as if its asker had asked here (call/questions.ts).
+    // posted in the call's conversation (a thread of its own) as if its asker had asked there
+    // (call/questions.ts claims each question first, so it is asked once).
     offerNetworkQuestions(host, {
       async publish(where, q) {
         const ref = parseReference(q.reference);
         if (!ref) throw new Error('stored conversation reference is not readable');
-        const question = await service.ask(where, q.askedBy, q.text.slice(0, MAX_QUESTION_LENGTH), q.reference);
-        const posted = await host.poster.post(ref, { card: questionCard(question) });
-        if (posted) await service.repo.setCardId(question, question.questionId, posted);
+        const text = q.text.trim().length > MAX_QUESTION_LENGTH ? `${q.text.trim().slice(0, MAX_QUESTION_LENGTH - 1)}…` : q.text;
+        const question = await service.ask(where, q.askedBy, text, q.reference);
+        const posted = await host.poster.post(ref, { text: s.fromCall(safeLine(q.callTitle, 120)), card: questionCard(question) });
+        if (posted) await service.posted(question, JSON.stringify(threadOfPost(ref, posted)), posted);
+        crossPost(question);
+        host.log.info('connect.asked', { questionId: question.questionId, fromCall: true, themes: question.themes.length, suggested: question.suggested.length });
         await asked(host, question);
       },
     });
 
     const claims = new RunClaims(host.store.table(JOB_RUNS_TABLE), `connect-${randomUUID()}`);
-    registerCommands(host, service, settled);
+    registerCommands(host, service, settled, crossPost);
     registerButtons(host, service, postInThread, refresh);
     registerAnswerDialog(host, service, postInThread, refresh);
-    registerAskTheNetwork(host, service);
+    registerAskTheNetwork(host, service, crossPost);
     registerIntroductions(host, new Introductions(host.store, host.clock, service.repo), claims);
-    host.door.job(reminderJob(service, claims, async (q, text) => void (await postInThread(q, mentioning(`${mentionOf(q.asker).text} ${text}`, [q.asker]))), host.log));
-    return { stop: async () => settled() };
+    host.door.job(reminderJob(service, claims, async (q, text) => void (await postInThread(q, { ...mentioning(`${mentionOf(q.asker).text} ${text}`, [q.asker]), card: reminderCard(q) })), host.log));
+    return { stop: async () => void (await Promise.all([settled(), service.settled()])) };
   },
 };
 
@@ -119,10 +160,18 @@ function expertiseOf(c: BotEventMap['contributed']): Contribution | undefined {
   return { tenantId: c.tenantId, spaceId: c.spaceId, personId: c.personId, name: c.name, kind: c.kind, themes: c.themes, text: c.text, story, at: c.at };
 }
 
+const isChannelId = (id: string): boolean => /^19:[^;]+@thread\.(tacv2|skype)$/.test(id);
+
+/** Where to post in a channel of the turn's team: the turn's service and bot, the channel's id. */
+function channelRef(turn: Turn, channelId: string): ConversationRef {
+  return { ...turn.reference, conversation: { id: channelId, tenantId: turn.tenantId, conversationType: 'channel', isGroup: true } };
+}
+
 type PostInThread = (q: Question, message: OutMessage) => Promise<string | undefined>;
 type Refresh = (log: Logger, q: Question) => Promise<void>;
 
-function registerCommands(host: FeatureHost, service: ConnectService, settled: () => Promise<void>): void {
+function registerCommands(host: FeatureHost, service: ConnectService, settled: () => Promise<void>, crossPost: (q: Question) => void): void {
+  const conversations = new ConversationRepo(host.store.table(CONVERSATIONS_TABLE));
   const { door } = host;
   door.command({
     name: 'ask',
@@ -131,14 +180,18 @@ function registerCommands(host: FeatureHost, service: ConnectService, settled: (
     group: s.group,
     scopes: [...scopes],
     async handle(turn, args, reply) {
-      // During a call (its running note is live) the question joins the call's queue.
+      // During a call (its running note is live) the question joins the call's queue. Whether a
+      // call is live and what the network question would be are found at once: preparing reads
+      // only, so it is dropped when the call takes the question.
+      const prepared = settled().then(() => service.prepare(placeOf(turn), personOf(turn), args, JSON.stringify(threadRef(turn, turn.activityId))));
+      prepared.catch(() => undefined);
       const live = await callQuestionsOf(host)?.askIfLive(turn, args);
       if (live !== undefined) return void (await reply.text(live));
-      await settled();
-      const question = await service.ask(placeOf(turn), personOf(turn), args, JSON.stringify(threadRef(turn, turn.activityId)));
+      const question = await service.save(await prepared);
       reply.log.info('connect.asked', { questionId: question.questionId, themes: question.themes.length, suggested: question.suggested.length, related: question.related.length });
       const posted = await reply.card(questionCard(question));
-      if (posted) await service.repo.setCardId(question, question.questionId, posted);
+      if (posted) service.cardPosted(question, posted);
+      crossPost(question);
       await asked(host, question);
     },
   });
@@ -170,9 +223,19 @@ function registerCommands(host: FeatureHost, service: ConnectService, settled: (
       const rest = m[1] ?? '';
       const colon = rest.indexOf(':');
       if (colon <= 0) return void (await reply.text(s.bucketsSetUsage));
-      const owners = turn.mentions.map((p) => ({ userId: p.userId, userName: p.userName }));
-      const { theme, route } = await service.setBucket(placeOf(turn), personOf(turn), rest.slice(0, colon).trim(), owners);
-      await reply.text(s.bucketsSet(theme, route.owners.map((o) => o.userName).join(', ')));
+      // People and channels are @mentioned alike; a channel's id is a thread id (19:…@thread.tacv2).
+      const owners = turn.mentions.filter((m) => !isChannelId(m.userId)).map((p) => ({ userId: p.userId, userName: p.userName }));
+      const channels = turn.mentions.filter((m) => isChannelId(m.userId)).map((m) => ({ conversationId: m.userId, name: m.userName, reference: JSON.stringify(channelRef(turn, m.userId)) }));
+      // A channel of this team: its General channel (the team's id), or one the registry knows in this team.
+      const inTeam = async (id: string): Promise<boolean> => {
+        if (!turn.teamId) return false;
+        if (id === turn.teamId) return true;
+        const known = await conversations.get(turn.tenantId, id);
+        return known?.status === 'active' && known.teamId === turn.teamId;
+      };
+      const { theme, route } = await service.setBucket(placeOf(turn), personOf(turn), rest.slice(0, colon).trim(), owners, channels, inTeam);
+      const names = route.owners.map((o) => o.userName).join(', ');
+      await reply.text(route.channels.length ? s.bucketsSetChannels(theme, names, route.channels.map((c) => s.channelLabel(c.name)).join(', ')) : s.bucketsSet(theme, names));
     },
   });
 
@@ -231,6 +294,23 @@ function registerButtons(host: FeatureHost, service: ConnectService, postInThrea
         await Promise.all([refresh(reply.log, question), postInThread(question, { text: s.acceptedNotice(question.asker.userName, answer.author.userName) })]);
       }
       return { card: answerCard(question, answer) };
+    },
+  });
+
+  // "Propose for the next call" on the reminder: the question becomes a topic of the
+  // conversation's next call through the agenda's port (ports.ts), once; everyone's copy of the
+  // reminder shows which topic it became.
+  door.cardAction({
+    verb: VERB.propose,
+    schema: z.object({ questionId: z.string().regex(QUESTION_ID) }),
+    strings,
+    shared: 'pressed',
+    current: async (turn, data, notice) => reminderCard(await service.find(placeOf(turn), data.questionId), notice.text),
+    async handle(turn, data, reply) {
+      const { question, outcome } = await service.proposeForNextCall(placeOf(turn), data.questionId, personOf(turn), portOf(host, 'nextCallTopics'));
+      const p = question.proposed;
+      if (outcome === 'proposed') reply.log.info('connect.proposed_for_call', { questionId: question.questionId, topic: p?.topicNumber });
+      return { card: reminderCard(question, outcome === 'already' ? s.proposedAlready(p?.topicNumber, p?.callTitle, p?.by.userName ?? '') : undefined), everyone: reminderCard(question) };
     },
   });
 

@@ -19,6 +19,7 @@ import {
   MAX_QUESTION_LENGTH,
   MAX_RELATED,
   MAX_SUGGESTED,
+  MAX_TOPIC_LENGTH,
   type Answer,
   type Contribution,
   type Expert,
@@ -26,10 +27,12 @@ import {
   type Place,
   type Question,
   type RelatedStory,
+  type RoutedChannel,
   type Space,
 } from './model';
 import type { ConnectPorts } from './ports';
-import { ConnectRepo, type BucketRoute, type BucketStats, type OpenQuestionRow } from './repo';
+import type { NextCallTopics } from '../ports';
+import { ConnectRepo, type BucketRoute, type BucketStats, type OpenQuestionRow, type ShortlistedStory } from './repo';
 import { connectStrings as s } from './strings';
 
 export interface ConnectSettings {
@@ -44,18 +47,46 @@ export interface BucketView {
   open: number;
   medianFirstAnswerMs?: number;
   owners: Person[];
+  /** Names of the channels the bucket is cross-posted to. */
+  channels: string[];
 }
 
 const MAX_CONTRIBUTION_THEMES = 8;
-/** Characters of a story kept in a theme's shortlist (the card shows 200). */
-const EXCERPT = 400;
+/**
+ * Characters and words of a story kept in a theme's shortlist (the card shows 200 characters).
+ * The shortlist is one string property, at most 32k UTF-16 characters: 30 stories of
+ * (240 + 40 words of ~12 + name and id ~150) stay near 27k. 400 characters and 200 words, as
+ * before, overflowed it with long stories.
+ */
+const EXCERPT = 240;
+const SHORTLIST_TERMS = 40;
 /** The reminder job reads this many day partitions back, so a scheduler that was down a few days still reminds. */
 const REMINDER_LOOKBACK_DAYS = 7;
+
+/** A question ready to be stored: nothing written yet; its related stories still to be confirmed (`alive`). */
+export interface PreparedQuestion {
+  question: Question;
+  alive: Promise<Set<string>>;
+}
 
 export type DueReminder = Awaited<ReturnType<ConnectRepo['dueReminders']>>[number];
 
 export const newQuestionId = (at: Date): string => `${newestFirstKey(at)}-${randomBytes(4).toString('hex')}`;
 export const newAnswerId = (): string => randomBytes(6).toString('hex');
+
+/** A proposal claimed but never completed (the instance stopped midway) can be claimed again after this. */
+const PROPOSAL_LAPSE_MS = 60_000;
+
+/** A question as a topic title: the agenda keeps topics short. */
+function topicOf(text: string): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length <= MAX_TOPIC_LENGTH ? t : `${t.slice(0, MAX_TOPIC_LENGTH - 1).trimEnd()}…`;
+}
+
+function withoutProposal(q: Question): Question {
+  const { proposed: _proposed, ...rest } = q;
+  return rest;
+}
 
 export function median(values: readonly number[]): number | undefined {
   if (!values.length) return undefined;
@@ -68,7 +99,13 @@ export class ConnectService {
   readonly repo: ConnectRepo;
   private readonly organizers: OrganizersRepo;
 
-  constructor(store: Store, private readonly clock: Clock, private readonly ports: ConnectPorts, private readonly settings: ConnectSettings) {
+  constructor(
+    store: Store,
+    private readonly clock: Clock,
+    private readonly ports: ConnectPorts,
+    private readonly settings: ConnectSettings,
+    private readonly onLaterError: (err: unknown) => void = () => undefined,
+  ) {
     this.repo = new ConnectRepo(store);
     this.organizers = new OrganizersRepo(store.table(ORGANIZERS_TABLE));
   }
@@ -82,17 +119,26 @@ export class ConnectService {
     return t;
   }
 
-  /** Tags the question, finds related stories and up to 3 people, and stores it with its reminder. */
-  async ask(place: Place, asker: Person, raw: string, thread: string): Promise<Question> {
+  /**
+   * The question as it will be posted, from reads only (tagging, the bucket's route, opt-outs,
+   * each theme's top list and story shortlist): nothing is written, so a caller may prepare it
+   * while it finds out whether the question goes elsewhere (the call's live queue) and drop it.
+   */
+  async prepare(place: Place, asker: Person, raw: string, thread: string): Promise<PreparedQuestion> {
     const text = this.validateQuestion(raw);
     const now = this.clock.now();
     const themes = await this.ports.tagger.themesOf(place, text);
     const bucket = themes[0] ?? GENERAL_BUCKET;
-    const [suggested, related] = await Promise.all([
-      this.suggest(place, { themes, bucket, exclude: [asker.userId] }, MAX_SUGGESTED),
-      this.related(place, text, themes),
+    // Each theme's top list and story shortlist in one read (two rows of one partition).
+    const lists = Promise.all(themes.map(async (theme) => ({ theme, ...(await this.repo.themeLists(place, theme)) })));
+    const [{ people: suggested, route }, { candidates, alive }] = await Promise.all([
+      this.suggest(place, { themes, bucket, exclude: [asker.userId] }, MAX_SUGGESTED, lists.then((l) => l.map((x) => ({ theme: x.theme, rows: x.top })))),
+      this.related(place, text, themes, lists.then((l) => l.map((x) => x.stories))),
     ]);
+    // The bucket's channels (other than this one) each get a copy of the card.
+    const copies = (route?.channels ?? []).filter((c) => c.conversationId !== place.conversationId).map((c) => ({ ...c }));
     const question: Question = {
+      ...(copies.length ? { copies } : {}),
       tenantId: place.tenantId,
       spaceId: place.spaceId,
       conversationId: place.conversationId,
@@ -103,27 +149,79 @@ export class ConnectService {
       bucket,
       suggested,
       declined: [],
-      related,
+      related: candidates,
       answerIds: [],
       createdAt: now,
       version: 1,
       thread,
     };
-    await Promise.all([
-      this.repo.createQuestion(question, new Date(now.getTime() + this.settings.reminderHours * 3_600_000)),
-      this.count(place, bucket, (c) => ({ ...c, asked: c.asked + 1 })),
-    ]);
-    return question;
+    return { question, alive };
+  }
+
+  /**
+   * Stores a prepared question with its open-list entry and reminder (one round trip: the
+   * transaction and the reminder row in parallel, while the related stories are checked to
+   * still exist; in the rare case one was deleted, the question is rewritten without it before
+   * anyone sees the card). The bucket's counter is bookkeeping written beside the reply
+   * (`later`): `buckets` waits for it on this instance.
+   */
+  async save(prepared: PreparedQuestion): Promise<Question> {
+    const { question } = prepared;
+    const [alive] = await Promise.all([prepared.alive, this.repo.createQuestion(question, new Date(question.createdAt.getTime() + this.settings.reminderHours * 3_600_000))]);
+    this.later(this.count(question, question.bucket, (c) => ({ ...c, asked: c.asked + 1 })));
+    const related = question.related.filter((r) => alive.has(r.storyId));
+    if (related.length === question.related.length) return question;
+    const { after } = await this.repo.changeQuestion(question, question.questionId, (cur) => (cur ? { ...cur, related } : undefined));
+    return after ?? { ...question, related };
+  }
+
+  /** Where a proactively posted question card lives: its thread and card id (a merge of two fields). */
+  async posted(q: Question, thread: string, cardId: string): Promise<void> {
+    await this.repo.changeQuestion(q, q.questionId, (cur) => (cur ? { ...cur, thread, cardId } : undefined));
+  }
+
+  /** Tags the question, finds related stories and up to 3 people, and stores it with its reminder. */
+  async ask(place: Place, asker: Person, raw: string, thread: string): Promise<Question> {
+    return this.save(await this.prepare(place, asker, raw, thread));
+  }
+
+  /** Remembers the posted card's id, beside the reply (presses on this instance wait for it through `find`). */
+  cardPosted(q: Question, cardId: string): void {
+    this.later(this.repo.setCardId(q, q.questionId, cardId));
+  }
+
+  // ---- writes beside the reply ----------------------------------------------------------
+
+  private readonly pending = new Set<Promise<void>>();
+
+  /** Bookkeeping that need not hold the reply: failures are logged, reads on this instance wait for it. */
+  later(work: Promise<unknown>): void {
+    const p = work.then(
+      () => undefined,
+      (err: unknown) => this.onLaterError(err),
+    );
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  /** Everything `later` started on this instance is written. */
+  async settled(): Promise<void> {
+    while (this.pending.size) await Promise.all([...this.pending]);
   }
 
   /** Bucket owners first, then the best-ranked people on the themes; never the excluded, hidden or declined. */
-  private async suggest(where: Space, q: { themes: string[]; bucket: string; exclude: string[] }, count: number): Promise<Person[]> {
-    const [route, hidden, tops] = await Promise.all([this.repo.getRoute(where, q.bucket), this.repo.hiddenPeople(where.tenantId), this.tops(where, q.themes)]);
+  private async suggest(
+    where: Space,
+    q: { themes: string[]; bucket: string; exclude: string[] },
+    count: number,
+    topLists?: Promise<{ theme: string; rows: ExpertiseRow[] }[]>,
+  ): Promise<{ people: Person[]; route?: BucketRoute }> {
+    const [route, hidden, tops] = await Promise.all([this.repo.getRoute(where, q.bucket), this.repo.hiddenPeople(where.tenantId), topLists ?? this.tops(where, q.themes)]);
     const exclude = new Set([...hidden, ...q.exclude]);
     const owners = (route?.owners ?? []).filter((p) => !exclude.has(p.userId));
     for (const o of owners) exclude.add(o.userId);
     const experts = rankExperts(await this.enough(where, tops, exclude, count), this.clock.now(), exclude, count);
-    return [...owners, ...experts.map((e) => e.person)].slice(0, count);
+    return { people: [...owners, ...experts.map((e) => e.person)].slice(0, count), ...(route ? { route } : {}) };
   }
 
   private tops(where: Space, themes: readonly string[]): Promise<{ theme: string; rows: ExpertiseRow[] }[]> {
@@ -144,33 +242,37 @@ export class ConnectService {
 
   /**
    * Up to 3 stories told on the question's themes that share the most words with it (ties: the
-   * newest), from each theme's shortlist (one point read per theme), checked to still exist
-   * (a deleted one is left out, not replaced: a question card shows at most 3, often fewer).
+   * newest), from each theme's shortlist (one point read per theme). Whether they still exist
+   * (a deleted one is left out, not replaced: a card shows at most 3, often fewer) is checked
+   * beside the question's write (`alive`, awaited by save), not before it: one round trip less.
    */
-  private async related(where: Space, text: string, themes: readonly string[]): Promise<RelatedStory[]> {
-    if (!themes.length) return [];
+  private async related(where: Space, text: string, themes: readonly string[], shortlists: Promise<ShortlistedStory[][]>): Promise<{ candidates: RelatedStory[]; alive: Promise<Set<string>> }> {
+    const none = { candidates: [], alive: Promise.resolve(new Set<string>()) };
+    if (!themes.length) return none;
     const terms = new Set(this.ports.tagger.terms(text));
-    const lists = await Promise.all(themes.map((t) => this.repo.shortlist(where, t)));
+    const lists = await shortlists;
     const seen = new Set<string>();
-    const scored = lists
+    const candidates = lists
       .flat()
       .filter((e) => !seen.has(e.storyId) && seen.add(e.storyId))
       .map((e) => ({ e, score: e.terms.filter((t) => terms.has(t)).length }))
       .filter((x) => x.score > 0)
       .sort((a, b) => b.score - a.score || b.e.at - a.e.at)
-      .slice(0, MAX_RELATED);
-    if (!scored.length) return [];
-    const alive = await this.ports.library.existing(where, scored.map((x) => x.e.storyId));
-    return scored
-      .filter((x) => alive.has(x.e.storyId))
       .slice(0, MAX_RELATED)
       .map(({ e }) => ({ storyId: e.storyId, text: e.excerpt, tellerName: e.tellerName }));
+    if (!candidates.length) return none;
+    const alive = this.ports.library.existing(where, candidates.map((c) => c.storyId));
+    // Awaited by save; a prepared question that is dropped leaves no rejection unhandled.
+    alive.catch(() => undefined);
+    return { candidates, alive };
   }
 
   /** The question as the card shows it; refuses ids from another conversation (or a version never sent). */
   async find(place: Place, questionId: string, version?: number): Promise<Question> {
+    if (this.pending.size) await this.settled();
     const q = await this.repo.getQuestion(place, questionId);
-    if (!q || q.conversationId !== place.conversationId || (version !== undefined && version > q.version)) throw new UserError(s.questionNotFound);
+    const here = q && (q.conversationId === place.conversationId || Boolean(q.copies?.some((c) => c.conversationId === place.conversationId)));
+    if (!q || !here || (version !== undefined && version > q.version)) throw new UserError(s.questionNotFound);
     return q;
   }
 
@@ -194,7 +296,9 @@ export class ConnectService {
     const found = await this.find(place, questionId, version);
     if (found.declined.includes(who.userId)) return { question: found, outcome: 'already' };
     if (!found.suggested.some((p) => p.userId === who.userId)) throw new UserError(s.notSuggested);
-    const [next] = await this.suggest(place, { themes: found.themes, bucket: found.bucket, exclude: [found.asker.userId, who.userId, ...found.declined, ...found.suggested.map((p) => p.userId)] }, 1);
+    const {
+      people: [next],
+    } = await this.suggest(place, { themes: found.themes, bucket: found.bucket, exclude: [found.asker.userId, who.userId, ...found.declined, ...found.suggested.map((p) => p.userId)] }, 1);
     const { before, after } = await this.repo.changeQuestion(place, questionId, (q) => {
       if (!q || q.declined.includes(who.userId)) return undefined;
       const suggested = q.suggested.filter((p) => p.userId !== who.userId);
@@ -273,6 +377,34 @@ export class ConnectService {
     return this.ports.library.saveAnswer(place, { text: answer.text, teller: answer.author, savedBy: who, themes: q.themes, sourceId: `answer-${questionId}-${answerId}` });
   }
 
+  /**
+   * "Propose for the next call" (on the reminder): the question becomes a topic of the
+   * conversation's next call, once. The question row is claimed first (eTag: of two presses at
+   * once, one proposes, the other is told it is proposed); the agenda's refusal (no call
+   * planned, the same topic already there) releases the claim, so a later press can try again.
+   */
+  async proposeForNextCall(place: Place, questionId: string, who: Person, topics: NextCallTopics | undefined): Promise<{ question: Question; outcome: 'proposed' | 'already' }> {
+    if (!topics) throw new UserError(s.noAgenda);
+    const found = await this.find(place, questionId);
+    const now = this.clock.now();
+    const claimable = (q: Question): boolean => !q.proposed || (q.proposed.topicNumber === undefined && now.getTime() - q.proposed.at.getTime() > PROPOSAL_LAPSE_MS);
+    if (!claimable(found)) return { question: found, outcome: 'already' };
+    const { before, after } = await this.repo.changeQuestion(place, questionId, (q) => (q && claimable(q) ? { ...q, proposed: { by: who, at: now } } : undefined));
+    if (!after) {
+      if (!before) throw new UserError(s.questionNotFound);
+      return { question: before, outcome: 'already' };
+    }
+    let added: Awaited<ReturnType<NextCallTopics['propose']>>;
+    try {
+      added = await topics.propose(place, who, topicOf(after.text));
+    } catch (err) {
+      await this.repo.changeQuestion(place, questionId, (q) => (q?.proposed && q.proposed.topicNumber === undefined && q.proposed.by.userId === who.userId && q.proposed.at.getTime() === now.getTime() ? withoutProposal(q) : undefined)).catch(() => undefined);
+      throw err;
+    }
+    const done = await this.repo.changeQuestion(place, questionId, (q) => (q ? { ...q, proposed: { by: who, at: now, callId: added.callId, callTitle: added.callTitle, topicNumber: added.topicNumber } } : undefined));
+    return { question: done.after ?? after, outcome: 'proposed' };
+  }
+
   // ---- who knows -----------------------------------------------------------------------
 
   /** Themes named by #tag or by name win; otherwise the tagger reads the words. */
@@ -320,7 +452,7 @@ export class ConnectService {
     const themes = c.themes ?? (c.text ? await this.ports.tagger.themesOf(where, c.text) : []);
     const unique = [...new Set(themes.map(normaliseTag).filter(Boolean))].slice(0, MAX_CONTRIBUTION_THEMES);
     const who = { userId: c.personId, userName: c.name };
-    const story = c.story ? { storyId: c.story.storyId, excerpt: c.story.text.slice(0, EXCERPT), tellerName: c.story.tellerName, terms: [...new Set(this.ports.tagger.terms(c.story.text))].slice(0, 200), at: c.at.getTime() } : undefined;
+    const story = c.story ? { storyId: c.story.storyId, excerpt: c.story.text.slice(0, EXCERPT), tellerName: c.story.tellerName, terms: [...new Set(this.ports.tagger.terms(c.story.text))].slice(0, SHORTLIST_TERMS), at: c.at.getTime() } : undefined;
     await Promise.all(
       unique.map(async (theme) => {
         await this.repo.changeExpertise(where, theme, c.personId, (row) => withContribution(row, who, c.kind, c.at));
@@ -337,6 +469,7 @@ export class ConnectService {
   }
 
   async buckets(where: Space): Promise<BucketView[]> {
+    await this.settled();
     const [{ stats, routes }, themes] = await Promise.all([this.repo.bucketsOf(where), this.ports.tagger.themes(where)]);
     const names = new Map(themes.map((t) => [t.id, t.name]));
     const ids = new Set([...stats.keys(), ...routes.keys()]);
@@ -351,24 +484,38 @@ export class ConnectService {
           open: Math.max(0, (c?.asked ?? 0) - (c?.answered ?? 0)),
           ...(m !== undefined ? { medianFirstAnswerMs: m } : {}),
           owners: routes.get(bucket)?.owners ?? [],
+          channels: (routes.get(bucket)?.channels ?? []).map((c) => c.name),
         };
       })
       .sort((a, b) => b.asked - a.asked || a.bucket.localeCompare(b.bucket));
   }
 
-  /** `buckets set #theme: @a, @b` (organizers): questions on the theme suggest these people first. */
-  async setBucket(where: Space, who: Person, themeText: string, owners: Person[]): Promise<{ theme: string; route: BucketRoute }> {
+  /**
+   * `buckets set #theme: @a, @b, @channel` (organizers): questions on the theme suggest these
+   * people first and are cross-posted to these channels. Several owners, people and channels
+   * mixed; a channel must be one of this team's (`inTeam`, the conversation registry).
+   */
+  async setBucket(where: Space, who: Person, themeText: string, owners: Person[], channels: RoutedChannel[] = [], inTeam: (conversationId: string) => Promise<boolean> = async () => false): Promise<{ theme: string; route: BucketRoute }> {
     if (!(await this.organizers.isOrganizer(where, who.userId))) throw new UserError(s.bucketsNotOrganizer);
     const wanted = normaliseTag(themeText.replace(/^#/, ''));
-    if (!wanted || owners.length === 0) throw new UserError(s.bucketsSetUsage);
-    if (owners.length > MAX_OWNERS) throw new UserError(s.bucketsTooMany);
+    if (!wanted || owners.length + channels.length === 0) throw new UserError(s.bucketsSetUsage);
+    const unique = owners.filter((p, i) => owners.findIndex((o) => o.userId === p.userId) === i);
+    const uniqueChannels = channels.filter((c, i) => channels.findIndex((o) => o.conversationId === c.conversationId) === i);
+    if (unique.length + uniqueChannels.length > MAX_OWNERS) throw new UserError(s.bucketsTooMany);
     const known = await this.ports.tagger.themes(where);
     const theme = known.find((t) => t.id === wanted || normaliseTag(t.name) === wanted);
     if (!theme) throw new UserError(s.unknownTheme(wanted.slice(0, 60), known.map((t) => t.id)));
-    const unique = owners.filter((p, i) => owners.findIndex((o) => o.userId === p.userId) === i);
-    const route: BucketRoute = { owners: unique, setBy: who.userId, setAt: this.clock.now().getTime() };
+    const checked = await Promise.all(uniqueChannels.map(async (c) => ({ c, ok: await inTeam(c.conversationId) })));
+    const stranger = checked.find((x) => !x.ok);
+    if (stranger) throw new UserError(s.channelNotInTeam(stranger.c.name));
+    const route: BucketRoute = { owners: unique, channels: uniqueChannels, setBy: who.userId, setAt: this.clock.now().getTime() };
     await this.repo.setRoute(where, theme.id, route);
     return { theme: theme.id, route };
+  }
+
+  /** A copy of the card was posted in a routed channel: where, so changes show on it too. */
+  async copyPosted(q: Question, conversationId: string, thread: string, cardId: string): Promise<void> {
+    await this.repo.changeQuestion(q, q.questionId, (cur) => (cur ? { ...cur, copies: (cur.copies ?? []).map((c) => (c.conversationId === conversationId ? { ...c, thread, cardId } : c)) } : undefined));
   }
 
   // ---- follow-through ------------------------------------------------------------------

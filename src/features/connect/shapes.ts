@@ -17,6 +17,13 @@ export function threadRef(turn: Turn, messageId: string | undefined): Conversati
   return { ...ref, conversation: { ...ref.conversation, id: `${ref.conversation.id};messageid=${rootId}` } };
 }
 
+/** The thread a message the bot posted at the top of a conversation starts (a chat is one thread). */
+export function threadOfPost(ref: ConversationRef, activityId: string | undefined): ConversationRef {
+  const channel = ref.conversation.conversationType === 'channel' || /@thread\.(tacv2|skype)$/.test(ref.conversation.id);
+  if (!channel || !activityId || ref.conversation.id.includes(';messageid=')) return ref;
+  return { ...ref, conversation: { ...ref.conversation, id: `${ref.conversation.id};messageid=${activityId}` } };
+}
+
 /** A message that @mentions people (Teams notifies them). */
 export function mentioning(text: string, people: Person[]): OutMessage {
   return { text, mentions: people.map(mentionOf) };

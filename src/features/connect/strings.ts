@@ -34,7 +34,7 @@ export const connectStrings = {
   askSummary: "Ask the network: I tag the question, show related stories and @mention up to 3 people who know. During a call, it joins the call's question queue.",
   whoUsage: 'who knows <theme or words>',
   whoSummary: 'Up to 5 people who know a theme, from the stories, answers, topics and notes they shared.',
-  bucketsUsage: 'buckets  |  buckets set #theme: @person, @person',
+  bucketsUsage: 'buckets  |  buckets set #theme: @person, @channel',
   bucketsSummary: 'Question themes with counts, open questions and time to first answer; organizers route a theme to people.',
   hideUsage: 'hide me',
   hideSummary: 'Stop suggesting me to people with questions, in every team.',
@@ -67,6 +67,13 @@ export const connectStrings = {
   notAccepted: 'Only an accepted answer can be saved as a story.',
   savedAsStory: 'Saved as a story in the library, with the question\'s themes.',
   savedAsStoryAlready: 'This answer is in the story library already.',
+  fromCall: (title: string) => `Left open at the end of ${title}: a question for the network.`,
+  proposeForCall: 'Propose for the next call',
+  proposedForCall: (n: number, callTitle: string) => `Proposed as topic ${n} for ${callTitle}: the call can take it up.`,
+  proposedAlready: (n: number | undefined, callTitle: string | undefined, by: string) =>
+    n !== undefined && callTitle ? `${by} proposed this question for the next call already: topic ${n} of ${callTitle}.` : `${by} is proposing this question for the next call.`,
+  noAgenda: 'Calls are not set up here, so I cannot add the question to a call.',
+  reminderKicker: 'Still open',
   reminder: (asker: string, age: string) => `This question from ${asker} has had no answer for ${age}. Do you know someone who could help, or can you answer it?`,
 
   // ---- cards
@@ -139,8 +146,13 @@ export const connectStrings = {
   bucketsNone: 'No questions yet. Ask one with: ask <your question>',
   bucketLine: (asked: number, open: number, median?: string) => `${plural(asked, 'question', 'questions')}, ${open} open${median ? `, first answer in ${median} (median)` : ''}`,
   bucketOwners: (names: string) => `Routed to ${names}`,
-  bucketsSetUsage: `To route a theme: buckets set #theme: @person, @person (up to ${MAX_OWNERS} people)`,
+  bucketsSetUsage: `To route a theme: buckets set #theme: @person, @channel (up to ${MAX_OWNERS} people or channels; a channel gets a copy of each question)`,
   bucketsNotOrganizer: 'Only organizers of this team can route question themes.',
-  bucketsTooMany: `At most ${MAX_OWNERS} people per theme.`,
+  bucketsTooMany: `At most ${MAX_OWNERS} people or channels per theme.`,
   bucketsSet: (theme: string, names: string) => `Questions on #${theme} now go to ${names} first.`,
+  bucketsSetChannels: (theme: string, names: string, channels: string) =>
+    names ? `Questions on #${theme} now go to ${names} first, and are posted in ${channels} too.` : `Questions on #${theme} are now posted in ${channels} too.`,
+  channelNotInTeam: (name: string) => `I can only route questions to channels of this team where I have been added and used: ${name} is not one I know here. Mention me there once (for example with @Coach help), then try again.`,
+  routedHere: (theme: string) => `A question on #${theme}, routed to this channel:`,
+  channelLabel: (name: string) => `#${name} (channel)`,
 };
