@@ -61,6 +61,8 @@ export interface AssembledBot {
   outbound: OutboundHttp;
   /** Stops the scheduler (waiting for passes in progress) and every feature. */
   stop(): Promise<void>;
+  /** At the drain deadline: every feature gives back the work it holds and did not finish. */
+  release(): Promise<void>;
 }
 
 /** Store, Teams edge and features, without the HTTP server (`npm run digest` uses this alone). */
@@ -107,8 +109,14 @@ export async function assembleBot(config: Config, deps: AppDeps & { log: Logger 
       await bot.jobs.stop();
       await Promise.all(running.map((f) => f.stop().catch((err: unknown) => log.error('feature.stop_failed', errorFields(err)))));
     },
+    async release() {
+      await Promise.all(running.map((f) => f.release?.().catch((err: unknown) => log.error('feature.release_failed', errorFields(err)))));
+    },
   };
 }
+
+/** How long giving back held work may take after the drain deadline (main.ts's backstop allows 5 s). */
+const RELEASE_ALLOWANCE_MS = 3000;
 
 export async function startApp(config: Config, deps: AppDeps = {}): Promise<RunningApp> {
   const log = deps.log ?? createLogger(config.logLevel, { service: 'network-coach' });
@@ -132,6 +140,9 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<Runn
     const deadline = started + config.shutdown.drainSeconds * 1000;
     drain.begin();
     const [requests, work] = await Promise.all([drain.requestsDone(deadline), within(assembled.stop(), deadline)]);
+    // Work still held at the deadline is given back now, so the other instances take it over at
+    // once instead of after its lease (bounded: storage may be what held it up).
+    if (!work) await within(assembled.release(), Date.now() + RELEASE_ALLOWANCE_MS);
     await instances.stop();
     // Keep-alive connections would hold server.close open; nothing is in flight on them now.
     server.server.closeAllConnections();
