@@ -14,7 +14,8 @@ import { openStore, storeOptionsFrom, type Store } from './store/tables';
 import { createBot, CORE_TABLES, type Bot, type OutboundCredentials } from './teams/bot';
 import { BotEvents } from './teams/events';
 import { PROCESSED_TABLE } from './teams/middleware';
-import { JOB_RUNS_RETENTION_MS, PROCESSED_RETENTION_MS, sweepJob } from './jobs/sweep';
+import { INSTANCES_RETENTION_MS, JOB_RUNS_RETENTION_MS, PROCESSED_RETENTION_MS, sweepJob, UPDATE_SLOTS_RETENTION_MS } from './jobs/sweep';
+import { UPDATE_SLOTS_TABLE } from './jobs/updateSlots';
 import { createOutboundHttp, type OutboundHttp, type OutboundOptions } from './teams/http';
 
 /**
@@ -70,7 +71,7 @@ export async function assembleBot(config: Config, deps: AppDeps & { log: Logger 
   const { log } = deps;
   const clock = deps.clock ?? systemClock;
   const features = deps.features ?? allFeatures;
-  const store = await openStore(storeOptionsFrom(config), [...CORE_TABLES, JOB_RUNS_TABLE, INSTANCES_TABLE, CONTRIBUTIONS_TABLE, ORGANIZERS_TABLE, ...tablesOf(features)]);
+  const store = await openStore(storeOptionsFrom(config), [...CORE_TABLES, JOB_RUNS_TABLE, INSTANCES_TABLE, UPDATE_SLOTS_TABLE, CONTRIBUTIONS_TABLE, ORGANIZERS_TABLE, ...tablesOf(features)]);
   // Every process that sends counts among the instances sharing Teams' per-tenant limit.
   const instances = new InstanceRegistry(store.table(INSTANCES_TABLE), config.instances.leaseSeconds * 1000, log);
   await instances.start();
@@ -83,6 +84,8 @@ export async function assembleBot(config: Config, deps: AppDeps & { log: Logger 
       targets: [
         { name: PROCESSED_TABLE, table: store.table(PROCESSED_TABLE), field: 'at', retentionMs: PROCESSED_RETENTION_MS },
         { name: JOB_RUNS_TABLE, table: store.table(JOB_RUNS_TABLE), field: 'leaseUntil', retentionMs: JOB_RUNS_RETENTION_MS },
+        { name: UPDATE_SLOTS_TABLE, table: store.table(UPDATE_SLOTS_TABLE), field: 'slotAt', retentionMs: UPDATE_SLOTS_RETENTION_MS },
+        { name: INSTANCES_TABLE, table: store.table(INSTANCES_TABLE), field: 'leaseUntil', retentionMs: INSTANCES_RETENTION_MS },
       ],
     }),
   );

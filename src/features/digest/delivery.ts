@@ -79,6 +79,8 @@ interface Holding {
   released: boolean;
   /** The renewal in flight, if any. */
   renewal?: Promise<void>;
+  /** Aborted when the job is given back or lost: its wait for the limiter ends. */
+  gone: AbortController;
 }
 
 export class DigestDelivery {
@@ -240,7 +242,10 @@ export class DigestDelivery {
   async releaseHeld(): Promise<number> {
     const now = this.deps.now();
     const giving = [...this.held].filter((h) => !h.posting && !h.released);
-    for (const h of giving) h.released = true;
+    for (const h of giving) {
+      h.released = true;
+      h.gone.abort();
+    }
     await Promise.all(giving.map((h) => this.giveBack(h, now, 0)));
     if (giving.length) this.deps.log.info('digest.released', { jobs: giving.length });
     return giving.length;
@@ -264,7 +269,10 @@ export class DigestDelivery {
         const claimKept = h.claim && !h.released ? await this.deps.claims.extend(h.claim, this.deps.now(), this.claimLeaseMs) : true;
         if (!messageKept || !claimKept) {
           // Taken over (or finished meanwhile): not ours to post any more.
-          if (!h.posting) h.released = true;
+          if (!h.posting) {
+            h.released = true;
+            h.gone.abort();
+          }
           return;
         }
         if (h.claim) h.ownedUntil = started + this.claimLeaseMs - this.postAllowanceMs;
@@ -292,7 +300,7 @@ export class DigestDelivery {
       return 'skipped';
     }
     const job = parsed.data;
-    const holding: Holding = { message, ownedUntil: 0, posting: false, released: false };
+    const holding: Holding = { message, ownedUntil: 0, posting: false, released: false, gone: new AbortController() };
     this.held.add(holding);
     const stopKeeping = this.keep(holding);
     const jobLog = log.child({ tenantId: job.tenantId, runKey: job.runKey });
@@ -358,7 +366,7 @@ export class DigestDelivery {
       holding.posting = true;
       return true;
     };
-    const outcome = await this.post(sub, curated, false, stillOwned);
+    const outcome = await this.post(sub, curated, false, stillOwned, holding.gone.signal);
     if (outcome.kind === 'lost') {
       jobLog.warn('digest.claim_ran_out', { waitedMs: Date.now() - claimedAt, released: holding.released });
       // Not posted: whatever of it is still ours goes back at once, for whoever is free.
@@ -380,13 +388,14 @@ export class DigestDelivery {
   }
 
   /** Posts a curated digest to the subscription's conversation, through the limiter, with retries. */
-  async post(sub: Subscription, curated: Curated, preview: boolean, stillOwned?: () => boolean): Promise<DeliveryOutcome> {
+  async post(sub: Subscription, curated: Curated, preview: boolean, stillOwned?: () => boolean, signal?: AbortSignal): Promise<DeliveryOutcome> {
     const message = digestMessage(curated, preview, this.deps.voteAction);
     return deliver(this.deps.poster, this.deps.limiter, sub, message, {
       maxAttempts: MAX_ATTEMPTS,
       baseMs: this.deps.settings.retryBaseMs,
       maxWaitMs: Math.max(1000, Math.min(60_000, this.claimLeaseMs / (MAX_ATTEMPTS * 2))),
       stillOwned,
+      signal,
     });
   }
 
