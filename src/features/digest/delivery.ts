@@ -269,6 +269,7 @@ export class DigestDelivery {
         const claimKept = h.claim && !h.released ? await this.deps.claims.extend(h.claim, this.deps.now(), this.claimLeaseMs) : true;
         if (!messageKept || !claimKept) {
           // Taken over (or finished meanwhile): not ours to post any more.
+          if (!h.posting) this.deps.log.warn('digest.job_lost', { messageKept, claimKept });
           if (!h.posting) {
             h.released = true;
             h.gone.abort();
