@@ -81,6 +81,8 @@ interface Holding {
   renewal?: Promise<void>;
   /** Aborted when the job is given back or lost: its wait for the limiter ends. */
   gone: AbortController;
+  /** Being deleted from the queue: no more renewals (they would change its pop receipt). */
+  finishing?: boolean;
 }
 
 export class DigestDelivery {
@@ -262,15 +264,15 @@ export class DigestDelivery {
   /** Renews the message's and the claim's leases while the job is held, every quarter of a lease. */
   private keep(h: Holding): () => void {
     const timer = setInterval(() => {
-      if (h.renewal || h.released) return;
+      if (h.renewal || h.released || h.finishing) return;
       const started = Date.now();
       h.renewal = (async () => {
         const messageKept = await this.deps.queue.extend(h.message, this.deps.settings.leaseSeconds);
         const claimKept = h.claim && !h.released ? await this.deps.claims.extend(h.claim, this.deps.now(), this.claimLeaseMs) : true;
         if (!messageKept || !claimKept) {
           // Taken over (or finished meanwhile): not ours to post any more.
-          if (!h.posting) this.deps.log.warn('digest.job_lost', { messageKept, claimKept });
           if (!h.posting) {
+            this.deps.log.warn('digest.job_lost', { messageKept, claimKept });
             h.released = true;
             h.gone.abort();
           }
@@ -285,6 +287,13 @@ export class DigestDelivery {
     }, Math.max(500, Math.floor(this.leaseMs / 4)));
     timer.unref();
     return () => clearInterval(timer);
+  }
+
+  /** The job is done with: removed from the queue once no renewal is in flight. */
+  private async finish(h: Holding): Promise<void> {
+    h.finishing = true;
+    await h.renewal;
+    await this.deps.queue.delete(h.message);
   }
 
   private get postAllowanceMs(): number {
@@ -323,13 +332,13 @@ export class DigestDelivery {
   }
 
   private async handleHeld(job: DigestJob, holding: Holding, jobLog: Logger, shared?: SharedReads, expect?: { backUntil: number }): Promise<HandleResult> {
-    const { claims, queue, repo } = this.deps;
+    const { claims, repo } = this.deps;
     const { message } = holding;
     const run: RunId = { tenantId: job.tenantId, job: DIGEST_JOB, scope: job.conversationId, runKey: job.runKey };
     const now = this.deps.now();
     if (message.dequeueCount > MAX_ATTEMPTS) {
       if ((await claims.status(run)) !== 'done') await claims.fail(run, now, `gave up after ${message.dequeueCount - 1} interrupted attempts`);
-      await queue.delete(message);
+      await this.finish(holding);
       jobLog.error('digest.job_abandoned', { dequeueCount: message.dequeueCount });
       return 'failed';
     }
@@ -339,7 +348,7 @@ export class DigestDelivery {
     if (!claim) {
       const status = await claims.status(run);
       if (status === 'done' || status === 'failed') {
-        await queue.delete(message);
+        await this.finish(holding);
         return 'skipped';
       }
       return 'busy';
@@ -355,7 +364,7 @@ export class DigestDelivery {
     const stillDue = sub?.active === true && runKeyOf(latestSlotAt(sub, new Date(Math.max(job.slotAt, now.getTime())))) === job.runKey;
     if (!sub || !stillDue) {
       await claims.fail(run, now, sub?.active ? 'skipped: the schedule changed' : `skipped: not subscribed (${sub?.inactiveReason ?? 'no subscription'})`);
-      await queue.delete(message);
+      await this.finish(holding);
       return 'skipped';
     }
     const curated = await this.deps.service.curateWeek(sub, new Date(job.slotAt), shared);
@@ -378,7 +387,7 @@ export class DigestDelivery {
       return 'busy';
     }
     const result = await this.record(sub, run, curated, outcome);
-    await queue.delete(message);
+    await this.finish(holding);
     jobLog.info('digest.delivered', { result, attempts: outcome.attempts, quiet: curated.content.quiet, stories: curated.storyIds.length });
     return result;
   }
