@@ -379,8 +379,10 @@ export class DigestDelivery {
     const outcome = await this.post(sub, curated, false, stillOwned, holding.gone.signal);
     if (outcome.kind === 'lost') {
       jobLog.warn('digest.claim_ran_out', { waitedMs: Date.now() - claimedAt, released: holding.released });
-      // Not posted: whatever of it is still ours goes back at once, for whoever is free.
-      if (!holding.released) {
+      // Never attempted: whatever of it is still ours goes back at once, for whoever is free.
+      // After an attempt (one that failed without an answer may have landed) it stays claimed
+      // and comes back only after its lease, as after a crash.
+      if (!holding.released && !holding.posting) {
         holding.released = true;
         await this.giveBack(holding, this.deps.now(), 0, expect);
       }
