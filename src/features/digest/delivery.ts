@@ -39,6 +39,8 @@ export const DIGEST_NOW_JOB = 'digest-now';
 export const MAX_ATTEMPTS = 5;
 /** The longest one post can take: the timeout on calls to Teams (OUTBOUND_TIMEOUT_MS in teams/http.ts). */
 const POST_ALLOWANCE_MS = 15_000;
+/** A job whose run another instance holds comes back after this long. */
+const BUSY_RETRY_SECONDS = 5;
 
 const jobSchema = z.object({
   v: z.literal(1),
@@ -351,6 +353,12 @@ export class DigestDelivery {
         await this.finish(holding);
         return 'skipped';
       }
+      // Another instance holds the run (or held it and died: its claim runs out later). Not
+      // ours: visible again in a few seconds rather than after a whole lease, for whoever can
+      // take it then.
+      holding.finishing = true;
+      await holding.renewal;
+      await this.deps.queue.release(message, Math.min(this.deps.settings.leaseSeconds, BUSY_RETRY_SECONDS)).catch(() => undefined);
       return 'busy';
     }
     holding.claim = claim;
