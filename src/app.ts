@@ -14,7 +14,8 @@ import { openStore, storeOptionsFrom, type Store } from './store/tables';
 import { createBot, CORE_TABLES, type Bot, type OutboundCredentials } from './teams/bot';
 import { BotEvents } from './teams/events';
 import { PROCESSED_TABLE } from './teams/middleware';
-import { JOB_RUNS_RETENTION_MS, PROCESSED_RETENTION_MS, sweepJob } from './jobs/sweep';
+import { INSTANCES_RETENTION_MS, JOB_RUNS_RETENTION_MS, PROCESSED_RETENTION_MS, sweepJob, UPDATE_SLOTS_RETENTION_MS } from './jobs/sweep';
+import { UPDATE_SLOTS_TABLE } from './jobs/updateSlots';
 import { createOutboundHttp, type OutboundHttp, type OutboundOptions } from './teams/http';
 
 /**
@@ -61,6 +62,8 @@ export interface AssembledBot {
   outbound: OutboundHttp;
   /** Stops the scheduler (waiting for passes in progress) and every feature. */
   stop(): Promise<void>;
+  /** At the drain deadline: every feature gives back the work it holds and did not finish. */
+  release(): Promise<void>;
 }
 
 /** Store, Teams edge and features, without the HTTP server (`npm run digest` uses this alone). */
@@ -68,7 +71,7 @@ export async function assembleBot(config: Config, deps: AppDeps & { log: Logger 
   const { log } = deps;
   const clock = deps.clock ?? systemClock;
   const features = deps.features ?? allFeatures;
-  const store = await openStore(storeOptionsFrom(config), [...CORE_TABLES, JOB_RUNS_TABLE, INSTANCES_TABLE, CONTRIBUTIONS_TABLE, ORGANIZERS_TABLE, ...tablesOf(features)]);
+  const store = await openStore(storeOptionsFrom(config), [...CORE_TABLES, JOB_RUNS_TABLE, INSTANCES_TABLE, UPDATE_SLOTS_TABLE, CONTRIBUTIONS_TABLE, ORGANIZERS_TABLE, ...tablesOf(features)]);
   // Every process that sends counts among the instances sharing Teams' per-tenant limit.
   const instances = new InstanceRegistry(store.table(INSTANCES_TABLE), config.instances.leaseSeconds * 1000, log);
   await instances.start();
@@ -81,6 +84,8 @@ export async function assembleBot(config: Config, deps: AppDeps & { log: Logger 
       targets: [
         { name: PROCESSED_TABLE, table: store.table(PROCESSED_TABLE), field: 'at', retentionMs: PROCESSED_RETENTION_MS },
         { name: JOB_RUNS_TABLE, table: store.table(JOB_RUNS_TABLE), field: 'leaseUntil', retentionMs: JOB_RUNS_RETENTION_MS },
+        { name: UPDATE_SLOTS_TABLE, table: store.table(UPDATE_SLOTS_TABLE), field: 'slotAt', retentionMs: UPDATE_SLOTS_RETENTION_MS },
+        { name: INSTANCES_TABLE, table: store.table(INSTANCES_TABLE), field: 'leaseUntil', retentionMs: INSTANCES_RETENTION_MS },
       ],
     }),
   );
@@ -107,8 +112,14 @@ export async function assembleBot(config: Config, deps: AppDeps & { log: Logger 
       await bot.jobs.stop();
       await Promise.all(running.map((f) => f.stop().catch((err: unknown) => log.error('feature.stop_failed', errorFields(err)))));
     },
+    async release() {
+      await Promise.all(running.map((f) => f.release?.().catch((err: unknown) => log.error('feature.release_failed', errorFields(err)))));
+    },
   };
 }
+
+/** How long giving back held work may take after the drain deadline (main.ts's backstop allows 5 s). */
+const RELEASE_ALLOWANCE_MS = 3000;
 
 export async function startApp(config: Config, deps: AppDeps = {}): Promise<RunningApp> {
   const log = deps.log ?? createLogger(config.logLevel, { service: 'network-coach' });
@@ -132,6 +143,9 @@ export async function startApp(config: Config, deps: AppDeps = {}): Promise<Runn
     const deadline = started + config.shutdown.drainSeconds * 1000;
     drain.begin();
     const [requests, work] = await Promise.all([drain.requestsDone(deadline), within(assembled.stop(), deadline)]);
+    // Work still held at the deadline is given back now, so the other instances take it over at
+    // once instead of after its lease (bounded: storage may be what held it up).
+    if (!work) await within(assembled.release(), Date.now() + RELEASE_ALLOWANCE_MS);
     await instances.stop();
     // Keep-alive connections would hold server.close open; nothing is in flight on them now.
     server.server.closeAllConnections();

@@ -70,7 +70,7 @@ const schema = z
     /** Teams' per-app, per-tenant send limit (30 to 50 per second; design for 30). */
     DIGEST_TENANT_SENDS_PER_SECOND: positiveInt(30),
     /** How long a dequeued digest job (and its delivery claim) stays with one instance before another may take it over. */
-    DIGEST_JOB_LEASE_SECONDS: positiveInt(600),
+    DIGEST_JOB_LEASE_SECONDS: positiveInt(60),
     /** Digest deliveries one instance works on at once (the limiter decides when each posts). */
     DIGEST_SEND_CONCURRENCY: positiveInt(64),
     /** First retry delay for a failed post (doubled per attempt, with jitter; Retry-After wins). */

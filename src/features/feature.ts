@@ -48,6 +48,11 @@ export interface FeatureHost {
 
 export interface RunningFeature {
   stop(): Promise<void>;
+  /**
+   * The drain deadline passed with work still held: give back what was not finished (claims,
+   * queue leases) so another instance takes it over at once rather than after the lease.
+   */
+  release?(): Promise<void>;
 }
 
 export interface Feature {

@@ -110,9 +110,15 @@ export class SendLimiter {
 
   /** Waits until a send to this conversation may start, and reserves it. */
   async acquire(tenantId: string, conversationId: string): Promise<Permit> {
+    return (await this.acquireUnless(tenantId, conversationId)) as Permit;
+  }
+
+  /** As `acquire`, but gives up (undefined, nothing reserved) once `signal` is aborted: the send is no longer wanted. */
+  async acquireUnless(tenantId: string, conversationId: string, signal?: AbortSignal): Promise<Permit | undefined> {
     const tenant = this.windowsOf(`t|${tenantId}`, this.policy.perTenant);
     const conversation = this.windowsOf(`c|${tenantId}|${conversationId}`, this.policy.perConversation);
     for (;;) {
+      if (signal?.aborted) return undefined;
       const now = this.now();
       const wait = Math.max(tenant.waitMs(now), conversation.waitMs(now));
       if (wait === 0) {
@@ -133,7 +139,7 @@ export class SendLimiter {
           },
         };
       }
-      await this.sleep(wait);
+      await this.sleep(wait, signal);
     }
   }
 
@@ -162,15 +168,17 @@ export class SendLimiter {
     return k;
   }
 
-  private sleep(ms: number): Promise<void> {
+  private sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       const wake = (): void => {
         if (timer) clearTimeout(timer);
+        signal?.removeEventListener('abort', wake);
         this.wakers = this.wakers.filter((w) => w !== wake);
         resolve();
       };
       if (Number.isFinite(ms)) timer = setTimeout(wake, Math.max(1, ms));
+      signal?.addEventListener('abort', wake, { once: true });
       this.wakers.push(wake);
     });
   }

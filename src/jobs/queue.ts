@@ -17,7 +17,15 @@ export interface QueuedMessage {
 }
 
 export class JobQueue {
-  constructor(private readonly client: QueueClient) {}
+  /**
+   * `receiver` (default: the same client) serves `receive` and should not retry on its own: a
+   * receive whose answer was lost has handed its messages out (invisible for their lease), and
+   * only a caller that sees the failure knows to wait for them to come back.
+   */
+  constructor(
+    private readonly client: QueueClient,
+    private readonly receiver: QueueClient = client,
+  ) {}
 
   get name(): string {
     return this.client.name;
@@ -35,7 +43,7 @@ export class JobQueue {
 
   /** Up to `max` (<= 32) messages, each leased to this caller for `leaseSeconds`. */
   async receive(max: number, leaseSeconds: number): Promise<QueuedMessage[]> {
-    const res = await this.client.receiveMessages({
+    const res = await this.receiver.receiveMessages({
       numberOfMessages: Math.max(1, Math.min(32, max)),
       visibilityTimeout: Math.max(1, Math.round(leaseSeconds)),
     });
@@ -57,9 +65,28 @@ export class JobQueue {
     }
   }
 
-  /** Gives the message back, visible again after `delaySeconds`. Returns the new pop receipt. */
+  /**
+   * Gives the message back, visible again after `delaySeconds` (0: at once). The message's pop
+   * receipt is updated in place. A message no longer ours (its lease was lost) is left alone.
+   */
   async release(message: QueuedMessage, delaySeconds: number): Promise<void> {
-    await this.client.updateMessage(message.messageId, message.popReceipt, undefined, Math.max(0, Math.round(delaySeconds)));
+    await this.extend(message, delaySeconds);
+  }
+
+  /**
+   * Keeps the message invisible for `seconds` more (a held job renews its lease). False when the
+   * message is no longer ours (its lease ran out and another receiver has it, or it was deleted).
+   */
+  async extend(message: QueuedMessage, seconds: number): Promise<boolean> {
+    try {
+      const res = await this.client.updateMessage(message.messageId, message.popReceipt, undefined, Math.max(0, Math.round(seconds)));
+      if (res.popReceipt) message.popReceipt = res.popReceipt;
+      return true;
+    } catch (err) {
+      const status = (err as { statusCode?: number }).statusCode;
+      if (status === 404 || status === 400) return false;
+      throw err;
+    }
   }
 
   /** Approximate number of messages waiting (visible or not). */
@@ -94,11 +121,17 @@ export function openQueue(options: StoreOptions, name: string): JobQueue {
     if (!/QueueEndpoint=|UseDevelopmentStorage=true|AccountName=/i.test(options.connectionString)) {
       throw new Error('STORAGE_CONNECTION_STRING has no queue endpoint');
     }
-    return new JobQueue(new QueueClient(options.connectionString, full, { retryOptions: { tryTimeoutInMs: STORAGE_TRY_TIMEOUT_MS } }));
+    return new JobQueue(
+      new QueueClient(options.connectionString, full, { retryOptions: { tryTimeoutInMs: STORAGE_TRY_TIMEOUT_MS } }),
+      new QueueClient(options.connectionString, full, { retryOptions: { tryTimeoutInMs: STORAGE_TRY_TIMEOUT_MS, maxTries: 1 } }),
+    );
   }
   const base = options.queueUrl ?? options.accountUrl?.replace('.table.', '.queue.');
   if (!base) throw new Error('set STORAGE_QUEUE_URL (or STORAGE_CONNECTION_STRING) for the digest queue');
+  const url = `${base.replace(/\/+$/, '')}/${full}`;
+  const credential = storageCredential(options);
   return new JobQueue(
-    new QueueClient(`${base.replace(/\/+$/, '')}/${full}`, storageCredential(options), { retryOptions: { tryTimeoutInMs: STORAGE_TRY_TIMEOUT_MS } }),
+    new QueueClient(url, credential, { retryOptions: { tryTimeoutInMs: STORAGE_TRY_TIMEOUT_MS } }),
+    new QueueClient(url, credential, { retryOptions: { tryTimeoutInMs: STORAGE_TRY_TIMEOUT_MS, maxTries: 1 } }),
   );
 }

@@ -14,7 +14,14 @@ import type { Job } from './runner';
  *   re-delivers within minutes (~15 s when the bot is slow); a day is a wide margin.
  * - `jobruns` (run claims, jobs/claims.ts): `leaseUntil`, set on every claim. A run is only ever
  *   due in its own period (digest: the current week's slot; agenda: a due row that the run
- *   deletes), so a claim 35 days past its lease guards nothing.
+ *   deletes), so a claim 35 days past its lease guards nothing. Finished claims (done, failed)
+ *   keep the lease of their last claim, so they go the same way.
+ * - `updateslots` (shared card-update pacing, jobs/updateSlots.ts): `slotAt`, the last slot's
+ *   start. A slot matters for its interval (2 s) and a dead holder's stale time (10 s); a day
+ *   later the card is long settled, and a card updated again just starts a fresh row.
+ * - `instances` (heartbeats, jobs/instances.ts): `leaseUntil`. Live instances delete the dead
+ *   rows they see; rows left when every instance stopped at once go an hour after their lease
+ *   (a starved instance that comes back later writes its row again and rejoins).
  *
  * Cost: neither table's keys carry time (they are designed for the hot path: de-duplication
  * and "only one wins" are point inserts keyed by tenant, conversation and activity or run).
@@ -30,6 +37,8 @@ export const SWEEP_JOB = 'store.sweep';
 export const SWEEP_PERIOD_MS = 60 * 60_000;
 export const PROCESSED_RETENTION_MS = 24 * 60 * 60_000;
 export const JOB_RUNS_RETENTION_MS = 35 * 24 * 60 * 60_000;
+export const UPDATE_SLOTS_RETENTION_MS = 24 * 60 * 60_000;
+export const INSTANCES_RETENTION_MS = 60 * 60_000;
 
 export interface SweptTable {
   name: string;

@@ -63,4 +63,40 @@ describe('draining during a digest pass', () => {
       await connector.stop();
     }
   }, 60_000);
+
+  test('when the drain deadline passes with jobs still held, then they are given back at once: another instance delivers them without waiting for the lease, each channel once', async () => {
+    const clock = new TestClock(new Date('2026-11-23T08:00:00Z'));
+    const connector = await new ConnectorStandIn().start();
+    const prefix = uniquePrefix();
+    // A sends one digest a second and holds up to 8 jobs; its drain deadline is 1 s; the job
+    // lease is the default 60 s, so without the give-back B could not have them for a minute.
+    const a: TestBot = await startTestBot({ env: { STORAGE_TABLE_PREFIX: prefix, DIGEST_SEND_CONCURRENCY: '8', DIGEST_TENANT_SENDS_PER_SECOND: '1', SHUTDOWN_DRAIN_SECONDS: '1', INSTANCE_LEASE_SECONDS: '3' }, connector, deps: { clock } });
+    const b: TestBot = await startTestBot({ env: { STORAGE_TABLE_PREFIX: prefix, DIGEST_TENANT_SENDS_PER_SECOND: '60', INSTANCE_LEASE_SECONDS: '3' }, connector, deps: { clock } });
+    try {
+      const ids = Array.from({ length: 10 }, (_, i) => `19:deadline-${i}@thread.tacv2`);
+      for (const id of ids) await a.send(a.teams.channelMessage('digest on monday 09:00 UTC', { conversationId: id, teamId: '19:team-deadline@thread.tacv2', from: ALICE }));
+      connector.reset();
+      clock.at = new Date('2026-11-23T09:05:00Z');
+      const digests = () => connector.cards({ method: 'POST' }).filter((c) => c.card.fallbackText === digestStrings.fallbackText);
+      const pass = a.app.bot.jobs.runOnce(['digest']);
+      await connector.waitFor(() => digests().length >= 1, 30_000);
+      const clean = await a.app.close();
+      await pass;
+      expect(clean).toBe(false);
+      const sentByA = digests().length;
+      expect(sentByA).toBeLessThan(ids.length);
+      const started = Date.now();
+      const rest = await digestRuntimeOf(b.app.host).delivery.drain();
+      expect(rest.sent).toBe(ids.length - sentByA);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      const per = new Map<string, number>();
+      for (const d of digests()) per.set(d.record.conversationId, (per.get(d.record.conversationId) ?? 0) + 1);
+      expect([...per.keys()].sort()).toEqual([...ids].sort());
+      expect([...per.values()].every((n) => n === 1)).toBe(true);
+    } finally {
+      await a.close();
+      await b.close();
+      await connector.stop();
+    }
+  }, 90_000);
 });

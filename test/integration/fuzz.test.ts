@@ -145,7 +145,9 @@ describe('generated activities', () => {
     expect(health.status).toBe(200);
     expect(heapGrowthMb).toBeLessThan(100);
     // RSS keeps the allocator's high-water mark of the burst (measured 49 MB before Connect and
-    // Insights wrote beside the replies, 300-550 MB after): bounded, not a leak check.
-    expect(rssGrowthMb).toBeLessThan(1024);
+    // Insights wrote beside the replies, 200-550 MB after with an unbounded backlog; 23 MB over
+    // 4,000 activities at load 7 once the backlog was bounded, store/writes.ts WriteBehind):
+    // bounded, not a leak check.
+    expect(rssGrowthMb).toBeLessThan(256);
   }, 600_000);
 });

@@ -1,7 +1,9 @@
 import type { TableClient } from '@azure/data-tables';
 import { JobRunner } from '../../src/jobs/runner';
 import { JOB_RUNS_TABLE, RunClaims } from '../../src/jobs/claims';
-import { JOB_RUNS_RETENTION_MS, PROCESSED_RETENTION_MS, SWEEP_JOB, SWEEP_PERIOD_MS, sweepJob, type SweptTable } from '../../src/jobs/sweep';
+import { INSTANCES_RETENTION_MS, JOB_RUNS_RETENTION_MS, PROCESSED_RETENTION_MS, SWEEP_JOB, SWEEP_PERIOD_MS, sweepJob, UPDATE_SLOTS_RETENTION_MS, type SweptTable } from '../../src/jobs/sweep';
+import { UPDATE_SLOTS_TABLE } from '../../src/jobs/updateSlots';
+import { INSTANCES_TABLE } from '../../src/jobs/instances';
 import { createLogger } from '../../src/log';
 import { key } from '../../src/store/keys';
 import { openStore, type Store } from '../../src/store/tables';
@@ -120,6 +122,24 @@ describe('the expiry sweep', () => {
       expect(typeof rows[0]!.at).toBe('number');
       expect(Math.abs(Number(rows[0]!.at) - Date.now())).toBeLessThan(60_000);
       expect(bot.app.bot.jobs.names()).toContain(SWEEP_JOB);
+    } finally {
+      await bot.close();
+    }
+  });
+
+  test('when the running bot sweeps, then card-update slots older than a day and heartbeats of instances dead for over an hour are deleted; recent slots and its own heartbeat stay', async () => {
+    const bot = await startTestBot();
+    try {
+      const now = Date.now();
+      const slots = bot.app.store.table(UPDATE_SLOTS_TABLE);
+      const partitionKey = key(TENANT, '19:slots@thread.tacv2');
+      await slots.createEntity({ partitionKey, rowKey: 'old-card', holder: 'x', slotAt: now - UPDATE_SLOTS_RETENTION_MS - 60_000, endAt: now - UPDATE_SLOTS_RETENTION_MS - 59_000 });
+      await slots.createEntity({ partitionKey, rowKey: 'recent-card', holder: 'x', slotAt: now - 60_000, endAt: now - 59_000 });
+      const heartbeats = bot.app.store.table(INSTANCES_TABLE);
+      await heartbeats.createEntity({ partitionKey: key('dead-instance'), rowKey: 'heartbeat', host: 'gone', startedAt: 0, leaseUntil: now - INSTANCES_RETENTION_MS - 60_000 });
+      await bot.app.bot.jobs.runOnce([SWEEP_JOB]);
+      expect(await allKeys(slots)).toEqual([`${partitionKey}/recent-card`]);
+      expect(await allKeys(heartbeats)).toEqual([`${key(bot.app.instances.id)}/heartbeat`]);
     } finally {
       await bot.close();
     }

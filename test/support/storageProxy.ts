@@ -13,6 +13,9 @@ import type { AddressInfo } from 'node:net';
  * - 'down': every request is cut before it reaches Azurite.
  * Requests whose path matches `spare` always pass (e.g. the de-duplication table, so that
  * turns reach the code under test).
+ * Besides the mode, `loseAnswers(match, times)` picks requests by method and path: each is
+ * applied by Azurite and its answer lost (what a storage call that times out under load looks
+ * like: the SDK's retry then finds the first attempt's effect).
  */
 export type ProxyMode = 'up' | 'writes-failing' | 'cut-after-write' | 'down';
 
@@ -24,6 +27,17 @@ export class StorageProxy {
   dropped = 0;
   private server?: http.Server;
   private flip = 0;
+  private rules: { match: (method: string, path: string) => boolean; left: number }[] = [];
+
+  /** The next `times` requests that `match` are applied with their answer lost. */
+  loseAnswers(match: (method: string, path: string) => boolean, times: number): void {
+    this.rules.push({ match, left: times });
+  }
+
+  /** Rules still waiting for a request (0 when every staged loss happened). */
+  get lossesLeft(): number {
+    return this.rules.reduce((n, r) => n + r.left, 0);
+  }
 
   constructor(
     private readonly upstream: URL,
@@ -38,6 +52,11 @@ export class StorageProxy {
 
   get port(): number {
     return (this.server!.address() as AddressInfo).port;
+  }
+
+  /** The connection string with its queue endpoint pointing at this proxy. */
+  rewriteQueue(connectionString: string): string {
+    return connectionString.replace(/QueueEndpoint=http:\/\/127\.0\.0\.1:\d+\//, `QueueEndpoint=http://127.0.0.1:${this.port}/`);
   }
 
   /** The connection string with its table endpoint pointing at this proxy. */
@@ -63,7 +82,11 @@ export class StorageProxy {
       }
       // A table query is a GET; a batch (transaction) is a POST to $batch: a write.
       let loseAnswer = false;
-      if (this.mode === 'cut-after-write' && isWrite && !spared) {
+      const rule = this.rules.find((r) => r.left > 0 && r.match(req.method ?? 'GET', req.url ?? ''));
+      if (rule) {
+        rule.left--;
+        loseAnswer = true;
+      } else if (this.mode === 'cut-after-write' && isWrite && !spared) {
         this.mode = 'down';
         loseAnswer = true;
       } else if (this.mode === 'writes-failing' && isWrite && !spared) {

@@ -14,8 +14,9 @@ import type { RunningNotes } from './notes';
  * Posting is claimed by inserting the row first: of any number of starters (the job on every
  * instance, organizers pressing Start call at once) one wins and posts; the others find the
  * row. A claim whose post never completed (a crash) can be taken over after CLAIM_STALE_MS.
- * Updates for everyone go through the agenda's coalescer: at most one per card every 2 s, the
- * last one built from a fresh read after the last note.
+ * Updates for everyone go through the agenda's coalescer, paced by the shared update slots
+ * (jobs/updateSlots.ts): at most one per card every 2 s across all instances, the last one built
+ * from a fresh read after the last note.
  */
 export const NOTE_CARDS_TABLE = 'callnotecards';
 const CLAIM_STALE_MS = 2 * 60_000;

@@ -7,6 +7,7 @@ import type { Conversation, Person } from '../../people/model';
 import type { Turn } from '../../teams/door';
 import { callAgendaOf } from '../agenda/callPort';
 import { CardUpdateCoalescer } from '../agenda/coalescer';
+import { TableUpdateSlots, UPDATE_SLOTS_TABLE } from '../../jobs/updateSlots';
 import { UPDATE_INTERVAL_MS } from '../agenda/live';
 import { agendaInternals } from '../agenda/routes';
 import type { Feature, FeatureHost } from '../feature';
@@ -84,7 +85,7 @@ const schemas = {
 
 export const callFeature: Feature = {
   name: 'call',
-  tables: [NOTE_CARDS_TABLE, ACTIONS_DUE_TABLE, ATTENDANCE_TABLE, ATTENDEES_TABLE, MEETINGS_TABLE, QUESTION_VOTES_TABLE],
+  tables: [NOTE_CARDS_TABLE, UPDATE_SLOTS_TABLE, ACTIONS_DUE_TABLE, ATTENDANCE_TABLE, ATTENDEES_TABLE, MEETINGS_TABLE, QUESTION_VOTES_TABLE],
   create(host) {
     const { door } = host;
     const agendaParts = agendaInternals(host);
@@ -93,7 +94,9 @@ export const callFeature: Feature = {
     const actionsDue = new ActionsDue(host.store.table(ACTIONS_DUE_TABLE));
     const attendance = new Attendance(host.store.table(ATTENDANCE_TABLE), host.store.table(ATTENDEES_TABLE), host.events);
     const notes = new RunningNotes(agenda, host.clock, cachedRoster(host.poster), actionsDue, attendance);
-    const coalescer = new CardUpdateCoalescer(UPDATE_INTERVAL_MS, (err) => host.log.warn('call.card_update_failed', errorFields(err)));
+    // Paced across instances as the agenda card is: one shared update per 2 s per card in total.
+    const slots = new TableUpdateSlots(host.store.table(UPDATE_SLOTS_TABLE), UPDATE_INTERVAL_MS, host.instances.id);
+    const coalescer = new CardUpdateCoalescer(UPDATE_INTERVAL_MS, (err) => host.log.warn('call.card_update_failed', errorFields(err)), slots);
     const owner = `call-${randomUUID()}`;
     const cards = new RunningNoteCards(host.store.table(NOTE_CARDS_TABLE), notes, host.poster, coalescer, host.clock, owner);
     const questions = new LiveQuestions(agenda, notes, host.store.table(QUESTION_VOTES_TABLE), host.clock);

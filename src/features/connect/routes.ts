@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { WriteBehind, WRITE_BEHIND_MAX } from '../../store/writes';
 import { isUserError } from '../../errors';
 import { JOB_RUNS_TABLE, RunClaims } from '../../jobs/claims';
 import { errorFields, type Logger } from '../../log';
@@ -103,20 +104,21 @@ export const connectFeature: Feature = {
     // The index is written beside the turn that made the contribution, not inside it: a story's
     // capture turn does not wait for it. Connect's own reads on this instance wait for what is in
     // flight, so someone who just told a story is found by the next `who knows`.
-    const inflight = new Set<Promise<void>>();
+    // The backlog is bounded: past it, the contributing turn waits for room (nothing is dropped).
+    const inflight = new WriteBehind(WRITE_BEHIND_MAX);
     host.events.on('contributed', async (event) => {
       const mine = expertiseOf(event);
       if (!mine) return;
-      const work = service.recordContribution(mine).then(
-        () => undefined,
-        // Bookkeeping: the contribution itself is saved; the index catches up with the next one.
-        (err: unknown) => host.log.warn('connect.index_failed', { tenantId: event.tenantId, kind: event.kind, ...errorFields(err) }),
+      await inflight.add(() =>
+        service.recordContribution(mine).then(
+          () => undefined,
+          // Bookkeeping: the contribution itself is saved; the index catches up with the next one.
+          (err: unknown) => host.log.warn('connect.index_failed', { tenantId: event.tenantId, kind: event.kind, ...errorFields(err) }),
+        ),
       );
-      inflight.add(work);
-      void work.finally(() => inflight.delete(work));
     });
     const settled = async (): Promise<void> => {
-      await Promise.all([...inflight]);
+      await inflight.settled();
     };
 
     // A call's question nobody answered during the call becomes a question for the network,

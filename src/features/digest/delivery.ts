@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { OutMessage } from '../../teams/door';
-import { RunClaims, type RunId } from '../../jobs/claims';
+import { RunClaims, type HeldClaim, type RunId } from '../../jobs/claims';
 import type { JobQueue, QueuedMessage } from '../../jobs/queue';
 import type { SendLimiter } from '../../jobs/limiter';
 import { errorFields, type Logger } from '../../log';
@@ -25,6 +25,13 @@ import type { Curated, DigestService, SharedReads } from './service';
  * A job abandoned by a crash shows up again after its lease; the claim's lease has run out by
  * then, so another instance takes over. The one window left is a crash after Teams accepted
  * the post and before the record was written (milliseconds): that digest would be sent again.
+ *
+ * Leases are short and renewed while a job is held (the message's visibility and the claim's
+ * lease, every third of a lease), so that work nobody holds any more comes back quickly: a
+ * receive whose answer was lost (storage busy: the queue handed messages to a request that timed
+ * out), a job that failed on storage trouble (given back at once), an instance that died. A pass
+ * waits for such work while the queue still holds messages, so nothing due is left behind.
+ * At the drain deadline, the jobs not yet posted are given back at once (`releaseHeld`).
  */
 export const DIGEST_JOB = 'digest';
 export const DIGEST_ENQUEUE_JOB = 'digest-enqueue';
@@ -32,6 +39,8 @@ export const DIGEST_NOW_JOB = 'digest-now';
 export const MAX_ATTEMPTS = 5;
 /** The longest one post can take: the timeout on calls to Teams (OUTBOUND_TIMEOUT_MS in teams/http.ts). */
 const POST_ALLOWANCE_MS = 15_000;
+/** A job whose run another instance holds comes back after this long. */
+const BUSY_RETRY_SECONDS = 5;
 
 const jobSchema = z.object({
   v: z.literal(1),
@@ -60,8 +69,27 @@ export interface PassReport {
 
 type HandleResult = 'sent' | 'failed' | 'deactivated' | 'skipped' | 'busy' | 'error';
 
+/** A job this instance holds: its message and (once claimed) its run, both renewed while held. */
+interface Holding {
+  message: QueuedMessage;
+  claim?: HeldClaim;
+  /** Until when (this clock) the claim is surely ours, leaving room for the post itself. */
+  ownedUntil: number;
+  /** The post has started: the job finishes here and is never given back. */
+  posting: boolean;
+  /** Given back (drain deadline) or lost (a renewal found it taken): do not post. */
+  released: boolean;
+  /** The renewal in flight, if any. */
+  renewal?: Promise<void>;
+  /** Aborted when the job is given back or lost: its wait for the limiter ends. */
+  gone: AbortController;
+  /** Being deleted from the queue: no more renewals (they would change its pop receipt). */
+  finishing?: boolean;
+}
+
 export class DigestDelivery {
   private queueReady: Promise<void> | undefined;
+  private readonly held = new Set<Holding>();
 
   constructor(
     private readonly deps: {
@@ -150,13 +178,18 @@ export class DigestDelivery {
 
   /**
    * Works the queue until nothing is visible (and, with `producing`, until the producer is done);
-   * several instances may drain at once.
+   * several instances may drain at once. Work this instance knows will come back soon is waited
+   * for: messages handed to a receive whose answer was lost (invisible for a lease), and jobs it
+   * gave back (storage trouble, a claim that ran out while waiting), so a pass leaves nothing
+   * due behind. Jobs held by other instances are theirs to finish.
    */
   async drain(producing: () => boolean = () => false, shared: SharedReads = new Map()): Promise<Omit<PassReport, 'enqueued' | 'enqueueMs'>> {
     await this.ensureQueue();
     const report = { sent: 0, failed: 0, deactivated: 0, skipped: 0 };
     const inFlight = new Set<Promise<void>>();
     const { concurrency, leaseSeconds } = this.deps.settings;
+    const pollMs = Math.min(1000, Math.max(100, this.leaseMs / 10));
+    const expect = { backUntil: 0 };
     for (;;) {
       if (this.deps.stopping?.()) {
         // Draining: what is not received stays in the queue for the other instances.
@@ -167,9 +200,18 @@ export class DigestDelivery {
       if (room > 0) {
         // Read before receiving: if the producer had finished, an empty receive means all is done.
         const stillProducing = producing();
-        const batch = await this.deps.queue.receive(Math.min(32, room), leaseSeconds);
+        let batch: QueuedMessage[];
+        try {
+          batch = await this.deps.queue.receive(Math.min(32, room), leaseSeconds);
+        } catch (err) {
+          // Storage busy: what that receive was handed (if anything) comes back after its lease.
+          this.deps.log.warn('digest.receive_failed', errorFields(err));
+          expect.backUntil = Math.max(expect.backUntil, Date.now() + this.leaseMs + 1000);
+          await sleep(pollMs);
+          continue;
+        }
         for (const message of batch) {
-          const p = this.handle(message, shared).then((r) => {
+          const p = this.handle(message, shared, expect).then((r) => {
             if (r === 'sent' || r === 'failed' || r === 'deactivated' || r === 'skipped') report[r]++;
           });
           const tracked = p.finally(() => inFlight.delete(tracked));
@@ -177,8 +219,8 @@ export class DigestDelivery {
         }
         if (batch.length > 0) continue;
         if (inFlight.size === 0) {
-          if (!stillProducing) break;
-          await new Promise((r) => setTimeout(r, 100));
+          if (!stillProducing && (Date.now() > expect.backUntil || (await this.queueEmpty()))) break;
+          await sleep(stillProducing ? 100 : pollMs);
           continue;
         }
       }
@@ -187,62 +229,177 @@ export class DigestDelivery {
     return report;
   }
 
+  /** True when the queue holds no message at all (visible or not); false when unsure. */
+  private async queueEmpty(): Promise<boolean> {
+    try {
+      return (await this.deps.queue.approximateCount()) === 0;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The drain deadline: every held job not yet posting is given back at once (its claim's lease
+   * ends now, its message is visible now), so another instance takes it over without waiting
+   * for the lease. Its handler sees it released and posts nothing. Returns how many.
+   */
+  async releaseHeld(): Promise<number> {
+    const now = this.deps.now();
+    const giving = [...this.held].filter((h) => !h.posting && !h.released);
+    for (const h of giving) {
+      h.released = true;
+      h.gone.abort();
+    }
+    await Promise.all(giving.map((h) => this.giveBack(h, now, 0)));
+    if (giving.length) this.deps.log.info('digest.released', { jobs: giving.length });
+    return giving.length;
+  }
+
+  private async giveBack(h: Holding, now: Date, delaySeconds: number, expect?: { backUntil: number }): Promise<void> {
+    // A renewal in flight would change the message's pop receipt under us: let it finish.
+    await h.renewal;
+    if (expect) expect.backUntil = Math.max(expect.backUntil, Date.now() + delaySeconds * 1000 + 1000);
+    if (h.claim) await this.deps.claims.release(h.claim, now).catch((err: unknown) => this.deps.log.warn('digest.release_failed', errorFields(err)));
+    await this.deps.queue.release(h.message, delaySeconds).catch((err: unknown) => this.deps.log.warn('digest.release_failed', errorFields(err)));
+  }
+
+  /** Renews the message's and the claim's leases while the job is held, every quarter of a lease. */
+  private keep(h: Holding): () => void {
+    const timer = setInterval(() => {
+      if (h.renewal || h.released || h.finishing) return;
+      const started = Date.now();
+      h.renewal = (async () => {
+        const messageKept = await this.deps.queue.extend(h.message, this.deps.settings.leaseSeconds);
+        const claimKept = h.claim && !h.released ? await this.deps.claims.extend(h.claim, this.deps.now(), this.claimLeaseMs) : true;
+        if (!messageKept || !claimKept) {
+          // Taken over (or finished meanwhile): not ours to post any more.
+          if (!h.posting) {
+            this.deps.log.warn('digest.job_lost', { messageKept, claimKept });
+            h.released = true;
+            h.gone.abort();
+          }
+          return;
+        }
+        if (h.claim) h.ownedUntil = started + this.claimLeaseMs - this.postAllowanceMs;
+      })()
+        .catch((err: unknown) => this.deps.log.warn('digest.renew_failed', errorFields(err)))
+        .finally(() => {
+          h.renewal = undefined;
+        });
+    }, Math.max(500, Math.floor(this.leaseMs / 4)));
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /** The job is done with: removed from the queue once no renewal is in flight. */
+  private async finish(h: Holding): Promise<void> {
+    h.finishing = true;
+    await h.renewal;
+    await this.deps.queue.delete(h.message);
+  }
+
+  private get postAllowanceMs(): number {
+    return Math.min(POST_ALLOWANCE_MS, this.claimLeaseMs / 3);
+  }
+
   /** One job: check the record, claim, curate, post, record. Never throws. */
-  async handle(message: QueuedMessage, shared?: SharedReads): Promise<HandleResult> {
-    const { claims, queue, repo, log } = this.deps;
+  async handle(message: QueuedMessage, shared?: SharedReads, expect?: { backUntil: number }): Promise<HandleResult> {
+    const { log } = this.deps;
     const parsed = jobSchema.safeParse(message.body);
     if (!parsed.success) {
       log.warn('digest.job_malformed', { messageId: message.messageId });
-      await queue.delete(message).catch(() => undefined);
+      await this.deps.queue.delete(message).catch(() => undefined);
       return 'skipped';
     }
     const job = parsed.data;
-    const run: RunId = { tenantId: job.tenantId, job: DIGEST_JOB, scope: job.conversationId, runKey: job.runKey };
+    const holding: Holding = { message, ownedUntil: 0, posting: false, released: false, gone: new AbortController() };
+    this.held.add(holding);
+    const stopKeeping = this.keep(holding);
     const jobLog = log.child({ tenantId: job.tenantId, runKey: job.runKey });
     try {
-      const now = this.deps.now();
-      if (message.dequeueCount > MAX_ATTEMPTS) {
-        if ((await claims.status(run)) !== 'done') await claims.fail(run, now, `gave up after ${message.dequeueCount - 1} interrupted attempts`);
-        await queue.delete(message);
-        jobLog.error('digest.job_abandoned', { dequeueCount: message.dequeueCount });
-        return 'failed';
+      return await this.handleHeld(job, holding, jobLog, shared, expect);
+    } catch (err) {
+      // Storage trouble or a bug: give the job back for a retry soon (later each time it
+      // fails), rather than leaving it with this instance for a whole lease.
+      jobLog.error('digest.job_error', errorFields(err));
+      if (!holding.posting && !holding.released) {
+        holding.released = true;
+        await this.giveBack(holding, this.deps.now(), Math.min(this.deps.settings.leaseSeconds, 2 ** Math.min(6, message.dequeueCount)), expect);
       }
-      // The record first: a run already done (or given up) is never sent again.
-      const claimedAt = Date.now();
-      if (!(await claims.claim(run, now, this.claimLeaseMs))) {
-        const status = await claims.status(run);
-        if (status === 'done' || status === 'failed') {
-          await queue.delete(message);
-          return 'skipped';
-        }
-        return 'busy';
-      }
-      const sub = await repo.get(job.tenantId, job.conversationId);
-      const stillDue = sub?.active === true && runKeyOf(latestSlotAt(sub, new Date(Math.max(job.slotAt, now.getTime())))) === job.runKey;
-      if (!sub || !stillDue) {
-        await claims.fail(run, now, sub?.active ? 'skipped: the schedule changed' : `skipped: not subscribed (${sub?.inactiveReason ?? 'no subscription'})`);
-        await queue.delete(message);
+      return 'error';
+    } finally {
+      stopKeeping();
+      this.held.delete(holding);
+    }
+  }
+
+  private async handleHeld(job: DigestJob, holding: Holding, jobLog: Logger, shared?: SharedReads, expect?: { backUntil: number }): Promise<HandleResult> {
+    const { claims, repo } = this.deps;
+    const { message } = holding;
+    const run: RunId = { tenantId: job.tenantId, job: DIGEST_JOB, scope: job.conversationId, runKey: job.runKey };
+    const now = this.deps.now();
+    if (message.dequeueCount > MAX_ATTEMPTS) {
+      if ((await claims.status(run)) !== 'done') await claims.fail(run, now, `gave up after ${message.dequeueCount - 1} interrupted attempts`);
+      await this.finish(holding);
+      jobLog.error('digest.job_abandoned', { dequeueCount: message.dequeueCount });
+      return 'failed';
+    }
+    // The record first: a run already done (or given up) is never sent again.
+    const claimedAt = Date.now();
+    const claim = await claims.hold(run, now, this.claimLeaseMs);
+    if (!claim) {
+      const status = await claims.status(run);
+      if (status === 'done' || status === 'failed') {
+        await this.finish(holding);
         return 'skipped';
       }
-      const curated = await this.deps.service.curateWeek(sub, new Date(job.slotAt), shared);
-      // Waiting for the limiter can outlast the claim (a long queue, a small share): post only
-      // while it is surely still ours, leaving room for the post itself, else leave it to
-      // whoever takes the run over.
-      const ownedUntil = claimedAt + this.claimLeaseMs - Math.min(POST_ALLOWANCE_MS, this.claimLeaseMs / 3);
-      const outcome = await this.post(sub, curated, false, () => Date.now() < ownedUntil);
-      if (outcome.kind === 'lost') {
-        jobLog.warn('digest.claim_ran_out', { waitedMs: Date.now() - claimedAt });
-        return 'busy';
-      }
-      const result = await this.record(sub, run, curated, outcome);
-      await queue.delete(message);
-      jobLog.info('digest.delivered', { result, attempts: outcome.attempts, quiet: curated.content.quiet, stories: curated.storyIds.length });
-      return result;
-    } catch (err) {
-      // Storage trouble or a bug: leave the job; it comes back after its lease and is tried again.
-      jobLog.error('digest.job_error', errorFields(err));
-      return 'error';
+      // Another instance holds the run (or held it and died: its claim runs out later). Not
+      // ours: visible again in a few seconds rather than after a whole lease, for whoever can
+      // take it then.
+      holding.finishing = true;
+      await holding.renewal;
+      await this.deps.queue.release(message, Math.min(this.deps.settings.leaseSeconds, BUSY_RETRY_SECONDS)).catch(() => undefined);
+      return 'busy';
     }
+    holding.claim = claim;
+    holding.ownedUntil = claimedAt + this.claimLeaseMs - this.postAllowanceMs;
+    if (holding.released) {
+      // Given back while the claim was being written: give the claim back too.
+      await claims.release(claim, now).catch(() => undefined);
+      return 'busy';
+    }
+    const sub = await repo.get(job.tenantId, job.conversationId);
+    const stillDue = sub?.active === true && runKeyOf(latestSlotAt(sub, new Date(Math.max(job.slotAt, now.getTime())))) === job.runKey;
+    if (!sub || !stillDue) {
+      await claims.fail(run, now, sub?.active ? 'skipped: the schedule changed' : `skipped: not subscribed (${sub?.inactiveReason ?? 'no subscription'})`);
+      await this.finish(holding);
+      return 'skipped';
+    }
+    const curated = await this.deps.service.curateWeek(sub, new Date(job.slotAt), shared);
+    // Waiting for the limiter can outlast the claim (a long queue, a small share; renewals move
+    // it on): post only while it is surely still ours and not given back, leaving room for the
+    // post itself, else leave it to whoever takes the run over. Checked right before the request.
+    const stillOwned = (): boolean => {
+      if (holding.released || Date.now() >= holding.ownedUntil) return false;
+      holding.posting = true;
+      return true;
+    };
+    const outcome = await this.post(sub, curated, false, stillOwned, holding.gone.signal);
+    if (outcome.kind === 'lost') {
+      jobLog.warn('digest.claim_ran_out', { waitedMs: Date.now() - claimedAt, released: holding.released });
+      // Never attempted: whatever of it is still ours goes back at once, for whoever is free.
+      // After an attempt (one that failed without an answer may have landed) it stays claimed
+      // and comes back only after its lease, as after a crash.
+      if (!holding.released && !holding.posting) {
+        holding.released = true;
+        await this.giveBack(holding, this.deps.now(), 0, expect);
+      }
+      return 'busy';
+    }
+    const result = await this.record(sub, run, curated, outcome);
+    await this.finish(holding);
+    jobLog.info('digest.delivered', { result, attempts: outcome.attempts, quiet: curated.content.quiet, stories: curated.storyIds.length });
+    return result;
   }
 
   /** `digest now`: its own run, claimed like the weekly one (a double press sends once). */
@@ -251,13 +408,14 @@ export class DigestDelivery {
   }
 
   /** Posts a curated digest to the subscription's conversation, through the limiter, with retries. */
-  async post(sub: Subscription, curated: Curated, preview: boolean, stillOwned?: () => boolean): Promise<DeliveryOutcome> {
+  async post(sub: Subscription, curated: Curated, preview: boolean, stillOwned?: () => boolean, signal?: AbortSignal): Promise<DeliveryOutcome> {
     const message = digestMessage(curated, preview, this.deps.voteAction);
     return deliver(this.deps.poster, this.deps.limiter, sub, message, {
       maxAttempts: MAX_ATTEMPTS,
       baseMs: this.deps.settings.retryBaseMs,
       maxWaitMs: Math.max(1000, Math.min(60_000, this.claimLeaseMs / (MAX_ATTEMPTS * 2))),
       stillOwned,
+      signal,
     });
   }
 
@@ -291,6 +449,8 @@ export class DigestDelivery {
 export function digestMessage(curated: Curated, preview: boolean, voteAction?: VoteAction): OutMessage {
   return { card: digestCard(curated.content, { preview, voteAction }) };
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;

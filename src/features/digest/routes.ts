@@ -186,7 +186,7 @@ export const digestFeature: Feature = {
         await delivery.runPass();
       },
     });
-    return { stop: async () => undefined };
+    return { stop: async () => undefined, release: async () => void (await delivery.releaseHeld()) };
   },
 };
 

@@ -37,6 +37,8 @@ export interface DeliveryOptions {
    * instance's claim on the run has run out meanwhile, so another instance may hold it now.
    */
   stillOwned?: () => boolean;
+  /** Aborted when the post is no longer wanted (the job was given back): stop waiting for the limiter. */
+  signal?: AbortSignal;
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -56,7 +58,8 @@ export async function deliver(
   const sleep = options.sleep ?? defaultSleep;
   let last = 'not sent';
   for (let attempt = 1; attempt <= options.maxAttempts; attempt++) {
-    const permit = await limiter.acquire(target.tenantId, target.conversationId);
+    const permit = await limiter.acquireUnless(target.tenantId, target.conversationId, options.signal);
+    if (!permit) return { kind: 'lost', attempts: attempt - 1 };
     if (options.stillOwned && !options.stillOwned()) {
       permit.release();
       return { kind: 'lost', attempts: attempt - 1 };

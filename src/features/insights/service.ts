@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../clock';
 import { UserError } from '../../errors';
 import type { Store } from '../../store/tables';
+import { WriteBehind, WRITE_BEHIND_MAX } from '../../store/writes';
 import type { Contribution } from '../../teams/events';
 import { OrganizersRepo, ORGANIZERS_TABLE } from '../../people/organizers';
 import { MAX_GOALS, parseGoal, progressOf, type Goal, type GoalProgress } from './goals';
@@ -71,7 +72,8 @@ export class InsightsService {
     this.organizers = new OrganizersRepo(store.table(ORGANIZERS_TABLE));
   }
 
-  private readonly pending = new Set<Promise<void>>();
+  /** Counts written beside the replies: a bounded backlog (a turn waits for room rather than memory growing). */
+  private readonly pending = new WriteBehind(WRITE_BEHIND_MAX);
 
   /**
    * Counts a contribution without holding up the turn that made it (awaiting it would add a
@@ -79,15 +81,13 @@ export class InsightsService {
    * process's counters (`stats`, `value`, forget me) wait for `settled()` first, so they always
    * see what this process counted; a crash can lose the few writes in flight.
    */
-  recordLater(c: Contribution, onError: (err: unknown) => void): void {
-    const p = this.record(c).catch(onError);
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
+  recordLater(c: Contribution, onError: (err: unknown) => void): Promise<void> {
+    return this.pending.add(() => this.record(c).catch(onError));
   }
 
   /** Every count this process has started is written. */
   async settled(): Promise<void> {
-    while (this.pending.size) await Promise.all([...this.pending]);
+    await this.pending.settled();
   }
 
   /** Counts one contribution in its space's day. */
