@@ -3,8 +3,8 @@ import { MAX_STORY_LENGTH } from './parse';
 /** Everything the stories feature says to people, in one place. */
 export const storyStrings = {
   group: 'Customer stories',
-  storyUsage: 'story [anonymous as "a customer in retail"] [your story] #tag customer: [name] by @Person visibility: team|network (all optional but the story)',
-  storySummary: 'Save a customer story you heard; #hashtags become tags.',
+  storyUsage: 'story [your story] #tag customer: [name] by @Person',
+  storySummary: 'Save a customer story you heard; #hashtags become tags; all but the story is optional. Add "visibility: network" to share it with the other teams, or start with anonymous as "a customer in retail" to hide who told it.',
   storiesUsage: 'stories #tag or words (both optional)',
   storiesSummary: 'Browse and search the story library of this team or chat.',
   themesUsage: 'themes | themes add [name]: word, phrase, ... | themes why [story id]',
