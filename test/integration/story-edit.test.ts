@@ -76,6 +76,8 @@ describe('editing a story\'s text', () => {
     expect(mine).toContain('by two thirds');
     expect(mine).toContain(s.edited);
     expect(mine).toContain(s.textSaved);
+    // The typed form names the story: its "Edit text" shows the id.
+    expect(mine).toContain(s.editTyped(storyId));
     // The shared card (everyone's copy of the message) follows.
     const updated = bot.connector.cards({ conversationId: A.conversationId, method: 'PUT' }).map((c) => cardText(c.card)).join('\n');
     expect(updated).toContain('by two thirds');

@@ -174,7 +174,10 @@ export function storyCard(story: Story, view: { viewerId?: string; viewer?: Stor
       type: 'Action.ShowCard',
       title: s.editText,
       card: card(
-        [{ type: 'Input.Text', id: 'text', label: s.editTextInput, isMultiline: true, value: story.text, maxLength: MAX_STORY_LENGTH }],
+        [
+          { type: 'Input.Text', id: 'text', label: s.editTextInput, isMultiline: true, value: story.text, maxLength: MAX_STORY_LENGTH },
+          { type: 'TextBlock', text: s.editTyped(story.storyId), size: 'Small', isSubtle: true, wrap: true },
+        ],
         [{ type: 'Action.Execute', title: s.saveText, verb: VERB.editText, data: { verb: VERB.editText, ...data }, associatedInputs: 'auto' }],
       ),
     });

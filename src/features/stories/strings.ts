@@ -3,7 +3,7 @@ import { MAX_STORY_LENGTH } from './parse';
 /** Everything the stories feature says to people, in one place. */
 export const storyStrings = {
   group: 'Customer stories',
-  storyUsage: 'story [anonymous as "a customer in retail"] [your story] #tag customer: [name] by @Person visibility: team|network (all optional but the story)',
+  storyUsage: 'story [anonymous as "a customer in retail"] [your story] #tag customer: [name] by @Person visibility: team|network (all optional but the story); story edit [story id] [new text]',
   storySummary: 'Save a customer story you heard; #hashtags become tags.',
   storiesUsage: 'stories #tag or words (both optional)',
   storiesSummary: 'Browse and search the story library of this team or chat.',
@@ -50,7 +50,8 @@ export const storyStrings = {
   approvalWithdrawn: (when: string) => `The approval to retell was withdrawn when the text was edited (${when}): it was for the earlier text. Ask to retell again.`,
   textSavedApprovalWithdrawn: 'Text saved. The approval to retell was for the earlier text, so it is withdrawn: ask to retell again before using it outside.',
   notAllowedEdit: 'Only the teller, the person who saved the story, or an organizer can edit it.',
-  editUsage: 'To edit a story: story edit <story id> <new text> (the id is on its card\'s "Edit text").',
+  editUsage: 'To edit a story: press "Edit text" on its card, or type story edit [story id] [new text] (its "Edit text" shows the id).',
+  editTyped: (storyId: string) => `Or type: story edit ${storyId} [new text]`,
   tagsInput: 'Tags (separate with commas)',
   saveTags: 'Save tags',
   delete: 'Delete',
