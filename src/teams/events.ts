@@ -38,6 +38,8 @@ export interface BotEventMap {
   contributed: Contribution;
   /** A note was added to a call by a typed command (the running note shows it). */
   noteAdded: { tenantId: string; conversationId: string; callId: string };
+  /** A story's text was edited: lists that quote it (Connect's theme shortlists) follow. Never logged. */
+  storyEdited: { tenantId: string; spaceId: string; storyId: string; text: string; themes: string[]; formerThemes: string[] };
 }
 
 export class BotEvents {

@@ -362,6 +362,21 @@ export class ConnectRepo {
     });
   }
 
+  /**
+   * A story of the shortlist was edited: its entry takes the new excerpt (`entry`), or leaves
+   * the list (`undefined`: the story is no longer on the theme). eTag-guarded; a list without it
+   * is not written.
+   */
+  async reviseShortlisted(w: Space, theme: string, storyId: string, entry: ShortlistedStory | undefined): Promise<void> {
+    await mutateEntity<{ entries: string }>(this.expertise, key(w.tenantId, w.spaceId, theme), STORIES_RK, (row) => {
+      const list = row ? (JSON.parse(row.entries) as ShortlistedStory[]) : [];
+      const at = list.findIndex((e) => e.storyId === storyId);
+      if (at < 0) return undefined;
+      const next = entry ? list.map((e, i) => (i === at ? { ...entry, tellerName: e.tellerName, at: e.at } : e)) : list.filter((_, i) => i !== at);
+      return { entries: JSON.stringify(next) };
+    });
+  }
+
   /** The theme's top list and story shortlist at once: one read of the two rows ('stories' < 'top', after every 'p|' row). */
   async themeLists(w: Space, theme: string): Promise<{ top: ExpertiseRow[]; stories: ShortlistedStory[] }> {
     const rows = await listPartition<{ entries: string }>(this.expertise, key(w.tenantId, w.spaceId, theme), { from: STORIES_RK, to: `${TOP_RK}|` });

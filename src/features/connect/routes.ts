@@ -117,6 +117,10 @@ export const connectFeature: Feature = {
         ),
       );
     });
+    // An edited story's excerpt follows in the shortlists that quote it, within the editing turn.
+    host.events.on('storyEdited', async (event) => {
+      await service.reviseStory(event).catch((err: unknown) => host.log.warn('connect.shortlist_revise_failed', { tenantId: event.tenantId, ...errorFields(err) }));
+    });
     const settled = async (): Promise<void> => {
       await inflight.settled();
     };

@@ -462,6 +462,19 @@ export class ConnectService {
     return unique.length;
   }
 
+  /**
+   * A story's text was edited: every theme shortlist quoting it (its former themes) takes the
+   * new excerpt and words, or drops it when the story left the theme. A theme it newly has gets
+   * it with its next contribution (an edit is not a new story: no one is credited again).
+   */
+  async reviseStory(e: { tenantId: string; spaceId: string; storyId: string; text: string; themes: string[]; formerThemes: string[] }): Promise<void> {
+    const where = { tenantId: e.tenantId, spaceId: e.spaceId };
+    const now = new Set(e.themes.map(normaliseTag));
+    const entry = { storyId: e.storyId, excerpt: e.text.slice(0, EXCERPT), tellerName: '', terms: [...new Set(this.ports.tagger.terms(e.text))].slice(0, SHORTLIST_TERMS), at: 0 };
+    const themes = [...new Set(e.formerThemes.map(normaliseTag).filter(Boolean))].slice(0, MAX_CONTRIBUTION_THEMES);
+    await Promise.all(themes.map((theme) => this.repo.reviseShortlisted(where, theme, e.storyId, now.has(theme) ? entry : undefined)));
+  }
+
   // ---- buckets -------------------------------------------------------------------------
 
   private async count(where: Space, bucket: string, apply: (c: BucketStats) => BucketStats): Promise<void> {

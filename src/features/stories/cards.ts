@@ -23,6 +23,8 @@ export const VERB = {
   /** The card's refresh: a person's own view (nothing changes). */
   view: 'story.view',
   visibility: 'story.visibility',
+  /** The teller (or who saved it, or an organizer) replaces the text. */
+  editText: 'story.editText',
   /** Dialogs (task/fetch): ask the teller to retell; retell in another conversation. */
   ask: 'story.ask',
   retell: 'story.retell',
@@ -47,6 +49,11 @@ function shortened(text: string, length: number): string {
 }
 
 function storyText(story: Story, fullLength = story.text.length): CardElement[] {
+  if (!story.editedAt) return storyTextOnly(story, fullLength);
+  return [...storyTextOnly(story, fullLength), { type: 'TextBlock', text: s.edited, size: 'Small', isSubtle: true, wrap: true, spacing: 'None' }];
+}
+
+function storyTextOnly(story: Story, fullLength: number): CardElement[] {
   if (story.text.length <= SHORT_LENGTH) return [{ type: 'TextBlock', text: safeText(story.text), wrap: true }];
   const full = fullLength < story.text.length ? `${safeText(shortened(story.text, fullLength))}\n\n${s.storyCut}` : safeText(story.text);
   return [
@@ -94,6 +101,7 @@ const day = (d: Date): string => d.toISOString().slice(0, 10);
 /** What the teller and organizers see about retelling: the latest request and its answer, and the count. */
 function retellLines(story: Story, curator: boolean): CardElement[] {
   const lines: string[] = [];
+  if (curator && story.approvalWithdrawnAt && !story.consent) lines.push(s.approvalWithdrawn(day(story.approvalWithdrawnAt)));
   if (curator && story.consent) lines.push(s.consentStatus(story.consent.state, story.consent.contact.userName, day(story.consent.answeredAt ?? story.consent.askedAt)));
   if (story.retellings) lines.push(s.retellings(story.retellings));
   if (story.anonymous && curator) lines.push(s.anonymousNote);
@@ -162,6 +170,17 @@ export function storyCard(story: Story, view: { viewerId?: string; viewer?: Stor
   const share = viewer ? shareAction(story, viewer) : undefined;
   if (share) actions.push(share);
   if (viewer?.canDelete) {
+    actions.push({
+      type: 'Action.ShowCard',
+      title: s.editText,
+      card: card(
+        [
+          { type: 'Input.Text', id: 'text', label: s.editTextInput, isMultiline: true, value: story.text, maxLength: MAX_STORY_LENGTH },
+          { type: 'TextBlock', text: s.editTyped(story.storyId), size: 'Small', isSubtle: true, wrap: true },
+        ],
+        [{ type: 'Action.Execute', title: s.saveText, verb: VERB.editText, data: { verb: VERB.editText, ...data }, associatedInputs: 'auto' }],
+      ),
+    });
     actions.push({
       type: 'Action.ShowCard',
       title: s.delete,

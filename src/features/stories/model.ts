@@ -36,6 +36,12 @@ export interface Story {
   retellings?: number;
   /** A retelling: where the original is. */
   retoldFrom?: { spaceId: string; storyId: string; conversationId: string };
+  /** When its text was last edited (the card says "(edited)"). */
+  editedAt?: Date;
+  /** The tags were chosen by a person (the dialog, "Edit tags"): an edit of the text keeps them. */
+  tagsByHand?: boolean;
+  /** An edit of the text withdrew an approval to retell (the approval was for the exact text). */
+  approvalWithdrawnAt?: Date;
 }
 
 export const VISIBILITIES = ['team', 'network', 'outside'] as const;

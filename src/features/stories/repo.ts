@@ -53,6 +53,9 @@ export interface Row {
   retellings?: number;
   /** JSON of Story.retoldFrom. */
   retoldFrom?: string;
+  editedAt?: number;
+  tagsByHand?: boolean;
+  approvalWithdrawnAt?: number;
   /** Network index rows only: the story's own space. */
   spaceId?: string;
 }
@@ -110,6 +113,9 @@ export function toRow(s: Story): Row {
     ...(s.consent ? { consent: JSON.stringify({ ...s.consent, askedAt: s.consent.askedAt.getTime(), answeredAt: s.consent.answeredAt?.getTime() }) } : {}),
     ...(s.retellings ? { retellings: s.retellings } : {}),
     ...(s.retoldFrom ? { retoldFrom: JSON.stringify(s.retoldFrom) } : {}),
+    ...(s.editedAt ? { editedAt: s.editedAt.getTime() } : {}),
+    ...(s.tagsByHand ? { tagsByHand: true } : {}),
+    ...(s.approvalWithdrawnAt ? { approvalWithdrawnAt: s.approvalWithdrawnAt.getTime() } : {}),
   };
 }
 
@@ -178,6 +184,9 @@ export function fromRow(where: Space, r: Row): Story {
     ...(consentOf(r.consent) ? { consent: consentOf(r.consent) } : {}),
     ...(r.retellings ? { retellings: r.retellings } : {}),
     ...(parsedJson(r.retoldFrom, retoldRow) ? { retoldFrom: parsedJson(r.retoldFrom, retoldRow) } : {}),
+    ...(typeof r.editedAt === 'number' ? { editedAt: new Date(r.editedAt) } : {}),
+    ...(r.tagsByHand === true ? { tagsByHand: true } : {}),
+    ...(typeof r.approvalWithdrawnAt === 'number' ? { approvalWithdrawnAt: new Date(r.approvalWithdrawnAt) } : {}),
   };
 }
 
@@ -260,14 +269,37 @@ export class StoriesRepo {
   }
 
   /** Replaces the story (only if unchanged since `before` was read: 412 otherwise) and brings its copies in line. */
-  async update(before: StoredStory, after: Story): Promise<void> {
+  async update(before: StoredStory, after: Story, extra: readonly TransactionAction[] = []): Promise<void> {
     const pk = partitionOf(after);
     const actions: TransactionAction[] = [['update', { partitionKey: pk, rowKey: storyRowKey(after.storyId), ...toRow(after) }, 'Replace', { etag: before.etag }]];
     const old = copiesOf(before.story);
     const next = copiesOf(after);
     for (const rowKey of old.keys()) if (!next.has(rowKey)) actions.push(['delete', { partitionKey: pk, rowKey }]);
     for (const [rowKey, row] of next) actions.push(['upsert', { partitionKey: pk, rowKey, ...row }, 'Replace']);
+    actions.push(...extra);
     await this.table.submitTransaction(actions);
+  }
+
+  /**
+   * An edit of the story's text: the story and its copies as `update`, and the duplicate
+   * pointer moves with the text (the old text's pointer, if still this story's, is emptied under
+   * its eTag; the new text's points here), in the same transaction.
+   */
+  async updateText(before: StoredStory, after: Story, oldHash: string, newHash: string): Promise<void> {
+    const pk = partitionOf(after);
+    const extra: TransactionAction[] = [];
+    if (oldHash !== newHash) {
+      const [oldRow, newRow] = await Promise.all([
+        getEntityOrUndefined<PointerRow>(this.table, pk, hashRowKey(oldHash)),
+        getEntityOrUndefined<PointerRow>(this.table, pk, hashRowKey(newHash)),
+      ]);
+      // Emptied under its eTag rather than deleted (a transaction's delete takes no eTag): a
+      // pointer to no story is no duplicate, and a capture replaces it under its eTag.
+      if (oldRow?.storyId === after.storyId) extra.push(['update', { partitionKey: pk, rowKey: hashRowKey(oldHash), storyId: '', at: 0 }, 'Replace', { etag: oldRow.etag }]);
+      const pointer = { partitionKey: pk, rowKey: hashRowKey(newHash), storyId: after.storyId, at: (after.editedAt ?? after.createdAt).getTime() };
+      extra.push(newRow ? ['update', pointer, 'Replace', { etag: newRow.etag }] : ['create', pointer]);
+    }
+    await this.update(before, after, extra);
   }
 
   /** Deletes the story, its copies and the duplicate pointers that still point at it, in one transaction. */

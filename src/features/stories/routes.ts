@@ -29,6 +29,10 @@ const storyData = z.object({ storyId: z.string().regex(STORY_ID) });
 const endorseData = storyData.extend({ endorse: z.boolean().optional() });
 const tagsData = storyData.extend({ tags: z.string().max(600).optional().default('') });
 const visibilityData = storyData.extend({ visibility: z.enum(VISIBILITIES) });
+/** Longer than a story may be is answered plainly by the service (not as a bad request). */
+const editTextData = storyData.extend({ text: z.string().max(20_000).optional().default('') });
+/** `story edit <id> <new text>`: an id the card shows (on a line, anything after it is the text). */
+const EDIT_COMMAND = /^edit\s+(\S+)\s*([\s\S]*)$/i;
 const pageData = z.object({ query: z.string().max(200).optional().default(''), page: z.coerce.number().int().min(0).max(10_000) });
 
 export const storiesFeature: Feature = {
@@ -84,6 +88,28 @@ export function visibilityOfWord(word: string | undefined): Visibility | undefin
   throw new UserError(s.visibilityUnknown(word));
 }
 
+/** Edits the text and tells Connect, whose theme shortlists quote it (their excerpt follows the edit). */
+async function editStoryText(host: FeatureHost, service: StoriesService, turn: Turn, storyId: string, text: string): Promise<{ story: Story; changed: boolean }> {
+  const { story, before, changed } = await service.editText(spaceOf(turn), storyId, personOf(turn), text);
+  if (changed) {
+    await host.events.emit('storyEdited', {
+      tenantId: story.tenantId,
+      spaceId: story.spaceId,
+      storyId: story.storyId,
+      text: story.text,
+      themes: story.themes,
+      formerThemes: before.themes,
+    });
+  }
+  return { story, changed };
+}
+
+function editNotice(story: Story, changed: boolean): Notice {
+  if (!changed) return { text: s.textUnchanged, tone: 'good' };
+  const withdrawnNow = story.approvalWithdrawnAt !== undefined && story.editedAt !== undefined && story.approvalWithdrawnAt.getTime() === story.editedAt.getTime();
+  return { text: withdrawnNow ? s.textSavedApprovalWithdrawn : s.textSaved, tone: withdrawnNow ? 'attention' : 'good' };
+}
+
 function registerCommands(host: FeatureHost, service: StoriesService, views: StoryViews): void {
   const { door } = host;
   door.command({
@@ -95,6 +121,18 @@ function registerCommands(host: FeatureHost, service: StoriesService, views: Sto
     // id): the door skips its separate `processed` row for this command.
     deduplicatesItself: true,
     async handle(turn, args, reply) {
+      const edit = EDIT_COMMAND.exec(args.trim());
+      if (edit && (STORY_ID.test(edit[1] ?? '') || /^\d{13}-/.test(edit[1] ?? ''))) {
+        // A re-delivery finds the text already saved and changes nothing (the answer says so).
+        const id = edit[1] ?? '';
+        if (!STORY_ID.test(id)) return void (await reply.text(s.notFound));
+        const { story, changed } = await editStoryText(host, service, turn, id, edit[2] ?? '');
+        reply.log.info('story.edited', { storyId: story.storyId, changed, approvalWithdrawn: Boolean(story.approvalWithdrawnAt && changed) });
+        const notice = editNotice(story, changed);
+        await reply.card(await views.personal(turn, story, notice));
+        return;
+      }
+      if (/^edit\s*$/i.test(args.trim())) return void (await reply.text(s.editUsage));
       const parsed = parseCaptureText(args, turn.mentions.map((m) => m.shown));
       const mentioned = turn.mentions.find((m) => m.shown === parsed.tellerName);
       const teller = mentioned ? { userId: mentioned.userId, userName: mentioned.userName } : personOf(turn);
@@ -242,6 +280,22 @@ function registerCardActions(host: FeatureHost, service: StoriesService, views: 
       reply.log.info('story.visibility', { storyId: story.storyId, visibility: data.visibility, changed });
       const name = s.visibilityNames[data.visibility];
       const notice = { text: changed ? s.visibilitySet(name) : s.visibilityUnchanged(name), tone: 'good' as const };
+      return { card: await views.personal(turn, story, notice), everyone: await views.shared(turn, story), notice, unchanged: !changed };
+    },
+  });
+
+  // The text, replaced by the teller (or who saved it, or an organizer): everyone sees the new text.
+  door.cardAction({
+    verb: VERB.editText,
+    schema: editTextData,
+    strings,
+    subject,
+    shared: 'pressed',
+    current,
+    async handle(turn, data, reply) {
+      const { story, changed } = await editStoryText(host, service, turn, data.storyId, data.text);
+      reply.log.info('story.edited', { storyId: story.storyId, changed, approvalWithdrawn: Boolean(story.approvalWithdrawnAt && changed) });
+      const notice = editNotice(story, changed);
       return { card: await views.personal(turn, story, notice), everyone: await views.shared(turn, story), notice, unchanged: !changed };
     },
   });

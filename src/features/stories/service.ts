@@ -164,6 +164,7 @@ export class StoriesService {
       terms: termsOf(lemmas, [...themes, ...tags], input.customer),
       visibility: input.visibility ?? 'team',
       ...(standIn ? { anonymous: { standIn } } : {}),
+      ...(input.chosenTags ? { tagsByHand: true } : {}),
     };
     const result = await this.repo.create(story, textHashOf(text), now, DUPLICATE_WINDOW_MS, activityId);
     if (result.created) {
@@ -219,7 +220,7 @@ export class StoriesService {
     const story = await this.change(where, storyId, (current) => {
       const themes = chosen.filter((t) => themeIds.has(t) || current.themes.includes(t));
       const tags = chosen.filter((t) => !themes.includes(t));
-      return { ...current, themes, tags, terms: termsOf(lemmasOf(current.text), [...themes, ...tags], current.customer) };
+      return { ...current, themes, tags, tagsByHand: true, terms: termsOf(lemmasOf(current.text), [...themes, ...tags], current.customer) };
     });
     // The person's themes are an example for this team's tagger. The edit is saved either way:
     // a lost example only means the team's tagger learns a little less, so it does not fail the edit.
@@ -251,6 +252,65 @@ export class StoriesService {
     );
   }
 
+  /**
+   * The teller (or who saved it, or an organizer: those who may delete it) replaces the story's
+   * text. Its automatic themes follow the new text; tags a person chose are kept (new #hashtags
+   * are added). An approval to retell was for the exact text, so the edit withdraws it (and a
+   * pending request: its buttons go stale), and a story approved for use outside goes back to
+   * the network. The same text again changes nothing. `before` is the text it replaced.
+   */
+  async editText(where: Space, storyId: string, who: Person, rawText: string): Promise<{ story: Story; before: Story; changed: boolean }> {
+    const text = this.validateText(rawText);
+    const found = await this.repo.get(where, storyId);
+    if (!found) throw new UserError(s.notFound);
+    if (!(await this.mayDelete(where, found.story, who.userId))) throw new UserError(s.notAllowedEdit);
+    const [{ compiled }, suggested] = await Promise.all([this.taxonomyOf(where), found.story.tagsByHand ? [] : this.tagger.suggest(text, where)]);
+    const themeIds = new Set(compiled.map((t) => t.id));
+    const typed = hashtagsIn(text);
+    let before: Story = found.story;
+    const story = await this.change(
+      where,
+      storyId,
+      (current) => {
+        before = current;
+        if (current.text === text) return undefined;
+        let themes: string[];
+        let tags: string[];
+        if (current.tagsByHand) {
+          const all = unique([...current.themes, ...current.tags, ...typed]).slice(0, MAX_TAGS);
+          themes = all.filter((t) => current.themes.includes(t) || themeIds.has(t));
+          tags = all.filter((t) => !themes.includes(t));
+        } else {
+          themes = unique([...suggested.map((t) => t.id), ...typed.filter((t) => themeIds.has(t))]).slice(0, MAX_TAGS);
+          tags = unique([...current.tags, ...typed.filter((t) => !themeIds.has(t))]).filter((t) => !themes.includes(t)).slice(0, Math.max(0, MAX_TAGS - themes.length));
+        }
+        const now = this.clock.now();
+        const { consent, ...rest } = current;
+        const withdrawn = consent?.state === 'approved';
+        return {
+          ...rest,
+          text,
+          themes,
+          tags,
+          terms: termsOf(lemmasOf(text), [...themes, ...tags], current.customer),
+          editedAt: now,
+          // Outside use needs an approval of this text: back to the network until asked again.
+          visibility: visibilityOf(current) === 'outside' ? 'network' : visibilityOf(current),
+          // A declined answer stays (it says no to retelling at all); an approval or a pending request goes.
+          ...(consent?.state === 'declined' ? { consent } : {}),
+          ...(withdrawn ? { approvalWithdrawnAt: now } : {}),
+        };
+      },
+      (stored, next) => this.repo.updateText(stored, next, textHashOf(stored.story.text), textHashOf(next.text)),
+    );
+    return { story, before, changed: story !== before };
+  }
+
+  /** May this person delete (or edit) the story: its teller, who saved it, or an organizer of the space. */
+  async mayDelete(where: Space, story: Story, userId: string): Promise<boolean> {
+    return story.teller.userId === userId || story.capturedBy.userId === userId || (await this.organizers.isOrganizer(where, userId));
+  }
+
   async getStory(where: Space, storyId: string): Promise<Story | undefined> {
     return (await this.repo.get(where, storyId))?.story;
   }
@@ -260,7 +320,7 @@ export class StoriesService {
    * index follows in the order that can only hide (network.ts): rows taken away before the
    * write, rows added after it.
    */
-  async change(where: Space, storyId: string, apply: (current: Story) => Story | undefined): Promise<Story> {
+  async change(where: Space, storyId: string, apply: (current: Story) => Story | undefined, write: (stored: StoredStory, next: Story) => Promise<void> = (stored, next) => this.repo.update(stored, next)): Promise<Story> {
     return retryOnConflict(
       async () => {
         const stored: StoredStory | undefined = await this.repo.get(where, storyId);
@@ -268,7 +328,7 @@ export class StoriesService {
         const next = apply(stored.story);
         if (!next) return stored.story;
         await this.network.withdraw(stored.story, next);
-        await this.repo.update(stored, next);
+        await write(stored, next);
         if (sharesWithNetwork(stored.story) || sharesWithNetwork(next)) await this.followInNetwork(where, storyId, [stored.story, next]);
         return next;
       },
