@@ -65,9 +65,11 @@ export interface PassReport {
   failed: number;
   deactivated: number;
   skipped: number;
+  /** Posted and never answered (a timeout): may have landed, not retried, recorded as unknown. */
+  unknown: number;
 }
 
-type HandleResult = 'sent' | 'failed' | 'deactivated' | 'skipped' | 'busy' | 'error';
+type HandleResult = 'sent' | 'failed' | 'deactivated' | 'skipped' | 'unknown' | 'busy' | 'error';
 
 /** A job this instance holds: its message and (once claimed) its run, both renewed while held. */
 interface Holding {
@@ -185,7 +187,7 @@ export class DigestDelivery {
    */
   async drain(producing: () => boolean = () => false, shared: SharedReads = new Map()): Promise<Omit<PassReport, 'enqueued' | 'enqueueMs'>> {
     await this.ensureQueue();
-    const report = { sent: 0, failed: 0, deactivated: 0, skipped: 0 };
+    const report = { sent: 0, failed: 0, deactivated: 0, skipped: 0, unknown: 0 };
     const inFlight = new Set<Promise<void>>();
     const { concurrency, leaseSeconds } = this.deps.settings;
     const pollMs = Math.min(1000, Math.max(100, this.leaseMs / 10));
@@ -212,7 +214,7 @@ export class DigestDelivery {
         }
         for (const message of batch) {
           const p = this.handle(message, shared, expect).then((r) => {
-            if (r === 'sent' || r === 'failed' || r === 'deactivated' || r === 'skipped') report[r]++;
+            if (r === 'sent' || r === 'failed' || r === 'deactivated' || r === 'skipped' || r === 'unknown') report[r]++;
           });
           const tracked = p.finally(() => inFlight.delete(tracked));
           inFlight.add(tracked);
@@ -339,7 +341,8 @@ export class DigestDelivery {
     const run: RunId = { tenantId: job.tenantId, job: DIGEST_JOB, scope: job.conversationId, runKey: job.runKey };
     const now = this.deps.now();
     if (message.dequeueCount > MAX_ATTEMPTS) {
-      if ((await claims.status(run)) !== 'done') await claims.fail(run, now, `gave up after ${message.dequeueCount - 1} interrupted attempts`);
+      const was = await claims.status(run);
+      if (was !== 'done' && was !== 'unknown') await claims.fail(run, now, `gave up after ${message.dequeueCount - 1} interrupted attempts`);
       await this.finish(holding);
       jobLog.error('digest.job_abandoned', { dequeueCount: message.dequeueCount });
       return 'failed';
@@ -349,7 +352,7 @@ export class DigestDelivery {
     const claim = await claims.hold(run, now, this.claimLeaseMs);
     if (!claim) {
       const status = await claims.status(run);
-      if (status === 'done' || status === 'failed') {
+      if (status === 'done' || status === 'failed' || status === 'unknown') {
         await this.finish(holding);
         return 'skipped';
       }
@@ -419,8 +422,11 @@ export class DigestDelivery {
     });
   }
 
-  /** Records the outcome of a post: done (and what it featured), deactivated (403/404), or failed. */
-  async record(sub: Subscription, run: RunId, curated: Curated, outcome: DeliveryOutcome): Promise<'sent' | 'failed' | 'deactivated'> {
+  /**
+   * Records the outcome of a post: done (and what it featured), deactivated (403/404), unknown
+   * (sent, never answered: it may be in the channel; not sent again), or failed.
+   */
+  async record(sub: Subscription, run: RunId, curated: Curated, outcome: DeliveryOutcome): Promise<'sent' | 'failed' | 'deactivated' | 'unknown'> {
     const { claims, repo, log } = this.deps;
     const now = this.deps.now();
     if (outcome.kind === 'sent') {
@@ -438,6 +444,11 @@ export class DigestDelivery {
       await claims.fail(run, now, `conversation unreachable: ${outcome.reason}`);
       log.warn('digest.subscription_deactivated', { tenantId: sub.tenantId, status: outcome.status });
       return 'deactivated';
+    }
+    if (outcome.kind === 'unknown') {
+      await claims.unknown(run, now, `${outcome.reason} after ${outcome.attempts} attempts; may have been posted, not retried`);
+      log.warn('digest.delivery_unknown', { tenantId: sub.tenantId, attempts: outcome.attempts, reason: outcome.reason });
+      return 'unknown';
     }
     if (outcome.kind === 'lost') return 'failed';
     await claims.fail(run, now, `${outcome.reason} after ${outcome.attempts} attempts`);

@@ -131,6 +131,7 @@ export const digestFeature: Feature = {
         const outcome = await delivery.post(sub, curated, false);
         const result = await delivery.record(sub, run, curated, outcome);
         if (result === 'sent') return void (await reply.text(s.sentNow));
+        if (result === 'unknown') return void (await reply.text(s.sentUnconfirmed));
         if (outcome.kind === 'gone') return void (await reply.text(s.cannotPost(outcome.reason)));
         await reply.text(s.sendFailed);
       },
