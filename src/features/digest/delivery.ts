@@ -55,7 +55,18 @@ export interface DeliverySettings {
   leaseSeconds: number;
   concurrency: number;
   retryBaseMs: number;
+  /**
+   * Sends per second this instance may make now (its share of the tenant budget), if known.
+   * An instance holds at most about HOLD_SECONDS of sends: jobs beyond that would only wait for
+   * its limiter while other instances run dry at the end of a pass (the tail of a fan-out).
+   */
+  sendsPerSecond?: () => number | undefined;
 }
+
+/** Seconds of sends, at this instance's share, that it holds at once (see DeliverySettings). */
+const HOLD_SECONDS = 2;
+/** Never fewer than this many jobs held (curation and claims overlap the sends). */
+const MIN_HOLD = 8;
 
 export interface PassReport {
   enqueued: number;
@@ -132,6 +143,14 @@ export class DigestDelivery {
     await this.queueReady;
   }
 
+  /** How many jobs to hold at once: the concurrency, or fewer when this instance's share of sends is small. */
+  private holdLimit(concurrency: number): number {
+    const rate = this.deps.settings.sendsPerSecond?.();
+    if (rate === undefined) return concurrency;
+    if (!(rate > 0)) return Math.min(concurrency, MIN_HOLD);
+    return Math.min(concurrency, Math.max(MIN_HOLD, Math.ceil(rate * HOLD_SECONDS)));
+  }
+
   private get leaseMs(): number {
     return this.deps.settings.leaseSeconds * 1000;
   }
@@ -198,7 +217,7 @@ export class DigestDelivery {
         await Promise.all(inFlight);
         break;
       }
-      const room = concurrency - inFlight.size;
+      const room = this.holdLimit(concurrency) - inFlight.size;
       if (room > 0) {
         // Read before receiving: if the producer had finished, an empty receive means all is done.
         const stillProducing = producing();

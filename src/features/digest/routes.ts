@@ -60,7 +60,16 @@ function createRuntime(host: FeatureHost): DigestRuntime {
     // Teams' tenant limit is shared by every instance alive: each takes its share (jobs/instances.ts).
     limiter: new SendLimiter(teamsPolicy(config.digest.tenantSendsPerSecond, () => host.instances.sharers())),
     log: log.child({ feature: 'digest' }),
-    settings: { leaseSeconds: config.digest.jobLeaseSeconds, concurrency: config.digest.sendConcurrency, retryBaseMs: config.digest.retryBaseMs },
+    settings: {
+      leaseSeconds: config.digest.jobLeaseSeconds,
+      concurrency: config.digest.sendConcurrency,
+      retryBaseMs: config.digest.retryBaseMs,
+      sendsPerSecond: () => {
+        const n = host.instances.sharers();
+        // No share right now (joining): hold only a few jobs, it cannot send them yet.
+        return n === undefined ? 0 : config.digest.tenantSendsPerSecond / Math.max(1, n);
+      },
+    },
     now: () => clock.now(),
     voteAction: sources.voteAction,
     stopping: () => host.stopping(),
