@@ -57,16 +57,17 @@ export interface DeliverySettings {
   retryBaseMs: number;
   /**
    * Sends per second this instance may make now (its share of the tenant budget), if known.
-   * An instance holds at most about HOLD_SECONDS of sends: jobs beyond that would only wait for
-   * its limiter while other instances run dry at the end of a pass (the tail of a fan-out).
+   * An instance takes no more jobs while about HOLD_SECONDS of sends already wait for its limiter:
+   * more would only wait there while other instances run dry at the end of a pass (the tail of
+   * a fan-out). Jobs still being claimed and curated do not count (storage latency overlaps).
    */
   sendsPerSecond?: () => number | undefined;
 }
 
-/** Seconds of sends, at this instance's share, that it holds at once (see DeliverySettings). */
-const HOLD_SECONDS = 2;
-/** Never fewer than this many jobs held (curation and claims overlap the sends). */
-const MIN_HOLD = 8;
+/** Seconds of sends, at this instance's share, that may wait for its limiter (see DeliverySettings). */
+const HOLD_SECONDS = 1;
+/** At least this many may wait. */
+const MIN_HOLD = 4;
 
 export interface PassReport {
   enqueued: number;
@@ -98,6 +99,8 @@ interface Holding {
   gone: AbortController;
   /** Being deleted from the queue: no more renewals (they would change its pop receipt). */
   finishing?: boolean;
+  /** Curated, waiting for the limiter to let its post through. */
+  waiting?: boolean;
 }
 
 export class DigestDelivery {
@@ -143,8 +146,8 @@ export class DigestDelivery {
     await this.queueReady;
   }
 
-  /** How many jobs to hold at once: the concurrency, or fewer when this instance's share of sends is small. */
-  private holdLimit(concurrency: number): number {
+  /** How many held jobs may wait for the limiter before no more are taken: fewer when this instance's share of sends is small. */
+  private waitLimit(concurrency: number): number {
     const rate = this.deps.settings.sendsPerSecond?.();
     if (rate === undefined) return concurrency;
     if (!(rate > 0)) return Math.min(concurrency, MIN_HOLD);
@@ -217,7 +220,8 @@ export class DigestDelivery {
         await Promise.all(inFlight);
         break;
       }
-      const room = this.holdLimit(concurrency) - inFlight.size;
+      const waiting = [...this.held].filter((h) => h.waiting && !h.posting).length;
+      const room = waiting >= this.waitLimit(concurrency) ? 0 : concurrency - inFlight.size;
       if (room > 0) {
         // Read before receiving: if the producer had finished, an empty receive means all is done.
         const stillProducing = producing();
@@ -245,7 +249,8 @@ export class DigestDelivery {
           continue;
         }
       }
-      await Promise.race(inFlight);
+      // (Nothing of this pass in flight while others' jobs wait: look again shortly.)
+      await (inFlight.size > 0 ? Promise.race(inFlight) : sleep(pollMs));
     }
     return report;
   }
@@ -406,7 +411,10 @@ export class DigestDelivery {
       holding.posting = true;
       return true;
     };
-    const outcome = await this.post(sub, curated, false, stillOwned, holding.gone.signal);
+    holding.waiting = true;
+    const outcome = await this.post(sub, curated, false, stillOwned, holding.gone.signal).finally(() => {
+      holding.waiting = false;
+    });
     if (outcome.kind === 'lost') {
       jobLog.warn('digest.claim_ran_out', { waitedMs: Date.now() - claimedAt, released: holding.released });
       // Never attempted: whatever of it is still ours goes back at once, for whoever is free.
