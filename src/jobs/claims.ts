@@ -23,7 +23,8 @@ export interface RunId {
 }
 
 interface RunRow {
-  status: 'claimed' | 'done' | 'failed';
+  /** unknown: the work was attempted and its outcome is not known (a post that got no answer); never run again. */
+  status: 'claimed' | 'done' | 'failed' | 'unknown';
   owner: string;
   /** This claim's own token (one per claim write): whose the row is, even after a lost answer. */
   token?: string;
@@ -134,6 +135,14 @@ export class RunClaims {
   async fail(run: RunId, now: Date, reason: string): Promise<void> {
     await this.table.updateEntity(
       { partitionKey: pk(run), rowKey: rk(run), status: 'failed', finishedAt: now.getTime(), reason: reason.slice(0, 500) },
+      'Merge',
+    );
+  }
+
+  /** Attempted, outcome not known (e.g. a post sent that got no answer): finished, with the reason, never retried. */
+  async unknown(run: RunId, now: Date, reason: string): Promise<void> {
+    await this.table.updateEntity(
+      { partitionKey: pk(run), rowKey: rk(run), status: 'unknown', finishedAt: now.getTime(), reason: reason.slice(0, 500) },
       'Merge',
     );
   }

@@ -256,7 +256,20 @@ export interface Door {
 }
 
 /** One post attempt's outcome, for senders that retry themselves (never throws). */
-export type PostResult = { ok: true; activityId?: string } | { ok: false; status?: number; code?: string; retryAfterMs?: number };
+export type PostResult =
+  | { ok: true; activityId?: string }
+  | {
+      ok: false;
+      status?: number;
+      code?: string;
+      retryAfterMs?: number;
+      /**
+       * No answer came, but the request may have reached Teams (a timeout, a connection cut after
+       * it was written): the post may have landed. Teams has no idempotency key for a POST of an
+       * activity, so a sender must not retry it blindly (it would post twice).
+       */
+      unanswered?: boolean;
+    };
 
 /**
  * Posting outside a turn. `post` and `update` throw on failure (the error carries `statusCode`

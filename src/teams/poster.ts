@@ -40,12 +40,33 @@ function withoutClientRetries(context: TurnContext): boolean {
   return true;
 }
 
+/**
+ * Failures without an answer where the request surely never reached Teams: no connection was
+ * made (refused, no such host, no route, a certificate refused before anything was written).
+ * Any other failure without an answer (a timeout, a reset or hang-up after the request was
+ * written) may have been applied by Teams: `unanswered`.
+ */
+const NEVER_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+]);
+
 export function classifyPostError(err: unknown): PostResult {
-  const e = err as { statusCode?: unknown; code?: unknown; response?: { headers?: { get?(n: string): string | undefined } } };
+  const e = err as { statusCode?: unknown; code?: unknown; name?: unknown; response?: { headers?: { get?(n: string): string | undefined } } };
   const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
-  const code = typeof e.code === 'string' ? e.code.slice(0, 80) : undefined;
+  // The outbound timeout (teams/http.ts) aborts the request: an AbortError without a code.
+  const code = typeof e.code === 'string' ? e.code.slice(0, 80) : e.name === 'AbortError' ? 'Timeout' : undefined;
   const retryAfter = typeof e.response?.headers?.get === 'function' ? e.response.headers.get('retry-after') : undefined;
-  return { ok: false, status, code, retryAfterMs: parseRetryAfter(retryAfter) };
+  const unanswered = status === undefined && !(code !== undefined && NEVER_SENT.has(code));
+  return { ok: false, status, code, retryAfterMs: parseRetryAfter(retryAfter), ...(unanswered ? { unanswered } : {}) };
 }
 
 const asReference = (ref: ConversationRef): Partial<ConversationReference> => ref as Partial<ConversationReference>;

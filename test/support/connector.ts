@@ -82,6 +82,11 @@ export class ConnectorStandIn {
   arrivals = 0;
   /** Milliseconds every answer to /activities is held back (a slow Teams; a turn kept in flight). */
   holdMs = 0;
+  /**
+   * Posts to these conversations are applied (recorded) at once and their answer is held this
+   * many milliseconds: a Teams too busy to answer in time that took the post all the same.
+   */
+  readonly stallAfterApplying = new Map<string, number>();
 
   /**
    * Limit-enforcing mode: POSTs of activities beyond Teams' limits (sliding windows over the
@@ -159,6 +164,7 @@ export class ConnectorStandIn {
     this.connections = 0;
     this.arrivals = 0;
     this.holdMs = 0;
+    this.stallAfterApplying.clear();
     this.unreachable.clear();
     this.unreachableTenants.clear();
     this.created.length = 0;
@@ -252,6 +258,11 @@ export class ConnectorStandIn {
         body,
         at: Date.now(),
       });
+      const stallMs = method === 'POST' ? this.stallAfterApplying.get(conversationId) : undefined;
+      if (stallMs) {
+        await new Promise((r) => setTimeout(r, stallMs));
+        if (res.destroyed || req.destroyed) return;
+      }
       return send(200, { id: activityId });
     }
     if (parts[0] === 'v3' && parts[1] === 'conversations' && parts.length === 2 && req.method === 'POST') {

@@ -55,7 +55,19 @@ export interface DeliverySettings {
   leaseSeconds: number;
   concurrency: number;
   retryBaseMs: number;
+  /**
+   * Sends per second this instance may make now (its share of the tenant budget), if known.
+   * An instance takes no more jobs while about HOLD_SECONDS of sends already wait for its limiter:
+   * more would only wait there while other instances run dry at the end of a pass (the tail of
+   * a fan-out). Jobs still being claimed and curated do not count (storage latency overlaps).
+   */
+  sendsPerSecond?: () => number | undefined;
 }
+
+/** Seconds of sends, at this instance's share, that may wait for its limiter (see DeliverySettings). */
+const HOLD_SECONDS = 1;
+/** At least this many may wait. */
+const MIN_HOLD = 4;
 
 export interface PassReport {
   enqueued: number;
@@ -65,9 +77,11 @@ export interface PassReport {
   failed: number;
   deactivated: number;
   skipped: number;
+  /** Posted and never answered (a timeout): may have landed, not retried, recorded as unknown. */
+  unknown: number;
 }
 
-type HandleResult = 'sent' | 'failed' | 'deactivated' | 'skipped' | 'busy' | 'error';
+type HandleResult = 'sent' | 'failed' | 'deactivated' | 'skipped' | 'unknown' | 'busy' | 'error';
 
 /** A job this instance holds: its message and (once claimed) its run, both renewed while held. */
 interface Holding {
@@ -85,6 +99,8 @@ interface Holding {
   gone: AbortController;
   /** Being deleted from the queue: no more renewals (they would change its pop receipt). */
   finishing?: boolean;
+  /** Curated, waiting for the limiter to let its post through. */
+  waiting?: boolean;
 }
 
 export class DigestDelivery {
@@ -128,6 +144,14 @@ export class DigestDelivery {
       throw err;
     });
     await this.queueReady;
+  }
+
+  /** How many held jobs may wait for the limiter before no more are taken: fewer when this instance's share of sends is small. */
+  private waitLimit(concurrency: number): number {
+    const rate = this.deps.settings.sendsPerSecond?.();
+    if (rate === undefined) return concurrency;
+    if (!(rate > 0)) return Math.min(concurrency, MIN_HOLD);
+    return Math.min(concurrency, Math.max(MIN_HOLD, Math.ceil(rate * HOLD_SECONDS)));
   }
 
   private get leaseMs(): number {
@@ -185,7 +209,7 @@ export class DigestDelivery {
    */
   async drain(producing: () => boolean = () => false, shared: SharedReads = new Map()): Promise<Omit<PassReport, 'enqueued' | 'enqueueMs'>> {
     await this.ensureQueue();
-    const report = { sent: 0, failed: 0, deactivated: 0, skipped: 0 };
+    const report = { sent: 0, failed: 0, deactivated: 0, skipped: 0, unknown: 0 };
     const inFlight = new Set<Promise<void>>();
     const { concurrency, leaseSeconds } = this.deps.settings;
     const pollMs = Math.min(1000, Math.max(100, this.leaseMs / 10));
@@ -196,7 +220,8 @@ export class DigestDelivery {
         await Promise.all(inFlight);
         break;
       }
-      const room = concurrency - inFlight.size;
+      const waiting = [...this.held].filter((h) => h.waiting && !h.posting).length;
+      const room = waiting >= this.waitLimit(concurrency) ? 0 : concurrency - inFlight.size;
       if (room > 0) {
         // Read before receiving: if the producer had finished, an empty receive means all is done.
         const stillProducing = producing();
@@ -212,7 +237,7 @@ export class DigestDelivery {
         }
         for (const message of batch) {
           const p = this.handle(message, shared, expect).then((r) => {
-            if (r === 'sent' || r === 'failed' || r === 'deactivated' || r === 'skipped') report[r]++;
+            if (r === 'sent' || r === 'failed' || r === 'deactivated' || r === 'skipped' || r === 'unknown') report[r]++;
           });
           const tracked = p.finally(() => inFlight.delete(tracked));
           inFlight.add(tracked);
@@ -224,7 +249,8 @@ export class DigestDelivery {
           continue;
         }
       }
-      await Promise.race(inFlight);
+      // (Nothing of this pass in flight while others' jobs wait: look again shortly.)
+      await (inFlight.size > 0 ? Promise.race(inFlight) : sleep(pollMs));
     }
     return report;
   }
@@ -339,7 +365,8 @@ export class DigestDelivery {
     const run: RunId = { tenantId: job.tenantId, job: DIGEST_JOB, scope: job.conversationId, runKey: job.runKey };
     const now = this.deps.now();
     if (message.dequeueCount > MAX_ATTEMPTS) {
-      if ((await claims.status(run)) !== 'done') await claims.fail(run, now, `gave up after ${message.dequeueCount - 1} interrupted attempts`);
+      const was = await claims.status(run);
+      if (was !== 'done' && was !== 'unknown') await claims.fail(run, now, `gave up after ${message.dequeueCount - 1} interrupted attempts`);
       await this.finish(holding);
       jobLog.error('digest.job_abandoned', { dequeueCount: message.dequeueCount });
       return 'failed';
@@ -349,7 +376,7 @@ export class DigestDelivery {
     const claim = await claims.hold(run, now, this.claimLeaseMs);
     if (!claim) {
       const status = await claims.status(run);
-      if (status === 'done' || status === 'failed') {
+      if (status === 'done' || status === 'failed' || status === 'unknown') {
         await this.finish(holding);
         return 'skipped';
       }
@@ -384,7 +411,10 @@ export class DigestDelivery {
       holding.posting = true;
       return true;
     };
-    const outcome = await this.post(sub, curated, false, stillOwned, holding.gone.signal);
+    holding.waiting = true;
+    const outcome = await this.post(sub, curated, false, stillOwned, holding.gone.signal).finally(() => {
+      holding.waiting = false;
+    });
     if (outcome.kind === 'lost') {
       jobLog.warn('digest.claim_ran_out', { waitedMs: Date.now() - claimedAt, released: holding.released });
       // Never attempted: whatever of it is still ours goes back at once, for whoever is free.
@@ -419,8 +449,11 @@ export class DigestDelivery {
     });
   }
 
-  /** Records the outcome of a post: done (and what it featured), deactivated (403/404), or failed. */
-  async record(sub: Subscription, run: RunId, curated: Curated, outcome: DeliveryOutcome): Promise<'sent' | 'failed' | 'deactivated'> {
+  /**
+   * Records the outcome of a post: done (and what it featured), deactivated (403/404), unknown
+   * (sent, never answered: it may be in the channel; not sent again), or failed.
+   */
+  async record(sub: Subscription, run: RunId, curated: Curated, outcome: DeliveryOutcome): Promise<'sent' | 'failed' | 'deactivated' | 'unknown'> {
     const { claims, repo, log } = this.deps;
     const now = this.deps.now();
     if (outcome.kind === 'sent') {
@@ -438,6 +471,11 @@ export class DigestDelivery {
       await claims.fail(run, now, `conversation unreachable: ${outcome.reason}`);
       log.warn('digest.subscription_deactivated', { tenantId: sub.tenantId, status: outcome.status });
       return 'deactivated';
+    }
+    if (outcome.kind === 'unknown') {
+      await claims.unknown(run, now, `${outcome.reason} after ${outcome.attempts} attempts; may have been posted, not retried`);
+      log.warn('digest.delivery_unknown', { tenantId: sub.tenantId, attempts: outcome.attempts, reason: outcome.reason });
+      return 'unknown';
     }
     if (outcome.kind === 'lost') return 'failed';
     await claims.fail(run, now, `${outcome.reason} after ${outcome.attempts} attempts`);

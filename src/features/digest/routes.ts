@@ -60,7 +60,16 @@ function createRuntime(host: FeatureHost): DigestRuntime {
     // Teams' tenant limit is shared by every instance alive: each takes its share (jobs/instances.ts).
     limiter: new SendLimiter(teamsPolicy(config.digest.tenantSendsPerSecond, () => host.instances.sharers())),
     log: log.child({ feature: 'digest' }),
-    settings: { leaseSeconds: config.digest.jobLeaseSeconds, concurrency: config.digest.sendConcurrency, retryBaseMs: config.digest.retryBaseMs },
+    settings: {
+      leaseSeconds: config.digest.jobLeaseSeconds,
+      concurrency: config.digest.sendConcurrency,
+      retryBaseMs: config.digest.retryBaseMs,
+      sendsPerSecond: () => {
+        const n = host.instances.sharers();
+        // No share right now (joining): hold only a few jobs, it cannot send them yet.
+        return n === undefined ? 0 : config.digest.tenantSendsPerSecond / Math.max(1, n);
+      },
+    },
     now: () => clock.now(),
     voteAction: sources.voteAction,
     stopping: () => host.stopping(),
@@ -131,6 +140,7 @@ export const digestFeature: Feature = {
         const outcome = await delivery.post(sub, curated, false);
         const result = await delivery.record(sub, run, curated, outcome);
         if (result === 'sent') return void (await reply.text(s.sentNow));
+        if (result === 'unknown') return void (await reply.text(s.sentUnconfirmed));
         if (outcome.kind === 'gone') return void (await reply.text(s.cannotPost(outcome.reason)));
         await reply.text(s.sendFailed);
       },

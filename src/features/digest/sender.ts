@@ -14,7 +14,7 @@ export function isPermanent(status: number | undefined): boolean {
   return status === 403 || status === 404;
 }
 
-/** Teams' transient answers, and network failures (no status). */
+/** Teams' transient answers, and network failures (no status) where nothing was sent (see `unanswered`). */
 export function isRetryable(status: number | undefined): boolean {
   return status === undefined || status === 429 || status === 412 || status === 500 || status === 502 || status === 503 || status === 504;
 }
@@ -24,6 +24,12 @@ export type DeliveryOutcome =
   | { kind: 'gone'; status: number; reason: string; attempts: number }
   /** Not posted: the claim ran out while waiting (another instance may have the run now). */
   | { kind: 'lost'; attempts: number }
+  /**
+   * Sent, and no answer came (a timeout, a cut connection): it may have landed. Not retried:
+   * Teams has no idempotency key for a POST of an activity, and the bot cannot list a channel's
+   * messages to check, so a retry would risk a second digest in the channel.
+   */
+  | { kind: 'unknown'; reason: string; attempts: number }
   | { kind: 'failed'; reason: string; attempts: number };
 
 export interface DeliveryOptions {
@@ -75,6 +81,7 @@ export async function deliver(
     if (result.ok) return { kind: 'sent', activityId: result.activityId, attempts: attempt };
     last = reasonOf(result);
     if (isPermanent(result.status)) return { kind: 'gone', status: result.status ?? 0, reason: last, attempts: attempt };
+    if (result.unanswered) return { kind: 'unknown', reason: `${last}: sent, no answer`, attempts: attempt };
     if (!isRetryable(result.status) || attempt === options.maxAttempts) return { kind: 'failed', reason: last, attempts: attempt };
     const wait = backoffMs(attempt, options.baseMs, result.retryAfterMs, Number.POSITIVE_INFINITY);
     if (wait > options.maxWaitMs) return { kind: 'failed', reason: `${last} (retry after ${Math.round(wait / 1000)} s)`, attempts: attempt };

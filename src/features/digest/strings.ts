@@ -20,6 +20,7 @@ export const digestStrings = {
   cannotPost: (reason: string) => `I could not post in this conversation (${reason}). Check that I am still a member of it and allowed to post.`,
   sendFailed: 'I could not post the digest just now: Teams was busy. Nothing was recorded; try again in a minute.',
   sentNow: 'Sent, and recorded as a digest of this conversation.',
+  sentUnconfirmed: 'I sent the digest but Teams did not confirm it in time. Look for it above before asking again, so it is not posted twice.',
   settingsSaved: (when: string, themes: string) => `Saved: the digest comes every ${when}${themes ? `, with stories about ${themes}` : ''}.`,
   settingsNotMember: 'These settings belong to another conversation. Open **digest settings** in the conversation you want to change.',
   settingsInvalid: 'Those settings could not be read. Open **digest settings** again and pick a day, a time and a time zone.',
