@@ -46,15 +46,20 @@ const WHO = ['#champions', '#adoption', 'onboarding new hires', '#governance', '
  * Counts HTTP requests to one port while `fn` runs (the bot is in this process), and then those
  * made beside the reply (bookkeeping the turn did not wait for), until none came for 50 ms.
  */
-async function countRequests<T>(port: string, fn: () => Promise<T>): Promise<{ result: T; requests: number; beside: number }> {
+async function countRequests<T>(port: string, fn: () => Promise<T>, trace?: string[]): Promise<{ result: T; requests: number; beside: number }> {
   const original = http.request;
   let requests = 0;
+  let done = false;
   let lastAt = performance.now();
   const patched = ((...args: Parameters<typeof http.request>) => {
     const o: unknown = args[0];
     const p = typeof o === 'string' || o instanceof URL ? new URL(o.toString()).port : String((o as { port?: unknown } | undefined)?.port ?? '');
     if (p === port) {
       requests++;
+      if (trace) {
+        const req = o as { method?: unknown; path?: unknown } | undefined;
+        trace.push(`${done ? 'beside' : 'during'} ${String(req?.method ?? '')} ${decodeURIComponent(String(req?.path ?? '')).replace(/\?.*$/, '')}`);
+      }
       lastAt = performance.now();
     }
     return original(...args);
@@ -63,6 +68,7 @@ async function countRequests<T>(port: string, fn: () => Promise<T>): Promise<{ r
   try {
     const result = await fn();
     const during = requests;
+    done = true;
     lastAt = Math.max(lastAt, performance.now());
     while (performance.now() - lastAt < 50) await new Promise((r) => setTimeout(r, 10));
     return { result, requests: during, beside: requests - during };
@@ -134,7 +140,9 @@ export const scenario: BenchScenario = {
         baseRequests.push(b.requests);
         bot.connector.reset();
         t0 = performance.now();
-        const r = await countRequests(port, () => bot.send(make(i)));
+        const trace: string[] | undefined = i === TURNS - 1 && process.env.BENCH_TRACE ? [] : undefined;
+        const r = await countRequests(port, () => bot.send(make(i)), trace);
+        if (trace) ctx.print(`${label} turn's storage requests:\n  ${trace.join('\n  ')}`);
         turn.push(performance.now() - t0);
         requests.push(r.requests);
         beside.push(r.beside);

@@ -96,6 +96,53 @@ const STORIES_RK = 'stories';
 /** Stories kept per theme for "related stories": the newest, as they are told. */
 export const SHORTLIST = 30;
 
+/**
+ * How long this instance reuses a theme's lists (top list, story shortlist) and a bucket's route
+ * for `ask`: writes on this instance drop the entry at once; writes on another instance show
+ * here within this time. A few seconds of staleness only delays a new contribution's weight or
+ * a route change (organizer settings): opt-outs, the asker and declines are filtered from fresh
+ * reads on every question, so a stale list never suggests someone who opted out.
+ */
+export const LISTS_TTL_MS = 10_000;
+/** Entries kept per store (themes x spaces, and routes): the oldest goes first. */
+const LISTS_CACHE_MAX = 2_000;
+
+/** A small TTL cache of reads in flight or done: a failed read is not kept. */
+class ReadCache<T> {
+  private readonly entries = new Map<string, { at: number; value: Promise<T> }>();
+
+  get(key: string, read: () => Promise<T>, now = Date.now()): Promise<T> {
+    const hit = this.entries.get(key);
+    if (hit && now - hit.at < LISTS_TTL_MS) return hit.value;
+    if (hit) this.entries.delete(key);
+    if (this.entries.size >= LISTS_CACHE_MAX) this.entries.delete(this.entries.keys().next().value as string);
+    const value = read();
+    this.entries.set(key, { at: now, value });
+    value.catch(() => {
+      if (this.entries.get(key)?.value === value) this.entries.delete(key);
+    });
+    return value;
+  }
+
+  /** After a write completes (or fails: it may have been applied): the next read goes to storage. */
+  drop(key: string): void {
+    this.entries.delete(key);
+  }
+}
+
+interface ConnectCaches {
+  lists: ReadCache<{ top: ExpertiseRow[]; stories: ShortlistedStory[] }>;
+  routes: ReadCache<BucketRoute | undefined>;
+}
+
+/** One set of caches per store in this process, so every ConnectRepo on it sees the others' writes. */
+const cachesByStore = new WeakMap<Store, ConnectCaches>();
+function cachesOf(store: Store): ConnectCaches {
+  let c = cachesByStore.get(store);
+  if (!c) cachesByStore.set(store, (c = { lists: new ReadCache(), routes: new ReadCache() }));
+  return c;
+}
+
 export interface ShortlistedStory {
   storyId: string;
   excerpt: string;
@@ -171,8 +218,10 @@ export class ConnectRepo {
   private readonly expertise: TableClient;
   private readonly people: TableClient;
   private readonly buckets: TableClient;
+  private readonly caches: ConnectCaches;
 
   constructor(store: Store) {
+    this.caches = cachesOf(store);
     this.questions = store.table(QUESTIONS_TABLE);
     this.expertise = store.table(EXPERTISE_TABLE);
     this.people = store.table(CONNECT_PEOPLE_TABLE);
@@ -323,8 +372,10 @@ export class ConnectRepo {
             }
             return changed ? { entries: JSON.stringify(list) } : undefined;
           });
+          this.caches.lists.drop(pk);
           for (const w of batch.waiters) w.resolve();
         } catch (err) {
+          this.caches.lists.drop(pk);
           for (const w of batch.waiters) w.reject(err);
         }
       }
@@ -350,16 +401,25 @@ export class ConnectRepo {
     for (let i = 0; i < rows.length; i += 100) {
       await this.expertise.submitTransaction(rows.slice(i, i + 100).map((r) => ['upsert', { partitionKey: pk, rowKey: personRk(r.personId), ...r }, 'Replace']));
     }
-    await this.expertise.upsertEntity({ partitionKey: pk, rowKey: TOP_RK, entries: JSON.stringify(topOf(rows)) }, 'Replace');
+    try {
+      await this.expertise.upsertEntity({ partitionKey: pk, rowKey: TOP_RK, entries: JSON.stringify(topOf(rows)) }, 'Replace');
+    } finally {
+      this.caches.lists.drop(pk);
+    }
   }
 
   /** A new story on the theme goes to the front of its shortlist (eTag-guarded; a re-sent story is not added twice). */
   async shortlistStory(w: Space, theme: string, entry: ShortlistedStory): Promise<void> {
-    await mutateEntity<{ entries: string }>(this.expertise, key(w.tenantId, w.spaceId, theme), STORIES_RK, (row) => {
-      const list = row ? (JSON.parse(row.entries) as ShortlistedStory[]) : [];
-      if (list.some((e) => e.storyId === entry.storyId)) return undefined;
-      return { entries: JSON.stringify([entry, ...list].sort((a, b) => b.at - a.at).slice(0, SHORTLIST)) };
-    });
+    const pk = key(w.tenantId, w.spaceId, theme);
+    try {
+      await mutateEntity<{ entries: string }>(this.expertise, pk, STORIES_RK, (row) => {
+        const list = row ? (JSON.parse(row.entries) as ShortlistedStory[]) : [];
+        if (list.some((e) => e.storyId === entry.storyId)) return undefined;
+        return { entries: JSON.stringify([entry, ...list].sort((a, b) => b.at - a.at).slice(0, SHORTLIST)) };
+      });
+    } finally {
+      this.caches.lists.drop(pk);
+    }
   }
 
   /**
@@ -368,18 +428,31 @@ export class ConnectRepo {
    * is not written.
    */
   async reviseShortlisted(w: Space, theme: string, storyId: string, entry: ShortlistedStory | undefined): Promise<void> {
-    await mutateEntity<{ entries: string }>(this.expertise, key(w.tenantId, w.spaceId, theme), STORIES_RK, (row) => {
-      const list = row ? (JSON.parse(row.entries) as ShortlistedStory[]) : [];
-      const at = list.findIndex((e) => e.storyId === storyId);
-      if (at < 0) return undefined;
-      const next = entry ? list.map((e, i) => (i === at ? { ...entry, tellerName: e.tellerName, at: e.at } : e)) : list.filter((_, i) => i !== at);
-      return { entries: JSON.stringify(next) };
-    });
+    const pk = key(w.tenantId, w.spaceId, theme);
+    try {
+      await mutateEntity<{ entries: string }>(this.expertise, pk, STORIES_RK, (row) => {
+        const list = row ? (JSON.parse(row.entries) as ShortlistedStory[]) : [];
+        const at = list.findIndex((e) => e.storyId === storyId);
+        if (at < 0) return undefined;
+        const next = entry ? list.map((e, i) => (i === at ? { ...entry, tellerName: e.tellerName, at: e.at } : e)) : list.filter((_, i) => i !== at);
+        return { entries: JSON.stringify(next) };
+      });
+    } finally {
+      this.caches.lists.drop(pk);
+    }
   }
 
-  /** The theme's top list and story shortlist at once: one read of the two rows ('stories' < 'top', after every 'p|' row). */
-  async themeLists(w: Space, theme: string): Promise<{ top: ExpertiseRow[]; stories: ShortlistedStory[] }> {
-    const rows = await listPartition<{ entries: string }>(this.expertise, key(w.tenantId, w.spaceId, theme), { from: STORIES_RK, to: `${TOP_RK}|` });
+  /**
+   * The theme's top list and story shortlist at once: one read of the two rows ('stories' < 'top',
+   * after every 'p|' row), reused for LISTS_TTL_MS on this instance (dropped by its own writes).
+   */
+  themeLists(w: Space, theme: string): Promise<{ top: ExpertiseRow[]; stories: ShortlistedStory[] }> {
+    const pk = key(w.tenantId, w.spaceId, theme);
+    return this.caches.lists.get(pk, () => this.readThemeLists(pk));
+  }
+
+  private async readThemeLists(pk: string): Promise<{ top: ExpertiseRow[]; stories: ShortlistedStory[] }> {
+    const rows = await listPartition<{ entries: string }>(this.expertise, pk, { from: STORIES_RK, to: `${TOP_RK}|` });
     const entries = (rk: string): unknown[] => {
       const row = rows.find((r) => r.rowKey === rk);
       return row ? (JSON.parse(row.entries) as unknown[]) : [];
@@ -410,10 +483,19 @@ export class ConnectRepo {
   }
 
   async setRoute(w: Space, bucket: string, route: BucketRoute): Promise<void> {
-    await this.buckets.upsertEntity(
-      { partitionKey: spacePk(w), rowKey: key('route', bucket), bucket, owners: JSON.stringify(route.owners), channels: JSON.stringify(route.channels), setBy: route.setBy, setAt: route.setAt },
-      'Replace',
-    );
+    try {
+      await this.buckets.upsertEntity(
+        { partitionKey: spacePk(w), rowKey: key('route', bucket), bucket, owners: JSON.stringify(route.owners), channels: JSON.stringify(route.channels), setBy: route.setBy, setAt: route.setAt },
+        'Replace',
+      );
+    } finally {
+      this.caches.routes.drop(key(spacePk(w), bucket));
+    }
+  }
+
+  /** The bucket's route, reused for LISTS_TTL_MS on this instance (setRoute here drops it at once). */
+  routeOf(w: Space, bucket: string): Promise<BucketRoute | undefined> {
+    return this.caches.routes.get(key(spacePk(w), bucket), () => this.getRoute(w, bucket));
   }
 
   async getRoute(w: Space, bucket: string): Promise<BucketRoute | undefined> {

@@ -216,7 +216,7 @@ export class ConnectService {
     count: number,
     topLists?: Promise<{ theme: string; rows: ExpertiseRow[] }[]>,
   ): Promise<{ people: Person[]; route?: BucketRoute }> {
-    const [route, hidden, tops] = await Promise.all([this.repo.getRoute(where, q.bucket), this.repo.hiddenPeople(where.tenantId), topLists ?? this.tops(where, q.themes)]);
+    const [route, hidden, tops] = await Promise.all([this.repo.routeOf(where, q.bucket), this.repo.hiddenPeople(where.tenantId), topLists ?? this.tops(where, q.themes)]);
     const exclude = new Set([...hidden, ...q.exclude]);
     const owners = (route?.owners ?? []).filter((p) => !exclude.has(p.userId));
     for (const o of owners) exclude.add(o.userId);
