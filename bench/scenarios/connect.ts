@@ -46,7 +46,11 @@ const WHO = ['#champions', '#adoption', 'onboarding new hires', '#governance', '
  * Counts HTTP requests to one port while `fn` runs (the bot is in this process), and then those
  * made beside the reply (bookkeeping the turn did not wait for), until none came for 50 ms.
  */
-async function countRequests<T>(port: string, fn: () => Promise<T>, trace?: string[]): Promise<{ result: T; requests: number; beside: number }> {
+/**
+ * Runs `fn` (one turn) counting the storage requests made while it runs and, after a 50 ms quiet
+ * period, those made beside its reply. `ms` is the turn alone: the quiet wait is not timed.
+ */
+async function countRequests<T>(port: string, fn: () => Promise<T>, trace?: string[]): Promise<{ result: T; requests: number; beside: number; ms: number }> {
   const original = http.request;
   let requests = 0;
   let done = false;
@@ -66,12 +70,14 @@ async function countRequests<T>(port: string, fn: () => Promise<T>, trace?: stri
   }) as typeof http.request;
   http.request = patched;
   try {
+    const t0 = performance.now();
     const result = await fn();
+    const ms = performance.now() - t0;
     const during = requests;
     done = true;
     lastAt = Math.max(lastAt, performance.now());
     while (performance.now() - lastAt < 50) await new Promise((r) => setTimeout(r, 10));
-    return { result, requests: during, beside: requests - during };
+    return { result, requests: during, beside: requests - during, ms };
   } finally {
     http.request = original;
   }
@@ -134,16 +140,14 @@ export const scenario: BenchScenario = {
       }
       for (let i = 0; i < TURNS; i++) {
         if (ctx.signal?.aborted) throw new Error('aborted');
-        let t0 = performance.now();
         const b = await countRequests(port, () => baselineTurn(bot, baselineActivity(bot, `${run}-${label}`, i)));
-        base.push(performance.now() - t0);
+        base.push(b.ms);
         baseRequests.push(b.requests);
         bot.connector.reset();
-        t0 = performance.now();
         const trace: string[] | undefined = i === TURNS - 1 && process.env.BENCH_TRACE ? [] : undefined;
         const r = await countRequests(port, () => bot.send(make(i)), trace);
         if (trace) ctx.print(`${label} turn's storage requests:\n  ${trace.join('\n  ')}`);
-        turn.push(performance.now() - t0);
+        turn.push(r.ms);
         requests.push(r.requests);
         beside.push(r.beside);
         if (r.result.status !== 200) throw new Error(`${label} answered HTTP ${r.result.status}`);
