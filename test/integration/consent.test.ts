@@ -204,6 +204,8 @@ describe('consent before retelling', () => {
     expect(retold).toContain('Adatum moved 3,000 people to hybrid meetings');
     expect(retold).toContain(s.retoldFromNote);
     expect(retold).toContain(s.retoldKicker(BOB.name));
+    // Who may see the original (this team only) would read as untrue on a copy posted elsewhere.
+    expect(retold).not.toContain(s.visibilityLabel);
     expect((await stories.getStory(where, storyId))?.retellings).toBe(1);
     const view = await press('story.view', { storyId }, DAN);
     expect(cardText(view.body.value)).toContain(s.retellings(1));

@@ -58,7 +58,7 @@ describe('stats over HTTP', () => {
     const text = await statsText('7d', here);
     expect(text).toContain('Last 7 days: 2026-11-25 to 2026-12-01');
     // Bob, Alice, e1, e2 took part this week: all four new here; Dana took part the week before only.
-    expect(text).toMatch(/People taking part\s*4 \(\+3\)/);
+    expect(text).toMatch(/People taking part\s*In all\s*4 \(\+3\)/);
     expect(text).toMatch(/New\s*4/);
     expect(text).toMatch(/Returning\s*0/);
     expect(text).toMatch(/Gone quiet\s*1/);
@@ -76,7 +76,7 @@ describe('stats over HTTP', () => {
     expect(res.status).toBe(200);
     await say('story Northwind renewed after the champions programme', { ...here, from: BOB });
     const later = await statsText('7d', here);
-    expect(later).toMatch(/People taking part\s*1 \(−3\)/);
+    expect(later).toMatch(/People taking part\s*In all\s*1 \(−3\)/);
     expect(later).toMatch(/Returning\s*1/);
     expect(later).toMatch(/Gone quiet\s*3/);
   });
@@ -103,7 +103,7 @@ describe('stats over HTTP', () => {
     expect(text).toContain('4 took part · 2 voted · 0 wrote notes · 3 present (1 at their first call)');
     expect(text).toMatch(/Present at calls\s*3 \(\+3\)/);
     // Alice (topic), Bob, v1, p1, p2.
-    expect(text).toMatch(/People taking part\s*5 \(\+5\)/);
+    expect(text).toMatch(/People taking part\s*In all\s*5 \(\+5\)/);
   });
 
   test('when Teams re-delivers a story, then it is counted once', async () => {
@@ -127,7 +127,7 @@ describe('stats over HTTP', () => {
     expect(results.every((r) => r.status === 200)).toBe(true);
     const text = await statsText('7d', here);
     expect(text).toMatch(/Votes\s*40 \(\+40\)/);
-    expect(text).toMatch(/People taking part\s*41/);
+    expect(text).toMatch(/People taking part\s*In all\s*41/);
   });
 
   test('when stats is asked for a period it does not know, then it says which periods it knows, and nothing else is posted', async () => {

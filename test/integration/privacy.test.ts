@@ -173,7 +173,7 @@ describe('my data and forget me over HTTP', () => {
     await say('stats 7d', here);
     const stats = cardText(bot.connector.cards()[0]!.card);
     expect(stats).toMatch(/Stories\s*3/);
-    expect(stats).toMatch(/People taking part\s*1 /);
+    expect(stats).toMatch(/People taking part\s*In all\s*1 /);
     // The library still lists the anonymised stories.
     bot.connector.reset();
     await say('stories', here);

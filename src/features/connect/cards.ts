@@ -90,7 +90,7 @@ export function questionCard(q: Question, notice?: string): AdaptiveCard {
       ),
     });
   }
-  return card(body, actions, { msteams: { width: 'Full', ...(mentions.length ? { entities: mentions } : {}) }, fallbackText: `${s.questionKicker}: ${safeLine(shortened(q.text, 100))}` });
+  return card(body, actions, { msteams: { width: 'Full', ...(mentions.length ? { entities: mentions } : {}) }, fallbackText: `${s.questionFallback}: ${safeLine(shortened(q.text, 100))}` });
 }
 
 /**

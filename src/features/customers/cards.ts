@@ -1,4 +1,5 @@
 import { card, type AdaptiveCard, type CardElement } from '../../cards/types';
+import { cardHeader, sectionHeading, text } from '../../cards/layout';
 import { safeLine, safeText } from '../../cards/safeText';
 import type { CustomerView } from './service';
 import { customerStrings as s } from './strings';
@@ -11,10 +12,7 @@ export interface ValuedStoryShown {
 
 export function customerCard(view: CustomerView, valued: readonly ValuedStoryShown[]): AdaptiveCard {
   const c = view.customer;
-  const body: CardElement[] = [
-    { type: 'TextBlock', text: s.cardKicker, isSubtle: true, size: 'Small', wrap: true },
-    { type: 'TextBlock', text: safeLine(c.name, 100), size: 'Large', weight: 'Bolder', wrap: true, spacing: 'None' },
-  ];
+  const body: CardElement[] = cardHeader(s.cardKicker, safeLine(c.name, 100));
   if (view.drifting) body.push({ type: 'TextBlock', text: s.drifting(view.daysSinceTouch ?? 0), color: 'Attention', weight: 'Bolder', wrap: true });
   body.push({
     type: 'FactSet',
@@ -28,10 +26,10 @@ export function customerCard(view: CustomerView, valued: readonly ValuedStorySho
       { title: s.lastActivity, value: c.lastTouchAt ? `${new Date(c.lastTouchAt).toISOString().slice(0, 10)} (${s.lastTouch(view.daysSinceTouch ?? 0)})` : s.never },
     ],
   });
-  body.push({ type: 'TextBlock', text: s.champions, weight: 'Bolder', separator: true, spacing: 'Medium', wrap: true });
+  body.push(sectionHeading(s.champions));
   if (!view.champions.length) body.push({ type: 'TextBlock', text: s.noChampions, isSubtle: true, wrap: true });
   else body.push({ type: 'FactSet', facts: view.champions.map((ch) => ({ title: safeLine(ch.name, 80), value: s.championLine(ch.contributions) })) });
-  body.push({ type: 'TextBlock', text: s.valued, weight: 'Bolder', separator: true, spacing: 'Medium', wrap: true });
+  body.push(sectionHeading(s.valued));
   if (!valued.length) body.push({ type: 'TextBlock', text: s.noValued, isSubtle: true, wrap: true });
   for (const v of valued) {
     body.push({
@@ -52,14 +50,19 @@ export function customerCard(view: CustomerView, valued: readonly ValuedStorySho
 }
 
 export function customersCard(views: readonly CustomerView[]): AdaptiveCard {
-  const body: CardElement[] = [{ type: 'TextBlock', text: s.listTitle, size: 'Large', weight: 'Bolder', wrap: true }];
-  if (!views.length) body.push({ type: 'TextBlock', text: s.listEmpty, wrap: true });
-  for (const v of views.slice(0, 50)) {
-    const touch = v.daysSinceTouch === undefined ? s.neverTouched : s.lastTouch(v.daysSinceTouch);
+  const drifting = views.filter((v) => v.drifting).length;
+  const body: CardElement[] = cardHeader(s.listKicker, s.listTitle, views.length ? s.listSubtitle(views.length, drifting) : undefined);
+  if (!views.length) body.push(text(s.listEmpty));
+  for (const [i, v] of views.slice(0, 50).entries()) {
+    const touch = v.daysSinceTouch === undefined ? s.neverTouched : s.lastTouchLine(s.lastTouch(v.daysSinceTouch));
     body.push({
-      type: 'FactSet',
-      spacing: 'Small',
-      facts: [{ title: `${safeLine(v.customer.name, 60)}${v.drifting ? ` (${s.driftingTag})` : ''}`, value: s.listLine(v.customer.stories, v.activePeople, touch, v.customer.questions, v.customer.callsAttended) }],
+      type: 'Container',
+      spacing: 'Medium',
+      separator: i > 0,
+      items: [
+        text(`**${safeLine(v.customer.name, 60)}**${v.drifting ? ` · ${s.driftingTag}` : ''}`, { ...(v.drifting ? { color: 'Attention' as const } : {}) }),
+        text(s.listLine(v.customer.stories, v.activePeople, touch, v.customer.questions, v.customer.callsAttended), { isSubtle: true, spacing: 'None' }),
+      ],
     });
   }
   return card(body);

@@ -27,22 +27,26 @@ export const customerStrings = {
   championLine: (n: number) => `${n} ${n === 1 ? 'contribution' : 'contributions'}`,
   noChampions: 'Nobody matched to this customer has taken part yet. People are matched by their email domain, or by hand: @Coach customer <name> add @person',
 
-  cardKicker: 'Customer',
+  cardKicker: 'CUSTOMER',
   domains: 'Email domains',
   crm: 'CRM id',
   stories: 'Stories',
   activePeople: 'People active (90 days)',
   lastActivity: 'Last activity',
   lastTouch: (days: number) => (days === 0 ? 'today' : days === 1 ? '1 day ago' : `${days} days ago`),
+  /** In the list: when the customer was last in touch. */
+  lastTouchLine: (ago: string) => `last touch ${ago}`,
   drifting: (days: number) => `Drifting: last touch ${days} days ago. Worth a call?`,
   never: 'Nothing has happened for this customer yet.',
   valued: 'Stories with value',
   noValued: 'No story about this customer states a value yet (add "value: ..." to a story).',
 
-  listTitle: 'Customers',
+  listKicker: 'CUSTOMERS',
+  listTitle: 'Customers by engagement',
+  listSubtitle: (count: number, drifting: number) => `${count} ${count === 1 ? 'customer' : 'customers'}${drifting ? ` · ${drifting} drifting, listed first` : ''}`,
   listEmpty: 'No customers recorded yet. Add one: @Coach customer add Contoso contoso.com',
   listLine: (stories: number, people: number, touch: string, questions = 0, calls = 0) =>
-    `${stories} ${stories === 1 ? 'story' : 'stories'} · ${questions} ${questions === 1 ? 'question' : 'questions'} · ${calls} ${calls === 1 ? 'call' : 'calls'} · ${people} active · last touch ${touch}`,
+    `${stories} ${stories === 1 ? 'story' : 'stories'} · ${questions} ${questions === 1 ? 'question' : 'questions'} · ${calls} ${calls === 1 ? 'call' : 'calls'} · ${people} active · ${touch}`,
   driftingTag: 'drifting',
-  neverTouched: 'never',
+  neverTouched: 'no contact yet',
 };

@@ -1,4 +1,5 @@
 import { card, type AdaptiveCard, type CardAction, type CardElement } from '../../cards/types';
+import { cardHeader, sectionHeading } from '../../cards/layout';
 import { safeLine, safeText } from '../../cards/safeText';
 import type { Goal } from './goals';
 import type { ValueView } from './service';
@@ -9,15 +10,12 @@ import { addDays } from './period';
 import { insightStrings as s } from './strings';
 
 /** Typed card builders: pure functions of the views the service returns. */
-const heading = (text: string): CardElement => ({ type: 'TextBlock', text, weight: 'Bolder', spacing: 'Medium', separator: true, wrap: true });
+const heading = sectionHeading;
 const line = (text: string, subtle = false): CardElement => ({ type: 'TextBlock', text, wrap: true, spacing: 'Small', ...(subtle ? { isSubtle: true, size: 'Small' as const } : {}) });
 
 export function statsCard(view: HealthView): AdaptiveCard {
   const { period, contributors: c, counts } = view;
-  const body: CardElement[] = [
-    { type: 'TextBlock', text: s.statsTitle, size: 'Large', weight: 'Bolder', wrap: true },
-    { type: 'TextBlock', text: s.periodLabel(period.name, period.current.from, addDays(period.current.to, -1), period.label), isSubtle: true, spacing: 'None', wrap: true },
-  ];
+  const body: CardElement[] = cardHeader(s.kicker, s.statsTitle, s.periodLabel(period.name, period.current.from, addDays(period.current.to, -1), period.label));
   const anything = c.active > 0 || c.previousActive > 0;
   if (!anything) {
     body.push(line(s.quiet));
@@ -26,7 +24,7 @@ export function statsCard(view: HealthView): AdaptiveCard {
   body.push(heading(s.people), {
     type: 'FactSet',
     facts: [
-      { title: s.people, value: s.change(c.active, c.previousActive) },
+      { title: s.peopleInAll, value: s.change(c.active, c.previousActive) },
       { title: s.newPeople, value: String(c.new) },
       { title: s.returning, value: String(c.returning) },
       { title: s.goneQuiet, value: `${c.goneQuiet} (${s.goneQuietHint})` },
@@ -75,10 +73,7 @@ export function statsCard(view: HealthView): AdaptiveCard {
 
 export function valueCard(view: ValueView): AdaptiveCard {
   const { period } = view;
-  const body: CardElement[] = [
-    { type: 'TextBlock', text: s.valueTitle, size: 'Large', weight: 'Bolder', wrap: true },
-    { type: 'TextBlock', text: s.periodLabel(period.name, period.current.from, addDays(period.current.to, -1), period.label), isSubtle: true, spacing: 'None', wrap: true },
-  ];
+  const body: CardElement[] = cardHeader(s.kicker, s.valueTitle, s.periodLabel(period.name, period.current.from, addDays(period.current.to, -1), period.label));
   const actions: CardAction[] = [];
   body.push(heading(s.valueTotals));
   if (!view.totals.length) body.push(line(s.valueNone));
@@ -114,7 +109,7 @@ export function valueCard(view: ValueView): AdaptiveCard {
 }
 
 export function goalsCard(goals: readonly Goal[]): AdaptiveCard {
-  const body: CardElement[] = [{ type: 'TextBlock', text: s.goalsTitle, size: 'Large', weight: 'Bolder', wrap: true }];
+  const body: CardElement[] = cardHeader(s.kicker, s.goalsTitle);
   if (!goals.length) body.push(line(s.goalsEmpty));
   for (const g of goals) body.push(line(`• ${s.goalLine(safeLine(g.title, 140), formatAmount(g.baseline, 'count', g.per))}`));
   return card(body);
@@ -126,7 +121,7 @@ export const FORGET_VERB = 'privacy.forget';
 export function forgetConfirmCard(): AdaptiveCard {
   return card(
     [
-      { type: 'TextBlock', text: s.forgetTitle, size: 'Large', weight: 'Bolder', wrap: true },
+      ...cardHeader(s.privacyKicker, s.forgetTitle),
       { type: 'TextBlock', text: s.forgetExplain, wrap: true },
     ],
     [
@@ -146,7 +141,7 @@ export const MY_DATA_VERB = 'privacy.myData';
 export function myDataCard(format: 'json' | 'csv'): AdaptiveCard {
   return card(
     [
-      { type: 'TextBlock', text: s.myDataCardTitle, size: 'Large', weight: 'Bolder', wrap: true },
+      ...cardHeader(s.privacyKicker, s.myDataCardTitle),
       { type: 'TextBlock', text: s.myDataCardExplain, wrap: true },
     ],
     [{ type: 'Action.Execute', title: s.myDataButton(format), verb: MY_DATA_VERB, data: { verb: MY_DATA_VERB, format } }],

@@ -10,10 +10,13 @@ export const insightStrings = {
 
   badPeriod: (given: string) => `I do not know the period "${given}". Try one of: ${PERIOD_NAMES.join(', ')} (for example: @Coach stats 90d).`,
 
+  kicker: 'INSIGHTS',
+  privacyKicker: 'YOUR DATA',
   statsTitle: 'Network health',
   periodLabel: (name: string, from: string, lastDay: string, quarter?: string) =>
     `${quarter ?? `Last ${name.replace('d', ' days')}`}: ${from} to ${lastDay}, compared with the period before`,
   people: 'People taking part',
+  peopleInAll: 'In all',
   newPeople: 'New',
   returning: 'Returning',
   goneQuiet: 'Gone quiet',

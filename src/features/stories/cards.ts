@@ -76,15 +76,15 @@ function storyTextOnly(story: Story, fullLength: number): CardElement[] {
 /**
  * Who told it and for which customer, as this reader may see it: an anonymous story shows its
  * stand-in instead of the teller, the customer and who saved it, unless `reveal` (the teller,
- * the person who saved it, an organizer: their own view).
+ * the person who saved it, an organizer: their own view). `showVisibility`: false on a retold copy.
  */
-function facts(story: Story, reveal = false): CardElement {
+function facts(story: Story, reveal = false, showVisibility = true): CardElement {
   const hidden = story.anonymous && !reveal;
   const list = [{ title: s.toldBy, value: hidden ? s.anonymousTeller : safeLine(story.teller.userName) }];
   const customer = hidden ? story.anonymous?.standIn : story.customer;
   if (customer) list.push({ title: s.customer, value: safeLine(customer) });
   if (!hidden && story.capturedBy.userId !== story.teller.userId) list.push({ title: s.savedBy, value: safeLine(story.capturedBy.userName) });
-  list.push({ title: s.visibilityLabel, value: s.visibilityNames[visibilityOf(story)] });
+  if (showVisibility) list.push({ title: s.visibilityLabel, value: s.visibilityNames[visibilityOf(story)] });
   return { type: 'FactSet', facts: list };
 }
 
@@ -321,7 +321,8 @@ export function retoldCard(story: Story, by: string): AdaptiveCard {
       { type: 'TextBlock', text: safeLine(s.retoldKicker(by), 120), size: 'Small', weight: 'Bolder', color: 'Accent', wrap: true },
       ...header(story).slice(1),
       ...storyText(story, Math.min(story.text.length, MAX_STORY_LENGTH)),
-      facts(story),
+      // Who may see the original says nothing true about this copy, posted where it was retold.
+      facts(story, false, false),
       { type: 'TextBlock', text: s.retoldFromNote, size: 'Small', isSubtle: true, wrap: true },
     ],
     story.sourceLink ? [original, { type: 'Action.OpenUrl', title: s.openMessage, url: story.sourceLink }] : [original],
