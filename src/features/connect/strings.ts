@@ -30,9 +30,9 @@ export function durationText(ms: number): string {
 
 export const connectStrings = {
   group: 'Connect',
-  askUsage: 'ask <your question>',
+  askUsage: 'ask [your question]',
   askSummary: "Ask the network: I tag the question, show related stories and @mention up to 3 people who know. During a call, it joins the call's question queue.",
-  whoUsage: 'who knows <theme or words>',
+  whoUsage: 'who knows [theme or words]',
   whoSummary: 'Up to 5 people who know a theme, from the stories, answers, topics and notes they shared.',
   bucketsUsage: 'buckets  |  buckets set #theme: @person, @channel',
   bucketsSummary: 'Question themes with counts, open questions and time to first answer; organizers route a theme to people.',
@@ -135,7 +135,7 @@ export const connectStrings = {
   introDeclined: 'No problem: I will not pass on any reason.',
   introNotFound: "I can't find that introduction. Nothing was changed.",
   introAnswered: 'You answered this introduction already.',
-  introFollowUp: (name: string) => `Two weeks ago you were introduced to ${name}. Did it help? If you learned something worth keeping, save it as a story: story <what you learned>`,
+  introFollowUp: (name: string) => `Two weeks ago you were introduced to ${name}. Did it help? If you learned something worth keeping, save it as a story: story [what you learned]`,
 
   // ---- opt-out
   hidden: 'Done: I will not suggest you to anyone with a question, in any team. "show me" turns suggestions back on.',
@@ -144,7 +144,7 @@ export const connectStrings = {
 
   // ---- buckets
   bucketsTitle: 'Question themes',
-  bucketsNone: 'No questions yet. Ask one with: ask <your question>',
+  bucketsNone: 'No questions yet. Ask one with: ask [your question]',
   bucketLine: (asked: number, open: number, median?: string) => `${plural(asked, 'question', 'questions')}, ${open} open${median ? `, first answer in ${median} (median)` : ''}`,
   bucketOwners: (names: string) => `Routed to ${names}`,
   bucketsSetUsage: `To route a theme: buckets set #theme: @person, @channel (up to ${MAX_OWNERS} people or channels; a channel gets a copy of each question)`,

@@ -1,12 +1,12 @@
 /** Everything the customers feature says to people, in one place. */
 export const customerStrings = {
   group: 'Customers',
-  customerUsage: 'customer add <name> <domain> [more domains] [crm:<id>] | customer <name> | customer <name> add|remove @person',
+  customerUsage: 'customer add [name] [domain] [more domains] [crm:[id]] | customer [name] | customer [name] add|remove @person',
   customerSummary: 'Record a customer (name, email domains, CRM id), count people for it by hand, or see one: stories with value, questions, calls, champions, last touch.',
   customersUsage: 'customers',
   customersSummary: 'Customers by engagement, the ones drifting first.',
 
-  usage: 'Add a customer like this: @Coach customer add Contoso contoso.com (more domains and crm:<id> optional), see one: @Coach customer Contoso, or count someone for it: @Coach customer Contoso add @person',
+  usage: 'Add a customer like this: @Coach customer add Contoso contoso.com (more domains and crm:[id] optional), see one: @Coach customer Contoso, or count someone for it: @Coach customer Contoso add @person',
   addNeedsDomain: 'Give the customer at least one email domain, for example: @Coach customer add Contoso contoso.com. Nothing was saved.',
   badDomain: (d: string) => `"${d}" is not an email domain I can use (like contoso.com). Nothing was saved.`,
   nameTooLong: (max: number) => `A customer name can be up to ${max} characters. Nothing was saved.`,
@@ -15,7 +15,7 @@ export const customerStrings = {
   tooManyDomains: (max: number) => `A customer can have up to ${max} domains. Nothing was saved.`,
   added: (name: string, domains: string[]) => `Customer added: ${name} (${domains.join(', ')}).`,
   updated: (name: string, domains: string[]) => `Customer updated: ${name} (${domains.join(', ')}).`,
-  notFound: (name: string) => `I have no customer called "${name}" here. Add it: @Coach customer add ${name} <domain>, or see them all: @Coach customers`,
+  notFound: (name: string) => `I have no customer called "${name}" here. Add it: @Coach customer add ${name} [domain], or see them all: @Coach customers`,
 
   matchNeedsMention: (name: string) => `Say who, with an @mention: @Coach customer ${name} add @person (or remove @person). Nothing was changed.`,
   matched: (names: string[], customer: string) => `${names.join(', ')} now ${names.length === 1 ? 'counts' : 'count'} for ${customer}: what they do here shows on its card.`,
@@ -25,7 +25,7 @@ export const customerStrings = {
   callsAttended: 'Calls attended',
   champions: 'Champions',
   championLine: (n: number) => `${n} ${n === 1 ? 'contribution' : 'contributions'}`,
-  noChampions: 'Nobody matched to this customer has taken part yet. People are matched by their email domain, or by hand: @Coach customer <name> add @person',
+  noChampions: 'Nobody matched to this customer has taken part yet. People are matched by their email domain, or by hand: @Coach customer [name] add @person',
 
   cardKicker: 'CUSTOMER',
   domains: 'Email domains',

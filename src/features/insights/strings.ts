@@ -50,7 +50,7 @@ export const insightStrings = {
   valueTooLong: (max: number) => `A value can be up to ${max} characters: a number, a unit and what it is. Nothing was saved.`,
   valueUnreadable: (given: string) =>
     `I could not read the value "${given}": it needs a number, for example: value: 120 hours a month saved, value: $40k travel cost avoided, value: CSAT +6. Nothing was saved.`,
-  goalsUsage: 'goals | goals add "<goal>" baseline <number>[/month]',
+  goalsUsage: 'goals | goals add "[goal]" baseline [number][/month]',
   goalsSummary: 'The goals the network works toward (organizers add them); value shows progress.',
   valueUsage: 'value [7d|30d|90d|quarter]',
   valueSummary: 'The business value stories report: totals by kind, progress per goal, the stories behind the biggest numbers.',
