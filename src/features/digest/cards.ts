@@ -38,6 +38,10 @@ export interface OpenQuestionSummary {
   askerName: string;
   bucket: string;
   askedAt: Date;
+  /** Another team's question shared with the network: answered there, not here. */
+  fromAnotherTeam?: boolean;
+  /** The thread it was asked in (a Teams deep link; only its channel's members can open it). */
+  link?: string;
 }
 
 export interface DigestContent {
@@ -184,11 +188,14 @@ export function digestCard(content: DigestContent, options: { preview: boolean; 
 
   if (content.openQuestions?.length) {
     body.push(heading(s.openQuestionsHeading));
-    body.push({
-      type: 'TextBlock',
-      text: content.openQuestions.map((q) => s.openQuestion(safeLine(q.text, 200), safeLine(q.askerName, 60), safeLine(q.bucket, 40))).join('\n\n'),
-      wrap: true,
-    });
+    const own = content.openQuestions.filter((q) => !q.fromAnotherTeam);
+    if (own.length) body.push({ type: 'TextBlock', text: own.map((q) => s.openQuestion(safeLine(q.text, 200), safeLine(q.askerName, 60), safeLine(q.bucket, 40))).join('\n\n'), wrap: true });
+    // Another team's: marked as such; the answer belongs in its own thread (a link for that
+    // channel's members), or with the asker directly: no button here acts on another team's question.
+    for (const q of content.openQuestions.filter((x) => x.fromAnotherTeam)) {
+      body.push({ type: 'TextBlock', text: s.networkQuestion(safeLine(q.text, 200), safeLine(q.askerName, 60), safeLine(q.bucket, 40)), wrap: true });
+      if (q.link) body.push({ type: 'ActionSet', spacing: 'None', actions: [{ type: 'Action.OpenUrl', title: s.openTheThread, url: q.link }] });
+    }
   }
 
   body.push(heading(s.figuresHeading));

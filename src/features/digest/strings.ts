@@ -52,6 +52,8 @@ export const digestStrings = {
   newVoicesHeading: 'New voices',
   openQuestionsHeading: 'Open questions you could answer',
   openQuestion: (text: string, asker: string, bucket: string) => `• ${text} (asked by ${asker}, #${bucket})`,
+  networkQuestion: (text: string, asker: string, bucket: string) => `• ${text} (asked by ${asker} in another team of the network, #${bucket}: answer in its thread if you are a member there, or reach out to ${asker})`,
+  openTheThread: 'Open its thread',
   newVoices: (names: string) => `Welcome to ${names}, who contributed for the first time this week.`,
   figuresHeading: 'This week in figures',
   figureNames: { stories: 'stories', topics: 'topics', votes: 'votes', contributors: 'contributors' } as Record<string, string>,
