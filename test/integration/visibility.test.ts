@@ -3,6 +3,8 @@ import { ALICE, BOB, person, type Person, type Where } from '../support/activiti
 import { cardText, expectValidCard } from '../support/cards';
 import { agendaInternals } from '../../src/features/agenda/routes';
 import { storyStrings as s } from '../../src/features/stories/strings';
+import { connectStrings as cs } from '../../src/features/connect/strings';
+import { digestStrings as ds } from '../../src/features/digest/strings';
 
 /**
  * Who may see a story, over HTTP with Azurite: the visibility matrix (for each visibility, and
@@ -18,6 +20,12 @@ type Json = Record<string, unknown>;
 const A: Where = { teamId: '19:vis-team-a@thread.tacv2', conversationId: '19:vis-chan-a@thread.tacv2' };
 const B: Where = { teamId: '19:vis-team-b@thread.tacv2', conversationId: '19:vis-chan-b@thread.tacv2' };
 const C: Where = { tenantId: OTHER_TENANT, teamId: '19:vis-team-c@thread.tacv2', conversationId: '19:vis-chan-c@thread.tacv2' };
+
+const questionIdOf = (card: unknown): string => {
+  const m = /"questionId":"([^"]+)"/.exec(JSON.stringify(card));
+  if (!m?.[1]) throw new Error('no questionId on the card');
+  return m[1];
+};
 
 const storyIdOf = (card: unknown): string => {
   const m = /"storyId":"([^"]+)"/.exec(JSON.stringify(card));
@@ -182,7 +190,7 @@ describe('visibility of stories', () => {
     expect(await cardOf('stories', B, DAN)).toContain(MARK.network);
   });
 
-  test('when a topic, a note and a question are written in team A (team-only: the only visibility they have), then another team or tenant never sees them', async () => {
+  test('when a topic, a note and a question are written in team A (team-only: the default, and the only visibility topics and notes have), then another team or tenant never sees them', async () => {
     await say('topic Quokkatopic how do champions keep momentum', A, BOB);
     await say('note decision: Quokkanote we pilot champions in Q1', A, ALICE);
     await say('ask Quokkaquestion how do you keep champions engaged?', A, DAN);
@@ -259,6 +267,176 @@ describe('visibility of stories', () => {
     expect((await press('story.delete', { storyId }, A, BOB)).status).toBe(200);
     expect(await cardOf('stories #champions', B, DAN)).not.toContain('Quokkagone');
     expect(await cardOf('stories', B, DAN)).not.toContain('Quokkagone');
+  });
+
+  describe('questions', () => {
+    /** Each question carries a marker word, as the stories do. */
+    const Q = { team: 'Quokkaqteam', network: 'Quokkaqnet', answered: 'Quokkaqanswered' } as const;
+    type QItem = keyof typeof Q;
+    const qids: Partial<Record<QItem, string>> = {};
+    const ask = async (text: string, where: Where, from: Person = BOB): Promise<string> => {
+      const { cards } = await say(`ask ${text}`, where, from);
+      expect(cards).toHaveLength(1);
+      return questionIdOf(cards[0]);
+    };
+    const answer = async (questionId: string, where: Where, from: Person, text: string): Promise<void> => {
+      const res = await bot.send(bot.teams.taskSubmit({ verb: 'connect.answer', questionId, answerId: 'a1b2c3d4e5f6', answer: text }, { from, ...where }));
+      expect(res.status).toBe(200);
+    };
+    const setVisibility = (questionId: string, visibility: string, from: Person): ReturnType<typeof press> => press('connect.visibility', { questionId, visibility }, A, from);
+
+    beforeAll(async () => {
+      qids.team = await ask(`${Q.team} how do you keep champions engaged after launch?`, A);
+      qids.network = await ask(`${Q.network} how do you get executives to open townhalls? visibility: network`, A);
+      qids.answered = await ask(`${Q.answered} who runs your champions calls? visibility: network`, A);
+      await answer(qids.answered, A, DAN, 'Our community lead runs them.');
+      await ask('Wombatqother a question of another organisation visibility: network', C, DAN);
+      await ask('Wombatqown a question of team B only', B, DAN);
+    });
+
+    /** What each surface shows of team A's questions: an answered network question is listed nowhere (it is not open). */
+    const questionMatrix: { surface: string; read: () => Promise<string>; sees: Record<QItem, boolean> }[] = [
+      { surface: 'digest, its own team', read: () => cardOf('digest preview', A), sees: { team: true, network: true, answered: false } },
+      { surface: 'digest, another team', read: () => cardOf('digest preview', B, DAN), sees: { team: false, network: true, answered: false } },
+      { surface: 'digest, another tenant', read: () => cardOf('digest preview', C, DAN), sees: { team: false, network: false, answered: false } },
+      { surface: 'library, another team', read: () => cardOf(`stories ${Q.team} ${Q.network} ${Q.answered}`, B, DAN), sees: { team: false, network: false, answered: false } },
+      { surface: 'buckets, another team', read: () => cardOf('buckets', B, DAN), sees: { team: false, network: false, answered: false } },
+      { surface: 'export calls, another team', read: () => download('calls', B), sees: { team: false, network: false, answered: false } },
+      { surface: 'export stories, another tenant', read: () => download('stories', C), sees: { team: false, network: false, answered: false } },
+    ];
+
+    test.each(questionMatrix)('when $surface is read, then it shows exactly the questions it may', async ({ surface, read, sees }) => {
+      const text = (await read()).replace(/Stories for "[^"]*"/g, '');
+      for (const item of Object.keys(Q) as QItem[]) {
+        if (sees[item]) expect(text).toContain(Q[item]);
+        else expect(text).not.toContain(Q[item]);
+      }
+      if (!surface.endsWith('another tenant')) expect(text).not.toContain('Wombatqother');
+      if (!surface.endsWith('another team')) expect(text).not.toContain('Wombatqown');
+    });
+
+    test('when another team reads its digest, then the network question is marked as from another team, links to its thread, and carries no button acting on it', async () => {
+      const res = await say('digest preview', B, DAN);
+      const card = res.cards[0]!;
+      const text = cardText(card);
+      expect(text).toContain(`${Q.network} how do you get executives to open townhalls? (asked by ${BOB.name} in another team of the network`);
+      expect(text).toContain('Wombatqown');
+      const json = JSON.stringify(card);
+      expect(json).toContain(ds.openTheThread);
+      expect(json).toMatch(/https:\/\/teams\.microsoft\.com\/l\/message\/19%3Avis-chan-a%40thread\.tacv2\/\d+\?tenantId=/);
+      expect(json).not.toContain(qids.network!);
+      expect(json).not.toMatch(/"verb":"connect\./);
+      // Its own team lists it as its own (no mark), once.
+      const inA = await cardOf('digest preview', A);
+      expect(inA.split(Q.network)).toHaveLength(2);
+      expect(inA).not.toContain('in another team of the network');
+    });
+
+    test('when stats and who knows are read in another team or tenant, then team A\'s questions and askers are not counted or named there', async () => {
+      for (const w of [B, C]) {
+        const stats = await cardOf('stats 30d', w, DAN);
+        expect(stats).toMatch(/Questions asked\s*1\b/);
+        const { texts, cards } = await say('who knows #champions', w, ALICE);
+        expect([...texts, ...cards.map(cardText)].join(' ')).not.toContain(BOB.name);
+      }
+      expect(await cardOf('stats 30d', A)).toMatch(/Questions asked\s*3\b/);
+    });
+
+    test('when the asker narrows a network question to the team, then another team no longer lists it; a retry changes nothing; an organizer widens it again', async () => {
+      const narrowed = await setVisibility(qids.network!, 'team', BOB);
+      expect(narrowed.status).toBe(200);
+      expectValidCard(narrowed.body.value);
+      expect(cardText(narrowed.body.value)).toContain(cs.visibilitySet(cs.visibilityNames.team));
+      expect(await cardOf('digest preview', B, DAN)).not.toContain(Q.network);
+      expect(await cardOf('digest preview', A)).toContain(Q.network);
+      const again = await setVisibility(qids.network!, 'team', BOB);
+      expect(cardText(again.body.value)).toContain(cs.visibilityUnchanged(cs.visibilityNames.team));
+      const widened = await setVisibility(qids.network!, 'network', ALICE);
+      expect(cardText(widened.body.value)).toContain(cs.visibilitySet(cs.visibilityNames.network));
+      expect(await cardOf('digest preview', B, DAN)).toContain(Q.network);
+    });
+
+    test('when a network question gets its first answer, then other teams no longer list it', async () => {
+      const id = await ask('Quokkaqsoon how do you measure adoption? visibility: network', A);
+      expect(await cardOf('digest preview', B, DAN)).toContain('Quokkaqsoon');
+      await answer(id, A, DAN, 'Monthly active users per site.');
+      expect(await cardOf('digest preview', B, DAN)).not.toContain('Quokkaqsoon');
+    });
+
+    test('when a question is asked for the network while its asker narrows it before its row is written, then the late row is taken back', async () => {
+      // The index's client (the store hands out one per table): hold the next write until the narrowing is done.
+      const client = bot.app.store.table('questionnetwork');
+      const upsert = client.upsertEntity.bind(client);
+      let release: (() => void) | undefined;
+      let heldId: string | undefined;
+      const holding = new Promise<void>((resolve) => {
+        client.upsertEntity = (async (entity: Parameters<typeof upsert>[0], mode?: Parameters<typeof upsert>[1]) => {
+          if (!release) {
+            heldId = String((entity as { questionId?: unknown }).questionId);
+            await new Promise<void>((r) => {
+              release = r;
+              resolve();
+            });
+          }
+          return upsert(entity, mode);
+        }) as typeof client.upsertEntity;
+      });
+      try {
+        const asking = bot.send(bot.teams.channelMessage('ask Quokkaqlate how do you onboard partners? visibility: network', { from: BOB, ...A }));
+        await holding;
+        const narrowed = await setVisibility(heldId!, 'team', BOB);
+        expect(cardText(narrowed.body.value)).toContain(cs.visibilitySet(cs.visibilityNames.team));
+        release!();
+        expect((await asking).status).toBe(200);
+      } finally {
+        client.upsertEntity = upsert;
+      }
+      expect(await cardOf('digest preview', B, DAN)).not.toContain('Quokkaqlate');
+      expect(await cardOf('digest preview', A)).toContain('Quokkaqlate');
+    });
+
+    test('when the Ask the network dialog asks for the network, then another team lists it; a forged visibility is refused with nothing asked', async () => {
+      const message = { id: '1700000000211', html: '<p>Quokkaqdialog how do you run office hours?</p>', from: DAN };
+      bot.connector.reset();
+      const res = await bot.send(bot.teams.messageActionSubmit('askNetwork', { question: 'Quokkaqdialog how do you run office hours?', visibility: 'network' }, message, { from: DAN, ...A }));
+      expect(res.status).toBe(200);
+      // The card is posted in the message's thread.
+      const posted = bot.connector.cards().filter((c) => cardText(c.card).includes('Quokkaqdialog'));
+      expect(posted).toHaveLength(1);
+      expect(cardText(posted[0]!.card)).toContain(cs.visibilityNames.network);
+      expect(await cardOf('digest preview', B, DAN)).toContain('Quokkaqdialog');
+      const forged = await bot.send(bot.teams.messageActionSubmit('askNetwork', { question: 'Quokkaqforged x', visibility: 'outside' }, { ...message, id: '1700000000212' }, { from: DAN, ...A }));
+      expect(forged.status).toBe(400);
+      expect(await cardOf('digest preview', A)).not.toContain('Quokkaqforged');
+    });
+
+    describe('bad input', () => {
+      test('when a question is asked for outside use, or with an unknown visibility, then the person is told why and nothing is asked', async () => {
+        const outside = await say('ask Quokkaqout how do you sell this? visibility: outside', A);
+        expect(outside.texts).toEqual([cs.visibilityOutside]);
+        expect(outside.cards).toHaveLength(0);
+        const unknown = await say('ask Quokkaqodd how do you sell this? visibility: everyone', A);
+        expect(unknown.texts).toEqual([cs.visibilityUnknown('everyone')]);
+        expect(unknown.cards).toHaveLength(0);
+        const digest = await cardOf('digest preview', A);
+        expect(digest).not.toContain('Quokkaqout');
+        expect(digest).not.toContain('Quokkaqodd');
+      });
+
+      test('when someone else than the asker or an organizer shares a question, or the data is forged, then it is refused and nothing changes', async () => {
+        const res = await setVisibility(qids.team!, 'network', DAN);
+        expect(res.status).toBe(200);
+        expect(JSON.stringify(res.body)).toContain(cs.notAllowedVisibility);
+        expect(await cardOf('digest preview', B, DAN)).not.toContain(Q.team);
+        for (const data of [{ questionId: qids.team, visibility: 'outside' }, { questionId: 'not-a-question', visibility: 'team' }, { questionId: qids.team }]) {
+          expect((await press('connect.visibility', data, A, ALICE)).status).toBe(400);
+        }
+        // A question of another conversation cannot be shared from here.
+        const elsewhere = await press('connect.visibility', { questionId: qids.team, visibility: 'network' }, B, ALICE);
+        expect(JSON.stringify(elsewhere.body)).toContain(cs.questionNotFound);
+        expect(await cardOf('digest preview', B, DAN)).not.toContain(Q.team);
+      });
+    });
   });
 
   describe('bad input', () => {
