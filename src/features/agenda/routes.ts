@@ -243,6 +243,23 @@ export const agendaFeature: Feature = {
       },
     });
 
+    // Who may see a recap: set-state (the button names the choice), organizers only; the posted
+    // recap shows the choice to everyone.
+    door.cardAction({
+      verb: VERBS.recapVisibility,
+      schema: cardData.recapVisibility,
+      strings: { badData: s.badCardData },
+      shared: 'pressed',
+      current: async (turn, data, notice) => recapCard(await recapOf(service, turn, data.callId), notice.text),
+      async handle(turn, data, reply) {
+        const network = data.visibility === 'network';
+        const { changed } = await service.shareRecap(whereOf(turn), whoOf(turn), data.callId, data.visibility);
+        reply.log.info('agenda.recap_visibility', { callId: data.callId, visibility: data.visibility, changed });
+        const recap = await recapOf(service, turn, data.callId);
+        return { card: recapCard(recap, changed ? s.recapVisibilitySet(network) : s.recapVisibilityUnchanged(network)), everyone: recapCard(recap), unchanged: !changed };
+      },
+    });
+
     // The next notes of a long recap: the reader's own view; the posted recap does not change.
     door.cardAction({
       strings: { badData: s.badCardData },

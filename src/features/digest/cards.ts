@@ -44,6 +44,15 @@ export interface OpenQuestionSummary {
   link?: string;
 }
 
+/** Another team's call whose recap its organizers shared with the network: no names, no notes. */
+export interface NetworkRecapSummary {
+  title: string;
+  endedAt: Date;
+  decisions: string[];
+  actions: string[];
+  topics: string[];
+}
+
 export interface DigestContent {
   quiet: boolean;
   from: Date;
@@ -58,6 +67,8 @@ export interface DigestContent {
   newVoices: string[];
   /** "Open questions you could answer": shown in quiet weeks too. */
   openQuestions?: OpenQuestionSummary[];
+  /** "From the network's calls": other teams' shared recaps of the week, shown in quiet weeks too. */
+  networkRecaps?: NetworkRecapSummary[];
   figures: FigureLine[];
 }
 
@@ -184,6 +195,19 @@ export function digestCard(content: DigestContent, options: { preview: boolean; 
     body.push(heading(s.newVoicesHeading));
     // Each person once, however many rows their contributions left.
     body.push({ type: 'TextBlock', text: s.newVoices(namesLine(content.newVoices)), wrap: true });
+  }
+
+  if (content.networkRecaps?.length) {
+    body.push(heading(s.networkRecapsHeading));
+    for (const r of content.networkRecaps) {
+      body.push({ type: 'TextBlock', text: s.networkRecapTitle(safeLine(r.title, 120), day(r.endedAt, content.timeZone)), weight: 'Bolder', wrap: true, spacing: 'Small' });
+      const parts = [
+        r.decisions.length ? `${s.decisions}: ${r.decisions.slice(0, 5).map((d) => safeLine(d, 200)).join('; ')}` : '',
+        r.actions.length ? `${s.actions}: ${r.actions.slice(0, 5).map((d) => safeLine(d, 200)).join('; ')}` : '',
+        r.topics.length ? `${s.networkRecapTopics}: ${r.topics.slice(0, 5).map((d) => safeLine(d, 140)).join('; ')}` : '',
+      ].filter(Boolean);
+      body.push({ type: 'TextBlock', text: parts.length ? parts.join('\n\n') : s.networkRecapEmpty, wrap: true, spacing: 'None', isSubtle: !parts.length });
+    }
   }
 
   if (content.openQuestions?.length) {

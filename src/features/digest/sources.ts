@@ -11,7 +11,7 @@ import { STORY_NETWORK_TABLE } from '../stories/network';
 import { StoriesService } from '../stories/service';
 import type { DigestStory } from './curate';
 import { Attendance, ATTENDANCE_TABLE, ATTENDEES_TABLE } from '../call/attendance';
-import type { LastCallSummary, NextCallSummary, OpenQuestionSummary, RecapSummary, VoteAction } from './cards';
+import type { LastCallSummary, NetworkRecapSummary, NextCallSummary, OpenQuestionSummary, RecapSummary, VoteAction } from './cards';
 
 /**
  * What the digest reads from the other rooms (stories, agenda, contributions), as plain values.
@@ -30,6 +30,8 @@ export interface DigestSources {
   contributors(tenantId: string, spaceId: string, from: Date, to: Date): Promise<{ newVoices: string[]; active: number }>;
   /** Questions of the space nobody has answered yet, asked by `before`, newest first (one read of the open list), then other teams' network ones. */
   openQuestions?(tenantId: string, spaceId: string, before: Date, limit: number): Promise<OpenQuestionSummary[]>;
+  /** Other teams' call recaps shared with the network, of calls that ended in [from, to) (agenda/network.ts). */
+  networkRecapsBetween?(tenantId: string, spaceId: string, from: Date, to: Date): Promise<NetworkRecapSummary[]>;
   /** The agenda's "open / vote" button, when the agenda feature offers one. */
   voteAction?: VoteAction;
 }
@@ -86,6 +88,7 @@ export function createDigestSources(store: Store, clock: Clock): DigestSources {
         ...elsewhere.slice(0, limit - own.length).map((q) => ({ text: q.text, askerName: q.askerName, bucket: q.bucket, askedAt: new Date(q.createdAt), fromAnotherTeam: true, ...(q.link ? { link: q.link } : {}) })),
       ];
     },
+    networkRecapsBetween: (tenantId, spaceId, from, to) => agenda.networkRecapsBetween(tenantId, spaceId, from, to),
     voteAction: openAgendaAction,
   };
 }
