@@ -5,6 +5,8 @@ import { agendaInternals } from '../../src/features/agenda/routes';
 import { storyStrings as s } from '../../src/features/stories/strings';
 import { connectStrings as cs } from '../../src/features/connect/strings';
 import { digestStrings as ds } from '../../src/features/digest/strings';
+import { agendaStrings as as } from '../../src/features/agenda/strings';
+import { TENANT } from '../support/activities';
 
 /**
  * Who may see a story, over HTTP with Azurite: the visibility matrix (for each visibility, and
@@ -437,6 +439,115 @@ describe('visibility of stories', () => {
         expect(JSON.stringify(elsewhere.body)).toContain(cs.questionNotFound);
         expect(await cardOf('digest preview', B, DAN)).not.toContain(Q.team);
       });
+    });
+  });
+
+  describe('calls, their topics and notes', () => {
+    // Other channels of team A (its calls), so the earlier tests' call in A keeps running.
+    const A2: Where = { teamId: A.teamId, conversationId: '19:vis-chan-a2@thread.tacv2' };
+    const A3: Where = { teamId: A.teamId, conversationId: '19:vis-chan-a3@thread.tacv2' };
+    const A4: Where = { teamId: A.teamId, conversationId: '19:vis-chan-a4@thread.tacv2' };
+    const agenda = () => agendaInternals(bot.app.host)!.service;
+    const share = (callId: string, visibility: string, from: Person, where: Where = A2): ReturnType<typeof press> => press('agenda.recapVisibility', { callId, visibility }, where, from);
+    /** A call in `where` with a topic, a decision, an action and a plain note, ended now (confirmed before its start). */
+    const endedCall = async (where: Where, title: string, mark: string, offRecord = false): Promise<{ callId: string; recap: Json }> => {
+      await say(`call "${title}" 2026-12-10 16:00${offRecord ? ' off the record' : ''}`, where, ALICE);
+      const callId = (await agenda().currentCall({ tenantId: TENANT, conversationId: where.conversationId! }))!.callId;
+      await say(`topic ${mark}topic churn playbooks for banks`, where, BOB);
+      await say(`note decision: ${mark}decision we share churn playbooks`, where, BOB);
+      await say(`note action: ${mark}action draft the outline`, where, BOB);
+      if (!offRecord) await say(`note ${mark}note Bob told us Contoso's churn numbers`, where, BOB);
+      bot.connector.reset();
+      const ended = await press('agenda.endConfirm', { callId }, where, ALICE);
+      expect(ended.status).toBe(200);
+      const recap = bot.connector.cards().map((c) => c.card).find((c) => cardText(c).includes(as.recapKicker));
+      expect(recap).toBeDefined();
+      expectValidCard(recap);
+      // The digest reads calls that ended before its time.
+      clock.at = new Date(clock.at.getTime() + 60_000);
+      return { callId, recap: recap! };
+    };
+    let shared = '';
+
+    test('when an organizer shares an ended call\'s recap, then other teams of the tenant see its decisions, actions and topics, never its notes or names; another tenant sees nothing', async () => {
+      const { callId, recap } = await endedCall(A2, 'Quokkacall circle', 'Quokkac');
+      shared = callId;
+      expect(JSON.stringify(recap)).toContain('agenda.recapVisibility');
+      expect(await cardOf('digest preview', B, DAN)).not.toContain('Quokkac');
+      const res = await share(callId, 'network', ALICE);
+      expect(res.status).toBe(200);
+      expectValidCard(res.body.value);
+      expect(cardText(res.body.value)).toContain(as.recapVisibilitySet(true));
+      expect(cardText(res.body.value)).toContain(as.recapSharedLine);
+      const inB = await cardOf('digest preview', B, DAN);
+      expect(inB).toContain(ds.networkRecapsHeading);
+      expect(inB).toContain('Quokkacall circle (another team of the network');
+      for (const seen of ['Quokkacdecision', 'Quokkacaction', 'Quokkactopic']) expect(inB).toContain(seen);
+      // The section names nobody (B's digest names Bob elsewhere: as the asker of a network question).
+      const end = [ds.openQuestionsHeading, ds.figuresHeading].map((h) => inB.indexOf(h)).filter((i) => i > 0);
+      const section = inB.slice(inB.indexOf(ds.networkRecapsHeading), Math.min(...end));
+      expect(section).toContain('Quokkacdecision');
+      for (const unseen of ['Contoso', BOB.name, ALICE.name]) expect(section).not.toContain(unseen);
+      expect(inB).not.toContain('Quokkacnote');
+      expect(await cardOf('digest preview', C, DAN)).not.toContain('Quokkac');
+      // Its own team has it in its own recaps, not as the network's.
+      expect(await cardOf('digest preview', A)).not.toContain(ds.networkRecapsHeading);
+      // Elsewhere in team B: no library, export or who knows shows it.
+      const elsewhere = [await cardOf('stories Quokkacdecision Quokkactopic', B, DAN), await download('calls', B), ...(await say('who knows #champions', B, ALICE)).cards.map(cardText)].join('\n');
+      expect(elsewhere.replace(/Stories for "[^"]*"/g, '')).not.toContain('Quokkac');
+    });
+
+    test('when someone else than an organizer shares a recap, or presses again, or the data is forged, then nothing changes', async () => {
+      const refused = await share(shared, 'team', DAN);
+      expect(JSON.stringify(refused.body)).toContain(as.shareOnlyOrganizers.replace(/'/g, "\\u0027").slice(0, 20).replace(/\\\\u0027/g, "'"));
+      expect(await cardOf('digest preview', B, DAN)).toContain('Quokkacdecision');
+      const again = await share(shared, 'network', ALICE);
+      expect(cardText(again.body.value)).toContain(as.recapVisibilityUnchanged(true));
+      for (const data of [{ callId: shared, visibility: 'outside' }, { callId: 'no such/call', visibility: 'team' }, { callId: shared }]) {
+        expect((await press('agenda.recapVisibility', data, A2, ALICE)).status).toBe(400);
+      }
+      // From another conversation the call is not found: nothing changes.
+      const elsewhere = await share(shared, 'team', ALICE, A3);
+      expect(elsewhere.status).toBe(200);
+      expect(await cardOf('digest preview', B, DAN)).toContain('Quokkacdecision');
+    });
+
+    test('when the organizer takes the recap back to the team, then other teams no longer see it', async () => {
+      const res = await share(shared, 'team', ALICE);
+      expect(cardText(res.body.value)).toContain(as.recapVisibilitySet(false));
+      expect(await cardOf('digest preview', B, DAN)).not.toContain('Quokkac');
+    });
+
+    test('when a share\'s pointer is written late, after an organizer took the recap back, then other teams still see nothing of it', async () => {
+      const { callId } = await endedCall(A4, 'Quokkalate call', 'Quokkal');
+      const client = bot.app.store.table('callnetwork');
+      const upsert = client.upsertEntity.bind(client);
+      let release: (() => void) | undefined;
+      const holding = new Promise<void>((resolve) => {
+        client.upsertEntity = (async (entity: Parameters<typeof upsert>[0], mode?: Parameters<typeof upsert>[1]) => {
+          if (!release) await new Promise<void>((r) => ((release = r), resolve()));
+          return upsert(entity, mode);
+        }) as typeof client.upsertEntity;
+      });
+      try {
+        const sharing = share(callId, 'network', ALICE, A4);
+        await holding;
+        expect((await share(callId, 'team', ALICE, A4)).status).toBe(200);
+        release!();
+        expect((await sharing).status).toBe(200);
+      } finally {
+        client.upsertEntity = upsert;
+      }
+      expect(await cardOf('digest preview', B, DAN)).not.toContain('Quokkal');
+    });
+
+    test('when an off-the-record call is ended, then its recap offers no sharing, and a forged share is refused plainly', async () => {
+      const { callId, recap } = await endedCall(A3, 'Quokkasecret circle', 'Quokkas', true);
+      expect(JSON.stringify(recap)).not.toContain('agenda.recapVisibility');
+      const res = await share(callId, 'network', ALICE, A3);
+      expect(res.status).toBe(200);
+      expect(cardText(res.body.value)).toContain(as.shareOffRecord);
+      expect(await cardOf('digest preview', B, DAN)).not.toContain('Quokkas');
     });
   });
 
