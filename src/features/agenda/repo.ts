@@ -237,6 +237,8 @@ export class AgendaRepo {
       await this.votes.deleteEntity(pk, row.rowKey ?? '').catch((err: unknown) => {
         if (statusOf(err) !== 404) throw err;
       });
+      // The digest's activity log forgets the vote with its topic (the detail setVote logged).
+      await this.unlogActivity(p, new Date(row.votedAt), 'vote', `${callId}|${n}|${row.voterId}`);
     }
     return rows.length;
   }

@@ -226,7 +226,7 @@ export class AgendaService {
   }
 
   /** The proposer (or an organizer) deletes a topic, and its votes, while the agenda is open. */
-  async deleteTopic(where: Conversation, who: Person, n: number, target?: { callId: string; rev?: number }): Promise<{ call: CallRow; votes: number }> {
+  async deleteTopic(where: Conversation, who: Person, n: number, target?: { callId: string; rev?: number }): Promise<{ call: CallRow; votes: number; topic: TopicRow }> {
     const call = target ? await this.repo.getCall(where, target.callId) : await this.reader.currentCall(where);
     return this.topicEdits.remove(where, who, call, n, target?.rev);
   }

@@ -55,6 +55,7 @@ export const insightsFeature: Feature = {
 
     // Counters are bookkeeping: what was contributed is saved already; a miss is logged.
     host.events.on('contributed', async (c) => service.recordLater(c, (err) => host.log.warn('insights.count_failed', { kind: c.kind, ...errorFields(err) })));
+    host.events.on('contributionWithdrawn', async (w) => service.withdrawLater(w, (err) => host.log.warn('insights.uncount_failed', { kind: w.kind, ...errorFields(err) })));
 
     const stats = async (turn: Turn, args: string, reply: Reply): Promise<void> => {
       const period = parsePeriodName(args);
