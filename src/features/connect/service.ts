@@ -33,7 +33,7 @@ import {
 } from './model';
 import type { ConnectPorts } from './ports';
 import type { NextCallTopics } from '../ports';
-import { listedInNetwork, QuestionNetwork, QUESTION_NETWORK_TABLE, type NetworkQuestionRow } from './network';
+import { listedInNetwork, QuestionNetwork, QUESTION_NETWORK_TABLE } from './network';
 import { ConnectRepo, type BucketRoute, type BucketStats, type OpenQuestionRow, type ShortlistedStory } from './repo';
 import { connectStrings as s } from './strings';
 
@@ -224,11 +224,6 @@ export class ConnectService {
       const after = await this.repo.getQuestion(where, questionId);
       if (after?.version === current.version) return;
     }
-  }
-
-  /** Other teams' open network questions of the tenant (never this space's own: it has its open list). */
-  async networkQuestions(where: Space, limit: number): Promise<NetworkQuestionRow[]> {
-    return (await this.network.newest(where.tenantId, limit + 20)).filter((r) => r.spaceId !== where.spaceId).slice(0, limit);
   }
 
   /** Where a proactively posted question card lives: its thread and card id (a merge of two fields). */

@@ -141,7 +141,7 @@ export const FORGET_HERE_VERB = 'privacy.forgetHere';
 export function forgetHereCard(): AdaptiveCard {
   return card(
     [
-      { type: 'TextBlock', text: s.forgetTitle, size: 'Large', weight: 'Bolder', wrap: true },
+      ...cardHeader(s.privacyKicker, s.forgetTitle),
       { type: 'TextBlock', text: s.forgetExplain, wrap: true },
       { type: 'TextBlock', text: s.forgetHereExplain, wrap: true, isSubtle: true },
     ],
