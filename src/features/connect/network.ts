@@ -25,6 +25,8 @@ export interface NetworkQuestionRow {
   spaceId: string;
   conversationId: string;
   text: string;
+  /** The asker's id as well as their name, so `my data` and `forget me` find the row by id (names change). */
+  askerId: string;
   askerName: string;
   bucket: string;
   themes: string;
@@ -62,6 +64,7 @@ export class QuestionNetwork {
       spaceId: q.spaceId,
       conversationId: q.conversationId,
       text: q.text,
+      askerId: q.asker.userId,
       askerName: q.asker.userName,
       bucket: q.bucket,
       themes: JSON.stringify(q.themes),
