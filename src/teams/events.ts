@@ -40,6 +40,12 @@ export interface BotEventMap {
   noteAdded: { tenantId: string; conversationId: string; callId: string };
   /** A story's text was edited: lists that quote it (Connect's theme shortlists) follow. Never logged. */
   storyEdited: { tenantId: string; spaceId: string; storyId: string; text: string; themes: string[]; formerThemes: string[] };
+  /**
+   * A contribution was taken back (a topic deleted by its proposer or an organizer): counters
+   * take it off the day it was counted on (`at`, when it was made). The person still took part
+   * that day, so they stay counted as active.
+   */
+  contributionWithdrawn: { tenantId: string; spaceId: string; personId: string; kind: 'topic'; at: Date };
 }
 
 export class BotEvents {

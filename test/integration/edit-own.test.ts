@@ -98,6 +98,36 @@ describe('editing and deleting your own topics and notes', () => {
     expect(await say('topic Community awards', carol)).toContain('Added topic 3');
   });
 
+  test('when a topic is deleted, then stats no longer count it as proposed, and the digest no longer counts it or its votes', async () => {
+    const conv = '19:edit-counted@thread.tacv2';
+    const { carol, bob, alice } = await setUp(conv);
+    const figures = async (): Promise<{ stats: string; digest: string }> => {
+      // The digest counts what happened before its time.
+      clock.current = new Date(clock.current.getTime() + 60_000);
+      await say('stats 7d', alice);
+      const stats = cardText(bot.connector.cards({ conversationId: conv }).at(-1)!.card);
+      await say('digest preview', alice);
+      const digest = cardText(bot.connector.cards({ conversationId: conv }).at(-1)!.card);
+      return { stats, digest };
+    };
+    // Stats are per team (this file's channels share one), so they are compared before and after.
+    const proposed = (stats: string): number => Number(/Topics proposed\s*(\d+)/.exec(stats)?.[1]);
+    const before = await figures();
+    expect(proposed(before.stats)).toBeGreaterThanOrEqual(2);
+    expect(before.digest).toMatch(/\b2 topics\b/);
+    expect(before.digest).toMatch(/\b1 votes?\b/);
+    expect(await say('topic delete 2', bob)).toBe(s.topicDeleted(2, 0));
+    // Carol's topic with Bob's vote, from the card.
+    const call = (await service().currentCall({ tenantId: TENANT, conversationId: conv }))!;
+    cardOf(await press('agenda.topicDelete', { callId: call.callId, rev: call.rev, n: 1 }, carol));
+    const after = await figures();
+    expect(proposed(after.stats)).toBe(proposed(before.stats) - 2);
+    expect(after.digest).toMatch(/\b0 topics\b/);
+    expect(after.digest).toMatch(/\b0 votes\b/);
+    // Bob and Carol took part that day all the same.
+    expect(after.stats).not.toMatch(/People taking part\s*0\b/);
+  });
+
   test('when the agenda is final, then topics can no longer be edited or deleted', async () => {
     const conv = '19:edit-final@thread.tacv2';
     const { callId, rev, carol, alice } = await setUp(conv);

@@ -4,6 +4,8 @@ import { cardText, expectValidCard } from '../support/cards';
 import { agendaInternals } from '../../src/features/agenda/routes';
 import { connectStrings } from '../../src/features/connect/strings';
 import { coreStrings } from '../../src/teams/strings';
+import { forgetJobsOf } from '../../src/features/insights/routes';
+import { insightStrings } from '../../src/features/insights/strings';
 
 /**
  * Customers as members (docs/customers.md), over HTTP against Azurite, with the activity shapes
@@ -236,6 +238,54 @@ describe('customers as members: guests and partner-tenant people in shared chann
     };
     expect(await dataOf(PARTNER_PAT)).toContain('champions clinics every Friday');
     expect(await dataOf(HOST_TWIN)).not.toContain('champions clinics every Friday');
+  });
+
+  test('when a partner member says "forget me" in the shared channel, then only they are forgotten (the host twin with the same object id keeps everything), and only they see the answers', async () => {
+    const where = { conversationId: '19:shared-forget@thread.tacv2', teamId: '19:team-forget@thread.tacv2', shared: true };
+    await say('call "Forgetting" 2026-12-10 16:00', ALICE, where);
+    await say('story Quokkapat our partner programme doubled adoption #champions', PARTNER_PAT, where);
+    await say('story Quokkatess the host team ran office hours #champions', HOST_TWIN, where);
+    await say('topic Quokkapattopic how do partners onboard?', PARTNER_PAT, where);
+    const dataOf = async (who: Person): Promise<string> => {
+      bot.connector.reset();
+      await say('my data', who, where);
+      const card = lastCard(where.conversationId);
+      const pressed = await press('privacy.myData', { format: 'json' }, who, where, card.record.activityId);
+      return (await fetch(/(http\S+\/download\/\S+)/.exec(String(pressed.value))![1]!)).text();
+    };
+    expect(await dataOf(PARTNER_PAT)).toContain('Quokkapat our partner');
+
+    // The card names no one and carries no link; its buttons answer only the presser.
+    bot.connector.reset();
+    await say('forget me', PARTNER_PAT, where);
+    const card = lastCard(where.conversationId);
+    expect(cardText(card.card)).toContain(insightStrings.forgetTitle);
+    expect(JSON.stringify(card.card)).not.toContain(PARTNER_PAT.name);
+    const started = await press('privacy.forgetHere', { choice: 'delete' }, PARTNER_PAT, where, card.record.activityId);
+    expect(started.type).toBe('application/vnd.microsoft.activity.message');
+    expect(String(started.value)).toBe(insightStrings.forgetStartedHere('delete'));
+    const patId = `${SAME_OID}@${PARTNER}`;
+    const deadline = Date.now() + 60_000;
+    while ((await forgetJobsOf(bot.app.host)!.inProgress(TENANT)).some((st) => st.person.userId === patId)) {
+      if (Date.now() > deadline) throw new Error('forget me did not finish');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // Nothing was posted in the channel for it, and no personal chat was tried (Pat has none with the bot).
+    expect(bot.connector.posts(where.conversationId)).toHaveLength(1);
+    expect(bot.connector.created).toHaveLength(0);
+
+    const pat = await dataOf(PARTNER_PAT);
+    expect(pat).not.toContain('Quokkapat');
+    const tess = await dataOf(HOST_TWIN);
+    expect(tess).toContain('Quokkatess the host team ran office hours');
+    bot.connector.reset();
+    await say('stories Quokkapat Quokkatess', ALICE, where);
+    const library = cardText(lastCard(where.conversationId).card);
+    expect(library).not.toContain('Quokkapat our partner');
+    expect(library).toContain('Quokkatess');
+    expect((await service().repo.listTopics({ tenantId: TENANT, conversationId: where.conversationId }, (await service().currentCall({ tenantId: TENANT, conversationId: where.conversationId }))!.callId)).map((tp) => tp.title)).not.toContain('Quokkapattopic how do partners onboard?');
+    // A forged choice is a 400.
+    expect((await bot.send(bot.teams.cardAction('privacy.forgetHere', { choice: 'everything' }, { ...where, from: PARTNER_PAT }))).status).toBe(400);
   });
 
   test('when someone from a tenant that is neither host nor partner writes in a shared channel, then they are told politely and nothing is stored', async () => {

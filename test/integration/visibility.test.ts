@@ -3,6 +3,10 @@ import { ALICE, BOB, person, type Person, type Where } from '../support/activiti
 import { cardText, expectValidCard } from '../support/cards';
 import { agendaInternals } from '../../src/features/agenda/routes';
 import { storyStrings as s } from '../../src/features/stories/strings';
+import { connectStrings as cs } from '../../src/features/connect/strings';
+import { digestStrings as ds } from '../../src/features/digest/strings';
+import { agendaStrings as as } from '../../src/features/agenda/strings';
+import { TENANT } from '../support/activities';
 
 /**
  * Who may see a story, over HTTP with Azurite: the visibility matrix (for each visibility, and
@@ -18,6 +22,12 @@ type Json = Record<string, unknown>;
 const A: Where = { teamId: '19:vis-team-a@thread.tacv2', conversationId: '19:vis-chan-a@thread.tacv2' };
 const B: Where = { teamId: '19:vis-team-b@thread.tacv2', conversationId: '19:vis-chan-b@thread.tacv2' };
 const C: Where = { tenantId: OTHER_TENANT, teamId: '19:vis-team-c@thread.tacv2', conversationId: '19:vis-chan-c@thread.tacv2' };
+
+const questionIdOf = (card: unknown): string => {
+  const m = /"questionId":"([^"]+)"/.exec(JSON.stringify(card));
+  if (!m?.[1]) throw new Error('no questionId on the card');
+  return m[1];
+};
 
 const storyIdOf = (card: unknown): string => {
   const m = /"storyId":"([^"]+)"/.exec(JSON.stringify(card));
@@ -182,7 +192,7 @@ describe('visibility of stories', () => {
     expect(await cardOf('stories', B, DAN)).toContain(MARK.network);
   });
 
-  test('when a topic, a note and a question are written in team A (team-only: the only visibility they have), then another team or tenant never sees them', async () => {
+  test('when a topic, a note and a question are written in team A (team-only: the default, and the only visibility topics and notes have), then another team or tenant never sees them', async () => {
     await say('topic Quokkatopic how do champions keep momentum', A, BOB);
     await say('note decision: Quokkanote we pilot champions in Q1', A, ALICE);
     await say('ask Quokkaquestion how do you keep champions engaged?', A, DAN);
@@ -259,6 +269,286 @@ describe('visibility of stories', () => {
     expect((await press('story.delete', { storyId }, A, BOB)).status).toBe(200);
     expect(await cardOf('stories #champions', B, DAN)).not.toContain('Quokkagone');
     expect(await cardOf('stories', B, DAN)).not.toContain('Quokkagone');
+  });
+
+  describe('questions', () => {
+    /** Each question carries a marker word, as the stories do. */
+    const Q = { team: 'Quokkaqteam', network: 'Quokkaqnet', answered: 'Quokkaqanswered' } as const;
+    type QItem = keyof typeof Q;
+    const qids: Partial<Record<QItem, string>> = {};
+    const ask = async (text: string, where: Where, from: Person = BOB): Promise<string> => {
+      const { cards } = await say(`ask ${text}`, where, from);
+      expect(cards).toHaveLength(1);
+      return questionIdOf(cards[0]);
+    };
+    const answer = async (questionId: string, where: Where, from: Person, text: string): Promise<void> => {
+      const res = await bot.send(bot.teams.taskSubmit({ verb: 'connect.answer', questionId, answerId: 'a1b2c3d4e5f6', answer: text }, { from, ...where }));
+      expect(res.status).toBe(200);
+    };
+    const setVisibility = (questionId: string, visibility: string, from: Person): ReturnType<typeof press> => press('connect.visibility', { questionId, visibility }, A, from);
+
+    beforeAll(async () => {
+      qids.team = await ask(`${Q.team} how do you keep champions engaged after launch?`, A);
+      qids.network = await ask(`${Q.network} how do you get executives to open townhalls? visibility: network`, A);
+      qids.answered = await ask(`${Q.answered} who runs your champions calls? visibility: network`, A);
+      await answer(qids.answered, A, DAN, 'Our community lead runs them.');
+      await ask('Wombatqother a question of another organisation visibility: network', C, DAN);
+      await ask('Wombatqown a question of team B only', B, DAN);
+    });
+
+    /** What each surface shows of team A's questions: an answered network question is listed nowhere (it is not open). */
+    const questionMatrix: { surface: string; read: () => Promise<string>; sees: Record<QItem, boolean> }[] = [
+      { surface: 'digest, its own team', read: () => cardOf('digest preview', A), sees: { team: true, network: true, answered: false } },
+      { surface: 'digest, another team', read: () => cardOf('digest preview', B, DAN), sees: { team: false, network: true, answered: false } },
+      { surface: 'digest, another tenant', read: () => cardOf('digest preview', C, DAN), sees: { team: false, network: false, answered: false } },
+      { surface: 'library, another team', read: () => cardOf(`stories ${Q.team} ${Q.network} ${Q.answered}`, B, DAN), sees: { team: false, network: false, answered: false } },
+      { surface: 'buckets, another team', read: () => cardOf('buckets', B, DAN), sees: { team: false, network: false, answered: false } },
+      { surface: 'export calls, another team', read: () => download('calls', B), sees: { team: false, network: false, answered: false } },
+      { surface: 'export stories, another tenant', read: () => download('stories', C), sees: { team: false, network: false, answered: false } },
+    ];
+
+    test.each(questionMatrix)('when $surface is read, then it shows exactly the questions it may', async ({ surface, read, sees }) => {
+      const text = (await read()).replace(/Stories for "[^"]*"/g, '');
+      for (const item of Object.keys(Q) as QItem[]) {
+        if (sees[item]) expect(text).toContain(Q[item]);
+        else expect(text).not.toContain(Q[item]);
+      }
+      if (!surface.endsWith('another tenant')) expect(text).not.toContain('Wombatqother');
+      if (!surface.endsWith('another team')) expect(text).not.toContain('Wombatqown');
+    });
+
+    test('when another team reads its digest, then the network question is marked as from another team, links to its thread, and carries no button acting on it', async () => {
+      const res = await say('digest preview', B, DAN);
+      const card = res.cards[0]!;
+      const text = cardText(card);
+      expect(text).toContain(`${Q.network} how do you get executives to open townhalls? (asked by ${BOB.name} in another team of the network`);
+      expect(text).toContain('Wombatqown');
+      const json = JSON.stringify(card);
+      expect(json).toContain(ds.openTheThread);
+      expect(json).toMatch(/https:\/\/teams\.microsoft\.com\/l\/message\/19%3Avis-chan-a%40thread\.tacv2\/\d+\?tenantId=/);
+      expect(json).not.toContain(qids.network!);
+      expect(json).not.toMatch(/"verb":"connect\./);
+      // Its own team lists it as its own (no mark), once.
+      const inA = await cardOf('digest preview', A);
+      expect(inA.split(Q.network)).toHaveLength(2);
+      expect(inA).not.toContain('in another team of the network');
+    });
+
+    test('when stats and who knows are read in another team or tenant, then team A\'s questions and askers are not counted or named there', async () => {
+      for (const w of [B, C]) {
+        const stats = await cardOf('stats 30d', w, DAN);
+        expect(stats).toMatch(/Questions asked\s*1\b/);
+        const { texts, cards } = await say('who knows #champions', w, ALICE);
+        expect([...texts, ...cards.map(cardText)].join(' ')).not.toContain(BOB.name);
+      }
+      // Team A counts its own (3 here, more when the earlier tests of this file asked some too).
+      expect(Number(/Questions asked\s*(\d+)/.exec(await cardOf('stats 30d', A))?.[1])).toBeGreaterThanOrEqual(3);
+    });
+
+    test('when the asker narrows a network question to the team, then another team no longer lists it; a retry changes nothing; an organizer widens it again', async () => {
+      const narrowed = await setVisibility(qids.network!, 'team', BOB);
+      expect(narrowed.status).toBe(200);
+      expectValidCard(narrowed.body.value);
+      expect(cardText(narrowed.body.value)).toContain(cs.visibilitySet(cs.visibilityNames.team));
+      expect(await cardOf('digest preview', B, DAN)).not.toContain(Q.network);
+      expect(await cardOf('digest preview', A)).toContain(Q.network);
+      const again = await setVisibility(qids.network!, 'team', BOB);
+      expect(cardText(again.body.value)).toContain(cs.visibilityUnchanged(cs.visibilityNames.team));
+      const widened = await setVisibility(qids.network!, 'network', ALICE);
+      expect(cardText(widened.body.value)).toContain(cs.visibilitySet(cs.visibilityNames.network));
+      expect(await cardOf('digest preview', B, DAN)).toContain(Q.network);
+    });
+
+    test('when a network question gets its first answer, then other teams no longer list it', async () => {
+      const id = await ask('Quokkaqsoon how do you measure adoption? visibility: network', A);
+      expect(await cardOf('digest preview', B, DAN)).toContain('Quokkaqsoon');
+      await answer(id, A, DAN, 'Monthly active users per site.');
+      expect(await cardOf('digest preview', B, DAN)).not.toContain('Quokkaqsoon');
+    });
+
+    test('when a question is asked for the network while its asker narrows it before its row is written, then the late row is taken back', async () => {
+      // The index's client (the store hands out one per table): hold the next write until the narrowing is done.
+      const client = bot.app.store.table('questionnetwork');
+      const upsert = client.upsertEntity.bind(client);
+      let release: (() => void) | undefined;
+      let heldId: string | undefined;
+      const holding = new Promise<void>((resolve) => {
+        client.upsertEntity = (async (entity: Parameters<typeof upsert>[0], mode?: Parameters<typeof upsert>[1]) => {
+          if (!release) {
+            heldId = String((entity as { questionId?: unknown }).questionId);
+            await new Promise<void>((r) => {
+              release = r;
+              resolve();
+            });
+          }
+          return upsert(entity, mode);
+        }) as typeof client.upsertEntity;
+      });
+      try {
+        const asking = bot.send(bot.teams.channelMessage('ask Quokkaqlate how do you onboard partners? visibility: network', { from: BOB, ...A }));
+        await holding;
+        const narrowed = await setVisibility(heldId!, 'team', BOB);
+        expect(cardText(narrowed.body.value)).toContain(cs.visibilitySet(cs.visibilityNames.team));
+        release!();
+        expect((await asking).status).toBe(200);
+      } finally {
+        client.upsertEntity = upsert;
+      }
+      expect(await cardOf('digest preview', B, DAN)).not.toContain('Quokkaqlate');
+      expect(await cardOf('digest preview', A)).toContain('Quokkaqlate');
+    });
+
+    test('when the Ask the network dialog asks for the network, then another team lists it; a forged visibility is refused with nothing asked', async () => {
+      const message = { id: '1700000000211', html: '<p>Quokkaqdialog how do you run office hours?</p>', from: DAN };
+      bot.connector.reset();
+      const res = await bot.send(bot.teams.messageActionSubmit('askNetwork', { question: 'Quokkaqdialog how do you run office hours?', visibility: 'network' }, message, { from: DAN, ...A }));
+      expect(res.status).toBe(200);
+      // The card is posted in the message's thread.
+      const posted = bot.connector.cards().filter((c) => cardText(c.card).includes('Quokkaqdialog'));
+      expect(posted).toHaveLength(1);
+      expect(cardText(posted[0]!.card)).toContain(cs.visibilityNames.network);
+      expect(await cardOf('digest preview', B, DAN)).toContain('Quokkaqdialog');
+      const forged = await bot.send(bot.teams.messageActionSubmit('askNetwork', { question: 'Quokkaqforged x', visibility: 'outside' }, { ...message, id: '1700000000212' }, { from: DAN, ...A }));
+      expect(forged.status).toBe(400);
+      expect(await cardOf('digest preview', A)).not.toContain('Quokkaqforged');
+    });
+
+    describe('bad input', () => {
+      test('when a question is asked for outside use, or with an unknown visibility, then the person is told why and nothing is asked', async () => {
+        const outside = await say('ask Quokkaqout how do you sell this? visibility: outside', A);
+        expect(outside.texts).toEqual([cs.visibilityOutside]);
+        expect(outside.cards).toHaveLength(0);
+        const unknown = await say('ask Quokkaqodd how do you sell this? visibility: everyone', A);
+        expect(unknown.texts).toEqual([cs.visibilityUnknown('everyone')]);
+        expect(unknown.cards).toHaveLength(0);
+        const digest = await cardOf('digest preview', A);
+        expect(digest).not.toContain('Quokkaqout');
+        expect(digest).not.toContain('Quokkaqodd');
+      });
+
+      test('when someone else than the asker or an organizer shares a question, or the data is forged, then it is refused and nothing changes', async () => {
+        const res = await setVisibility(qids.team!, 'network', DAN);
+        expect(res.status).toBe(200);
+        expect(JSON.stringify(res.body)).toContain(cs.notAllowedVisibility);
+        expect(await cardOf('digest preview', B, DAN)).not.toContain(Q.team);
+        for (const data of [{ questionId: qids.team, visibility: 'outside' }, { questionId: 'not-a-question', visibility: 'team' }, { questionId: qids.team }]) {
+          expect((await press('connect.visibility', data, A, ALICE)).status).toBe(400);
+        }
+        // A question of another conversation cannot be shared from here.
+        const elsewhere = await press('connect.visibility', { questionId: qids.team, visibility: 'network' }, B, ALICE);
+        expect(JSON.stringify(elsewhere.body)).toContain(cs.questionNotFound);
+        expect(await cardOf('digest preview', B, DAN)).not.toContain(Q.team);
+      });
+    });
+  });
+
+  describe('calls, their topics and notes', () => {
+    // Other channels of team A (its calls), so the earlier tests' call in A keeps running.
+    const A2: Where = { teamId: A.teamId, conversationId: '19:vis-chan-a2@thread.tacv2' };
+    const A3: Where = { teamId: A.teamId, conversationId: '19:vis-chan-a3@thread.tacv2' };
+    const A4: Where = { teamId: A.teamId, conversationId: '19:vis-chan-a4@thread.tacv2' };
+    const agenda = () => agendaInternals(bot.app.host)!.service;
+    const share = (callId: string, visibility: string, from: Person, where: Where = A2): ReturnType<typeof press> => press('agenda.recapVisibility', { callId, visibility }, where, from);
+    /** A call in `where` with a topic, a decision, an action and a plain note, ended now (confirmed before its start). */
+    const endedCall = async (where: Where, title: string, mark: string, offRecord = false): Promise<{ callId: string; recap: Json }> => {
+      await say(`call "${title}" 2026-12-10 16:00${offRecord ? ' off the record' : ''}`, where, ALICE);
+      const callId = (await agenda().currentCall({ tenantId: TENANT, conversationId: where.conversationId! }))!.callId;
+      await say(`topic ${mark}topic churn playbooks for banks`, where, BOB);
+      await say(`note decision: ${mark}decision we share churn playbooks`, where, BOB);
+      await say(`note action: ${mark}action draft the outline`, where, BOB);
+      if (!offRecord) await say(`note ${mark}note Bob told us Contoso's churn numbers`, where, BOB);
+      bot.connector.reset();
+      const ended = await press('agenda.endConfirm', { callId }, where, ALICE);
+      expect(ended.status).toBe(200);
+      const recap = bot.connector.cards().map((c) => c.card).find((c) => cardText(c).includes(as.recapKicker));
+      expect(recap).toBeDefined();
+      expectValidCard(recap);
+      // The digest reads calls that ended before its time.
+      clock.at = new Date(clock.at.getTime() + 60_000);
+      return { callId, recap: recap! };
+    };
+    let shared = '';
+
+    test('when an organizer shares an ended call\'s recap, then other teams of the tenant see its decisions, actions and topics, never its notes or names; another tenant sees nothing', async () => {
+      const { callId, recap } = await endedCall(A2, 'Quokkacall circle', 'Quokkac');
+      shared = callId;
+      expect(JSON.stringify(recap)).toContain('agenda.recapVisibility');
+      expect(await cardOf('digest preview', B, DAN)).not.toContain('Quokkac');
+      const res = await share(callId, 'network', ALICE);
+      expect(res.status).toBe(200);
+      expectValidCard(res.body.value);
+      expect(cardText(res.body.value)).toContain(as.recapVisibilitySet(true));
+      expect(cardText(res.body.value)).toContain(as.recapSharedLine);
+      const inB = await cardOf('digest preview', B, DAN);
+      expect(inB).toContain(ds.networkRecapsHeading);
+      expect(inB).toContain('Quokkacall circle (another team of the network');
+      for (const seen of ['Quokkacdecision', 'Quokkacaction', 'Quokkactopic']) expect(inB).toContain(seen);
+      // The section names nobody (B's digest names Bob elsewhere: as the asker of a network question).
+      const end = [ds.openQuestionsHeading, ds.figuresHeading].map((h) => inB.indexOf(h)).filter((i) => i > 0);
+      const section = inB.slice(inB.indexOf(ds.networkRecapsHeading), Math.min(...end));
+      expect(section).toContain('Quokkacdecision');
+      for (const unseen of ['Contoso', BOB.name, ALICE.name]) expect(section).not.toContain(unseen);
+      expect(inB).not.toContain('Quokkacnote');
+      expect(await cardOf('digest preview', C, DAN)).not.toContain('Quokkac');
+      // Its own team has it in its own recaps, not as the network's.
+      expect(await cardOf('digest preview', A)).not.toContain(ds.networkRecapsHeading);
+      // Elsewhere in team B: no library, export or who knows shows it.
+      const elsewhere = [await cardOf('stories Quokkacdecision Quokkactopic', B, DAN), await download('calls', B), ...(await say('who knows #champions', B, ALICE)).cards.map(cardText)].join('\n');
+      expect(elsewhere.replace(/Stories for "[^"]*"/g, '')).not.toContain('Quokkac');
+    });
+
+    test('when someone else than an organizer shares a recap, or presses again, or the data is forged, then nothing changes', async () => {
+      const refused = await share(shared, 'team', DAN);
+      expect(JSON.stringify(refused.body)).toContain(as.shareOnlyOrganizers.replace(/'/g, "\\u0027").slice(0, 20).replace(/\\\\u0027/g, "'"));
+      expect(await cardOf('digest preview', B, DAN)).toContain('Quokkacdecision');
+      const again = await share(shared, 'network', ALICE);
+      expect(cardText(again.body.value)).toContain(as.recapVisibilityUnchanged(true));
+      for (const data of [{ callId: shared, visibility: 'outside' }, { callId: 'no such/call', visibility: 'team' }, { callId: shared }]) {
+        expect((await press('agenda.recapVisibility', data, A2, ALICE)).status).toBe(400);
+      }
+      // From another conversation the call is not found: nothing changes.
+      const elsewhere = await share(shared, 'team', ALICE, A3);
+      expect(elsewhere.status).toBe(200);
+      expect(await cardOf('digest preview', B, DAN)).toContain('Quokkacdecision');
+    });
+
+    test('when the organizer takes the recap back to the team, then other teams no longer see it', async () => {
+      const res = await share(shared, 'team', ALICE);
+      expect(cardText(res.body.value)).toContain(as.recapVisibilitySet(false));
+      expect(await cardOf('digest preview', B, DAN)).not.toContain('Quokkac');
+    });
+
+    test('when a share\'s pointer is written late, after an organizer took the recap back, then other teams still see nothing of it', async () => {
+      const { callId } = await endedCall(A4, 'Quokkalate call', 'Quokkal');
+      const client = bot.app.store.table('callnetwork');
+      const upsert = client.upsertEntity.bind(client);
+      let release: (() => void) | undefined;
+      const holding = new Promise<void>((resolve) => {
+        client.upsertEntity = (async (entity: Parameters<typeof upsert>[0], mode?: Parameters<typeof upsert>[1]) => {
+          if (!release) await new Promise<void>((r) => ((release = r), resolve()));
+          return upsert(entity, mode);
+        }) as typeof client.upsertEntity;
+      });
+      try {
+        const sharing = share(callId, 'network', ALICE, A4);
+        await holding;
+        expect((await share(callId, 'team', ALICE, A4)).status).toBe(200);
+        release!();
+        expect((await sharing).status).toBe(200);
+      } finally {
+        client.upsertEntity = upsert;
+      }
+      expect(await cardOf('digest preview', B, DAN)).not.toContain('Quokkal');
+    });
+
+    test('when an off-the-record call is ended, then its recap offers no sharing, and a forged share is refused plainly', async () => {
+      const { callId, recap } = await endedCall(A3, 'Quokkasecret circle', 'Quokkas', true);
+      expect(JSON.stringify(recap)).not.toContain('agenda.recapVisibility');
+      const res = await share(callId, 'network', ALICE, A3);
+      expect(res.status).toBe(200);
+      expect(cardText(res.body.value)).toContain(as.shareOffRecord);
+      expect(await cardOf('digest preview', B, DAN)).not.toContain('Quokkas');
+    });
   });
 
   describe('bad input', () => {

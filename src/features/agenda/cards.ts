@@ -1,4 +1,4 @@
-import { card, type ActionExecute, type AdaptiveCard, type CardElement, type TextBlock } from '../../cards/types';
+import { card, type ActionExecute, type AdaptiveCard, type CardAction, type CardElement, type TextBlock } from '../../cards/types';
 import { safeLine, safeText } from '../../cards/safeText';
 import { noticeBlock, type Notice } from '../../cards/notice';
 import { cardHeader, sectionHeading, text, withRefresh } from '../../cards/layout';
@@ -32,6 +32,8 @@ export const VERBS = {
   recapMore: 'agenda.recapMore',
   /** `call done` before the call's start, confirmed. */
   endConfirm: 'agenda.endConfirm',
+  /** Who may see a recap (organizers): set-state, `visibility` names the choice. */
+  recapVisibility: 'agenda.recapVisibility',
 } as const;
 
 export type { Notice };
@@ -285,6 +287,7 @@ export function recapCard(recap: RecapView, intro?: string, from = 0): AdaptiveC
     const body: CardElement[] = [...cardHeader(s.recapKicker, s.recapTitle(safeLine(recap.call.title, MAX_TITLE)), when(recap.call.startsAt))];
     if (intro) body.push(text(intro, { isSubtle: true }));
     if (recap.call.offRecord) body.push(text(s.recapOffRecord, { isSubtle: true, weight: 'Bolder' }));
+    if (recap.call.network) body.push(text(s.recapSharedLine, { isSubtle: true }));
     if (from > 0) body.push(text(s.recapContinued(from), { isSubtle: true, size: 'Small' }));
     let currentSection = '';
     let currentTopic = -1;
@@ -306,7 +309,7 @@ export function recapCard(recap: RecapView, intro?: string, from = 0): AdaptiveC
       if (silent.length) body.push(...section(s.recapDiscussed, silent.slice(0, 20).map((t) => text(`**${t.number}.** ${safeText(t.title, MAX_TOPIC)}`, { spacing: 'Small' }))));
     }
     if (ordered.length === 0) body.push(text(s.recapNothing, { isSubtle: true }));
-    const actions: ActionExecute[] = [];
+    const actions: CardAction[] = [];
     const hidden = rest.length - shown;
     if (hidden > 0) {
       body.push(text(s.recapMoreNotes(hidden), { isSubtle: true, spacing: 'Medium' }));
@@ -319,9 +322,21 @@ export function recapCard(recap: RecapView, intro?: string, from = 0): AdaptiveC
       body.push(text(`**${s.recapNextCall}:** ${when(recap.next.startsAt)}`, { spacing: 'Medium', separator: true }));
       actions.push(postAgendaAction(recap.next.callId));
     }
+    if (!recap.call.offRecord) actions.push(recapShareAction(recap.call));
     return card(body, actions, { msteams: { width: 'Full' } });
   };
   return fitToBudget(rest.length, build);
+}
+
+/** "Share…" on a recap: set-state buttons (organizers; others are told so). An off-the-record call has none. */
+function recapShareAction(call: CallView): CardAction {
+  const set = (visibility: 'team' | 'network', title: string): ActionExecute => ({
+    type: 'Action.Execute',
+    title: Boolean(call.network) === (visibility === 'network') ? `✓ ${title}` : title,
+    verb: VERBS.recapVisibility,
+    data: { verb: VERBS.recapVisibility, callId: call.callId, visibility },
+  });
+  return { type: 'Action.ShowCard', title: s.recapShare, card: card([text(s.recapShareTitle, { weight: 'Bolder' })], [set('team', s.recapTeamOnly), set('network', s.recapNetwork)]) };
 }
 
 /** `call done` before the call's start: nothing ends until an organizer confirms. */

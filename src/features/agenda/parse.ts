@@ -97,6 +97,7 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 export const cardData = {
   open: z.object({ callId: id }),
   recapMore: z.object({ callId: id, from: int(0, 100_000) }),
+  recapVisibility: z.object({ callId: id, visibility: z.enum(['team', 'network']) }),
   endConfirm: z.object({ callId: id }),
   // `vote` carries the intent (true: count my vote, false: take it back); older cards send none.
   vote: z.object({ callId: id, rev: int(1, 1_000_000), topic: int(1, 10_000), vote: z.boolean().optional() }),

@@ -14,6 +14,7 @@ import { dueRowsOf } from './occurrences';
  * - agendanotes    PK tenant|conversation|callId      RK <time>|<id>         the running note, oldest first
  * - agendacards    PK tenant|conversation             RK <callId>|<activity> posted agenda cards we may update
  * - agendaactivity PK tenant|conversation             RK <time>|kind|...     topics and votes by time, for the digest
+ * - callnetwork    PK tenant                          RK ended|<time>|<conv>|<callId>  recaps shared with the network (network.ts)
  * - agendadue      PK due|yyyy-mm-dd (UTC day)        RK <time>|<kind>|...   calls to finalise or close automatically;
  *   the one table keyed by day rather than tenant, because the job must find due calls across
  *   tenants without reading every call; a day bucket holds only that day's due calls.
@@ -28,6 +29,7 @@ export const AGENDA_TABLES = {
   due: 'agendadue',
   rsvp: 'agendarsvp',
   links: 'agendalinks',
+  network: 'callnetwork',
 } as const;
 
 export type CallStatus = 'open' | 'finalised' | 'ended';
@@ -76,6 +78,10 @@ export interface CallRow {
   meetingUrl?: string;
   /** Off the record: notes keep only decisions and actions, with no names; inherited by the following occurrences. */
   offRecord?: boolean;
+  /** Its recap is shared with the other teams of the tenant (network.ts): an organizer's choice for this call only, not inherited. */
+  network?: boolean;
+  sharedBy?: string;
+  sharedAt?: number;
 }
 
 export interface TopicRow {
@@ -231,6 +237,8 @@ export class AgendaRepo {
       await this.votes.deleteEntity(pk, row.rowKey ?? '').catch((err: unknown) => {
         if (statusOf(err) !== 404) throw err;
       });
+      // The digest's activity log forgets the vote with its topic (the detail setVote logged).
+      await this.unlogActivity(p, new Date(row.votedAt), 'vote', `${callId}|${n}|${row.voterId}`);
     }
     return rows.length;
   }

@@ -17,7 +17,7 @@ import { TableUpdateSlots, UPDATE_SLOTS_TABLE } from '../../jobs/updateSlots';
 import { autoCloseJob, autoFinaliseJob } from './jobs';
 import { LiveCards, UPDATE_INTERVAL_MS } from './live';
 import { cardData, newCallFromForm, parseCallShortcut } from './parse';
-import { AGENDA_TABLES } from './repo';
+import { AGENDA_TABLES, type TopicRow } from './repo';
 import { localToUtc, readableLocal } from './schedule';
 import { normaliseForComparison } from '../../teams/text';
 import { AgendaService, type NewCall } from './service';
@@ -34,6 +34,9 @@ export function agendaInternals(host: FeatureHost): { service: AgendaService; li
 
 const whereOf = (t: Turn): Conversation => ({ tenantId: t.tenantId, conversationId: t.conversationId, spaceId: t.spaceId });
 const whoOf = (t: Turn): Person => ({ userId: t.userId, userName: t.userName });
+/** A deleted topic is no longer a proposal: insights takes it off the day it was proposed, for its proposer. */
+const topicWithdrawn = (host: FeatureHost, t: Turn, topic: TopicRow): Promise<void> =>
+  host.events.emit('contributionWithdrawn', { tenantId: t.tenantId, spaceId: t.spaceId, personId: topic.proposedBy, kind: 'topic', at: new Date(topic.proposedAt) });
 /** Tells insights someone took part (after it is saved). */
 const contributed = (host: FeatureHost, t: Turn, kind: 'topic' | 'vote' | 'note', call: { callId: string; title?: string }, text?: string): Promise<void> =>
   host.events.emit('contributed', { tenantId: t.tenantId, spaceId: t.spaceId, personId: t.userId, name: t.userName, kind, at: host.clock.now(), call, ...(text ? { text } : {}) });
@@ -107,7 +110,8 @@ export const agendaFeature: Feature = {
           const n = Number(edit[2]);
           if (!edit[2]) return void (await reply.text(s.topicEditHow));
           if (/^(delete|remove)$/i.test(edit[1]!)) {
-            const { call, votes } = await service.deleteTopic(whereOf(turn), whoOf(turn), n);
+            const { call, votes, topic } = await service.deleteTopic(whereOf(turn), whoOf(turn), n);
+            await topicWithdrawn(host, turn, topic);
             await reply.text(s.topicDeleted(n, votes));
             await live.touchAll(turn, call.callId);
             return;
@@ -243,6 +247,23 @@ export const agendaFeature: Feature = {
       },
     });
 
+    // Who may see a recap: set-state (the button names the choice), organizers only; the posted
+    // recap shows the choice to everyone.
+    door.cardAction({
+      verb: VERBS.recapVisibility,
+      schema: cardData.recapVisibility,
+      strings: { badData: s.badCardData },
+      shared: 'pressed',
+      current: async (turn, data, notice) => recapCard(await recapOf(service, turn, data.callId), notice.text),
+      async handle(turn, data, reply) {
+        const network = data.visibility === 'network';
+        const { changed } = await service.shareRecap(whereOf(turn), whoOf(turn), data.callId, data.visibility);
+        reply.log.info('agenda.recap_visibility', { callId: data.callId, visibility: data.visibility, changed });
+        const recap = await recapOf(service, turn, data.callId);
+        return { card: recapCard(recap, changed ? s.recapVisibilitySet(network) : s.recapVisibilityUnchanged(network)), everyone: recapCard(recap), unchanged: !changed };
+      },
+    });
+
     // The next notes of a long recap: the reader's own view; the posted recap does not change.
     door.cardAction({
       strings: { badData: s.badCardData },
@@ -314,7 +335,8 @@ export const agendaFeature: Feature = {
       current,
       shared,
       async handle(turn, data) {
-        const { votes } = await service.deleteTopic(whereOf(turn), whoOf(turn), data.n, { callId: data.callId, rev: data.rev });
+        const { votes, topic } = await service.deleteTopic(whereOf(turn), whoOf(turn), data.n, { callId: data.callId, rev: data.rev });
+        await topicWithdrawn(host, turn, topic);
         const notice = { text: s.topicDeleted(data.n, votes), tone: 'good' as const };
         return { card: await personal(turn, data.callId, notice), notice };
       },

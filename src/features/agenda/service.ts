@@ -19,6 +19,7 @@ import { AgendaDigestReads } from './digestReads';
 import { Finalising, type FinaliseOptions } from './finalising';
 import { Organizing } from './organizing';
 import { TopicEdits } from './topicEdits';
+import { CallSharing, type CallVisibility, type NetworkRecap } from './network';
 import type { AgendaView, RecapView } from './views';
 
 /**
@@ -70,6 +71,7 @@ export class AgendaService {
   private readonly finalising: Finalising;
   private readonly closing: CallClosing;
   private readonly digestReads: AgendaDigestReads;
+  private readonly sharing: CallSharing;
 
   constructor(
     store: Store,
@@ -95,6 +97,17 @@ export class AgendaService {
       recordContribution: (where, who, kind, at) => this.recordContribution(where, who, kind, at),
     });
     this.digestReads = new AgendaDigestReads(repo, reader);
+    this.sharing = new CallSharing(repo, store.table(AGENDA_TABLES.network), organizing, clock);
+  }
+
+  /** Shares an ended call's recap with the other teams of the tenant, or takes it back (network.ts). */
+  shareRecap(where: Conversation, who: Person, callId: string, visibility: CallVisibility): ReturnType<CallSharing['setVisibility']> {
+    return this.sharing.setVisibility(where, who, callId, visibility);
+  }
+
+  /** Other teams' recaps shared with the network, of calls that ended in [from, to). */
+  networkRecapsBetween(tenantId: string, spaceId: string, from: Date, to: Date): Promise<NetworkRecap[]> {
+    return this.sharing.recapsBetween(tenantId, spaceId, from, to);
   }
 
   async recordContribution(where: Conversation, who: Person, kind: ContributionKind, at: Date): Promise<void> {
@@ -213,7 +226,7 @@ export class AgendaService {
   }
 
   /** The proposer (or an organizer) deletes a topic, and its votes, while the agenda is open. */
-  async deleteTopic(where: Conversation, who: Person, n: number, target?: { callId: string; rev?: number }): Promise<{ call: CallRow; votes: number }> {
+  async deleteTopic(where: Conversation, who: Person, n: number, target?: { callId: string; rev?: number }): Promise<{ call: CallRow; votes: number; topic: TopicRow }> {
     const call = target ? await this.repo.getCall(where, target.callId) : await this.reader.currentCall(where);
     return this.topicEdits.remove(where, who, call, n, target?.rev);
   }

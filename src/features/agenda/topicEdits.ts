@@ -48,7 +48,7 @@ export class TopicEdits {
     return { call: open, topic, changed };
   }
 
-  async remove(where: Conversation, who: Person, call: CallRow | undefined, n: number, rev?: number): Promise<{ call: CallRow; votes: number }> {
+  async remove(where: Conversation, who: Person, call: CallRow | undefined, n: number, rev?: number): Promise<{ call: CallRow; votes: number; topic: TopicRow }> {
     const open = this.requireEditable(call, rev);
     const organizer = await this.organizing.isOrganizer(where, who.userId);
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -56,7 +56,9 @@ export class TopicEdits {
       if (!current?.etag) throw new UserError(s.topicNotFound(n));
       if (current.proposedBy !== who.userId && !organizer) throw new UserError(s.topicNotYours(n));
       if (await this.repo.deleteTopic(where, open.callId, n, current.etag)) {
-        return { call: open, votes: await this.repo.deleteVotesFor(where, open.callId, n) };
+        // The digest's activity log no longer counts the proposal (nor, below, its votes).
+        const [votes] = await Promise.all([this.repo.deleteVotesFor(where, open.callId, n), this.repo.unlogActivity(where, new Date(current.proposedAt), 'topic', `${open.callId}|${n}`)]);
+        return { call: open, votes, topic: current };
       }
       // Changed (edited) or deleted under us: read again and decide again.
     }

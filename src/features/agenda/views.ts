@@ -22,6 +22,8 @@ export interface CallView {
   /** Signed link to the call's .ics, when calendar links are configured. */
   calendarUrl?: string;
   offRecord?: boolean;
+  /** Its recap is shared with the other teams of the network. */
+  network?: boolean;
 }
 
 export interface TopicView {
@@ -97,6 +99,7 @@ export function callView(row: CallRow): CallView {
     endedAt: row.endedAt ? new Date(row.endedAt) : undefined,
     ...(row.meetingUrl ? { meetingUrl: row.meetingUrl } : {}),
     ...(row.offRecord ? { offRecord: true } : {}),
+    ...(row.network ? { network: true } : {}),
   };
 }
 

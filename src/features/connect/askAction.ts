@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FeatureHost } from '../feature';
 import { askDialog, questionCard } from './cards';
-import type { Question } from './model';
+import { QUESTION_VISIBILITIES, type Question } from './model';
 import type { ConnectService } from './service';
 import { asked, threadRef } from './shapes';
 import { connectStrings as s } from './strings';
@@ -13,7 +13,7 @@ import { connectStrings as s } from './strings';
  */
 export const ASK_NETWORK_COMMAND = 'askNetwork';
 
-const dialogData = z.object({ question: z.string().max(20_000) }).passthrough();
+const dialogData = z.object({ question: z.string().max(20_000), visibility: z.enum(QUESTION_VISIBILITIES).optional().default('team') }).passthrough();
 const here = (type: string): boolean => type === 'channel' || type === 'groupChat';
 
 export function registerAskTheNetwork(host: FeatureHost, service: ConnectService, crossPost: (q: Question) => void): void {
@@ -28,8 +28,8 @@ export function registerAskTheNetwork(host: FeatureHost, service: ConnectService
     async submit(turn, message, data, reply) {
       if (!here(turn.conversationType)) return { text: s.askNotHere };
       const ref = threadRef(turn, message.id);
-      const question = await service.ask({ tenantId: turn.tenantId, spaceId: turn.spaceId, conversationId: turn.conversationId }, { userId: turn.userId, userName: turn.userName }, data.question, JSON.stringify(ref));
-      reply.log.info('connect.asked', { questionId: question.questionId, fromMessage: true, suggested: question.suggested.length });
+      const question = await service.ask({ tenantId: turn.tenantId, spaceId: turn.spaceId, conversationId: turn.conversationId }, { userId: turn.userId, userName: turn.userName }, data.question, JSON.stringify(ref), data.visibility);
+      reply.log.info('connect.asked', { questionId: question.questionId, fromMessage: true, suggested: question.suggested.length, visibility: question.visibility ?? 'team' });
       const posted = await host.poster.post(ref, { card: questionCard(question) });
       if (posted) service.cardPosted(question, posted);
       crossPost(question);

@@ -2,7 +2,7 @@ import { card, type AdaptiveCard, type CardAction, type CardElement } from '../.
 import { safeLine, safeText } from '../../cards/safeText';
 import type { BucketView } from './service';
 import { KINDS } from './expertise';
-import { MAX_ANSWER_LENGTH, MAX_QUESTION_LENGTH, type Answer, type ContributionKind, type Expert, type Person, type Question } from './model';
+import { MAX_ANSWER_LENGTH, MAX_QUESTION_LENGTH, questionVisibilityOf, type QuestionVisibility, type Answer, type ContributionKind, type Expert, type Person, type Question } from './model';
 import type { Introduction } from './introductions';
 import { connectStrings as s, durationText } from './strings';
 import { personParts } from '../../people/model';
@@ -21,6 +21,7 @@ export const VERB = {
   introduce: 'connect.introduce',
   introReply: 'connect.introReply',
   propose: 'connect.propose',
+  visibility: 'connect.visibility',
 } as const;
 
 const SHORT = 200;
@@ -64,6 +65,7 @@ export function questionCard(q: Question, notice?: string): AdaptiveCard {
         { title: s.askedBy, value: safeLine(q.asker.userName) },
         { title: s.bucket, value: themeLine(q.themes) },
         { title: s.status, value: statusOf(q) },
+        { title: s.visibilityLabel, value: s.visibilityNames[questionVisibilityOf(q)] },
       ],
     },
   ];
@@ -90,7 +92,20 @@ export function questionCard(q: Question, notice?: string): AdaptiveCard {
       ),
     });
   }
+  actions.push(shareAction(q));
   return card(body, actions, { msteams: { width: 'Full', ...(mentions.length ? { entities: mentions } : {}) }, fallbackText: `${s.questionFallback}: ${safeLine(shortened(q.text, 100))}` });
+}
+
+/** "Share…": who may see the question, set-state buttons (the asker or an organizer; others are told so). */
+function shareAction(q: Question): CardAction {
+  const current = questionVisibilityOf(q);
+  const set = (visibility: QuestionVisibility, title: string): CardAction => ({
+    type: 'Action.Execute',
+    title: current === visibility ? `✓ ${title}` : title,
+    verb: VERB.visibility,
+    data: { verb: VERB.visibility, questionId: q.questionId, visibility },
+  });
+  return { type: 'Action.ShowCard', title: s.share, card: card([{ type: 'TextBlock', text: s.shareTitle, weight: 'Bolder', wrap: true }], [set('team', s.makeTeam), set('network', s.makeNetwork)]) };
 }
 
 /**
@@ -144,7 +159,21 @@ export function answerDialog(q: Question, answerId: string): AdaptiveCard {
 /** "Ask the network" on a message: the message as the question, editable. */
 export function askDialog(text: string): AdaptiveCard {
   return card(
-    [{ type: 'Input.Text', id: 'question', label: s.askDialogLabel, value: text.slice(0, MAX_QUESTION_LENGTH), isMultiline: true, maxLength: MAX_QUESTION_LENGTH, isRequired: true, errorMessage: s.emptyQuestion }],
+    [
+      { type: 'Input.Text', id: 'question', label: s.askDialogLabel, value: text.slice(0, MAX_QUESTION_LENGTH), isMultiline: true, maxLength: MAX_QUESTION_LENGTH, isRequired: true, errorMessage: s.emptyQuestion },
+      {
+        type: 'Input.ChoiceSet',
+        id: 'visibility',
+        label: s.askDialogVisibility,
+        value: 'team',
+        style: 'compact',
+        choices: [
+          { title: s.visibilityNames.team, value: 'team' },
+          { title: s.visibilityNames.network, value: 'network' },
+        ],
+      },
+      { type: 'TextBlock', text: s.askDialogNetworkNote, wrap: true, isSubtle: true, size: 'Small' },
+    ],
     [{ type: 'Action.Submit', title: s.askDialogSubmit, data: { verb: 'connect.askNetwork' } }],
   );
 }

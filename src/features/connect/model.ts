@@ -81,7 +81,17 @@ export interface Question extends Place {
    * its copy of the question card once posted there. Presses on a copy act on this one question.
    */
   copies?: QuestionCopy[];
+  /**
+   * Who may see it: this team only (the default, absent) or every team of the host tenant
+   * (`network`: their digests list it while it is unanswered). Never `outside`: a question is
+   * not social proof.
+   */
+  visibility?: QuestionVisibility;
 }
+
+export const QUESTION_VISIBILITIES = ['team', 'network'] as const;
+export type QuestionVisibility = (typeof QUESTION_VISIBILITIES)[number];
+export const questionVisibilityOf = (q: Pick<Question, 'visibility'>): QuestionVisibility => q.visibility ?? 'team';
 
 /** A channel a bucket is routed to: where to post (a stored reference, JSON) and its name as mentioned. */
 export interface RoutedChannel {

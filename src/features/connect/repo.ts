@@ -3,6 +3,7 @@ import { encodeKeyPart, key, timeKey } from '../../store/keys';
 import { mutateEntity } from '../../store/etag';
 import { getEntityOrUndefined, insertIfAbsent, listPartition, type Store } from '../../store/tables';
 import { topOf, withTopEntry, type ExpertiseRow } from './expertise';
+import { QUESTION_NETWORK_TABLE } from './network';
 import type { AcceptedAnswer, Answer, Person, ProposedTopic, Question, QuestionCopy, RelatedStory, RoutedChannel, Space } from './model';
 
 /**
@@ -17,12 +18,13 @@ import type { AcceptedAnswer, Answer, Person, ProposedTopic, Question, QuestionC
  *                                        RK stories: the theme's newest SHORTLIST stories (excerpt, terms), shown beside questions
  * connectpeople PK tenant                RK person: who opted out of suggestions (tenant-wide)
  * questionbuckets PK tenant|space        RK route|theme (owners) and stats|theme (counters)
+ * questionnetwork PK tenant              RK open|questionId|space: open questions visible to every team (network.ts)
  */
 export const QUESTIONS_TABLE = 'questions';
 export const EXPERTISE_TABLE = 'expertise';
 export const CONNECT_PEOPLE_TABLE = 'connectpeople';
 export const BUCKETS_TABLE = 'questionbuckets';
-export const CONNECT_TABLES = [QUESTIONS_TABLE, EXPERTISE_TABLE, CONNECT_PEOPLE_TABLE, BUCKETS_TABLE] as const;
+export const CONNECT_TABLES = [QUESTIONS_TABLE, EXPERTISE_TABLE, CONNECT_PEOPLE_TABLE, BUCKETS_TABLE, QUESTION_NETWORK_TABLE] as const;
 
 interface QuestionRow {
   questionId: string;
@@ -46,6 +48,7 @@ interface QuestionRow {
   cardId?: string;
   proposed?: string;
   copies?: string;
+  visibility?: string;
 }
 
 interface AnswerRow {
@@ -181,6 +184,7 @@ function toRow(q: Question): QuestionRow {
     ...(q.cardId ? { cardId: q.cardId } : {}),
     ...(q.copies?.length ? { copies: JSON.stringify(q.copies) } : {}),
     ...(q.proposed ? { proposed: JSON.stringify({ ...q.proposed, at: q.proposed.at.getTime() }) } : {}),
+    ...(q.visibility === 'network' ? { visibility: q.visibility } : {}),
   };
 }
 
@@ -210,6 +214,7 @@ function fromRow(w: Space, r: QuestionRow): Question {
     ...(r.cardId ? { cardId: r.cardId } : {}),
     ...(proposed ? { proposed: { ...proposed, at: new Date(proposed.at) } } : {}),
     ...(r.copies ? { copies: JSON.parse(r.copies) as QuestionCopy[] } : {}),
+    ...(r.visibility === 'network' ? { visibility: 'network' as const } : {}),
   };
 }
 

@@ -17,7 +17,8 @@ import { registerAskTheNetwork } from './askAction';
 import { registerIntroductions } from './introRoutes';
 import { Introductions } from './introductions';
 import { reminderJob } from './jobs';
-import { ANSWER_ID, MAX_QUESTION_LENGTH, QUESTION_ID, type Contribution, type Person, type Place, type Question } from './model';
+import { askedVisibility } from './parse';
+import { ANSWER_ID, MAX_QUESTION_LENGTH, QUESTION_ID, QUESTION_VISIBILITIES, type Contribution, type Person, type Place, type Question } from './model';
 import { storiesPorts } from './ports';
 import { CONNECT_TABLES } from './repo';
 import { ConnectService, newAnswerId } from './service';
@@ -37,6 +38,7 @@ import { connectStrings as s } from './strings';
 const scopes = ['channel', 'groupChat'] as const;
 const questionData = z.object({ questionId: z.string().regex(QUESTION_ID), v: z.coerce.number().int().min(1).max(1_000_000) });
 const answerData = z.object({ questionId: z.string().regex(QUESTION_ID), answerId: z.string().regex(ANSWER_ID) });
+const visibilityData = z.object({ questionId: z.string().regex(QUESTION_ID), visibility: z.enum(QUESTION_VISIBILITIES) });
 const fetchData = z.object({ questionId: z.string().regex(QUESTION_ID) }).passthrough();
 const submitData = answerData.extend({ answer: z.string().max(20_000) }).passthrough();
 const strings = { badData: s.badRequest };
@@ -189,12 +191,14 @@ function registerCommands(host: FeatureHost, service: ConnectService, settled: (
       // During a call (its running note is live) the question joins the call's queue. Whether a
       // call is live and what the network question would be are found at once: preparing reads
       // only, so it is dropped when the call takes the question.
-      const prepared = settled().then(() => service.prepare(placeOf(turn), personOf(turn), args, JSON.stringify(threadRef(turn, turn.activityId))));
+      // `visibility: network` is read first: a word it does not know is refused before anything else.
+      const { text, visibility } = askedVisibility(args);
+      const prepared = settled().then(() => service.prepare(placeOf(turn), personOf(turn), text, JSON.stringify(threadRef(turn, turn.activityId)), visibility));
       prepared.catch(() => undefined);
-      const live = await callQuestionsOf(host)?.askIfLive(turn, args);
+      const live = await callQuestionsOf(host)?.askIfLive(turn, text);
       if (live !== undefined) return void (await reply.text(live));
       const question = await service.save(await prepared);
-      reply.log.info('connect.asked', { questionId: question.questionId, themes: question.themes.length, suggested: question.suggested.length, related: question.related.length });
+      reply.log.info('connect.asked', { questionId: question.questionId, themes: question.themes.length, suggested: question.suggested.length, related: question.related.length, visibility: question.visibility ?? 'team' });
       const posted = await reply.card(questionCard(question));
       if (posted) service.cardPosted(question, posted);
       crossPost(question);
@@ -317,6 +321,20 @@ function registerButtons(host: FeatureHost, service: ConnectService, postInThrea
       const p = question.proposed;
       if (outcome === 'proposed') reply.log.info('connect.proposed_for_call', { questionId: question.questionId, topic: p?.topicNumber });
       return { card: reminderCard(question, outcome === 'already' ? s.proposedAlready(p?.topicNumber, p?.callTitle, p?.by.userName ?? '') : undefined), everyone: reminderCard(question) };
+    },
+  });
+
+  // Who may see it: set-state (the button names the visibility), the asker or an organizer.
+  door.cardAction({
+    verb: VERB.visibility,
+    schema: visibilityData,
+    strings,
+    async handle(turn, data, reply) {
+      const { question, changed } = await service.setVisibility(placeOf(turn), data.questionId, personOf(turn), data.visibility);
+      reply.log.info('connect.visibility', { questionId: question.questionId, visibility: data.visibility, changed });
+      const name = s.visibilityNames[data.visibility];
+      if (changed) await refresh(reply.log, question);
+      return { card: questionCard(question, changed ? s.visibilitySet(name) : s.visibilityUnchanged(name)) };
     },
   });
 

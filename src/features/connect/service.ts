@@ -26,12 +26,14 @@ import {
   type Person,
   type Place,
   type Question,
+  type QuestionVisibility,
   type RelatedStory,
   type RoutedChannel,
   type Space,
 } from './model';
 import type { ConnectPorts } from './ports';
 import type { NextCallTopics } from '../ports';
+import { listedInNetwork, QuestionNetwork, QUESTION_NETWORK_TABLE } from './network';
 import { ConnectRepo, type BucketRoute, type BucketStats, type OpenQuestionRow, type ShortlistedStory } from './repo';
 import { connectStrings as s } from './strings';
 
@@ -83,6 +85,11 @@ function topicOf(text: string): string {
   return t.length <= MAX_TOPIC_LENGTH ? t : `${t.slice(0, MAX_TOPIC_LENGTH - 1).trimEnd()}…`;
 }
 
+function withoutVisibility(q: Question): Question {
+  const { visibility: _visibility, ...rest } = q;
+  return rest;
+}
+
 function withoutProposal(q: Question): Question {
   const { proposed: _proposed, ...rest } = q;
   return rest;
@@ -98,6 +105,7 @@ export function median(values: readonly number[]): number | undefined {
 export class ConnectService {
   readonly repo: ConnectRepo;
   private readonly organizers: OrganizersRepo;
+  private readonly network: QuestionNetwork;
 
   constructor(
     store: Store,
@@ -108,6 +116,7 @@ export class ConnectService {
   ) {
     this.repo = new ConnectRepo(store);
     this.organizers = new OrganizersRepo(store.table(ORGANIZERS_TABLE));
+    this.network = new QuestionNetwork(store.table(QUESTION_NETWORK_TABLE));
   }
 
   // ---- ask -----------------------------------------------------------------------------
@@ -124,7 +133,7 @@ export class ConnectService {
    * each theme's top list and story shortlist): nothing is written, so a caller may prepare it
    * while it finds out whether the question goes elsewhere (the call's live queue) and drop it.
    */
-  async prepare(place: Place, asker: Person, raw: string, thread: string): Promise<PreparedQuestion> {
+  async prepare(place: Place, asker: Person, raw: string, thread: string, visibility: QuestionVisibility = 'team'): Promise<PreparedQuestion> {
     const text = this.validateQuestion(raw);
     const now = this.clock.now();
     const themes = await this.ports.tagger.themesOf(place, text);
@@ -154,6 +163,7 @@ export class ConnectService {
       createdAt: now,
       version: 1,
       thread,
+      ...(visibility === 'network' ? { visibility } : {}),
     };
     return { question, alive };
   }
@@ -170,9 +180,50 @@ export class ConnectService {
     const [alive] = await Promise.all([prepared.alive, this.repo.createQuestion(question, new Date(question.createdAt.getTime() + this.settings.reminderHours * 3_600_000))]);
     this.later(this.count(question, question.bucket, (c) => ({ ...c, asked: c.asked + 1 })));
     const related = question.related.filter((r) => alive.has(r.storyId));
-    if (related.length === question.related.length) return question;
-    const { after } = await this.repo.changeQuestion(question, question.questionId, (cur) => (cur ? { ...cur, related } : undefined));
-    return after ?? { ...question, related };
+    let saved = question;
+    if (related.length !== question.related.length) {
+      const { after } = await this.repo.changeQuestion(question, question.questionId, (cur) => (cur ? { ...cur, related } : undefined));
+      saved = after ?? { ...question, related };
+    }
+    // Listed for the other teams only once the question is stored, and as stored (see follow).
+    if (listedInNetwork(question)) await this.follow(question, question.questionId);
+    return saved;
+  }
+
+  // ---- who may see it --------------------------------------------------------------------
+
+  /**
+   * Sets who may see the question (set-state: the button names the visibility, so a retry
+   * changes nothing more): the asker or an organizer. Narrowing takes the other teams' row away
+   * BEFORE the question is written; either way the row then follows the question as stored.
+   */
+  async setVisibility(place: Place, questionId: string, who: Person, visibility: QuestionVisibility): Promise<{ question: Question; changed: boolean }> {
+    const found = await this.find(place, questionId);
+    if (found.asker.userId !== who.userId && !(await this.organizers.isOrganizer(place, who.userId))) throw new UserError(s.notAllowedVisibility);
+    if (visibility === 'team') await this.network.withdraw(found);
+    const { before, after } = await this.repo.changeQuestion(place, questionId, (q) => (q && (q.visibility ?? 'team') !== visibility ? { ...withoutVisibility(q), ...(visibility === 'network' ? { visibility } : {}) } : undefined));
+    if (listedInNetwork(before ?? found) || (after && listedInNetwork(after))) await this.follow(place, questionId);
+    return { question: after ?? before ?? found, changed: Boolean(after) };
+  }
+
+  /**
+   * Brings the other teams' row in line with the question AS STORED NOW, not as this change
+   * wrote it: with two changes at once, the one that narrowed the question may have written
+   * last, and publishing our own version would show a team-only question elsewhere. After
+   * publishing, the question is read again: if it changed meanwhile, the row follows that (a
+   * few rounds at most; the last writer's own round settles it).
+   */
+  private async follow(where: Space, questionId: string): Promise<void> {
+    for (let round = 0; round < 3; round++) {
+      const current = await this.repo.getQuestion(where, questionId);
+      if (!current || !listedInNetwork(current)) {
+        await this.network.withdraw({ tenantId: where.tenantId, spaceId: where.spaceId, questionId });
+        return;
+      }
+      await this.network.publish(current);
+      const after = await this.repo.getQuestion(where, questionId);
+      if (after?.version === current.version) return;
+    }
   }
 
   /** Where a proactively posted question card lives: its thread and card id (a merge of two fields). */
@@ -181,8 +232,8 @@ export class ConnectService {
   }
 
   /** Tags the question, finds related stories and up to 3 people, and stores it with its reminder. */
-  async ask(place: Place, asker: Person, raw: string, thread: string): Promise<Question> {
-    return this.save(await this.prepare(place, asker, raw, thread));
+  async ask(place: Place, asker: Person, raw: string, thread: string, visibility: QuestionVisibility = 'team'): Promise<Question> {
+    return this.save(await this.prepare(place, asker, raw, thread, visibility));
   }
 
   /** Remembers the posted card's id, beside the reply (presses on this instance wait for it through `find`). */
@@ -332,10 +383,13 @@ export class ConnectService {
     if (found.answerIds.length >= MAX_ANSWERS) throw new UserError(s.tooManyAnswers);
     const now = this.clock.now();
     const answer: Answer = { answerId, questionId, text, author: who, at: now };
+    // The first answer takes a network question off the other teams' lists: before the write.
+    if (listedInNetwork(found)) await this.network.withdraw(found);
     await this.repo.putAnswer(place, answer);
     const { before, after } = await this.repo.changeQuestion(place, questionId, (q) =>
       q && !q.answerIds.includes(answerId) ? { ...q, answerIds: [...q.answerIds, answerId], firstAnswerAt: q.firstAnswerAt ?? now } : undefined,
     );
+    if (listedInNetwork(found) || (before && listedInNetwork(before))) await this.follow(place, questionId);
     if (!after) return { question: before ?? found, answer, duplicate: true };
     if (before && before.answerIds.length === 0) {
       const waited = now.getTime() - after.createdAt.getTime();

@@ -30,8 +30,8 @@ export function durationText(ms: number): string {
 
 export const connectStrings = {
   group: 'Connect',
-  askUsage: 'ask [your question]',
-  askSummary: "Ask the network: I tag the question, show related stories and @mention up to 3 people who know. During a call, it joins the call's question queue.",
+  askUsage: 'ask [your question] [visibility: network]',
+  askSummary: "Ask the network: I tag the question, show related stories and @mention up to 3 people who know. Add \"visibility: network\" to list it in the other teams' digests too. During a call, it joins the call's question queue.",
   whoUsage: 'who knows [theme or words]',
   whoSummary: 'Up to 5 people who know a theme, from the stories, answers, topics and notes they shared.',
   bucketsUsage: 'buckets  |  buckets set #theme: @person, @channel',
@@ -106,6 +106,22 @@ export const connectStrings = {
   askDialogLabel: 'Your question',
   askDialogSubmit: 'Ask',
   askNotHere: 'Questions are asked in a team channel or a group chat, where people can answer them.',
+
+  // ---- who may see it (visibility)
+  visibilityUnknown: (word: string) => `"${word}" is not a visibility I know for a question. Write visibility: team (this team only, the default) or visibility: network (every team of this organisation sees it in its digest). Nothing was asked.`,
+  visibilityOutside:
+    'A question cannot be approved for use outside: that is for stories a teller agreed to have retold as social proof. Write visibility: network to show it to every team of this organisation. Nothing was asked.',
+  notAllowedVisibility: 'Only the person who asked (or an organizer) can change who sees this question. Nothing was changed.',
+  visibilityLabel: 'Visible to',
+  visibilityNames: { team: 'this team only', network: 'every team of the network' } as Record<'team' | 'network', string>,
+  visibilitySet: (name: string) => `Now visible to: ${name}.`,
+  visibilityUnchanged: (name: string) => `It is already visible to: ${name}.`,
+  share: 'Share…',
+  shareTitle: 'Who may see this question (the asker or an organizer decides)',
+  makeTeam: 'This team only',
+  makeNetwork: 'Every team of the network',
+  askDialogVisibility: 'Who may see it',
+  askDialogNetworkNote: "Every team of the network lists it in its weekly digest until it is answered; answers are given here, in this conversation.",
 
   // ---- who knows
   whoEmpty: 'Who knows what? Add a theme or a few words, for example: who knows #champions, or who knows onboarding new hires.',

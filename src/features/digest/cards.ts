@@ -38,6 +38,19 @@ export interface OpenQuestionSummary {
   askerName: string;
   bucket: string;
   askedAt: Date;
+  /** Another team's question shared with the network: answered there, not here. */
+  fromAnotherTeam?: boolean;
+  /** The thread it was asked in (a Teams deep link; only its channel's members can open it). */
+  link?: string;
+}
+
+/** Another team's call whose recap its organizers shared with the network: no names, no notes. */
+export interface NetworkRecapSummary {
+  title: string;
+  endedAt: Date;
+  decisions: string[];
+  actions: string[];
+  topics: string[];
 }
 
 export interface DigestContent {
@@ -54,6 +67,8 @@ export interface DigestContent {
   newVoices: string[];
   /** "Open questions you could answer": shown in quiet weeks too. */
   openQuestions?: OpenQuestionSummary[];
+  /** "From the network's calls": other teams' shared recaps of the week, shown in quiet weeks too. */
+  networkRecaps?: NetworkRecapSummary[];
   figures: FigureLine[];
 }
 
@@ -182,13 +197,29 @@ export function digestCard(content: DigestContent, options: { preview: boolean; 
     body.push({ type: 'TextBlock', text: s.newVoices(namesLine(content.newVoices)), wrap: true });
   }
 
+  if (content.networkRecaps?.length) {
+    body.push(heading(s.networkRecapsHeading));
+    for (const r of content.networkRecaps) {
+      body.push({ type: 'TextBlock', text: s.networkRecapTitle(safeLine(r.title, 120), day(r.endedAt, content.timeZone)), weight: 'Bolder', wrap: true, spacing: 'Small' });
+      const parts = [
+        r.decisions.length ? `${s.decisions}: ${r.decisions.slice(0, 5).map((d) => safeLine(d, 200)).join('; ')}` : '',
+        r.actions.length ? `${s.actions}: ${r.actions.slice(0, 5).map((d) => safeLine(d, 200)).join('; ')}` : '',
+        r.topics.length ? `${s.networkRecapTopics}: ${r.topics.slice(0, 5).map((d) => safeLine(d, 140)).join('; ')}` : '',
+      ].filter(Boolean);
+      body.push({ type: 'TextBlock', text: parts.length ? parts.join('\n\n') : s.networkRecapEmpty, wrap: true, spacing: 'None', isSubtle: !parts.length });
+    }
+  }
+
   if (content.openQuestions?.length) {
     body.push(heading(s.openQuestionsHeading));
-    body.push({
-      type: 'TextBlock',
-      text: content.openQuestions.map((q) => s.openQuestion(safeLine(q.text, 200), safeLine(q.askerName, 60), safeLine(q.bucket, 40))).join('\n\n'),
-      wrap: true,
-    });
+    const own = content.openQuestions.filter((q) => !q.fromAnotherTeam);
+    if (own.length) body.push({ type: 'TextBlock', text: own.map((q) => s.openQuestion(safeLine(q.text, 200), safeLine(q.askerName, 60), safeLine(q.bucket, 40))).join('\n\n'), wrap: true });
+    // Another team's: marked as such; the answer belongs in its own thread (a link for that
+    // channel's members), or with the asker directly: no button here acts on another team's question.
+    for (const q of content.openQuestions.filter((x) => x.fromAnotherTeam)) {
+      body.push({ type: 'TextBlock', text: s.networkQuestion(safeLine(q.text, 200), safeLine(q.askerName, 60), safeLine(q.bucket, 40)), wrap: true });
+      if (q.link) body.push({ type: 'ActionSet', spacing: 'None', actions: [{ type: 'Action.OpenUrl', title: s.openTheThread, url: q.link }] });
+    }
   }
 
   body.push(heading(s.figuresHeading));

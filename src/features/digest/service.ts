@@ -99,7 +99,7 @@ export class DigestService {
     const { tenantId, conversationId, spaceId } = sub;
     const lastWeek = previousRunKey(DateTime.fromJSDate(to, { zone: sub.timeZone }));
     const known = sub.lastFigures?.runKey === lastWeek ? sub.lastFigures : undefined;
-    const [stories, nextCall, recaps, lastCall, activity, people, openQuestions, previous] = await Promise.all([
+    const [stories, nextCall, recaps, lastCall, activity, people, openQuestions, networkRecaps, previous] = await Promise.all([
       memo(shared, `stories|${tenantId}|${spaceId}|${from.getTime()}|${to.getTime()}`, () => this.sources.storiesBetween(tenantId, spaceId, from, to)),
       this.sources.nextCall(tenantId, conversationId, to),
       this.sources.recapsBetween(tenantId, conversationId, from, to),
@@ -107,6 +107,7 @@ export class DigestService {
       this.sources.activityBetween(tenantId, conversationId, from, to),
       memo(shared, `people|${tenantId}|${spaceId}|${from.getTime()}|${to.getTime()}`, () => this.sources.contributors(tenantId, spaceId, from, to)),
       memo(shared, `questions|${tenantId}|${spaceId}|${to.getTime()}`, () => this.sources.openQuestions?.(tenantId, spaceId, to, OPEN_QUESTIONS) ?? Promise.resolve([])),
+      memo(shared, `networkrecaps|${tenantId}|${spaceId}|${from.getTime()}|${to.getTime()}`, () => this.sources.networkRecapsBetween?.(tenantId, spaceId, from, to) ?? Promise.resolve([])),
       // The week before: what last week's digest recorded, else counted again (contributors of a
       // past week cannot be recounted: only each person's first and latest contribution is kept).
       known
@@ -137,6 +138,7 @@ export class DigestService {
       ...(lastCall ? { lastCall } : {}),
       newVoices,
       openQuestions,
+      ...(networkRecaps.length ? { networkRecaps } : {}),
       figures: compareFigures(figures, previous),
     };
     return { content, figures, storyIds: picked.map((p) => p.storyId), resurfacedId: resurfaced?.storyId };

@@ -131,6 +131,27 @@ export function forgetConfirmCard(): AdaptiveCard {
   );
 }
 
+export const FORGET_HERE_VERB = 'privacy.forgetHere';
+
+/**
+ * `forget me` outside the personal chat (which Teams never opens for a shared channel's
+ * external members): the card names no one, and each button's answer, which Teams shows only to
+ * whoever pressed it, forgets whoever pressed it.
+ */
+export function forgetHereCard(): AdaptiveCard {
+  return card(
+    [
+      ...cardHeader(s.privacyKicker, s.forgetTitle),
+      { type: 'TextBlock', text: s.forgetExplain, wrap: true },
+      { type: 'TextBlock', text: s.forgetHereExplain, wrap: true, isSubtle: true },
+    ],
+    [
+      { type: 'Action.Execute', title: s.forgetDelete, verb: FORGET_HERE_VERB, data: { verb: FORGET_HERE_VERB, choice: 'delete' } },
+      { type: 'Action.Execute', title: s.forgetAnonymise, verb: FORGET_HERE_VERB, data: { verb: FORGET_HERE_VERB, choice: 'anonymise' } },
+    ],
+  );
+}
+
 export const MY_DATA_VERB = 'privacy.myData';
 
 /**

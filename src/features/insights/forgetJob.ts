@@ -37,7 +37,7 @@ export interface ForgetState {
   jobId: string;
   person: Person;
   choice: 'delete' | 'anonymise';
-  /** The person's personal chat (a stored reference), to tell them when it is done. */
+  /** The person's personal chat (a stored reference), to tell them when it is done; empty when they have none (an external person asking in a channel). */
   chat: string;
   phase: 'stories' | 'rows' | 'notify';
   tables: string[];
@@ -48,12 +48,12 @@ export interface ForgetState {
   report: ForgetReport;
 }
 
-export function newForgetState(jobId: string, person: Person, choice: 'delete' | 'anonymise', chat: ConversationRef): ForgetState {
+export function newForgetState(jobId: string, person: Person, choice: 'delete' | 'anonymise', chat: ConversationRef | undefined): ForgetState {
   return {
     jobId,
     person,
     choice,
-    chat: JSON.stringify(chat),
+    chat: chat ? JSON.stringify(chat) : '',
     phase: 'stories',
     tables: [],
     table: 0,

@@ -86,6 +86,12 @@ export function applyContribution(d: Day, c: Contribution, tag: string, first: b
   }
 }
 
+/** A contribution taken back (a deleted topic): one fewer on the day it was counted; the person stays active that day. */
+export function applyWithdrawal(d: Day, kind: 'topic'): void {
+  const name = COUNT_OF[kind];
+  d.counts[name] = Math.max(0, d.counts[name] - 1);
+}
+
 export function valueKey(v: { kind: string; unit: string; per?: string }): string {
   return [v.kind, v.unit, v.per ?? ''].join('|');
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { type Feature, type FeatureHost } from '../feature';
 import { StoriesService } from '../stories/service';
 import { summaryOf } from '../stories/model';
-import { FORGET_VERB, MY_DATA_VERB, forgetConfirmCard, myDataCard, goalsCard, statsCard, valueCard } from './cards';
+import { FORGET_HERE_VERB, FORGET_VERB, MY_DATA_VERB, forgetConfirmCard, forgetHereCard, myDataCard, goalsCard, statsCard, valueCard } from './cards';
 import { personalDataOf } from './privacy';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { RunClaims, JOB_RUNS_TABLE } from '../../jobs/claims';
@@ -55,6 +55,7 @@ export const insightsFeature: Feature = {
 
     // Counters are bookkeeping: what was contributed is saved already; a miss is logged.
     host.events.on('contributed', async (c) => service.recordLater(c, (err) => host.log.warn('insights.count_failed', { kind: c.kind, ...errorFields(err) })));
+    host.events.on('contributionWithdrawn', async (w) => service.withdrawLater(w, (err) => host.log.warn('insights.uncount_failed', { kind: w.kind, ...errorFields(err) })));
 
     const stats = async (turn: Turn, args: string, reply: Reply): Promise<void> => {
       const period = parsePeriodName(args);
@@ -205,10 +206,25 @@ export const insightsFeature: Feature = {
       usage: s.forgetUsage,
       summary: s.forgetSummary,
       group: s.group,
-      scopes: ['personal'],
-      handle: async (_turn, args, reply) => {
+      handle: async (turn, args, reply) => {
         if (args.trim().toLowerCase() !== 'me') return void (await reply.text(s.forgetUnknown));
-        await reply.card(forgetConfirmCard());
+        // Outside the personal chat (none for a shared channel's external members) the buttons answer only whoever presses.
+        await reply.card(turn.conversationType === 'personal' ? forgetConfirmCard() : forgetHereCard());
+      },
+    });
+    door.cardAction({
+      verb: FORGET_HERE_VERB,
+      schema: z.object({ choice: z.enum(['delete', 'anonymise']) }),
+      // The answer is a message only the presser sees; the card names no one and does not change.
+      async handle(turn, data, reply) {
+        const person = { tenantId: turn.tenantId, userId: turn.userId, otherIds: [], userName: turn.userName };
+        if ((await forgetting.inProgress(turn.tenantId)).some((st) => st.person.userId === turn.userId)) return { text: s.forgetUnderWayHere };
+        const job = { tenantId: turn.tenantId, id: randomBytes(8).toString('hex') };
+        // No chat to tell them in when it is done: pressing again says whether it still runs.
+        await forgetting.start(job, newForgetState(job.id, person, data.choice, undefined));
+        reply.log.info('privacy.forget_started', { choice: data.choice, where: 'channel' });
+        drive(job);
+        return { text: s.forgetStartedHere(data.choice) };
       },
     });
     door.cardSubmit({

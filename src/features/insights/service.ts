@@ -14,10 +14,10 @@ import type { Clock } from '../../clock';
 import { UserError } from '../../errors';
 import type { Store } from '../../store/tables';
 import { WriteBehind, WRITE_BEHIND_MAX } from '../../store/writes';
-import type { Contribution } from '../../teams/events';
+import type { BotEventMap, Contribution } from '../../teams/events';
 import { OrganizersRepo, ORGANIZERS_TABLE } from '../../people/organizers';
 import { MAX_GOALS, parseGoal, progressOf, type Goal, type GoalProgress } from './goals';
-import { applyContribution, healthView, type Change, type HealthView } from './health';
+import { applyContribution, applyWithdrawal, healthView, type Change, type HealthView } from './health';
 import { dayOf, periodOf, type Period, type PeriodName } from './period';
 import { InsightsRepo, INSIGHT_DAYS_TABLE, INSIGHT_MEMBERS_TABLE, personTag } from './repo';
 import { insightStrings as s } from './strings';
@@ -83,6 +83,11 @@ export class InsightsService {
    */
   recordLater(c: Contribution, onError: (err: unknown) => void): Promise<void> {
     return this.pending.add(() => this.record(c).catch(onError));
+  }
+
+  /** Takes a contribution back (a deleted topic), beside the turn like counting it. */
+  withdrawLater(w: BotEventMap['contributionWithdrawn'], onError: (err: unknown) => void): Promise<void> {
+    return this.pending.add(() => this.repo.change({ tenantId: w.tenantId, spaceId: w.spaceId }, dayOf(w.at), (d) => applyWithdrawal(d, w.kind)).catch(onError));
   }
 
   /** Every count this process has started is written. */

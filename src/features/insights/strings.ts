@@ -115,6 +115,10 @@ export const insightStrings = {
     `Understood: I am forgetting you now (${choice === 'delete' ? 'your stories, notes and topics deleted' : 'your stories, notes and topics kept as "a former member"'}). It takes a little while; I will tell you here when it is done.`,
   forgetUnderWay: 'I am already forgetting you; I will tell you here when it is done.',
   forgetOnlyPersonal: 'For your privacy, "forget me" works only in our personal chat.',
+  forgetHereExplain: 'Only you see my answer to your press, and it forgets only you. I cannot write to you privately when it is done (Teams opens no personal chat with me for you), so press again later: I will tell you whether it is still under way.',
+  forgetStartedHere: (choice: 'delete' | 'anonymise') =>
+    `Understood: I am forgetting you now (${choice === 'delete' ? 'your stories, notes and topics deleted' : 'your stories, notes and topics kept as "a former member"'}). It takes a little while; press again later to see whether it is still under way.`,
+  forgetUnderWayHere: 'I am still forgetting you; press again in a little while.',
   valueNoKind: (given: string) => `The value "${given}" has a number but not what it is: say what was saved or improved, for example: value: 120 hours a month saved. Nothing was saved.`,
 };
 
