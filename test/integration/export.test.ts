@@ -75,6 +75,28 @@ describe('export over HTTP', () => {
     expect(again.body).not.toContain('Fabrikam');
   });
 
+  test("when an organizer exports questions, then the CSV lists the team's questions with their answers and status, formulas defused, and no other team's", async () => {
+    const here = newTeam();
+    const elsewhere = newTeam();
+    await say('call "KM hour" 2026-12-10 16:00', here, ALICE);
+    await say('ask =SUM(1,2) How do you keep champions engaged after the launch?', here, BOB);
+    clock.current = new Date(clock.current.getTime() + 60_000);
+    await say('ask Who has a governance checklist for new teams?', here, BOB);
+    await say('ask A question of another team entirely, about onboarding?', elsewhere, BOB);
+    const url = linkIn(await exportLink('questions', here));
+    const res = await get(url);
+    expect(res.status).toBe(200);
+    expect(res.disposition).toMatch(/filename="questions-\d{4}-\d{2}-\d{2}.csv"/);
+    const lines = res.body.replace(/^\uFEFF/, '').split('\r\n').filter(Boolean);
+    expect(lines[0]).toBe('question_id,asked_at,asked_by,themes,visibility,answers,first_answer_at,accepted_answer_from,status,text');
+    expect(lines).toHaveLength(3);
+    // Newest first; each open, unanswered, team-only.
+    expect(lines[1]).toMatch(/,Bob [^,]*,[^,]*,team,0,,,open,Who has a governance checklist for new teams\?$/);
+    expect(lines[2]).toContain("'=SUM(1");
+    expect(res.body).not.toMatch(/(^|,)"?=SUM/m);
+    expect(res.body).not.toContain('another team entirely');
+  });
+
   test('when a link is altered, made up, or used after 15 minutes, then the answer is 403 or 410 and no data', async () => {
     const here = newTeam();
     await say('call "KM hour" 2026-12-10 16:00', here, ALICE);
@@ -149,6 +171,5 @@ describe('export over HTTP', () => {
     await say('call "KM hour" 2026-12-10 16:00', here, ALICE);
     expect(await say('export stories', here, BOB)).toBe('Only the organizers of this team or chat can export its data.');
     expect(await say('export passwords', here, ALICE)).toMatch(/I cannot export "passwords". Try one of: stories, quotes, questions, calls, customers/);
-    expect(await say('export questions', here, ALICE)).toMatch(/no questions to export/);
   });
 });

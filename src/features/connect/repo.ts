@@ -4,7 +4,7 @@ import { mutateEntity } from '../../store/etag';
 import { getEntityOrUndefined, insertIfAbsent, listPartition, type Store } from '../../store/tables';
 import { topOf, withTopEntry, type ExpertiseRow } from './expertise';
 import { QUESTION_NETWORK_TABLE } from './network';
-import type { AcceptedAnswer, Answer, Person, ProposedTopic, Question, QuestionCopy, RelatedStory, RoutedChannel, Space } from './model';
+import { QUESTION_ID, type AcceptedAnswer, type Answer, type Person, type ProposedTopic, type Question, type QuestionCopy, type RelatedStory, type RoutedChannel, type Space } from './model';
 
 /**
  * Connect's tables.
@@ -311,6 +311,16 @@ export class ConnectRepo {
 
   async closeOpen(w: Space, questionId: string): Promise<void> {
     await this.questions.deleteEntity(spacePk(w), openRk(questionId)).catch(() => undefined);
+  }
+
+  /**
+   * Every question of the space, newest first: an export's read (the whole history once, not a
+   * per-turn cost). Question ids start with digits, so the range leaves out the open list and the
+   * copies; answers share the range and are skipped by their key.
+   */
+  async listQuestions(w: Space): Promise<Question[]> {
+    const rows = await listPartition<QuestionRow>(this.questions, spacePk(w), { from: '0', to: ':' });
+    return rows.filter((r) => QUESTION_ID.test(r.rowKey ?? '')).map((r) => fromRow(w, r));
   }
 
   /** Open questions of the space, newest first (one partition read of the open list). */

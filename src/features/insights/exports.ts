@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock';
 import type { Store } from '../../store/tables';
 import { AgendaService } from '../agenda/service';
+import { ConnectRepo } from '../connect/repo';
 import { CustomersService } from '../customers/service';
 import { StoriesService } from '../stories/service';
 import { toCsv } from './csv';
@@ -22,6 +23,7 @@ export class TeamExports {
   private readonly agenda: AgendaService;
   private readonly customers: CustomersService;
   private readonly values: ValueRepo;
+  private readonly questions: ConnectRepo;
 
   constructor(
     store: Store,
@@ -31,6 +33,7 @@ export class TeamExports {
     this.agenda = new AgendaService(store, clock);
     this.customers = new CustomersService(store, clock);
     this.values = new ValueRepo(store.table(INSIGHT_GOALS_TABLE), store.table(INSIGHT_VALUES_TABLE));
+    this.questions = new ConnectRepo(store);
   }
 
   async build(r: Extract<DownloadRequest, { kind: 'export' }>): Promise<Download> {
@@ -99,7 +102,24 @@ export class TeamExports {
         ),
       );
     }
-    // Questions: the connect feature keeps them; until it does there are none to export.
-    return csv(toCsv(['question_id', 'asked_at', 'asked_by', 'themes', 'answers', 'first_answer_at', 'text'], []));
+    // Questions: the team's own (another team's network question is theirs to export).
+    const questions = await this.questions.listQuestions(where);
+    return csv(
+      toCsv(
+        ['question_id', 'asked_at', 'asked_by', 'themes', 'visibility', 'answers', 'first_answer_at', 'accepted_answer_from', 'status', 'text'],
+        questions.map((q) => [
+          q.questionId,
+          q.createdAt,
+          q.asker.userName,
+          q.themes.join(' '),
+          q.visibility ?? 'team',
+          q.answerIds.length,
+          q.firstAnswerAt,
+          q.accepted?.answerer.userName,
+          q.accepted ? 'accepted' : q.answerIds.length ? 'answered' : 'open',
+          q.text,
+        ]),
+      ),
+    );
   }
 }

@@ -187,7 +187,6 @@ export class InsightsService {
     const what = (raw.trim().toLowerCase() || 'stories') as ExportKind;
     if (!exportKinds.includes(what)) throw new UserError(s.exportUnknown(raw.trim().slice(0, 30)));
     if (!(await this.organizers.isOrganizer(where, who.userId))) throw new UserError(s.exportOnlyOrganizers);
-    if (what === 'questions') throw new UserError(s.exportNoQuestions);
     return what;
   }
 

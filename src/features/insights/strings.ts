@@ -82,10 +82,9 @@ export const insightStrings = {
   openStory: 'Go to the message',
   storyGone: 'The story was deleted.',
   exportUsage: 'export [stories|quotes|questions|calls|customers]',
-  exportSummary: "Download this team's stories, quotes (stories their teller approved retelling), calls or customers as a CSV file (organizers; a link that works once, for 15 minutes).",
+  exportSummary: "Download this team's stories, quotes (stories their teller approved retelling), questions, calls or customers as a CSV file (organizers; a link that works once, for 15 minutes).",
   exportUnknown: (given: string) => `I cannot export "${given}". Try one of: stories, quotes, questions, calls, customers (for example: @Coach export stories).`,
   exportOnlyOrganizers: 'Only the organizers of this team or chat can export its data.',
-  exportNoQuestions: 'There are no questions to export: questions are not kept here yet.',
   exportReady: (what: string, url: string) =>
     `Your export of ${what} (CSV) is ready: ${url} The link works once and expires in 15 minutes. Calls are those of this channel or chat.`,
   exportSentPrivately: (what: string) => `I sent you the link to the ${what} export in our personal chat: it works once, so it is for you only.`,
