@@ -5,7 +5,7 @@ import type { CorrectionsRepo, Where } from './correctionsRepo';
 import { analyse, compiledCues, matchedPhrases, valuesOf, wordsOfFeature, type Analysis } from './features';
 import { contributionsOf, logitsFor, logitsOf, rowFor, shippedModel, type ShippedModel } from './shipped';
 import { sigmoid } from './linear';
-import { EMPTY_LAYER, fitTeamLayer, teamLogit, type TeamLayer } from './team';
+import { EMPTY_LAYER, fitTeamLayer, teamLogit, teamLogitsOf, type TeamLayer } from './team';
 import { decide } from './decide';
 
 /**
@@ -136,19 +136,19 @@ export function scoreText(model: ShippedModel, compiled: readonly CompiledTheme[
   const shipped = logitsOf(model.linear, row);
   const modelIndex = shippedIndex(model, redefined);
   const values = valuesOf(analysis.features);
+  const teamLogitOf = teamLogitsOf(layer, analysis.features, values);
   const rows = compiled.map((theme) => {
     const t = modelIndex.get(theme.id);
-    const team = teamLogit(layer, theme.id, analysis.features, values);
     const base = t === undefined ? priorLogit(analysis.features, theme.id) : shipped[t]!;
     const threshold = t === undefined ? PRIOR.threshold : model.thresholds[t]!;
-    return { theme, t, team, score: sigmoid(base + team.logit), threshold };
+    return { theme, t, score: sigmoid(base + teamLogitOf(theme.id)), threshold };
   });
   const chosen = new Set(decide(rows.map((r) => r.score), rows.map((r) => r.threshold), rows.map((r) => r.theme.id)));
   return rows
     .map((r) => {
       const suggested = chosen.has(r.theme.id);
       // Reasons are worked out for the suggested themes only: the others are not shown with words.
-      const parts = suggested ? [...(r.t === undefined ? priorParts(analysis.features, r.theme.id) : contributionsOf(model, row, r.t)), ...r.team.parts] : [];
+      const parts = suggested ? [...(r.t === undefined ? priorParts(analysis.features, r.theme.id) : contributionsOf(model, row, r.t)), ...teamLogit(layer, r.theme.id, analysis.features, values).parts] : [];
       return { id: r.theme.id, name: r.theme.name, score: Math.round(r.score * 1000) / 1000, why: suggested ? reasons(parts, analysis, r.theme) : [], suggested };
     })
     .sort((a, b) => Number(b.suggested) - Number(a.suggested) || b.score - a.score || a.id.localeCompare(b.id));

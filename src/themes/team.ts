@@ -167,3 +167,65 @@ export function teamLogit(layer: TeamLayer, themeId: string, features: readonly 
   const parts = [...evidenceLogit(layer, themeId, features).parts, ...fitted];
   return { logit: (layer.bias.get(themeId) ?? 0) + parts.reduce((a, p) => a + p.weight, 0), parts };
 }
+
+/**
+ * The layer turned around, built once per layer: for each feature, the themes it weighs in and
+ * how much (evidence, fitted weight). Scoring a story is then one lookup per feature instead of
+ * one per feature and theme.
+ */
+interface ByFeature {
+  themes: readonly string[];
+  at: ReadonlyMap<string, number>;
+  bias: Float64Array;
+  evidence: Map<string, { t: number; x: number }[]>;
+  weights: Map<string, { t: number; x: number }[]>;
+}
+const byFeatureOf = new WeakMap<TeamLayer, ByFeature>();
+
+function byFeature(layer: TeamLayer): ByFeature {
+  let out = byFeatureOf.get(layer);
+  if (out) return out;
+  const themes = [...new Set([...layer.bias.keys(), ...layer.weights.keys(), ...layer.evidence.keys()])];
+  const invert = (per: ReadonlyMap<string, ReadonlyMap<string, number>>): Map<string, { t: number; x: number }[]> => {
+    const m = new Map<string, { t: number; x: number }[]>();
+    themes.forEach((id, t) => {
+      for (const [f, x] of per.get(id) ?? []) {
+        const list = m.get(f);
+        if (list) list.push({ t, x });
+        else m.set(f, [{ t, x }]);
+      }
+    });
+    return m;
+  };
+  out = { themes, at: new Map(themes.map((id, t) => [id, t] as const)), bias: Float64Array.from(themes, (id) => layer.bias.get(id) ?? 0), evidence: invert(layer.evidence), weights: invert(layer.weights) };
+  byFeatureOf.set(layer, out);
+  return out;
+}
+
+/**
+ * teamLogit's logits alone, for every theme of the layer (a theme it does not hold adds 0), each
+ * added up in the same order as teamLogit (evidence, then fitted weights, in feature order), so
+ * they are the same numbers to the last bit, without building the parts: every theme of every
+ * tagged story needs its logit, only the suggested ones need the parts (for "why").
+ */
+export function teamLogitsOf(layer: TeamLayer, features: readonly string[], values: readonly number[]): (themeId: string) => number {
+  if (layer.bias.size === 0 && layer.weights.size === 0 && layer.evidence.size === 0) return () => 0;
+  const index = byFeature(layer);
+  const sums = new Float64Array(index.themes.length);
+  for (const f of features) {
+    const list = index.evidence.get(f);
+    if (list) for (const { t, x } of list) sums[t]! += TEAM_FIT.evidence * x;
+  }
+  for (let j = 0; j < features.length; j++) {
+    const list = index.weights.get(features[j]!);
+    if (!list) continue;
+    for (const { t, x } of list) {
+      const weight = x * values[j]!;
+      if (weight !== 0) sums[t]! += weight;
+    }
+  }
+  return (themeId) => {
+    const t = index.at.get(themeId);
+    return t === undefined ? 0 : index.bias[t]! + sums[t]!;
+  };
+}
