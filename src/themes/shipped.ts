@@ -6,7 +6,7 @@ import shipped from './model.json';
 
 /**
  * The shipped model, loaded once (parsing and checking the committed JSON takes a few ms; the
- * bench prints it). Scores are logits per default theme; `contributions` says which features
+ * bench prints it). Scores are logits per default theme; a row's weight x value per feature says which features
  * weighed how much, for "why".
  */
 export interface ShippedModel {
@@ -67,12 +67,6 @@ const POSITIONS = 2 ** 20;
 
 export function logitsFor(model: ShippedModel, features: readonly string[]): Float64Array {
   return logitsOf(model.linear, rowFor(model, features));
-}
-
-/** Each known feature's share of the theme's logit (weight x value), for a row from rowFor. */
-export function contributionsOf(model: ShippedModel, row: ReturnType<typeof rowFor>, theme: number): { feature: string; weight: number }[] {
-  const T = model.linear.themes;
-  return row.names.map((feature, j) => ({ feature, weight: model.linear.w[row.idx[j]! * T + theme]! * row.val[j]! }));
 }
 
 export { sigmoid };

@@ -93,8 +93,16 @@ function evidenceOf(counts: ReadonlyMap<string, Counts>): Map<string, Map<string
 export function evidenceLogit(layer: TeamLayer, themeId: string, features: readonly string[]): { logit: number; parts: { feature: string; weight: number }[] } {
   const r = layer.evidence.get(themeId);
   if (!r) return { logit: 0, parts: [] };
-  const parts = features.filter((f) => r.has(f)).map((feature) => ({ feature, weight: TEAM_FIT.evidence * r.get(feature)! }));
-  return { logit: parts.reduce((x, p) => x + p.weight, 0), parts };
+  const parts: { feature: string; weight: number }[] = [];
+  let logit = 0;
+  for (const feature of features) {
+    const x = r.get(feature);
+    if (x === undefined) continue;
+    const weight = TEAM_FIT.evidence * x;
+    parts.push({ feature, weight });
+    logit += weight;
+  }
+  return { logit, parts };
 }
 
 /** The base logit of a theme for a story (shipped model, or a team theme's prior). */
@@ -162,10 +170,20 @@ export function fitTeamLayer(corrections: readonly Correction[], base: BaseLogit
 
 /** The team's addition to a theme's logit, and each feature's share of it. */
 export function teamLogit(layer: TeamLayer, themeId: string, features: readonly string[], values: readonly number[] = valuesOf(features)): { logit: number; parts: { feature: string; weight: number }[] } {
+  // The evidence's parts, then the fitted weights' (the zero ones left out), in feature order.
+  const parts = evidenceLogit(layer, themeId, features).parts;
   const w = layer.weights.get(themeId);
-  const fitted = w ? features.map((feature, j) => ({ feature, weight: (w.get(feature) ?? 0) * values[j]! })).filter((p) => p.weight !== 0) : [];
-  const parts = [...evidenceLogit(layer, themeId, features).parts, ...fitted];
-  return { logit: (layer.bias.get(themeId) ?? 0) + parts.reduce((a, p) => a + p.weight, 0), parts };
+  if (w && w.size > 0) {
+    for (let j = 0; j < features.length; j++) {
+      const x = w.get(features[j]!);
+      if (x === undefined) continue;
+      const weight = x * values[j]!;
+      if (weight !== 0) parts.push({ feature: features[j]!, weight });
+    }
+  }
+  let sum = 0;
+  for (const p of parts) sum += p.weight;
+  return { logit: (layer.bias.get(themeId) ?? 0) + sum, parts };
 }
 
 /**
