@@ -28,7 +28,8 @@ function bundleMain(distDir) {
   const esbuild = require('esbuild');
   const main = path.join(distDir, 'main.js');
   const original = path.join(distDir, 'main.tsc.js');
-  fs.renameSync(main, original);
+  // Run twice on the same folder, it bundles tsc's entry point again (not its own output).
+  if (!fs.existsSync(original)) fs.renameSync(main, original);
   const result = esbuild.buildSync({
     entryPoints: [original],
     outfile: main,
@@ -41,6 +42,8 @@ function bundleMain(distDir) {
     minifySyntax: true,
     keepNames: true,
     sourcemap: 'linked',
+    // Positions only (the sources are in the repository): 28 MB of map otherwise.
+    sourcesContent: false,
     logLevel: 'silent',
     // Resolved from the project, wherever distDir is (the bench builds into build/bench-dist).
     absWorkingDir: path.resolve(__dirname, '..'),
