@@ -108,10 +108,15 @@ export async function openStore(options: StoreOptions, tables: readonly string[]
     return client;
   };
 
-  // createTable is idempotent in the SDK (a 409 "already exists" is swallowed).
-  await Promise.all([...new Set(tables)].map((t) => table(t).createTable()));
-
+  // One query for the tables that exist (after the first start of a deployment: all of them),
+  // then only the missing ones are created, all at once. createTable is idempotent in the SDK
+  // (a 409 "already exists" is swallowed), so two instances starting together are fine, and if
+  // the listing fails every table is created as before. Measured on this stack (Azurite): ~45
+  // creates in parallel ~0.3 s of a start; the query alone a few ms.
   const svc = service();
+  const existing = await existingTables(svc, options.tablePrefix).catch(() => new Set<string>());
+  await Promise.all([...new Set(tables)].filter((t) => !existing.has(tableName(options.tablePrefix, t))).map((t) => table(t).createTable()));
+
   return {
     table,
     prefix: options.tablePrefix,
@@ -135,6 +140,16 @@ export async function openStore(options: StoreOptions, tables: readonly string[]
       }
     },
   };
+}
+
+/** Names of the tables that start with the prefix (one query, a page per 1,000 tables). */
+async function existingTables(svc: TableServiceClient, prefix: string): Promise<Set<string>> {
+  const q = (v: string): string => `'${v.replace(/'/g, "''")}'`;
+  // Table names are letters and digits: every name with the prefix sorts before prefix + '{'.
+  const filter = prefix ? `TableName ge ${q(prefix)} and TableName lt ${q(`${prefix}{`)}` : undefined;
+  const names = new Set<string>();
+  for await (const t of svc.listTables(filter ? { queryOptions: { filter } } : {})) if (t.name) names.add(t.name);
+  return names;
 }
 
 /** Status code of an Azure SDK RestError (Azurite leaves `code` undefined on some errors). */

@@ -1,6 +1,9 @@
 import { ActivityTypes, type TaskModuleTaskInfo, type TurnContext } from 'botbuilder';
 import type { ServiceClientCredentialsFactory } from 'botframework-connector';
-import { Application, TurnState } from '@microsoft/teams-ai';
+// Deep imports: teams-ai's index also loads its AI planners, OpenAI client and GPT tokenizers,
+// which this bot never uses (measured on this stack: ~0.4-0.7 s of CPU at every start).
+import { Application } from '@microsoft/teams-ai/lib/Application';
+import { TurnState } from '@microsoft/teams-ai/lib/TurnState';
 import { z } from 'zod';
 import type { Clock } from '../clock';
 import type { Config } from '../config';

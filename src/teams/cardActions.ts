@@ -1,4 +1,6 @@
-import type { AdaptiveCard as TeamsAdaptiveCard, Application, TurnState } from '@microsoft/teams-ai';
+import type { AdaptiveCard as TeamsAdaptiveCard } from '@microsoft/teams-ai/lib/AdaptiveCards';
+import type { Application } from '@microsoft/teams-ai/lib/Application';
+import type { TurnState } from '@microsoft/teams-ai/lib/TurnState';
 import type { TurnContext } from 'botbuilder';
 import type { AdaptiveCard } from '../cards/types';
 import { z } from 'zod';

@@ -3,9 +3,9 @@ import { compileTaxonomy, type CompiledTheme } from '../features/stories/themes'
 import { defaultTaxonomy } from '../features/stories/taxonomy';
 import type { CorrectionsRepo, Where } from './correctionsRepo';
 import { analyse, compiledCues, matchedPhrases, valuesOf, wordsOfFeature, type Analysis } from './features';
-import { contributionsOf, logitsFor, logitsOf, rowFor, shippedModel, type ShippedModel } from './shipped';
+import { logitsFor, logitsOf, rowFor, shippedModel, type ShippedModel } from './shipped';
 import { sigmoid } from './linear';
-import { EMPTY_LAYER, fitTeamLayer, teamLogit, type TeamLayer } from './team';
+import { EMPTY_LAYER, fitTeamLayer, teamLogit, teamLogitsOf, type TeamLayer } from './team';
 import { decide } from './decide';
 
 /**
@@ -136,37 +136,72 @@ export function scoreText(model: ShippedModel, compiled: readonly CompiledTheme[
   const shipped = logitsOf(model.linear, row);
   const modelIndex = shippedIndex(model, redefined);
   const values = valuesOf(analysis.features);
+  const teamLogitOf = teamLogitsOf(layer, analysis.features, values);
   const rows = compiled.map((theme) => {
     const t = modelIndex.get(theme.id);
-    const team = teamLogit(layer, theme.id, analysis.features, values);
     const base = t === undefined ? priorLogit(analysis.features, theme.id) : shipped[t]!;
     const threshold = t === undefined ? PRIOR.threshold : model.thresholds[t]!;
-    return { theme, t, team, score: sigmoid(base + team.logit), threshold };
+    return { theme, t, score: sigmoid(base + teamLogitOf(theme.id)), threshold };
   });
   const chosen = new Set(decide(rows.map((r) => r.score), rows.map((r) => r.threshold), rows.map((r) => r.theme.id)));
   return rows
     .map((r) => {
       const suggested = chosen.has(r.theme.id);
       // Reasons are worked out for the suggested themes only: the others are not shown with words.
-      const parts = suggested ? [...(r.t === undefined ? priorParts(analysis.features, r.theme.id) : contributionsOf(model, row, r.t)), ...r.team.parts] : [];
-      return { id: r.theme.id, name: r.theme.name, score: Math.round(r.score * 1000) / 1000, why: suggested ? reasons(parts, analysis, r.theme) : [], suggested };
+      const why = suggested ? reasons(heaviest(r.t === undefined ? priorParts(analysis.features, r.theme.id) : shippedParts(model, row, r.t), teamLogit(layer, r.theme.id, analysis.features, values).parts), analysis, r.theme) : [];
+      return { id: r.theme.id, name: r.theme.name, score: Math.round(r.score * 1000) / 1000, why, suggested };
     })
     .sort((a, b) => Number(b.suggested) - Number(a.suggested) || b.score - a.score || a.id.localeCompare(b.id));
 }
 
-function priorParts(features: readonly string[], themeId: string): { feature: string; weight: number }[] {
-  return features.includes(`p:${themeId}`) ? [{ feature: `p:${themeId}`, weight: PRIOR.phrase }] : [];
+interface Parts {
+  names: readonly string[];
+  weight(j: number): number;
+}
+
+function priorParts(features: readonly string[], themeId: string): Parts {
+  return features.includes(`p:${themeId}`) ? { names: [`p:${themeId}`], weight: () => PRIOR.phrase } : { names: [], weight: () => 0 };
+}
+
+/** Each known feature's share of the theme's shipped logit (weight x value), for a row from rowFor. */
+function shippedParts(model: ShippedModel, row: ReturnType<typeof rowFor>, t: number): Parts {
+  const T = model.linear.themes;
+  return { names: row.names, weight: (j) => model.linear.w[row.idx[j]! * T + t]! * row.val[j]! };
+}
+
+/**
+ * The features that weigh for the theme, heaviest first: each feature's base part (unique per
+ * feature) plus its team parts, added in that order, those over 0.05.
+ */
+function heaviest(base: Parts, team: readonly { feature: string; weight: number }[]): string[] {
+  const teamOf = new Map<string, number[]>();
+  for (const p of team) {
+    const list = teamOf.get(p.feature);
+    if (list) list.push(p.weight);
+    else teamOf.set(p.feature, [p.weight]);
+  }
+  const ranked: [string, number][] = [];
+  const add = (feature: string, first: number, more: readonly number[] | undefined): void => {
+    let w = 0 + first;
+    if (more) for (const x of more) w += x;
+    if (w > 0.05) ranked.push([feature, w]);
+  };
+  for (let j = 0; j < base.names.length; j++) {
+    const feature = base.names[j]!;
+    const more = teamOf.get(feature);
+    teamOf.delete(feature);
+    add(feature, base.weight(j), more);
+  }
+  for (const [feature, [first, ...more]] of teamOf) add(feature, first!, more);
+  return ranked.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([feature]) => feature);
 }
 
 let cuesById: Map<string, CompiledTheme> | undefined;
 
 /** The words behind the largest positive parts: a word feature is its words; evidence is the phrases that matched. */
-function reasons(parts: readonly { feature: string; weight: number }[], analysis: Analysis, theme: CompiledTheme): string[] {
-  const byFeature = new Map<string, number>();
-  for (const p of parts) byFeature.set(p.feature, (byFeature.get(p.feature) ?? 0) + p.weight);
-  const ranked = [...byFeature].filter(([, w]) => w > 0.05).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+function reasons(ranked: readonly string[], analysis: Analysis, theme: CompiledTheme): string[] {
   const out: string[] = [];
-  for (const [feature] of ranked) {
+  for (const feature of ranked) {
     const words = wordsOfFeature(feature);
     const found = words !== undefined ? [words] : evidenceWords(feature, analysis, theme);
     for (const w of found) if (!out.includes(w)) out.push(w);

@@ -93,8 +93,16 @@ function evidenceOf(counts: ReadonlyMap<string, Counts>): Map<string, Map<string
 export function evidenceLogit(layer: TeamLayer, themeId: string, features: readonly string[]): { logit: number; parts: { feature: string; weight: number }[] } {
   const r = layer.evidence.get(themeId);
   if (!r) return { logit: 0, parts: [] };
-  const parts = features.filter((f) => r.has(f)).map((feature) => ({ feature, weight: TEAM_FIT.evidence * r.get(feature)! }));
-  return { logit: parts.reduce((x, p) => x + p.weight, 0), parts };
+  const parts: { feature: string; weight: number }[] = [];
+  let logit = 0;
+  for (const feature of features) {
+    const x = r.get(feature);
+    if (x === undefined) continue;
+    const weight = TEAM_FIT.evidence * x;
+    parts.push({ feature, weight });
+    logit += weight;
+  }
+  return { logit, parts };
 }
 
 /** The base logit of a theme for a story (shipped model, or a team theme's prior). */
@@ -162,8 +170,80 @@ export function fitTeamLayer(corrections: readonly Correction[], base: BaseLogit
 
 /** The team's addition to a theme's logit, and each feature's share of it. */
 export function teamLogit(layer: TeamLayer, themeId: string, features: readonly string[], values: readonly number[] = valuesOf(features)): { logit: number; parts: { feature: string; weight: number }[] } {
+  // The evidence's parts, then the fitted weights' (the zero ones left out), in feature order.
+  const parts = evidenceLogit(layer, themeId, features).parts;
   const w = layer.weights.get(themeId);
-  const fitted = w ? features.map((feature, j) => ({ feature, weight: (w.get(feature) ?? 0) * values[j]! })).filter((p) => p.weight !== 0) : [];
-  const parts = [...evidenceLogit(layer, themeId, features).parts, ...fitted];
-  return { logit: (layer.bias.get(themeId) ?? 0) + parts.reduce((a, p) => a + p.weight, 0), parts };
+  if (w && w.size > 0) {
+    for (let j = 0; j < features.length; j++) {
+      const x = w.get(features[j]!);
+      if (x === undefined) continue;
+      const weight = x * values[j]!;
+      if (weight !== 0) parts.push({ feature: features[j]!, weight });
+    }
+  }
+  let sum = 0;
+  for (const p of parts) sum += p.weight;
+  return { logit: (layer.bias.get(themeId) ?? 0) + sum, parts };
+}
+
+/**
+ * The layer turned around, built once per layer: for each feature, the themes it weighs in and
+ * how much (evidence, fitted weight). Scoring a story is then one lookup per feature instead of
+ * one per feature and theme.
+ */
+interface ByFeature {
+  themes: readonly string[];
+  at: ReadonlyMap<string, number>;
+  bias: Float64Array;
+  evidence: Map<string, { t: number; x: number }[]>;
+  weights: Map<string, { t: number; x: number }[]>;
+}
+const byFeatureOf = new WeakMap<TeamLayer, ByFeature>();
+
+function byFeature(layer: TeamLayer): ByFeature {
+  let out = byFeatureOf.get(layer);
+  if (out) return out;
+  const themes = [...new Set([...layer.bias.keys(), ...layer.weights.keys(), ...layer.evidence.keys()])];
+  const invert = (per: ReadonlyMap<string, ReadonlyMap<string, number>>): Map<string, { t: number; x: number }[]> => {
+    const m = new Map<string, { t: number; x: number }[]>();
+    themes.forEach((id, t) => {
+      for (const [f, x] of per.get(id) ?? []) {
+        const list = m.get(f);
+        if (list) list.push({ t, x });
+        else m.set(f, [{ t, x }]);
+      }
+    });
+    return m;
+  };
+  out = { themes, at: new Map(themes.map((id, t) => [id, t] as const)), bias: Float64Array.from(themes, (id) => layer.bias.get(id) ?? 0), evidence: invert(layer.evidence), weights: invert(layer.weights) };
+  byFeatureOf.set(layer, out);
+  return out;
+}
+
+/**
+ * teamLogit's logits alone, for every theme of the layer (a theme it does not hold adds 0), each
+ * added up in the same order as teamLogit (evidence, then fitted weights, in feature order), so
+ * they are the same numbers to the last bit, without building the parts: every theme of every
+ * tagged story needs its logit, only the suggested ones need the parts (for "why").
+ */
+export function teamLogitsOf(layer: TeamLayer, features: readonly string[], values: readonly number[]): (themeId: string) => number {
+  if (layer.bias.size === 0 && layer.weights.size === 0 && layer.evidence.size === 0) return () => 0;
+  const index = byFeature(layer);
+  const sums = new Float64Array(index.themes.length);
+  for (const f of features) {
+    const list = index.evidence.get(f);
+    if (list) for (const { t, x } of list) sums[t]! += TEAM_FIT.evidence * x;
+  }
+  for (let j = 0; j < features.length; j++) {
+    const list = index.weights.get(features[j]!);
+    if (!list) continue;
+    for (const { t, x } of list) {
+      const weight = x * values[j]!;
+      if (weight !== 0) sums[t]! += weight;
+    }
+  }
+  return (themeId) => {
+    const t = index.at.get(themeId);
+    return t === undefined ? 0 : index.bias[t]! + sums[t]!;
+  };
 }

@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
 import { freePort } from '../support/azurite';
+import { TeamsBuilder } from '../support/activities';
+import { ConnectorStandIn } from '../support/connector';
 
 // Read directly (not through the harness): this test never loads the app into jest's process.
 function storageConnectionString(): string {
@@ -14,9 +16,10 @@ function storageConnectionString(): string {
 }
 
 /**
- * The production path: `npm run build` (tsc -p tsconfig.build.json) gives the package's `main`,
- * which starts from the environment alone, answers /healthz and refuses unauthenticated
- * activities; `npm run start:bot` (ts-node, no build) starts the same way. The build goes to a
+ * The production path: `npm run build` (tsc -p tsconfig.build.json, then scripts/bundle-main.js
+ * makes main.js one file) gives the package's `main`, which starts from the environment alone,
+ * answers /healthz and refuses unauthenticated activities, and takes a Teams message and answers
+ * it; `npm run start:bot` (ts-node, no build) starts the same way. The build goes to a
  * throw-away folder under build/ (git-ignored), so the repo's dist/ is left alone.
  */
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -97,8 +100,8 @@ describe('production build and start scripts', () => {
     rmSync(outDir, { recursive: true, force: true });
   });
 
-  test('when the build script runs tsc on tsconfig.build.json, then its output holds the package main', async () => {
-    expect(pkg.scripts.build).toMatch(/tsc -p tsconfig\.build\.json$/);
+  test('when the build script runs tsc on tsconfig.build.json and bundles main.js, then its output holds the package main as one file', async () => {
+    expect(pkg.scripts.build).toMatch(/tsc -p tsconfig\.build\.json && node scripts\/bundle-main\.js$/);
     const parsed = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.build.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
     const { outDir: configuredOut, rootDir } = parsed!.options;
     // main.ts lands in outDir at its path relative to rootDir: that must be package.json's main.
@@ -109,8 +112,38 @@ describe('production build and start scripts', () => {
     const tsc = await runToEnd(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--noCheck', '--outDir', outDir], ROOT);
     expect(tsc.output).toBe('');
     expect(tsc.code).toBe(0);
+    const bundled = await runToEnd(process.execPath, [path.join(ROOT, 'scripts', 'bundle-main.js'), outDir], ROOT);
+    expect([bundled.code, bundled.output]).toEqual([0, '']);
     expect(existsSync(path.join(outDir, 'main.js'))).toBe(true);
-  }, 90000);
+    // One file: the app's own modules are inside it, none is required from its folder. (Booleans:
+    // a failing match would print all 14 MB.)
+    const main = readFileSync(path.join(outDir, 'main.js'), 'utf8');
+    expect({ requiresOwnModule: /require\("\.\.?\//.test(main), holdsApp: /"[^"]*\/app\.js"\(exports/.test(main), holdsTeamsAi: main.includes('node_modules/@microsoft/teams-ai/lib/Application.js') }).toEqual({ requiresOwnModule: false, holdsApp: true, holdsTeamsAi: true });
+  }, 120000);
+
+  test('when the built main runs without an app id, then it takes a Teams message and answers it through the connector', async () => {
+    expect(existsSync(path.join(outDir, 'main.js'))).toBe(true);
+    const connector = await new ConnectorStandIn().start();
+    const port = await freePort();
+    const s = start(process.execPath, [path.join(outDir, 'main.js')], os.tmpdir(), { ...baseEnv(port), NODE_ENV: 'development' });
+    running.push(s);
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      await waitForHealth(url, s);
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
+      const message = new TeamsBuilder(connector.url).personalMessage('help');
+      const res = await fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message) });
+      expect(res.status).toBeLessThan(300);
+      const deadline = Date.now() + 15000;
+      while (connector.activities.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(connector.activities.length).toBeGreaterThan(0);
+      expect(connector.activities[0]!.conversationId).toBe((message.conversation as { id: string }).id);
+      stopGroup(s);
+      expect(await s.exited).toBe(0);
+    } finally {
+      await connector.stop();
+    }
+  }, 60000);
 
   test('when the built main starts with a production environment, then it answers /healthz, refuses an unauthenticated activity and stops on SIGTERM; without an app id it exits 2 naming the setting', async () => {
     expect(existsSync(path.join(outDir, 'main.js'))).toBe(true);

@@ -18,7 +18,7 @@ import { freePort } from '../support/azurite';
 const ROOT = path.resolve(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
 /** Dev tools no production package depends on: none of them may ship. */
-const DEV_ONLY = ['jest', 'ts-jest', 'typescript', 'ts-node', 'azurite', '@microsoft/m365agentsplayground', '@microsoft/app-manifest', 'web-tree-sitter', 'tree-sitter-bicep', 'jsdom', 'adm-zip', 'ajv-draft-04', '@types/jest'];
+const DEV_ONLY = ['jest', 'esbuild', 'ts-jest', 'typescript', 'ts-node', 'azurite', '@microsoft/m365agentsplayground', '@microsoft/app-manifest', 'web-tree-sitter', 'tree-sitter-bicep', 'jsdom', 'adm-zip', 'ajv-draft-04', '@types/jest'];
 
 function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let output = '';
@@ -56,6 +56,9 @@ describe('npm run bundle', () => {
     // The emit only (--noCheck): npm test's first step type-checks already. Into a folder of its own, so dist/ is left alone.
     const tsc = run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--noCheck', '--outDir', path.join(work, 'dist')], ROOT);
     expect([await tsc.exited, tsc.output()]).toEqual([0, '']);
+    // As `npm run build` does: main.js as one file (the packages it leaves outside ship in node_modules).
+    const oneFile = run(process.execPath, [path.join(ROOT, 'scripts', 'bundle-main.js'), path.join(work, 'dist')], ROOT);
+    expect([await oneFile.exited, oneFile.output()]).toEqual([0, '']);
     const bundle = run(process.execPath, ['-r', 'ts-node/register/transpile-only', 'scripts/bundle.ts', '--no-build', '--dist', path.join(work, 'dist'), '--out', zipFile], ROOT);
     expect(await bundle.exited).toBe(0);
     expect(bundle.output()).toMatch(/wrote .*network-coach\.zip: \d+ files, [\d.]+ MiB/);

@@ -44,4 +44,11 @@ describe('the Teams edge is one door', () => {
     expect(sdkImportsOutsideTheDoor(forms.map((text) => ({ path: 'src/teams/bot.ts', text })))).toEqual([]);
     expect(sdkImportsOutsideTheDoor([{ path: 'src/features/y.ts', text: "import { z } from 'zod'; // botbuilder is not imported here" }])).toEqual([]);
   });
+
+  test('when src/ is scanned, then teams-ai is imported module by module, never through its index (which loads AI planners, OpenAI and tokenizers at every start)', () => {
+    const files = sourceFiles(join(ROOT, 'src')).map((full) => ({ path: relative(ROOT, full).split('\\').join('/'), text: readFileSync(full, 'utf8') }));
+    const wholePackage = files.filter(({ text }) => /['"]@microsoft\/teams-ai['"]/.test(text)).map(({ path }) => path);
+    expect(wholePackage).toEqual([]);
+    expect(files.some(({ text }) => text.includes("'@microsoft/teams-ai/lib/Application'"))).toBe(true);
+  });
 });

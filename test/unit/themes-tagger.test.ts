@@ -5,9 +5,11 @@ import { storyStrings as s } from '../../src/features/stories/strings';
 import type { Story } from '../../src/features/stories/model';
 import { defaultThemesOf, type ThemeScore } from '../../src/themes';
 import { analyse, MAX_TEXT } from '../../src/themes/features';
-import { shippedModel } from '../../src/themes/shipped';
+import { rowFor, shippedModel } from '../../src/themes/shipped';
+import { CORPUS_FILE, readLabelled } from '../../src/themes/corpus';
+import { valuesOf } from '../../src/themes/features';
 import { redefinedIn, scoreText } from '../../src/themes/tagger';
-import { EMPTY_LAYER, fitTeamLayer, type Correction } from '../../src/themes/team';
+import { EMPTY_LAYER, fitTeamLayer, teamLogit, teamLogitsOf, type Correction } from '../../src/themes/team';
 
 /** The tagger on its own: odd input, explanations, the team layer's arithmetic. */
 const compiled = compileTaxonomy(defaultTaxonomy);
@@ -79,6 +81,31 @@ describe('themes tagger', () => {
     expect(layer.evidence.get('events')?.size ?? 0).toBe(0);
     expect(layer.evidence.has('metrics')).toBe(false);
     expect(fitTeamLayer([], () => 0)).toBe(EMPTY_LAYER);
+  });
+
+  // The fast paths of scoring (one lookup per feature) must give the very numbers of the plain
+  // definitions, to the last bit, or a story near a threshold could change themes.
+  test('when a story is scored on the fast path, then its team logits and model row are exactly those of the plain definitions', () => {
+    const texts = readLabelled(CORPUS_FILE).map((s) => s.text);
+    const ids = compiled.map((c) => c.id);
+    const corrections: Correction[] = texts.slice(0, 120).map((text, i) => ({ storyId: String(i), features: analyse(text, compiled).features, themes: [ids[i % ids.length]!, ids[(i * 5) % ids.length]!], known: ids.slice(0, 10), at: i }));
+    const layer = fitTeamLayer(corrections, () => -1);
+    const model = shippedModel();
+    let compared = 0;
+    for (const text of texts.slice(100, 220)) {
+      const features = analyse(text, compiled).features;
+      const values = valuesOf(features);
+      const fast = teamLogitsOf(layer, features, values);
+      for (const id of [...ids, 'a-theme-the-team-never-saw']) {
+        expect(fast(id)).toBe(teamLogit(layer, id, features, values).logit);
+        if (fast(id) !== 0) compared++;
+      }
+      expect(teamLogitsOf(EMPTY_LAYER, features, values)(ids[0]!)).toBe(teamLogit(EMPTY_LAYER, ids[0]!, features, values).logit);
+      const known = features.filter((f) => model.index.has(f));
+      const plain = known.map((f, j) => ({ i: model.index.get(f)!, v: valuesOf(known)[j]!, f })).sort((a, b) => a.i - b.i);
+      expect(rowFor(model, features)).toEqual({ idx: plain.map((o) => o.i), val: plain.map((o) => o.v), names: plain.map((o) => o.f) });
+    }
+    expect(compared).toBeGreaterThan(500);
   });
 });
 

@@ -21,9 +21,20 @@ export interface SpaceTaxonomy {
   compiled: CompiledTheme[];
 }
 
+/**
+ * The default themes compiled once per process (lemmatising their phrases costs ~50 ms of a
+ * start; the stories feature and the themes tagger each hold a SpaceThemes). Read only.
+ */
+let compiledDefaults: readonly CompiledTheme[] | undefined;
+function defaultsCompiled(): readonly CompiledTheme[] {
+  compiledDefaults ??= compileTaxonomy(defaultTaxonomy);
+  return compiledDefaults;
+}
+
 export class SpaceThemes {
   private readonly cache = new Map<string, SpaceTaxonomy & { at: number }>();
-  private readonly defaultCompiled = compileTaxonomy(defaultTaxonomy);
+  // At construction, not at the first message: a start pays it before /readyz says ready.
+  private readonly defaultCompiled = defaultsCompiled();
 
   constructor(private readonly repo: ThemesRepo, private readonly clock: Clock) {}
 
