@@ -15,6 +15,8 @@ export interface ShippedModel {
   thresholds: readonly number[];
   index: ReadonlyMap<string, number>;
   linear: LinearModel;
+  /** "Is this story about any theme?" (train.ts): below `threshold`, no default theme. */
+  gate: { linear: LinearModel; threshold: number };
 }
 
 export function loadModel(json: unknown): ShippedModel {
@@ -25,6 +27,7 @@ export function loadModel(json: unknown): ShippedModel {
     thresholds: file.themes.map((t) => t.threshold),
     index: new Map(file.features.map((f, i) => [f, i])),
     linear: { features: file.features.length, themes: file.width, w: Float64Array.from(file.weights), bias: Float64Array.from(file.themes.map((t) => t.bias)) },
+    gate: { linear: { features: file.features.length, themes: 1, w: Float64Array.from(file.gate.weights), bias: Float64Array.of(file.gate.bias) }, threshold: file.gate.threshold },
   };
 }
 
@@ -67,6 +70,11 @@ const POSITIONS = 2 ** 20;
 
 export function logitsFor(model: ShippedModel, features: readonly string[]): Float64Array {
   return logitsOf(model.linear, rowFor(model, features));
+}
+
+/** Whether the story reads as being about any theme at all (the gate is open), for a row from rowFor. */
+export function gateOpen(model: ShippedModel, row: ReturnType<typeof rowFor>): boolean {
+  return sigmoid(logitsOf(model.gate.linear, row)[0]!) >= model.gate.threshold;
 }
 
 export { sigmoid };

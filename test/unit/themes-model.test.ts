@@ -49,6 +49,8 @@ describe('the shipped themes model', () => {
   test('when a model file is damaged, then loading it fails with a reason instead of tagging with garbage', () => {
     const bad = { ...(committedJson as Record<string, unknown>), weights: [1, 2, 3] };
     expect(() => loadModel(bad)).toThrow(/weights do not match/);
+    const badGate = { ...(committedJson as Record<string, unknown>), gate: { bias: 0, threshold: 0.5, weights: [1] } };
+    expect(() => loadModel(badGate)).toThrow(/gate weights do not match/);
     expect(() => loadModel({ format: 'something else' })).toThrow();
   });
 });

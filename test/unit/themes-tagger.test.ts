@@ -5,7 +5,7 @@ import { storyStrings as s } from '../../src/features/stories/strings';
 import type { Story } from '../../src/features/stories/model';
 import { defaultThemesOf, type ThemeScore } from '../../src/themes';
 import { analyse, MAX_TEXT } from '../../src/themes/features';
-import { rowFor, shippedModel } from '../../src/themes/shipped';
+import { gateOpen, rowFor, shippedModel } from '../../src/themes/shipped';
 import { CORPUS_FILE, readLabelled } from '../../src/themes/corpus';
 import { valuesOf } from '../../src/themes/features';
 import { redefinedIn, scoreText } from '../../src/themes/tagger';
@@ -65,6 +65,29 @@ describe('themes tagger', () => {
       expect(x.score).toBeLessThanOrEqual(1);
     }
     expect(suggested.find((x) => x.id === 'knowledge-management')?.why.join(' ')).toMatch(/knowledge|answer|searchable/);
+  });
+
+  test('when the gate finds a story about no theme, then no default theme is suggested, unless the team\'s corrections speak for one', () => {
+    const text = 'Our champions ran the town hall for the guild on the depot floor, and 300 people joined.';
+    const model = shippedModel();
+    const open = { ...model, gate: { ...model.gate, threshold: 0 } };
+    const closed = { ...model, gate: { ...model.gate, threshold: 1 } };
+    const suggested = (m: typeof model, layer = EMPTY_LAYER): string[] => scoreText(m, compiled, layer, text).filter((x) => x.suggested).map((x) => x.id);
+    expect(suggested(open)).toEqual(expect.arrayContaining(['champions', 'events']));
+    expect(suggested(closed)).toEqual([]);
+    // Scores are still there to see ("Why these themes?" offers likely ones); only the suggestion is withheld.
+    expect(scoreText(closed, compiled, EMPTY_LAYER, text).find((x) => x.id === 'champions')!.score).toBeGreaterThan(0.5);
+    const c = (storyId: string, features: string[]): Correction => ({ storyId, features, themes: ['champions'], known: ['champions', 'events'], at: Number(storyId) });
+    const layer = fitTeamLayer([c('1', ['w:guild', 'w:depot']), c('2', ['w:guild', 'w:floor']), c('3', ['w:guild'])], () => -2);
+    expect(suggested(closed, layer)).toEqual(['champions']);
+  });
+
+  test('when an ordinary message only borrows a theme\'s words, then the shipped gate is closed; when a story is about the network, then it is open', () => {
+    const read = (text: string): boolean => gateOpen(shippedModel(), rowFor(shippedModel(), analyse(text, compiled).features));
+    expect(read('My sister just finalised the adoption of her little boy, so I am taking Friday off.')).toBe(false);
+    expect(read('Anyone up for watching the Champions League final at the pub tonight?')).toBe(false);
+    expect(defaultThemesOf('Anyone up for watching the Champions League final at the pub tonight?')).toEqual([]);
+    expect(read('Our champions answered 200 questions in the channel this month and the new hires found them first.')).toBe(true);
   });
 
   test('when a team replaced a default theme\'s words, then it is the team\'s own theme; when it only added words, then it is not', () => {
