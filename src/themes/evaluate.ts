@@ -27,8 +27,9 @@ const defaults = compileTaxonomy(defaultTaxonomy);
 
 export function tagWithModel(model: ShippedModel, text: string): string[] {
   const row = rowFor(model, analyse(text, defaults).features);
-  if (!gateOpen(model, row)) return [];
-  return decide([...logitsOf(model.linear, row)].map(sigmoid), model.thresholds, model.ids);
+  const logits = logitsOf(model.linear, row);
+  if (!gateOpen(model, row, logits)) return [];
+  return decide([...logits].map(sigmoid), model.thresholds, model.ids);
 }
 
 export function scoreModel(model: ShippedModel, stories: readonly LabelledStory[]): Scores {

@@ -2,6 +2,7 @@ import { logitsOf, sigmoid, type LinearModel } from './linear';
 export { logitsOf };
 import { modelFile, type ModelFile } from './modelFile';
 import { valuesOf } from './features';
+import { gateAllows } from './decide';
 import shipped from './model.json';
 
 /**
@@ -72,9 +73,13 @@ export function logitsFor(model: ShippedModel, features: readonly string[]): Flo
   return logitsOf(model.linear, rowFor(model, features));
 }
 
-/** Whether the story reads as being about any theme at all (the gate is open), for a row from rowFor. */
-export function gateOpen(model: ShippedModel, row: ReturnType<typeof rowFor>): boolean {
-  return sigmoid(logitsOf(model.gate.linear, row)[0]!) >= model.gate.threshold;
+/**
+ * Whether the story may have default themes: the gate finds it about some theme, or the model
+ * finds one theme likely enough on its own (decide.ts GATE_KEEP). `logits`: the row's theme logits.
+ */
+export function gateOpen(model: ShippedModel, row: ReturnType<typeof rowFor>, logits: Float64Array = logitsOf(model.linear, row)): boolean {
+  const top = logits.reduce((a, x) => Math.max(a, sigmoid(x)), 0);
+  return gateAllows(sigmoid(logitsOf(model.gate.linear, row)[0]!), model.gate.threshold, top);
 }
 
 export { sigmoid };

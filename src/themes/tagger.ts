@@ -139,7 +139,7 @@ export function scoreText(model: ShippedModel, compiled: readonly CompiledTheme[
   const teamLogitOf = teamLogitsOf(layer, analysis.features, values);
   // An ordinary message whose words only look like a theme ("league champions"): no default
   // theme, unless the team's own corrections speak for it.
-  const open = gateOpen(model, row);
+  const open = gateOpen(model, row, shipped);
   const rows = compiled.map((theme) => {
     const t = modelIndex.get(theme.id);
     const base = t === undefined ? priorLogit(analysis.features, theme.id) : shipped[t]!;

@@ -7,9 +7,9 @@ import type { LabelledStory } from './corpus';
 import { analyse, isEvidence, valuesOf } from './features';
 import { fitLogistic, logitsOf, sigmoid, type LinearModel, type SparseRow } from './linear';
 import type { ModelFile } from './modelFile';
-import { decide, MAX_THEMES } from './decide';
+import { decide, gated, MAX_THEMES } from './decide';
 
-export { decide, MAX_THEMES };
+export { decide, gated, MAX_THEMES };
 
 /**
  * Building the shipped model from the labelled corpus (`npm run train:themes`), and the scores
@@ -139,11 +139,6 @@ export function gateOutOfFold(examples: readonly Example[], folds: number = TRAI
   return out;
 }
 
-/** Themes, or none when the gate is closed. */
-export function gated(themes: string[], gate: number, threshold: number): string[] {
-  return gate >= threshold ? themes : [];
-}
-
 /**
  * The gate threshold (0, 0.05 .. 0.5) with the best macro F1 of these themes; ties: the lowest.
  * At most 0.5: the gate closes only when it finds the story more likely about no theme than about
@@ -151,11 +146,11 @@ export function gated(themes: string[], gate: number, threshold: number): string
  * stories the gate knows little about (a short story in words the corpus lacks), which is how
  * the stories it has not seen will often read.
  */
-export function bestGate(themes: readonly string[][], gates: readonly number[], truth: readonly string[][]): number {
+export function bestGate(themes: readonly string[][], gates: readonly number[], tops: readonly number[], truth: readonly string[][]): number {
   let best = { f1: -1, threshold: 0 };
   for (let k = 0; k <= 50; k += 5) {
     const threshold = k / 100;
-    const f1 = scoreSets(themes.map((t, i) => gated(t, gates[i]!, threshold)), truth).macroF1;
+    const f1 = scoreSets(themes.map((t, i) => gated(t, gates[i]!, threshold, tops[i]!)), truth).macroF1;
     if (f1 > best.f1 + 1e-9) best = { f1, threshold };
   }
   return best.threshold;
@@ -223,8 +218,9 @@ function calibrate(examples: readonly Example[], stories: readonly LabelledStory
   const thresholds = bestThresholds(oof, examples.map((e) => e.labels));
   const themes = oof.map((p) => decide(p, thresholds, THEME_IDS));
   const gates = gateOutOfFold(examples);
-  const gateThreshold = bestGate(themes, gates, stories.map((s) => s.themes));
-  return { thresholds, gateThreshold, outOfFold: themes.map((t, i) => gated(t, gates[i]!, gateThreshold)) };
+  const tops = oof.map((p) => Math.max(...p));
+  const gateThreshold = bestGate(themes, gates, tops, stories.map((s) => s.themes));
+  return { thresholds, gateThreshold, outOfFold: themes.map((t, i) => gated(t, gates[i]!, gateThreshold, tops[i]!)) };
 }
 
 /** Trains on `train` (thresholds and gate by its own cross-validation) and tags `test`: for nested cross-validation and held-out sets. */
@@ -233,7 +229,10 @@ export function trainAndTag(train: readonly LabelledStory[], test: readonly Labe
   const { thresholds, gateThreshold } = calibrate(examples, train);
   const trained = fit(examples);
   const gate = fitGate(examples);
-  return examplesOf(test).map((e) => gated(decide(probabilitiesOf(trained, e.features), thresholds, THEME_IDS), probabilitiesOf(gate, e.features)[0]!, gateThreshold));
+  return examplesOf(test).map((e) => {
+    const p = probabilitiesOf(trained, e.features);
+    return gated(decide(p, thresholds, THEME_IDS), probabilitiesOf(gate, e.features)[0]!, gateThreshold, Math.max(...p));
+  });
 }
 
 export interface ThemeScore {

@@ -10,6 +10,7 @@ import { CORPUS_FILE, readLabelled } from '../../src/themes/corpus';
 import { valuesOf } from '../../src/themes/features';
 import { redefinedIn, scoreText } from '../../src/themes/tagger';
 import { EMPTY_LAYER, fitTeamLayer, teamLogit, teamLogitsOf, type Correction } from '../../src/themes/team';
+import { GATE_KEEP } from '../../src/themes/decide';
 
 /** The tagger on its own: odd input, explanations, the team layer's arithmetic. */
 const compiled = compileTaxonomy(defaultTaxonomy);
@@ -67,19 +68,23 @@ describe('themes tagger', () => {
     expect(suggested.find((x) => x.id === 'knowledge-management')?.why.join(' ')).toMatch(/knowledge|answer|searchable/);
   });
 
-  test('when the gate finds a story about no theme, then no default theme is suggested, unless the team\'s corrections speak for one', () => {
-    const text = 'Our champions ran the town hall for the guild on the depot floor, and 300 people joined.';
+  test('when the gate finds a story about no theme, then no doubtful default theme is suggested, unless the team\'s corrections speak for one; a likely theme stands on its own', () => {
     const model = shippedModel();
     const open = { ...model, gate: { ...model.gate, threshold: 0 } };
     const closed = { ...model, gate: { ...model.gate, threshold: 1 } };
-    const suggested = (m: typeof model, layer = EMPTY_LAYER): string[] => scoreText(m, compiled, layer, text).filter((x) => x.suggested).map((x) => x.id);
-    expect(suggested(open)).toEqual(expect.arrayContaining(['champions', 'events']));
-    expect(suggested(closed)).toEqual([]);
+    const suggested = (m: typeof model, text: string, layer = EMPTY_LAYER): string[] => scoreText(m, compiled, layer, text).filter((x) => x.suggested).map((x) => x.id);
+    const doubtful = 'Anyone up for watching the Champions League final at the pub tonight?';
+    const champions = scoreText(open, compiled, EMPTY_LAYER, doubtful).find((x) => x.id === 'champions')!;
+    expect(champions.suggested).toBe(true);
+    expect(champions.score).toBeLessThan(GATE_KEEP);
+    expect(suggested(closed, doubtful)).toEqual([]);
     // Scores are still there to see ("Why these themes?" offers likely ones); only the suggestion is withheld.
-    expect(scoreText(closed, compiled, EMPTY_LAYER, text).find((x) => x.id === 'champions')!.score).toBeGreaterThan(0.5);
+    expect(scoreText(closed, compiled, EMPTY_LAYER, doubtful).find((x) => x.id === 'champions')!.score).toBe(champions.score);
     const c = (storyId: string, features: string[]): Correction => ({ storyId, features, themes: ['champions'], known: ['champions', 'events'], at: Number(storyId) });
-    const layer = fitTeamLayer([c('1', ['w:guild', 'w:depot']), c('2', ['w:guild', 'w:floor']), c('3', ['w:guild'])], () => -2);
-    expect(suggested(closed, layer)).toEqual(['champions']);
+    const layer = fitTeamLayer([c('1', ['w:league', 'w:pub']), c('2', ['w:league', 'w:final']), c('3', ['w:league'])], () => -2);
+    expect(suggested(closed, doubtful, layer)).toEqual(['champions']);
+    const likely = 'Our champions ran the town hall for the guild on the depot floor, and 300 people joined.';
+    expect(suggested(closed, likely)).toEqual(expect.arrayContaining(['champions', 'events']));
   });
 
   test('when an ordinary message only borrows a theme\'s words, then the shipped gate is closed; when a story is about the network, then it is open', () => {
