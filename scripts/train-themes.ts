@@ -12,7 +12,7 @@ const corpus = readLabelled(CORPUS_FILE);
 const model = buildModel(corpus, sourceHash());
 const out = path.join(__dirname, '..', 'src', 'themes', 'model.json');
 writeFileSync(out, `${serialiseModel(model)}\n`);
-process.stdout.write(`themes model: ${corpus.length} stories, ${model.features.length} features, thresholds ${model.themes.map((t) => `${t.id} ${t.threshold}`).join(', ')}\nwritten to ${path.relative(process.cwd(), out)} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+process.stdout.write(`themes model: ${corpus.length} stories, ${model.features.length} features, thresholds ${model.themes.map((t) => `${t.id} ${t.threshold}`).join(', ')}, gate ${model.gate.threshold}\nwritten to ${path.relative(process.cwd(), out)} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 
 function serialiseModel(m: typeof model): string {
   return JSON.stringify(m);

@@ -2,7 +2,7 @@ import { defaultTaxonomy } from '../features/stories/taxonomy';
 import { compileTaxonomy, suggestThemes } from '../features/stories/themes';
 import type { LabelledStory } from './corpus';
 import { analyse } from './features';
-import { logitsFor, sigmoid, type ShippedModel } from './shipped';
+import { gateOpen, logitsOf, rowFor, sigmoid, type ShippedModel } from './shipped';
 import { decide, foldOf, scoreSets, THEME_IDS, trainAndTag, TRAINING, type Scores } from './train';
 
 /**
@@ -26,7 +26,9 @@ export function crossValidated(corpus: readonly LabelledStory[], folds: number =
 const defaults = compileTaxonomy(defaultTaxonomy);
 
 export function tagWithModel(model: ShippedModel, text: string): string[] {
-  const logits = logitsFor(model, analyse(text, defaults).features);
+  const row = rowFor(model, analyse(text, defaults).features);
+  const logits = logitsOf(model.linear, row);
+  if (!gateOpen(model, row, logits)) return [];
   return decide([...logits].map(sigmoid), model.thresholds, model.ids);
 }
 

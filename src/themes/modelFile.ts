@@ -14,7 +14,10 @@ export const modelFile = z
     /** features x width, row-major. */
     weights: z.array(z.number()),
     width: z.number().int().positive(),
+    /** "Is this story about any theme?": below its threshold a story gets no default theme. Weights per feature. */
+    gate: z.object({ bias: z.number(), threshold: z.number().min(0).max(1), weights: z.array(z.number()) }),
   })
-  .refine((m) => m.width === m.themes.length && m.weights.length === m.features.length * m.width, { message: 'weights do not match features x themes' });
+  .refine((m) => m.width === m.themes.length && m.weights.length === m.features.length * m.width, { message: 'weights do not match features x themes' })
+  .refine((m) => m.gate.weights.length === m.features.length, { message: 'gate weights do not match features' });
 
 export type ModelFile = z.infer<typeof modelFile>;

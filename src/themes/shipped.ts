@@ -2,6 +2,7 @@ import { logitsOf, sigmoid, type LinearModel } from './linear';
 export { logitsOf };
 import { modelFile, type ModelFile } from './modelFile';
 import { valuesOf } from './features';
+import { gateAllows } from './decide';
 import shipped from './model.json';
 
 /**
@@ -15,6 +16,8 @@ export interface ShippedModel {
   thresholds: readonly number[];
   index: ReadonlyMap<string, number>;
   linear: LinearModel;
+  /** "Is this story about any theme?" (train.ts): below `threshold`, no default theme. */
+  gate: { linear: LinearModel; threshold: number };
 }
 
 export function loadModel(json: unknown): ShippedModel {
@@ -25,6 +28,7 @@ export function loadModel(json: unknown): ShippedModel {
     thresholds: file.themes.map((t) => t.threshold),
     index: new Map(file.features.map((f, i) => [f, i])),
     linear: { features: file.features.length, themes: file.width, w: Float64Array.from(file.weights), bias: Float64Array.from(file.themes.map((t) => t.bias)) },
+    gate: { linear: { features: file.features.length, themes: 1, w: Float64Array.from(file.gate.weights), bias: Float64Array.of(file.gate.bias) }, threshold: file.gate.threshold },
   };
 }
 
@@ -67,6 +71,15 @@ const POSITIONS = 2 ** 20;
 
 export function logitsFor(model: ShippedModel, features: readonly string[]): Float64Array {
   return logitsOf(model.linear, rowFor(model, features));
+}
+
+/**
+ * Whether the story may have default themes: the gate finds it about some theme, or the model
+ * finds one theme likely enough on its own (decide.ts GATE_KEEP). `logits`: the row's theme logits.
+ */
+export function gateOpen(model: ShippedModel, row: ReturnType<typeof rowFor>, logits: Float64Array = logitsOf(model.linear, row)): boolean {
+  const top = logits.reduce((a, x) => Math.max(a, sigmoid(x)), 0);
+  return gateAllows(sigmoid(logitsOf(model.gate.linear, row)[0]!), model.gate.threshold, top);
 }
 
 export { sigmoid };

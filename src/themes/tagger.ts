@@ -3,7 +3,7 @@ import { compileTaxonomy, type CompiledTheme } from '../features/stories/themes'
 import { defaultTaxonomy } from '../features/stories/taxonomy';
 import type { CorrectionsRepo, Where } from './correctionsRepo';
 import { analyse, compiledCues, matchedPhrases, valuesOf, wordsOfFeature, type Analysis } from './features';
-import { logitsFor, logitsOf, rowFor, shippedModel, type ShippedModel } from './shipped';
+import { gateOpen, logitsFor, logitsOf, rowFor, shippedModel, type ShippedModel } from './shipped';
 import { sigmoid } from './linear';
 import { EMPTY_LAYER, fitTeamLayer, teamLogit, teamLogitsOf, type TeamLayer } from './team';
 import { decide } from './decide';
@@ -137,11 +137,16 @@ export function scoreText(model: ShippedModel, compiled: readonly CompiledTheme[
   const modelIndex = shippedIndex(model, redefined);
   const values = valuesOf(analysis.features);
   const teamLogitOf = teamLogitsOf(layer, analysis.features, values);
+  // An ordinary message whose words only look like a theme ("league champions"): no default
+  // theme, unless the team's own corrections speak for it.
+  const open = gateOpen(model, row, shipped);
   const rows = compiled.map((theme) => {
     const t = modelIndex.get(theme.id);
     const base = t === undefined ? priorLogit(analysis.features, theme.id) : shipped[t]!;
-    const threshold = t === undefined ? PRIOR.threshold : model.thresholds[t]!;
-    return { theme, t, score: sigmoid(base + teamLogitOf(theme.id)), threshold };
+    const team = teamLogitOf(theme.id);
+    const closed = t !== undefined && !open && team <= 0;
+    const threshold = t === undefined ? PRIOR.threshold : closed ? Number.POSITIVE_INFINITY : model.thresholds[t]!;
+    return { theme, t, score: sigmoid(base + team), threshold };
   });
   const chosen = new Set(decide(rows.map((r) => r.score), rows.map((r) => r.threshold), rows.map((r) => r.theme.id)));
   return rows

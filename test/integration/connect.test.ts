@@ -504,7 +504,7 @@ describe('connect', () => {
   describe('buckets', () => {
     test('when buckets is asked, then each question theme shows its count, open questions and median time to first answer', async () => {
       const conv = { teamId: '19:bucket-team@thread.tacv2', conversationId: '19:bucket-channel@thread.tacv2' };
-      const q1 = await ask('How do champions plan a kickoff?', BOB, conv);
+      const q1 = await ask('How do champions plan their first month?', BOB, conv);
       await ask('What do champions do every week?', BOB, conv);
       clock.at = new Date(clock.at.getTime() + 2 * 3_600_000);
       const fetched = await bot.send(bot.teams.taskFetch({ verb: 'connect.answer', questionId: q1.questionId }, { from: ERIN, ...conv }));

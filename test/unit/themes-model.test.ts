@@ -18,12 +18,12 @@ describe('the shipped themes model', () => {
     expect(shippedModel().source).toBe(sourceHash());
   });
 
-  test('when the model is trained again from the corpus, then it equals the committed file, and its cross-validated macro F1 is at least 0.70', () => {
+  test('when the model is trained again from the corpus, then it equals the committed file, and its cross-validated macro F1 is at least 0.71', () => {
     const { model, outOfFold } = buildModelWithFolds(corpus, sourceHash());
     expect(model).toEqual(committedJson);
     const cv = scoreSets(outOfFold, corpus.map((s) => s.themes));
     process.stdout.write(`\n${formatScores('out-of-fold on the corpus (thresholds from the same folds)', cv)}\n`);
-    expect(cv.macroF1).toBeGreaterThanOrEqual(0.7);
+    expect(cv.macroF1).toBeGreaterThanOrEqual(0.71);
   }, 120_000);
 
   test('when the corpus is read, then it has at least 600 stories over all 12 themes, mostly multi-label, some with no theme', () => {
@@ -34,21 +34,23 @@ describe('the shipped themes model', () => {
     expect(new Set(corpus.map((s) => s.text)).size).toBe(corpus.length);
   });
 
-  test('when the held-out file and the older fixture are tagged, then macro F1 is at least 0.74 and 0.77, above the phrase lists on the held-out file', () => {
+  test('when the held-out file and the older fixture are tagged, then macro F1 is at least 0.75 and 0.80, above the phrase lists on the held-out file', () => {
     const heldout = readLabelled(HELDOUT_FILE);
     const fixture = readFixture();
     const h = scoreModel(shippedModel(), heldout);
     const f = scoreModel(shippedModel(), fixture);
     process.stdout.write(`\n${formatScores('held-out', h)}\n${formatScores('fixture', f)}\n`);
     expect(heldout.length).toBeGreaterThanOrEqual(100);
-    expect(h.macroF1).toBeGreaterThanOrEqual(0.74);
-    expect(f.macroF1).toBeGreaterThanOrEqual(0.77);
+    expect(h.macroF1).toBeGreaterThanOrEqual(0.75);
+    expect(f.macroF1).toBeGreaterThanOrEqual(0.8);
     expect(h.macroF1).toBeGreaterThan(scorePhraseLists(heldout).macroF1 + 0.1);
   });
 
   test('when a model file is damaged, then loading it fails with a reason instead of tagging with garbage', () => {
     const bad = { ...(committedJson as Record<string, unknown>), weights: [1, 2, 3] };
     expect(() => loadModel(bad)).toThrow(/weights do not match/);
+    const badGate = { ...(committedJson as Record<string, unknown>), gate: { bias: 0, threshold: 0.5, weights: [1] } };
+    expect(() => loadModel(badGate)).toThrow(/gate weights do not match/);
     expect(() => loadModel({ format: 'something else' })).toThrow();
   });
 });

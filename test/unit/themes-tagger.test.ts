@@ -5,11 +5,12 @@ import { storyStrings as s } from '../../src/features/stories/strings';
 import type { Story } from '../../src/features/stories/model';
 import { defaultThemesOf, type ThemeScore } from '../../src/themes';
 import { analyse, MAX_TEXT } from '../../src/themes/features';
-import { rowFor, shippedModel } from '../../src/themes/shipped';
+import { gateOpen, rowFor, shippedModel } from '../../src/themes/shipped';
 import { CORPUS_FILE, readLabelled } from '../../src/themes/corpus';
 import { valuesOf } from '../../src/themes/features';
 import { redefinedIn, scoreText } from '../../src/themes/tagger';
 import { EMPTY_LAYER, fitTeamLayer, teamLogit, teamLogitsOf, type Correction } from '../../src/themes/team';
+import { GATE_KEEP } from '../../src/themes/decide';
 
 /** The tagger on its own: odd input, explanations, the team layer's arithmetic. */
 const compiled = compileTaxonomy(defaultTaxonomy);
@@ -65,6 +66,33 @@ describe('themes tagger', () => {
       expect(x.score).toBeLessThanOrEqual(1);
     }
     expect(suggested.find((x) => x.id === 'knowledge-management')?.why.join(' ')).toMatch(/knowledge|answer|searchable/);
+  });
+
+  test('when the gate finds a story about no theme, then no doubtful default theme is suggested, unless the team\'s corrections speak for one; a likely theme stands on its own', () => {
+    const model = shippedModel();
+    const open = { ...model, gate: { ...model.gate, threshold: 0 } };
+    const closed = { ...model, gate: { ...model.gate, threshold: 1 } };
+    const suggested = (m: typeof model, text: string, layer = EMPTY_LAYER): string[] => scoreText(m, compiled, layer, text).filter((x) => x.suggested).map((x) => x.id);
+    const doubtful = 'Anyone up for watching the Champions League final at the pub tonight?';
+    const champions = scoreText(open, compiled, EMPTY_LAYER, doubtful).find((x) => x.id === 'champions')!;
+    expect(champions.suggested).toBe(true);
+    expect(champions.score).toBeLessThan(GATE_KEEP);
+    expect(suggested(closed, doubtful)).toEqual([]);
+    // Scores are still there to see ("Why these themes?" offers likely ones); only the suggestion is withheld.
+    expect(scoreText(closed, compiled, EMPTY_LAYER, doubtful).find((x) => x.id === 'champions')!.score).toBe(champions.score);
+    const c = (storyId: string, features: string[]): Correction => ({ storyId, features, themes: ['champions'], known: ['champions', 'events'], at: Number(storyId) });
+    const layer = fitTeamLayer([c('1', ['w:league', 'w:pub']), c('2', ['w:league', 'w:final']), c('3', ['w:league'])], () => -2);
+    expect(suggested(closed, doubtful, layer)).toEqual(['champions']);
+    const likely = 'Our champions ran the town hall for the guild on the depot floor, and 300 people joined.';
+    expect(suggested(closed, likely)).toEqual(expect.arrayContaining(['champions', 'events']));
+  });
+
+  test('when an ordinary message only borrows a theme\'s words, then the shipped gate is closed; when a story is about the network, then it is open', () => {
+    const read = (text: string): boolean => gateOpen(shippedModel(), rowFor(shippedModel(), analyse(text, compiled).features));
+    expect(read('My sister just finalised the adoption of her little boy, so I am taking Friday off.')).toBe(false);
+    expect(read('Anyone up for watching the Champions League final at the pub tonight?')).toBe(false);
+    expect(defaultThemesOf('Anyone up for watching the Champions League final at the pub tonight?')).toEqual([]);
+    expect(read('Our champions answered 200 questions in the channel this month and the new hires found them first.')).toBe(true);
   });
 
   test('when a team replaced a default theme\'s words, then it is the team\'s own theme; when it only added words, then it is not', () => {
