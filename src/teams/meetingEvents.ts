@@ -1,6 +1,7 @@
 import type { Activity } from 'botbuilder';
 import { z } from 'zod';
 import type { MeetingEvent } from './door';
+import { personKey } from '../people/model';
 
 /**
  * Teams meeting event activities as plain values. Shapes (Teams docs, "Get meeting events"):
@@ -8,6 +9,8 @@ import type { MeetingEvent } from './door';
  * - meetingParticipantJoin / Leave: `value.members[]` { user: { id, name, aadObjectId, ... },
  *   meeting: { inMeeting, role } }
  * and `channelData.meeting.id` on all of them. Anything else is not a meeting event (undefined).
+ * A participant's `user.tenantId` is their home tenant: someone from another tenant (a customer
+ * invited to the call) is `objectId@homeTenant`, as everywhere else (src/people/model.ts).
  */
 const NAMES: Record<string, MeetingEvent['kind']> = {
   'application/vnd.microsoft.meetingStart': 'start',
@@ -16,6 +19,7 @@ const NAMES: Record<string, MeetingEvent['kind']> = {
   'application/vnd.microsoft.meetingParticipantLeave': 'leave',
 };
 
+const tenantOf = z.object({ tenant: z.object({ id: z.string().min(1).max(200) }) });
 const meetingId = z.object({ meeting: z.object({ id: z.string().min(1).max(1024) }) }).passthrough();
 const lifecycle = z
   .object({
@@ -31,7 +35,7 @@ const participants = z.object({
     .array(
       z
         .object({
-          user: z.object({ id: z.string().min(1).max(1024), name: z.string().max(500).optional(), aadObjectId: z.string().max(200).optional() }).passthrough(),
+          user: z.object({ id: z.string().min(1).max(1024), name: z.string().max(500).optional(), aadObjectId: z.string().max(200).optional(), tenantId: z.string().max(200).optional() }).passthrough(),
         })
         .passthrough(),
     )
@@ -59,9 +63,12 @@ export function meetingEventOf(activity: Partial<Activity>): MeetingEvent | unde
   }
   const v = participants.safeParse(activity.value);
   if (!v.success) return undefined;
+  const hostTenant = activity.conversation?.tenantId ?? tenantOf.safeParse(activity.channelData).data?.tenant.id;
+  const idOf = (user: { id: string; aadObjectId?: string; tenantId?: string }): string =>
+    user.aadObjectId ? (hostTenant ? personKey(user.aadObjectId, user.tenantId, hostTenant) : user.aadObjectId) : user.id;
   return {
     kind,
     meetingId: channel.data.meeting.id,
-    members: v.data.members.map((m) => ({ userId: m.user.aadObjectId || m.user.id, teamsId: m.user.id, name: m.user.name || 'Someone' })),
+    members: v.data.members.map((m) => ({ userId: idOf(m.user), teamsId: m.user.id, name: m.user.name || 'Someone' })),
   };
 }

@@ -131,8 +131,13 @@ describe('attendance announced once, and the last call in the digest', () => {
     const second = await currentCall();
     expect(second.callId).not.toBe(first.callId);
     clock.current = new Date('2026-12-17T15:01:00Z');
-    await Promise.all([one.send(meetingEvent(one, 'meetingParticipantJoin', { members: [participant(NEWCOMER)] })), press(two, 'call.here', { callId: second.callId }, ALICE)]);
-    expect(byPerson(attended)).toEqual({ [ALICE.name]: false, [NEWCOMER.name]: true });
+    // A customer invited from another tenant whose object id is the same GUID as Pat's (object
+    // ids are unique only within a tenant): counted as their own person, coming for the first time.
+    const PARTNER = 'b2b00000-0000-4000-8000-00000000c0de';
+    const twin = { user: { tenantId: PARTNER, id: '29:partner-twin', name: 'Pat Partner', aadObjectId: P1.aadObjectId, role: 'user' }, meeting: { inMeeting: true, role: 'Attendee' } };
+    await Promise.all([one.send(meetingEvent(one, 'meetingParticipantJoin', { members: [participant(NEWCOMER), twin] })), press(two, 'call.here', { callId: second.callId }, ALICE)]);
+    expect(byPerson(attended)).toEqual({ [ALICE.name]: false, [NEWCOMER.name]: true, 'Pat Partner': true });
+    expect(attended.find((c) => c.name === 'Pat Partner')!.personId).toBe(`${P1.aadObjectId}@${PARTNER}`);
     expect(attended.every((c) => c.call?.callId === second.callId)).toBe(true);
 
     // A week with no call ended in it: the last call's open actions still show, only the open ones.
