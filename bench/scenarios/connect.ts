@@ -55,24 +55,32 @@ async function countRequests<T>(port: string, fn: () => Promise<T>, trace?: stri
   let requests = 0;
   let done = false;
   let lastAt = performance.now();
+  let t0 = performance.now();
   const patched = ((...args: Parameters<typeof http.request>) => {
     const o: unknown = args[0];
     const p = typeof o === 'string' || o instanceof URL ? new URL(o.toString()).port : String((o as { port?: unknown } | undefined)?.port ?? '');
-    if (p === port) {
+    const storage = p === port;
+    if (storage) {
       requests++;
-      if (trace) {
-        const req = o as { method?: unknown; path?: unknown } | undefined;
-        trace.push(`${done ? 'beside' : 'during'} ${String(req?.method ?? '')} ${decodeURIComponent(String(req?.path ?? '')).replace(/\?.*$/, '')}`);
-      }
       lastAt = performance.now();
     }
-    return original(...args);
+    const request = original(...args);
+    if (trace) {
+      // Each request (storage, and the replies to the connector stand-in) with when it started and ended, from the turn's start.
+      const o2 = o as { method?: unknown; path?: unknown } | undefined;
+      const at = performance.now() - t0;
+      const line = `${done ? 'beside' : 'during'} ${storage ? 'storage  ' : 'connector'} ${String(o2?.method ?? '')} ${decodeURIComponent(String(o2?.path ?? '')).replace(/\?.*$/, '').replace(/PartitionKey='[^']*',/, '').slice(0, 110)}`;
+      const index = trace.push(`${at.toFixed(1).padStart(6)} ms  ${line}`) - 1;
+      request.once('response', (res: http.IncomingMessage) => res.once('end', () => (trace[index] = `${at.toFixed(1).padStart(6)}-${(performance.now() - t0).toFixed(1).padStart(6)} ms  ${line}`)));
+    }
+    return request;
   }) as typeof http.request;
   http.request = patched;
   try {
-    const t0 = performance.now();
+    t0 = performance.now();
     const result = await fn();
     const ms = performance.now() - t0;
+    trace?.push(`${ms.toFixed(1).padStart(6)} ms  the turn answered`);
     const during = requests;
     done = true;
     lastAt = Math.max(lastAt, performance.now());
@@ -140,13 +148,16 @@ export const scenario: BenchScenario = {
       }
       for (let i = 0; i < TURNS; i++) {
         if (ctx.signal?.aborted) throw new Error('aborted');
-        const b = await countRequests(port, () => baselineTurn(bot, baselineActivity(bot, `${run}-${label}`, i)));
+        const traced = i >= TURNS - 3 && process.env.BENCH_TRACE;
+        const bTrace: string[] | undefined = traced ? [] : undefined;
+        const b = await countRequests(port, () => baselineTurn(bot, baselineActivity(bot, `${run}-${label}`, i)), bTrace);
+        if (bTrace) ctx.print(`baseline turn's requests:\n  ${bTrace.join('\n  ')}`);
         base.push(b.ms);
         baseRequests.push(b.requests);
         bot.connector.reset();
-        const trace: string[] | undefined = i === TURNS - 1 && process.env.BENCH_TRACE ? [] : undefined;
+        const trace: string[] | undefined = traced ? [] : undefined;
         const r = await countRequests(port, () => bot.send(make(i)), trace);
-        if (trace) ctx.print(`${label} turn's storage requests:\n  ${trace.join('\n  ')}`);
+        if (trace) ctx.print(`${label} turn's requests:\n  ${trace.join('\n  ')}`);
         turn.push(r.ms);
         requests.push(r.requests);
         beside.push(r.beside);

@@ -373,9 +373,16 @@ describe('the running note', () => {
     // The running note is posted: the call takes the question into its live queue, no question card.
     await h.press('call.start', { callId: call.callId }, { ...here, from: ALICE });
     const cardsBefore = posted().length;
-    await h.say('ask How did you measure adoption?', { ...here, from: person(2) });
+    const asking = bot.teams.channelMessage('ask How did you measure adoption?', { ...here, from: person(2) });
+    expect((await bot.send(asking)).status).toBe(200);
     expect(bot.connector.texts(conv).at(-1)).toContain('in the queue on the running note');
     expect((await questionsOfCall()).map((q) => q.text)).toEqual(['How did you measure adoption?']);
+    expect(posted()).toHaveLength(cardsBefore);
+    // Teams delivers the same activity again (twice at once): the queue keeps one question, nothing more is said.
+    const said = bot.connector.texts(conv).length;
+    expect((await Promise.all([bot.send(asking), bot.send(asking)])).map((r) => r.status)).toEqual([200, 200]);
+    expect((await questionsOfCall()).map((q) => q.text)).toEqual(['How did you measure adoption?']);
+    expect(bot.connector.texts(conv)).toHaveLength(said);
     expect(posted()).toHaveLength(cardsBefore);
   });
 

@@ -3,7 +3,9 @@ import { ALICE, BOB, CHANNEL, TEAM, TENANT, person, type Person as TeamsPerson }
 import { cardText, expectValidCard } from '../support/cards';
 import { OrganizersRepo, ORGANIZERS_TABLE } from '../../src/people/organizers';
 import { StoriesService } from '../../src/features/stories/service';
-import { ConnectService } from '../../src/features/connect/service';
+import { ConnectService, ReminderNotScheduled } from '../../src/features/connect/service';
+import { QUESTIONS_TABLE } from '../../src/features/connect/repo';
+import type { Store } from '../../src/store/tables';
 import { storiesPorts } from '../../src/features/connect/ports';
 import { REMINDER_JOB } from '../../src/features/connect/jobs';
 import { connectStrings as s } from '../../src/features/connect/strings';
@@ -11,6 +13,9 @@ import { MAX_QUESTION_LENGTH } from '../../src/features/connect/model';
 import { standing, TOP_SIZE } from '../../src/features/connect/expertise';
 import { agendaInternals } from '../../src/features/agenda/routes';
 import { callInternals } from '../../src/features/call/routes';
+import { PROCESSED_TABLE } from '../../src/teams/middleware';
+import { key } from '../../src/store/keys';
+import { odata, type TableClient } from '@azure/data-tables';
 import { agendaStrings } from '../../src/features/agenda/strings';
 
 /** Connect over real HTTP with Azurite: ask, the question card's buttons, the answer dialog, who knows, hide/show, buckets, the reminder. */
@@ -154,6 +159,24 @@ describe('connect', () => {
       expect(bot.connector.texts()).toEqual([s.questionTooLong(long.trim().length)]);
       expect(bot.connector.cards()).toHaveLength(0);
       expect((await service.openQuestions(where, 1000)).length).toBe(before);
+    });
+
+    test('when Teams delivers the same ask twice (at once, and again later), then one question is stored, counted and posted, and no de-duplication row is written for it', async () => {
+      const conv = { teamId: '19:redelivery-team@thread.tacv2', conversationId: '19:redelivery-channel@thread.tacv2' };
+      const place = { tenantId: TENANT, spaceId: conv.teamId };
+      const activity = bot.teams.channelMessage('ask Who has run champions office hours twice?', { from: BOB, ...conv });
+      const results = await Promise.all([bot.send(activity), bot.send(activity)]);
+      expect(results.map((r) => r.status)).toEqual([200, 200]);
+      expect((await bot.send(activity)).status).toBe(200);
+      expect(bot.connector.cards()).toHaveLength(1);
+      expect(await service.openQuestions(place, 10)).toHaveLength(1);
+      // The bucket's counter is written beside the reply: once it shows, it shows one question.
+      const counted = await eventually(async () => (await service.buckets(place)).find((b) => b.asked > 0));
+      expect(counted).toMatchObject({ asked: 1, open: 1 });
+      // The question's own transaction held the activity: the door's `processed` table has no row for it.
+      const rows: unknown[] = [];
+      for await (const r of bot.app.store.table(PROCESSED_TABLE).listEntities({ queryOptions: { filter: odata`RowKey eq ${key('message', activity.id)}` } })) rows.push(r);
+      expect(rows).toHaveLength(0);
     });
 
     test('when ask is used in personal chat, then the person is told it works in channels and chats', async () => {
@@ -381,6 +404,19 @@ describe('connect', () => {
       bot.connector.reset();
       await bot.send(bot.teams.channelMessage('who knows #champions', { from: ALICE }));
       expect(cardText(bot.connector.cards()[0]!.card)).toContain(CAROL.name);
+    });
+
+    test('when a person opts out on another instance, then the next question here does not suggest them (the opt-outs are read on every question), and after "show me" there they are suggested again', async () => {
+      const question = 'How do champions keep the momentum going?';
+      expect(mentionIds((await ask(question, BOB)).card)).toContain(CAROL.aadObjectId);
+      // `service` stands for another instance on the same storage: this bot keeps the opt-outs it read last.
+      await service.hide(TENANT, { userId: CAROL.aadObjectId, userName: CAROL.name });
+      const hidden = await ask(question, BOB);
+      expect(mentionIds(hidden.card)).not.toContain(CAROL.aadObjectId);
+      expect(cardText(hidden.card)).not.toContain(`<at>${CAROL.name}</at>`);
+      expect((await service.find({ ...where, conversationId: CHANNEL }, hidden.questionId)).suggested.map((p) => p.userId)).not.toContain(CAROL.aadObjectId);
+      await service.show(TENANT, { userId: CAROL.aadObjectId, userName: CAROL.name });
+      expect(mentionIds((await ask(question, BOB)).card)).toContain(CAROL.aadObjectId);
     });
 
     test('when another tenant or another team asks, then nobody from this team is suggested', async () => {
@@ -690,6 +726,48 @@ describe('connect', () => {
       expect(reminders[0]!.conversationId).toBe(`${conv.conversationId};messageid=${open.activityId}`);
       expect(reminders[0]!.body.text).toContain('3 days');
       expect((await service.find({ ...where, spaceId: conv.teamId, conversationId: conv.conversationId }, open.questionId)).remindedAt).toBeDefined();
+    });
+
+    test('when writing a reminder fails, then it is retried beside the reply until it is written; a failure that lasts is reported with the question, never dropped silently', async () => {
+      const space = { tenantId: TENANT, spaceId: '19:flaky-team@thread.tacv2', conversationId: '19:flaky-channel@thread.tacv2' };
+      let failures = 0;
+      // Storage refuses the reminder rows (`due|` partitions) `failures` times; everything else is Azurite as usual.
+      const flakyStore: Store = {
+        ...bot.app.store,
+        table: (name: string) => {
+          const table = bot.app.store.table(name);
+          if (name !== QUESTIONS_TABLE) return table;
+          return new Proxy(table, {
+            get(target, prop, receiver) {
+              if (prop !== 'upsertEntity') return Reflect.get(target, prop, receiver) as unknown;
+              return async (...args: Parameters<TableClient['upsertEntity']>) => {
+                if (args[0].partitionKey.startsWith('due') && failures-- > 0) throw Object.assign(new Error('server busy'), { statusCode: 503 });
+                return target.upsertEntity(...args);
+              };
+            },
+          });
+        },
+      };
+      const reported: unknown[] = [];
+      const flaky = new ConnectService(flakyStore, clock, storiesPorts(flakyStore, clock), { reminderHours: 72, reminderRetryMs: [5, 5, 5] }, (err) => reported.push(err));
+      const dueIds = async () => (await flaky.dueReminders(new Date(clock.now().getTime() + 73 * 3_600_000))).map((r) => r.questionId);
+
+      failures = 2;
+      const kept = await flaky.ask(space, { userId: BOB.aadObjectId, userName: BOB.name }, 'Who has a champions onboarding checklist?', JSON.stringify({ conversation: { id: space.conversationId } }));
+      flaky.recordAsked(kept, undefined);
+      await flaky.settled();
+      expect(reported).toHaveLength(2);
+      expect(await dueIds()).toContain(kept.questionId);
+
+      failures = 100;
+      reported.length = 0;
+      const lost = await flaky.ask(space, { userId: BOB.aadObjectId, userName: BOB.name }, 'Who has a champions offboarding checklist?', JSON.stringify({ conversation: { id: space.conversationId } }));
+      flaky.recordAsked(lost, undefined);
+      await flaky.settled();
+      expect(await dueIds()).not.toContain(lost.questionId);
+      expect(reported.at(-1)).toBeInstanceOf(ReminderNotScheduled);
+      expect((reported.at(-1) as ReminderNotScheduled).questionId).toBe(lost.questionId);
+      expect(reported).toHaveLength(4);
     });
 
     test('when the reminder offers "Propose for the next call", then the question becomes one topic of the next call, even with presses at once; with no call planned the person is told and can press again later', async () => {

@@ -31,8 +31,23 @@ interface NoteCardRow {
 
 export type StartResult = { posted: true; activityId?: string } | { posted: false; reason: 'exists' | 'posting' };
 
+/**
+ * How long a conversation found with no running note posted is taken to have none, on this
+ * instance (`ask` asks on every question). A running note this instance starts ends it at once;
+ * one started on another instance shows here within this time: during it, an `ask` in that
+ * conversation becomes a question for the network (its card, suggestions and reminder) instead of
+ * joining the call's live queue. Nothing is lost or misattributed; the call's host sees it in the
+ * thread rather than on the running note, and only in the first seconds of a call.
+ */
+export const NO_RUNNING_NOTE_TTL_MS = 5_000;
+const QUIET_MAX = 10_000;
+
 export class RunningNoteCards {
   private readonly posted = new Map<string, string>();
+  /** Conversations last found with no running note posted, and when (real time). */
+  private readonly quiet = new Map<string, number>();
+  /** Running notes this instance started: a finding older than the last start is not kept. */
+  private starts = 0;
 
   constructor(
     private readonly table: TableClient,
@@ -47,8 +62,27 @@ export class RunningNoteCards {
     return key(where.tenantId, where.conversationId);
   }
 
+  /**
+   * Whether a running note was recently found missing in this conversation (see
+   * NO_RUNNING_NOTE_TTL_MS); `finding` reads and remembers it when it is not.
+   */
+  async noRunningNote(where: ConversationKey, finding: () => Promise<boolean>): Promise<boolean> {
+    const k = this.pk(where);
+    const at = this.quiet.get(k);
+    if (at !== undefined && Date.now() - at < NO_RUNNING_NOTE_TTL_MS) return true;
+    const starts = this.starts;
+    const since = Date.now();
+    const none = await finding();
+    if (!none || starts !== this.starts) return none;
+    if (this.quiet.size >= QUIET_MAX) this.quiet.clear();
+    this.quiet.set(k, since);
+    return true;
+  }
+
   /** Posts the running note for a call unless one exists (or is being posted). */
   async start(where: ConversationKey, callId: string): Promise<StartResult> {
+    this.starts++;
+    this.quiet.delete(this.pk(where));
     const now = this.clock.now().getTime();
     const row: NoteCardRow = { callId, status: 'posting', claimedAt: now, owner: this.owner };
     const entity = { partitionKey: this.pk(where), rowKey: key(callId), ...row };
@@ -75,6 +109,8 @@ export class RunningNoteCards {
     // Posted: the claim stays even if recording the id fails (a second card would be worse than
     // a card that is not updated in place).
     if (activityId) this.posted.set(this.cacheKey(where, callId), activityId);
+    this.starts++;
+    this.quiet.delete(this.pk(where));
     await this.table.updateEntity({ partitionKey: this.pk(where), rowKey: key(callId), status: 'posted', ...(activityId ? { activityId } : {}) }, 'Merge');
     return { posted: true, activityId };
   }

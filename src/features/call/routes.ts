@@ -43,11 +43,14 @@ export function callInternals(host: FeatureHost): CallInternals | undefined {
 /**
  * The port connect's `ask` consults (one `ask` command in the product): while the
  * conversation's call is in progress (not ended, its running note posted), the question joins
- * that call's live queue and the answer is what to tell the person; otherwise undefined and the
- * question goes to the network.
+ * that call's live queue and `text` is what to tell the person; otherwise undefined and the
+ * question goes to the network. `claim` runs once the question is known to go to the call,
+ * before anything is written: false (an earlier delivery of the same activity took it) writes
+ * nothing and answers `redelivered`.
  */
+export type LiveAsk = { text: string } | { redelivered: true };
 export interface CallQuestions {
-  askIfLive(turn: Turn, text: string): Promise<string | undefined>;
+  askIfLive(turn: Turn, text: string, claim?: () => Promise<boolean>): Promise<LiveAsk | undefined>;
 }
 const liveQuestions = new WeakMap<FeatureHost, CallQuestions>();
 export function callQuestionsOf(host: FeatureHost): CallQuestions | undefined {
@@ -171,13 +174,18 @@ export const callFeature: Feature = {
 
     // Live questions: connect owns the one `ask` command and hands a question here while the
     // conversation's call is in progress (its running note is posted); +1 (set-state), Answered (host).
-    const askIfLive = async (turn: Turn, text: string): Promise<string | undefined> => {
-      const call = await agenda.currentCall(whereOf(turn));
-      if (!call || call.status === 'ended' || !(await cards.activityOf(turn, call.callId))) return undefined;
-      if (!text.trim()) return s.askEmpty;
+    const askIfLive = async (turn: Turn, text: string, claim?: () => Promise<boolean>): Promise<LiveAsk | undefined> => {
+      let call: Awaited<ReturnType<typeof agenda.currentCall>>;
+      const quiet = await cards.noRunningNote(turn, async () => {
+        call = await agenda.currentCall(whereOf(turn));
+        return !call || call.status === 'ended' || !(await cards.activityOf(turn, call.callId));
+      });
+      if (quiet || !call) return undefined;
+      if (!text.trim()) return { text: s.askEmpty };
+      if (claim && !(await claim())) return { redelivered: true };
       const { callId } = await questions.ask(whereOf(turn), whoOf(turn), text);
       await cards.touch(turn, callId);
-      return s.questionAsked;
+      return { text: s.questionAsked };
     };
     liveQuestions.set(host, { askIfLive });
     const noteCardFor = async (turn: Turn, data: { callId: string }, notice: { text: string; tone: 'good' | 'attention' }) => {

@@ -30,8 +30,12 @@ export function registerAskTheNetwork(host: FeatureHost, service: ConnectService
       const ref = threadRef(turn, message.id);
       const question = await service.ask({ tenantId: turn.tenantId, spaceId: turn.spaceId, conversationId: turn.conversationId }, { userId: turn.userId, userName: turn.userName }, data.question, JSON.stringify(ref), data.visibility);
       reply.log.info('connect.asked', { questionId: question.questionId, fromMessage: true, suggested: question.suggested.length, visibility: question.visibility ?? 'team' });
-      const posted = await host.poster.post(ref, { card: questionCard(question) });
-      if (posted) service.cardPosted(question, posted);
+      let posted: string | undefined;
+      try {
+        posted = await host.poster.post(ref, { card: questionCard(question) });
+      } finally {
+        service.recordAsked(question, posted);
+      }
       crossPost(question);
       await asked(host, question);
       // The dialog closes; the question card is in the thread.

@@ -1,7 +1,7 @@
-import type { TableClient } from '@azure/data-tables';
+import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { encodeKeyPart, key, timeKey } from '../../store/keys';
 import { mutateEntity } from '../../store/etag';
-import { getEntityOrUndefined, insertIfAbsent, listPartition, type Store } from '../../store/tables';
+import { getEntityOrUndefined, insertIfAbsent, listPartition, statusOf, type Store } from '../../store/tables';
 import { topOf, withTopEntry, type ExpertiseRow } from './expertise';
 import { QUESTION_NETWORK_TABLE } from './network';
 import { QUESTION_ID, type AcceptedAnswer, type Answer, type Person, type ProposedTopic, type Question, type QuestionCopy, type RelatedStory, type RoutedChannel, type Space } from './model';
@@ -12,6 +12,7 @@ import { QUESTION_ID, type AcceptedAnswer, type Answer, type Person, type Propos
  * questions   PK tenant|space            RK questionId (newest first); its answers RK questionId|a|answerId;
  *                                        RK open|questionId: the open questions (digest), removed at the first answer;
  *                                        RK copy|questionId|channel: one per cross-posted copy (only one instance posts it)
+ *                                        RK asked|conversation|activity: the Teams activity that asked (a re-delivery finds it)
  *             PK due|YYYY-MM-DD          RK dueTime|tenant|space|questionId: reminders due that day (the job reads a few days)
  * expertise   PK tenant|space|theme      RK p|person: decayed score, counts and latest time per kind (expertise.ts)
  *                                        RK top: the theme's best TOP_SIZE rows, kept as contributions happen
@@ -159,6 +160,7 @@ const OPEN = 'open|';
 const openRk = (questionId: string): string => `${OPEN}${questionId}`;
 const copyRk = (questionId: string, conversationId: string): string => `copy|${questionId}|${encodeKeyPart(conversationId)}`;
 const answerRk = (questionId: string, answerId: string): string => `${questionId}|a|${answerId}`;
+const askedRk = (conversationId: string, activityId: string): string => `asked|${encodeKeyPart(conversationId)}|${encodeKeyPart(activityId)}`;
 export const duePk = (day: Date): string => key('due', day.toISOString().slice(0, 10));
 
 function toRow(q: Question): QuestionRow {
@@ -236,20 +238,53 @@ export class ConnectRepo {
   // ---- questions -----------------------------------------------------------------------
 
   /**
-   * The question and its open-list entry in one transaction (one partition), its reminder beside
-   * it. A reminder whose question was never written leads nowhere: the job skips what it cannot
-   * read, so a failure never leaves half a question.
+   * The question and its open-list entry in one transaction (one partition). Its reminder is
+   * written after (scheduleReminder); a reminder whose question was never written leads nowhere
+   * (the job skips what it cannot read), so a failure never leaves half a question.
+   *
+   * With `activityId` (the Teams activity that asked) the transaction also creates
+   * `asked|<conversation>|<activityId>`, as a story's capture does: a re-delivery of that activity
+   * fails on it, writes nothing, and is told so (false), so the `ask` turn needs no separate
+   * de-duplication row.
    */
-  async createQuestion(q: Question, remindAt: Date): Promise<void> {
+  async createQuestion(q: Question, activityId?: string): Promise<boolean> {
     const open: OpenQuestionRow = { questionId: q.questionId, conversationId: q.conversationId, text: q.text, askerName: q.asker.userName, bucket: q.bucket, createdAt: q.createdAt.getTime() };
+    const actions: TransactionAction[] = [
+      ['create', { partitionKey: spacePk(q), rowKey: q.questionId, ...toRow(q) }],
+      ['upsert', { partitionKey: spacePk(q), rowKey: openRk(q.questionId), ...open }, 'Replace'],
+    ];
+    if (activityId) actions.push(['create', { partitionKey: spacePk(q), rowKey: askedRk(q.conversationId, activityId), questionId: q.questionId, at: q.createdAt.getTime() }]);
+    try {
+      await this.questions.submitTransaction(actions);
+      return true;
+    } catch (err) {
+      if (activityId !== undefined && statusOf(err) === 409 && (await this.askedBy(q, q.conversationId, activityId)) !== undefined) return false;
+      throw err;
+    }
+  }
+
+  /** The question's one reminder, due at `remindAt` (written again, it is the same row). */
+  async scheduleReminder(q: Question, remindAt: Date): Promise<void> {
     const due: DueRow = { tenantId: q.tenantId, spaceId: q.spaceId, questionId: q.questionId, dueAt: remindAt.getTime() };
-    await Promise.all([
-      this.questions.submitTransaction([
-        ['create', { partitionKey: spacePk(q), rowKey: q.questionId, ...toRow(q) }],
-        ['upsert', { partitionKey: spacePk(q), rowKey: openRk(q.questionId), ...open }, 'Replace'],
-      ]),
-      this.questions.upsertEntity({ partitionKey: duePk(remindAt), rowKey: timeKey(remindAt, key(q.tenantId, q.spaceId, q.questionId)), ...due }, 'Replace'),
-    ]);
+    await this.questions.upsertEntity({ partitionKey: duePk(remindAt), rowKey: timeKey(remindAt, key(q.tenantId, q.spaceId, q.questionId)), ...due }, 'Replace');
+  }
+
+  /** The question a Teams activity asked, if it asked one (or the call took it: see claimAsking). */
+  async askedBy(w: Space, conversationId: string, activityId: string): Promise<string | undefined> {
+    return (await getEntityOrUndefined<{ questionId: string }>(this.questions, spacePk(w), askedRk(conversationId, activityId)))?.questionId;
+  }
+
+  /**
+   * "Only the first delivery of this activity asks": the same row createQuestion creates, for an
+   * `ask` that goes elsewhere (a call's live queue). False when an earlier delivery took it.
+   */
+  async claimAsking(w: Space, conversationId: string, activityId: string, at: Date): Promise<boolean> {
+    return insertIfAbsent(this.questions, { partitionKey: spacePk(w), rowKey: askedRk(conversationId, activityId), questionId: '', at: at.getTime() });
+  }
+
+  /** The claim of an activity whose work failed: a re-delivery may try again. */
+  async releaseAsking(w: Space, conversationId: string, activityId: string): Promise<void> {
+    await this.questions.deleteEntity(spacePk(w), askedRk(conversationId, activityId)).catch(() => undefined);
   }
 
   async getQuestion(w: Space, questionId: string): Promise<Question | undefined> {

@@ -21,7 +21,7 @@ import { askedVisibility } from './parse';
 import { ANSWER_ID, MAX_QUESTION_LENGTH, QUESTION_ID, QUESTION_VISIBILITIES, type Contribution, type Person, type Place, type Question } from './model';
 import { storiesPorts } from './ports';
 import { CONNECT_TABLES } from './repo';
-import { ConnectService, newAnswerId } from './service';
+import { ConnectService, newAnswerId, ReminderNotScheduled } from './service';
 import { asked, mentioning, threadOfPost, threadRef } from './shapes';
 import { connectStrings as s } from './strings';
 
@@ -51,7 +51,9 @@ export const connectFeature: Feature = {
   tables: CONNECT_TABLES,
   create(host) {
     const service = new ConnectService(host.store, host.clock, storiesPorts(host.store, host.clock), { reminderHours: host.config.connect.reminderHours }, (err) =>
-      host.log.warn('connect.bookkeeping_failed', errorFields(err)),
+      err instanceof ReminderNotScheduled
+        ? host.log.error('connect.reminder_not_scheduled', { questionId: err.questionId, ...errorFields(err.cause) })
+        : host.log.warn('connect.bookkeeping_failed', errorFields(err)),
     );
 
     /** The reference was written by threadRef; read back from storage, so parsed again. */
@@ -136,7 +138,12 @@ export const connectFeature: Feature = {
         if (!ref) throw new Error('stored conversation reference is not readable');
         const text = q.text.trim().length > MAX_QUESTION_LENGTH ? `${q.text.trim().slice(0, MAX_QUESTION_LENGTH - 1)}…` : q.text;
         const question = await service.ask(where, q.askedBy, text, q.reference);
-        const posted = await host.poster.post(ref, { text: s.fromCall(safeLine(q.callTitle, 120)), card: questionCard(question) });
+        let posted: string | undefined;
+        try {
+          posted = await host.poster.post(ref, { text: s.fromCall(safeLine(q.callTitle, 120)), card: questionCard(question) });
+        } finally {
+          service.recordAsked(question, undefined);
+        }
         if (posted) await service.posted(question, JSON.stringify(threadOfPost(ref, posted)), posted);
         crossPost(question);
         host.log.info('connect.asked', { questionId: question.questionId, fromCall: true, themes: question.themes.length, suggested: question.suggested.length });
@@ -187,20 +194,41 @@ function registerCommands(host: FeatureHost, service: ConnectService, settled: (
     summary: s.askSummary,
     group: s.group,
     scopes: [...scopes],
+    // The question's own transaction de-duplicates a re-delivery (a row keyed by the activity
+    // id; the call's live queue is claimed with the same row): the door skips its `processed` row.
+    deduplicatesItself: true,
     async handle(turn, args, reply) {
+      const place = placeOf(turn);
       // During a call (its running note is live) the question joins the call's queue. Whether a
       // call is live and what the network question would be are found at once: preparing reads
-      // only, so it is dropped when the call takes the question.
+      // only, so it is dropped when the call takes the question. The call's read is asked for
+      // first, so its round trip overlaps the tagger's work.
       // `visibility: network` is read first: a word it does not know is refused before anything else.
       const { text, visibility } = askedVisibility(args);
-      const prepared = settled().then(() => service.prepare(placeOf(turn), personOf(turn), text, JSON.stringify(threadRef(turn, turn.activityId)), visibility));
+      const activityId = turn.activityId;
+      let claimed = false;
+      const claim = async (): Promise<boolean> => !activityId || (claimed = await service.repo.claimAsking(place, turn.conversationId, activityId, host.clock.now()));
+      const live = callQuestionsOf(host)?.askIfLive(turn, text, claim);
+      live?.catch(() => undefined);
+      const prepared = settled().then(() => service.prepare(place, personOf(turn), text, JSON.stringify(threadRef(turn, turn.activityId)), visibility));
       prepared.catch(() => undefined);
-      const live = await callQuestionsOf(host)?.askIfLive(turn, text);
-      if (live !== undefined) return void (await reply.text(live));
-      const question = await service.save(await prepared);
+      const taken = await live?.catch(async (err: unknown) => {
+        // The call's write failed after the claim: released, so a re-delivery may try again (as the door's own row would be).
+        if (claimed && activityId) await service.repo.releaseAsking(place, turn.conversationId, activityId);
+        throw err;
+      });
+      if (taken && 'redelivered' in taken) return void reply.log.info('activity.duplicate', { activityId: turn.activityId });
+      if (taken) return void (await reply.text(taken.text));
+      const question = await service.save(await prepared, turn.activityId);
+      if (!question) return void reply.log.info('activity.duplicate', { activityId: turn.activityId });
       reply.log.info('connect.asked', { questionId: question.questionId, themes: question.themes.length, suggested: question.suggested.length, related: question.related.length, visibility: question.visibility ?? 'team' });
-      const posted = await reply.card(questionCard(question));
-      if (posted) service.cardPosted(question, posted);
+      let posted: string | undefined;
+      try {
+        posted = await reply.card(questionCard(question));
+      } finally {
+        // After the card, not before it: the reminder row, the bucket's counter, the card's id (see recordAsked).
+        service.recordAsked(question, posted);
+      }
       crossPost(question);
       await asked(host, question);
     },

@@ -40,7 +40,14 @@ import { connectStrings as s } from './strings';
 export interface ConnectSettings {
   /** Hours after which an unanswered question gets its one reminder. */
   reminderHours: number;
+  /**
+   * Waits before each new attempt at a question's reminder row when writing it failed (the
+   * storage client has already retried transient failures by then). Default 1 s, 5 s, 30 s.
+   */
+  reminderRetryMs?: readonly number[];
 }
+
+const REMINDER_RETRY_MS = [1_000, 5_000, 30_000];
 
 export interface BucketView {
   bucket: string;
@@ -65,11 +72,23 @@ const SHORTLIST_TERMS = 40;
 /** The reminder job reads this many day partitions back, so a scheduler that was down a few days still reminds. */
 const REMINDER_LOOKBACK_DAYS = 7;
 
-/** A question ready to be stored: nothing written yet; its related stories still to be confirmed (`alive`). */
+/**
+ * A question ready to be stored: nothing written yet. Two of its reads are still under way and
+ * are awaited by `save` beside the write: which related stories still exist (`alive`), and the
+ * tenant's opt-outs as read now, when the suggestions were made from the ones this instance read
+ * last (`resuggested`: the suggestions made anew from the fresh opt-outs, if they differ).
+ */
 export interface PreparedQuestion {
   question: Question;
   alive: Promise<Set<string>>;
+  resuggested: Promise<Person[] | undefined>;
 }
+
+const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>): boolean => a.size === b.size && [...a].every((x) => b.has(x));
+const samePeople = (a: readonly Person[], b: readonly Person[]): boolean => a.length === b.length && a.every((p, i) => p.userId === b[i]?.userId);
+
+/** Tenants whose last read opt-outs this instance keeps (to suggest from while it reads them again). */
+const OPT_OUTS_KEPT = 1_000;
 
 export type DueReminder = Awaited<ReturnType<ConnectRepo['dueReminders']>>[number];
 
@@ -93,6 +112,17 @@ function withoutVisibility(q: Question): Question {
 function withoutProposal(q: Question): Question {
   const { proposed: _proposed, ...rest } = q;
   return rest;
+}
+
+/** A question's reminder row could not be written after every retry (logged with the question's id, never its text). */
+export class ReminderNotScheduled extends Error {
+  constructor(
+    readonly questionId: string,
+    cause: unknown,
+  ) {
+    super(`the reminder of question ${questionId} could not be written`, { cause });
+    this.name = 'ReminderNotScheduled';
+  }
 }
 
 export function median(values: readonly number[]): number | undefined {
@@ -136,14 +166,30 @@ export class ConnectService {
   async prepare(place: Place, asker: Person, raw: string, thread: string, visibility: QuestionVisibility = 'team'): Promise<PreparedQuestion> {
     const text = this.validateQuestion(raw);
     const now = this.clock.now();
+    // The opt-outs are read on every question (a list kept from earlier could suggest someone
+    // who just opted out), asked for before the tagger's CPU work so the round trip and the
+    // tagging overlap. The suggestions are made from the opt-outs this instance read last, if
+    // any, and checked against this read beside the question's write (`save`); the first
+    // question of a tenant on this instance waits for it.
+    const optedOut = this.repo.hiddenPeople(place.tenantId).then((fresh) => this.keepOptOuts(place.tenantId, fresh));
+    optedOut.catch(() => undefined);
+    const known = this.optOuts.get(place.tenantId);
     const themes = await this.ports.tagger.themesOf(place, text);
     const bucket = themes[0] ?? GENERAL_BUCKET;
     // Each theme's top list and story shortlist in one read (two rows of one partition).
     const lists = Promise.all(themes.map(async (theme) => ({ theme, ...(await this.repo.themeLists(place, theme)) })));
+    const tops = lists.then((l) => l.map((x) => ({ theme: x.theme, rows: x.top })));
+    const wanted = { themes, bucket, exclude: [asker.userId] };
     const [{ people: suggested, route }, { candidates, alive }] = await Promise.all([
-      this.suggest(place, { themes, bucket, exclude: [asker.userId] }, MAX_SUGGESTED, lists.then((l) => l.map((x) => ({ theme: x.theme, rows: x.top })))),
+      this.suggest(place, wanted, MAX_SUGGESTED, tops, known ? Promise.resolve(known) : optedOut),
       this.related(place, text, themes, lists.then((l) => l.map((x) => x.stories))),
     ]);
+    const resuggested = optedOut.then(async (fresh) => {
+      if (!known || sameSet(known, fresh)) return undefined;
+      const people = (await this.suggest(place, wanted, MAX_SUGGESTED, tops, Promise.resolve(fresh))).people;
+      return samePeople(people, suggested) ? undefined : people;
+    });
+    resuggested.catch(() => undefined);
     // The bucket's channels (other than this one) each get a copy of the card.
     const copies = (route?.channels ?? []).filter((c) => c.conversationId !== place.conversationId).map((c) => ({ ...c }));
     const question: Question = {
@@ -165,25 +211,40 @@ export class ConnectService {
       thread,
       ...(visibility === 'network' ? { visibility } : {}),
     };
-    return { question, alive };
+    return { question, alive, resuggested };
+  }
+
+  /** Opt-outs read last per tenant on this instance (what `prepare` suggests from while it reads them again). */
+  private readonly optOuts = new Map<string, Set<string>>();
+
+  private keepOptOuts(tenantId: string, fresh: Set<string>): Set<string> {
+    this.optOuts.delete(tenantId);
+    if (this.optOuts.size >= OPT_OUTS_KEPT) this.optOuts.delete(this.optOuts.keys().next().value as string);
+    this.optOuts.set(tenantId, fresh);
+    return fresh;
   }
 
   /**
-   * Stores a prepared question with its open-list entry and reminder (one round trip: the
-   * transaction and the reminder row in parallel, while the related stories are checked to
-   * still exist; in the rare case one was deleted, the question is rewritten without it before
-   * anyone sees the card). The bucket's counter is bookkeeping written beside the reply
-   * (`later`): `buckets` waits for it on this instance.
+   * Stores a prepared question with its open-list entry (one transaction, while the related
+   * stories are checked to still exist and the opt-outs are read again; in the rare case a story
+   * was deleted, or the opt-outs changed since this instance last read them, the question is
+   * rewritten, without the story, with the suggestions the fresh opt-outs make, before anyone
+   * sees the card). With the asking activity's id, a re-delivery of that activity stores
+   * nothing and gets undefined (see ConnectRepo.createQuestion). The reminder, the bucket's
+   * counter and the card's id are written after the card is posted (`recordAsked`).
    */
-  async save(prepared: PreparedQuestion): Promise<Question> {
+  async save(prepared: PreparedQuestion, activityId?: string): Promise<Question | undefined> {
     const { question } = prepared;
-    const [alive] = await Promise.all([prepared.alive, this.repo.createQuestion(question, new Date(question.createdAt.getTime() + this.settings.reminderHours * 3_600_000))]);
-    this.later(this.count(question, question.bucket, (c) => ({ ...c, asked: c.asked + 1 })));
+    const [alive, resuggested, created] = await Promise.all([prepared.alive, prepared.resuggested, this.repo.createQuestion(question, activityId)]);
+    if (!created) return undefined;
     const related = question.related.filter((r) => alive.has(r.storyId));
+    // The opt-outs changed since this instance last read them (someone opted out, or back in):
+    // the suggestions as the fresh ones make them, before anyone sees the card.
+    const suggested = resuggested ?? question.suggested;
     let saved = question;
-    if (related.length !== question.related.length) {
-      const { after } = await this.repo.changeQuestion(question, question.questionId, (cur) => (cur ? { ...cur, related } : undefined));
-      saved = after ?? { ...question, related };
+    if (related.length !== question.related.length || resuggested) {
+      const { after } = await this.repo.changeQuestion(question, question.questionId, (cur) => (cur ? { ...cur, related, suggested } : undefined));
+      saved = after ?? { ...question, related, suggested };
     }
     // Listed for the other teams only once the question is stored, and as stored (see follow).
     if (listedInNetwork(question)) await this.follow(question, question.questionId);
@@ -233,31 +294,70 @@ export class ConnectService {
 
   /** Tags the question, finds related stories and up to 3 people, and stores it with its reminder. */
   async ask(place: Place, asker: Person, raw: string, thread: string, visibility: QuestionVisibility = 'team'): Promise<Question> {
-    return this.save(await this.prepare(place, asker, raw, thread, visibility));
+    const question = await this.save(await this.prepare(place, asker, raw, thread, visibility));
+    if (!question) throw new Error('a question without an activity id cannot be a re-delivery');
+    return question;
   }
 
-  /** Remembers the posted card's id, beside the reply (presses on this instance wait for it through `find`). */
-  cardPosted(q: Question, cardId: string): void {
-    this.later(this.repo.setCardId(q, q.questionId, cardId));
+  /**
+   * After the card is posted (or its post failed: the question is stored either way), beside the
+   * reply: the question's reminder, the bucket's asked counter and, if posted, the card's id.
+   * Presses on this instance wait for the card's id through `find`, `buckets` for the counter.
+   * The reminder row is retried until written (`reminderRetryMs`): each failure is reported, and
+   * one that lasts is reported with the question's id (ReminderNotScheduled).
+   */
+  recordAsked(q: Question, cardId: string | undefined): void {
+    const remindAt = new Date(q.createdAt.getTime() + this.settings.reminderHours * 3_600_000);
+    const first = this.repo.scheduleReminder(q, remindAt);
+    // The reminder job on this instance waits for first attempts in flight (not for retries).
+    this.track(this.firstReminders, first, () => undefined);
+    this.track(this.background, first.catch((err: unknown) => this.retryReminder(q, remindAt, err)));
+    this.later(this.count(q, q.bucket, (c) => ({ ...c, asked: c.asked + 1 })));
+    if (cardId) this.later(this.repo.setCardId(q, q.questionId, cardId));
+  }
+
+  private async retryReminder(q: Question, remindAt: Date, failure: unknown): Promise<void> {
+    const waits = this.settings.reminderRetryMs ?? REMINDER_RETRY_MS;
+    let err = failure;
+    for (const wait of waits) {
+      this.onLaterError(err);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      try {
+        return await this.repo.scheduleReminder(q, remindAt);
+      } catch (again) {
+        err = again;
+      }
+    }
+    throw new ReminderNotScheduled(q.questionId, err);
   }
 
   // ---- writes beside the reply ----------------------------------------------------------
 
   private readonly pending = new Set<Promise<void>>();
+  /** Writes beside the reply that no read on this instance waits for (the reminder row, retried). */
+  private readonly background = new Set<Promise<void>>();
+  /** Each reminder row's first attempt, while in flight. */
+  private readonly firstReminders = new Set<Promise<void>>();
 
   /** Bookkeeping that need not hold the reply: failures are logged, reads on this instance wait for it. */
   later(work: Promise<unknown>): void {
-    const p = work.then(
-      () => undefined,
-      (err: unknown) => this.onLaterError(err),
-    );
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
+    this.track(this.pending, work);
   }
 
-  /** Everything `later` started on this instance is written. */
-  async settled(): Promise<void> {
+  private track(set: Set<Promise<void>>, work: Promise<unknown>, onError: (err: unknown) => void = this.onLaterError): void {
+    const p = work.then(() => undefined, onError);
+    set.add(p);
+    void p.finally(() => set.delete(p));
+  }
+
+  /** What reads on this instance wait for (`later`) is written. */
+  async written(): Promise<void> {
     while (this.pending.size) await Promise.all([...this.pending]);
+  }
+
+  /** Everything started beside the replies on this instance is done (written, or given up and reported). */
+  async settled(): Promise<void> {
+    while (this.pending.size || this.background.size) await Promise.all([...this.pending, ...this.background]);
   }
 
   /** Bucket owners first, then the best-ranked people on the themes; never the excluded, hidden or declined. */
@@ -266,8 +366,9 @@ export class ConnectService {
     q: { themes: string[]; bucket: string; exclude: string[] },
     count: number,
     topLists?: Promise<{ theme: string; rows: ExpertiseRow[] }[]>,
+    optedOut?: Promise<Set<string>>,
   ): Promise<{ people: Person[]; route?: BucketRoute }> {
-    const [route, hidden, tops] = await Promise.all([this.repo.routeOf(where, q.bucket), this.repo.hiddenPeople(where.tenantId), topLists ?? this.tops(where, q.themes)]);
+    const [route, hidden, tops] = await Promise.all([this.repo.routeOf(where, q.bucket), optedOut ?? this.repo.hiddenPeople(where.tenantId), topLists ?? this.tops(where, q.themes)]);
     const exclude = new Set([...hidden, ...q.exclude]);
     const owners = (route?.owners ?? []).filter((p) => !exclude.has(p.userId));
     for (const o of owners) exclude.add(o.userId);
@@ -320,7 +421,7 @@ export class ConnectService {
 
   /** The question as the card shows it; refuses ids from another conversation (or a version never sent). */
   async find(place: Place, questionId: string, version?: number): Promise<Question> {
-    if (this.pending.size) await this.settled();
+    if (this.pending.size) await this.written();
     const q = await this.repo.getQuestion(place, questionId);
     const here = q && (q.conversationId === place.conversationId || Boolean(q.copies?.some((c) => c.conversationId === place.conversationId)));
     if (!q || !here || (version !== undefined && version > q.version)) throw new UserError(s.questionNotFound);
@@ -493,11 +594,11 @@ export class ConnectService {
   }
 
   async hide(tenantId: string, who: Person): Promise<void> {
-    await this.repo.setHidden(tenantId, who, true, this.clock.now());
+    await this.repo.setHidden(tenantId, who, true, this.clock.now()).finally(() => this.optOuts.delete(tenantId));
   }
 
   async show(tenantId: string, who: Person): Promise<void> {
-    await this.repo.setHidden(tenantId, who, false, this.clock.now());
+    await this.repo.setHidden(tenantId, who, false, this.clock.now()).finally(() => this.optOuts.delete(tenantId));
   }
 
   /** A contribution somewhere in the product: raises the person on each of its themes (one row per theme). */
@@ -536,7 +637,7 @@ export class ConnectService {
   }
 
   async buckets(where: Space): Promise<BucketView[]> {
-    await this.settled();
+    await this.written();
     const [{ stats, routes }, themes] = await Promise.all([this.repo.bucketsOf(where), this.ports.tagger.themes(where)]);
     const names = new Map(themes.map((t) => [t.id, t.name]));
     const ids = new Set([...stats.keys(), ...routes.keys()]);
@@ -593,6 +694,8 @@ export class ConnectService {
 
   /** Reminders due by now, from the day partitions of the last week (one read each). */
   async dueReminders(now: Date): Promise<DueReminder[]> {
+    // Reminder rows this instance is writing (first attempts) are read with the rest.
+    while (this.firstReminders.size) await Promise.all([...this.firstReminders]);
     const days = Array.from({ length: REMINDER_LOOKBACK_DAYS }, (_, i) => new Date(now.getTime() - i * 86_400_000));
     return this.repo.dueReminders(days, now);
   }
