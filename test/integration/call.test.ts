@@ -1,3 +1,4 @@
+import { connectStrings } from '../../src/features/connect/strings';
 import { startTestBot, uniquePrefix, type TestBot } from '../support/harness';
 import { ConnectorStandIn, type Member } from '../support/connector';
 import { ALICE, BOB, TEAM, TENANT, person, type Person, type Where } from '../support/activities';
@@ -304,6 +305,9 @@ describe('the running note', () => {
     await h.say('ask Who owns the pilot?', { ...here, from: person(2) });
     await h.say('ask', here);
     expect(bot.connector.texts(conv).at(-1)).toContain('Write the question after the command');
+    // Asked for the network during the call: it joins the call's questions, and the person is told it stays with the team.
+    await h.say('ask visibility: network Can other teams reuse our pilot plan?', { ...here, from: person(3) });
+    expect(bot.connector.texts(conv).at(-1)).toContain(connectStrings.liveStaysInTeam);
     const questions = (await agendaInternals(bot.app.host)!.service.repo.listStoredNotes({ tenantId: TENANT, conversationId: conv }, call.callId)).filter((n) => n.kind === 'question');
     const pilot = questions.find((q) => q.text === 'Who owns the pilot?')!;
     const measure = questions.find((q) => q.text === 'How did you measure adoption?')!;

@@ -218,7 +218,7 @@ function registerCommands(host: FeatureHost, service: ConnectService, settled: (
         throw err;
       });
       if (taken && 'redelivered' in taken) return void reply.log.info('activity.duplicate', { activityId: turn.activityId });
-      if (taken) return void (await reply.text(taken.text));
+      if (taken) return void (await reply.text(visibility === 'network' ? `${taken.text} ${s.liveStaysInTeam}` : taken.text));
       const question = await service.save(await prepared, turn.activityId);
       if (!question) return void reply.log.info('activity.duplicate', { activityId: turn.activityId });
       reply.log.info('connect.asked', { questionId: question.questionId, themes: question.themes.length, suggested: question.suggested.length, related: question.related.length, visibility: question.visibility ?? 'team' });

@@ -112,6 +112,8 @@ export const connectStrings = {
   visibilityOutside:
     'A question cannot be approved for use outside: that is for stories a teller agreed to have retold as social proof. Write visibility: network to show it to every team of this organisation. Nothing was asked.',
   notAllowedVisibility: 'Only the person who asked (or an organizer) can change who sees this question. Nothing was changed.',
+  /** After the call's own answer, when `visibility: network` was asked for during a call. */
+  liveStaysInTeam: "A question asked during a call joins the call's questions, which stay with this team. To ask the whole network, ask again after the call.",
   visibilityLabel: 'Visible to',
   visibilityNames: { team: 'this team only', network: 'every team of the network' } as Record<'team' | 'network', string>,
   visibilitySet: (name: string) => `Now visible to: ${name}.`,
