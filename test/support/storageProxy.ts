@@ -8,8 +8,9 @@ import type { AddressInfo } from 'node:net';
  * - 'writes-failing': reads pass; writes alternate between "applied, answer lost" (forwarded to
  *   Azurite, then the connection is cut before the answer) and "never arrived" (cut at once):
  *   the two ways a write fails in a real outage, which the bot cannot tell apart.
- * - 'cut-after-write': reads pass until the first write, which is applied with its answer lost;
- *   from then on the proxy is 'down' (the outage begins mid-turn).
+ * - 'cut-after-write': reads pass until the first write (the first matching `cutAt`, when set:
+ *   other writes, e.g. work written beside an earlier reply, pass until then), which is applied
+ *   with its answer lost; from then on the proxy is 'down' (the outage begins mid-turn).
  * - 'down': every request is cut before it reaches Azurite.
  * Requests whose path matches `spare` always pass (e.g. the de-duplication table, so that
  * turns reach the code under test).
@@ -21,6 +22,8 @@ export type ProxyMode = 'up' | 'writes-failing' | 'cut-after-write' | 'down';
 
 export class StorageProxy {
   mode: ProxyMode = 'up';
+  /** In 'cut-after-write': the write that begins the outage is the first whose path matches this. */
+  cutAt?: RegExp;
   /** Writes Azurite applied whose answer the bot never got. */
   appliedButLost = 0;
   /** Writes cut before they reached Azurite. */
@@ -86,7 +89,7 @@ export class StorageProxy {
       if (rule) {
         rule.left--;
         loseAnswer = true;
-      } else if (this.mode === 'cut-after-write' && isWrite && !spared) {
+      } else if (this.mode === 'cut-after-write' && isWrite && !spared && (this.cutAt?.test(req.url ?? '') ?? true)) {
         this.mode = 'down';
         loseAnswer = true;
       } else if (this.mode === 'writes-failing' && isWrite && !spared) {
