@@ -59,6 +59,9 @@ const digest: DigestContent = {
   nextCall: { callId: 'abcd1234-1', title: worst(MAX_TITLE), startsAt: at, topTopics: topics.slice(0, 3) },
   recap: { title: worst(MAX_TITLE), decisions: Array.from({ length: 50 }, () => worst(MAX_NOTE)), actions: Array.from({ length: 50 }, () => worst(MAX_NOTE)) },
   newVoices: Array.from({ length: 200 }, (_, i) => `${NAME}${i}`),
+  lastCall: { callId: 'abcd1234-0', title: worst(MAX_TITLE), endedAt: at, turnout: 1e6, firstTimers: Array.from({ length: 200 }, (_, i) => `${NAME}${i}`), openActions: Array.from({ length: 50 }, () => ({ text: worst(MAX_NOTE), ownerName: NAME, due: '2026-12-31' })) },
+  openQuestions: Array.from({ length: 20 }, (_, i) => ({ text: worst(MAX_NOTE), askerName: NAME, bucket: `theme-${'x'.repeat(40)}`, askedAt: at, ...(i % 2 ? { fromAnotherTeam: true, link: `https://teams.microsoft.com/l/message/${'z'.repeat(1500)}` } : {}) })),
+  networkRecaps: Array.from({ length: 20 }, () => ({ title: worst(MAX_TITLE), endedAt: at, decisions: Array.from({ length: 50 }, () => worst(MAX_NOTE)), actions: Array.from({ length: 50 }, () => worst(MAX_NOTE)), topics: Array.from({ length: 50 }, () => worst(MAX_TOPIC)) })),
   figures: [{ name: 'stories', value: 1e9, change: -1e9 }, { name: 'topics', value: 1e9, change: 1e9 }, { name: 'votes', value: 1e9 }, { name: 'contributors', value: 1e9, change: 0 }],
 };
 const command = (i: number): Command => ({ name: `command${i}`, usage: `command${i} ${'[argument] '.repeat(8)}`, summary: 'A summary of what this command does, in one plain sentence. '.repeat(2), group: `Group ${i % 4}`, handle: async () => undefined });

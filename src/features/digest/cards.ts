@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { CARD_BUDGET_BYTES, cardBytes } from '../../cards/size';
 import { card, type AdaptiveCard, type CardAction, type CardElement } from '../../cards/types';
 import { safeLine, safeText } from '../../cards/safeText';
 import type { DigestStory, FigureLine } from './curate';
@@ -76,6 +77,13 @@ export type VoteAction = (callId: string, title?: string) => CardAction;
 
 const MAX_STORY_CHARS = 400;
 const MAX_OPEN_ACTIONS = 5;
+/** Sections whose inputs come from other teams or the whole team: each bounded here, so the card always fits a Teams message. */
+const MAX_NETWORK_RECAPS = 2;
+/** Per shared recap: its first few decisions, actions and topics, each shortened. */
+const MAX_NETWORK_RECAP_ITEMS = 3;
+const MAX_OPEN_QUESTIONS = 5;
+/** A thread link longer than this is left off (Teams deep links are far shorter). */
+const MAX_LINK_CHARS = 2048;
 const MAX_NAMES = 10;
 
 /** Names, each once (case-insensitive), the first `MAX_NAMES` and "And N more". */
@@ -121,7 +129,33 @@ export function figuresText(figures: readonly FigureLine[]): string {
   return figures.map((f) => s.figure(f.value, s.figureNames[f.name] ?? f.name, f.change)).join(' · ');
 }
 
+/**
+ * Ways to make a digest smaller, least valued first: applied one after the other only while the
+ * card is over the budget of a Teams message (long, markdown-heavy text in every section), so
+ * an ordinary week's digest is never cut and a heavy one still posts.
+ */
+const TRIMS: ((c: DigestContent) => DigestContent)[] = [
+  (c) => ({ ...c, networkRecaps: c.networkRecaps?.slice(0, 1) }),
+  (c) => ({ ...c, openQuestions: c.openQuestions?.slice(0, 3) }),
+  (c) => ({ ...c, lastCall: c.lastCall && { ...c.lastCall, openActions: c.lastCall.openActions.slice(0, 2), firstTimers: c.lastCall.firstTimers.slice(0, 3) } }),
+  (c) => ({ ...c, recap: c.recap && { ...c.recap, decisions: c.recap.decisions.slice(0, 2), actions: c.recap.actions.slice(0, 2) } }),
+  (c) => ({ ...c, newVoices: c.newVoices.slice(0, 3) }),
+  (c) => ({ ...c, networkRecaps: [] }),
+  (c) => ({ ...c, stories: c.stories.slice(0, 3), resurfaced: undefined }),
+  (c) => ({ ...c, openQuestions: c.openQuestions?.slice(0, 1) }),
+];
+
 export function digestCard(content: DigestContent, options: { preview: boolean; voteAction?: VoteAction }): AdaptiveCard {
+  let built = buildDigest(content, options);
+  for (const trim of TRIMS) {
+    if (cardBytes(built) <= CARD_BUDGET_BYTES) break;
+    content = trim(content);
+    built = buildDigest(content, options);
+  }
+  return built;
+}
+
+function buildDigest(content: DigestContent, options: { preview: boolean; voteAction?: VoteAction }): AdaptiveCard {
   const body: CardElement[] = [];
   const actions: CardAction[] = [];
   const tz = content.timeZone;
@@ -199,26 +233,29 @@ export function digestCard(content: DigestContent, options: { preview: boolean; 
 
   if (content.networkRecaps?.length) {
     body.push(heading(s.networkRecapsHeading));
-    for (const r of content.networkRecaps) {
+    for (const r of content.networkRecaps.slice(0, MAX_NETWORK_RECAPS)) {
       body.push({ type: 'TextBlock', text: s.networkRecapTitle(safeLine(r.title, 120), day(r.endedAt, content.timeZone)), weight: 'Bolder', wrap: true, spacing: 'Small' });
       const parts = [
-        r.decisions.length ? `${s.decisions}: ${r.decisions.slice(0, 5).map((d) => safeLine(d, 200)).join('; ')}` : '',
-        r.actions.length ? `${s.actions}: ${r.actions.slice(0, 5).map((d) => safeLine(d, 200)).join('; ')}` : '',
-        r.topics.length ? `${s.networkRecapTopics}: ${r.topics.slice(0, 5).map((d) => safeLine(d, 140)).join('; ')}` : '',
+        r.decisions.length ? `${s.decisions}: ${r.decisions.slice(0, MAX_NETWORK_RECAP_ITEMS).map((d) => safeLine(d, 120)).join('; ')}` : '',
+        r.actions.length ? `${s.actions}: ${r.actions.slice(0, MAX_NETWORK_RECAP_ITEMS).map((d) => safeLine(d, 120)).join('; ')}` : '',
+        r.topics.length ? `${s.networkRecapTopics}: ${r.topics.slice(0, MAX_NETWORK_RECAP_ITEMS).map((d) => safeLine(d, 120)).join('; ')}` : '',
       ].filter(Boolean);
       body.push({ type: 'TextBlock', text: parts.length ? parts.join('\n\n') : s.networkRecapEmpty, wrap: true, spacing: 'None', isSubtle: !parts.length });
     }
+    if (content.networkRecaps.length > MAX_NETWORK_RECAPS) body.push({ type: 'TextBlock', text: s.andMore(content.networkRecaps.length - MAX_NETWORK_RECAPS), wrap: true, isSubtle: true, spacing: 'Small' });
   }
 
   if (content.openQuestions?.length) {
     body.push(heading(s.openQuestionsHeading));
-    const own = content.openQuestions.filter((q) => !q.fromAnotherTeam);
+    // The team's own first, then other teams' (the sources keep at most 2 of those), at most MAX_OPEN_QUESTIONS in all.
+    const shown = [...content.openQuestions.filter((q) => !q.fromAnotherTeam), ...content.openQuestions.filter((q) => q.fromAnotherTeam)].slice(0, MAX_OPEN_QUESTIONS);
+    const own = shown.filter((q) => !q.fromAnotherTeam);
     if (own.length) body.push({ type: 'TextBlock', text: own.map((q) => s.openQuestion(safeLine(q.text, 200), safeLine(q.askerName, 60), safeLine(q.bucket, 40))).join('\n\n'), wrap: true });
     // Another team's: marked as such; the answer belongs in its own thread (a link for that
     // channel's members), or with the asker directly: no button here acts on another team's question.
-    for (const q of content.openQuestions.filter((x) => x.fromAnotherTeam)) {
+    for (const q of shown.filter((x) => x.fromAnotherTeam)) {
       body.push({ type: 'TextBlock', text: s.networkQuestion(safeLine(q.text, 200), safeLine(q.askerName, 60), safeLine(q.bucket, 40)), wrap: true });
-      if (q.link) body.push({ type: 'ActionSet', spacing: 'None', actions: [{ type: 'Action.OpenUrl', title: s.openTheThread, url: q.link }] });
+      if (q.link && q.link.length <= MAX_LINK_CHARS) body.push({ type: 'ActionSet', spacing: 'None', actions: [{ type: 'Action.OpenUrl', title: s.openTheThread, url: q.link }] });
     }
   }
 
