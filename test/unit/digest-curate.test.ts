@@ -83,3 +83,12 @@ describe('digest curation rules', () => {
     ]);
   });
 });
+
+describe('the week in figures', () => {
+  test('one of a kind is named in the singular, any other number in the plural', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { figuresText } = require('../../src/features/digest/cards') as typeof import('../../src/features/digest/cards');
+    expect(figuresText([{ name: 'stories', value: 1, change: 1 }, { name: 'votes', value: 0 }, { name: 'contributors', value: 1, change: 0 }])).toBe('1 story (+1) · 0 votes · 1 contributor (same as last week)');
+    expect(figuresText([{ name: 'stories', value: 2, change: -1 }])).toBe('2 stories (-1)');
+  });
+});

@@ -126,7 +126,7 @@ function heading(text: string): CardElement {
 }
 
 export function figuresText(figures: readonly FigureLine[]): string {
-  return figures.map((f) => s.figure(f.value, s.figureNames[f.name] ?? f.name, f.change)).join(' · ');
+  return figures.map((f) => s.figure(f.value, s.figureNames[f.name] ?? [f.name, f.name], f.change)).join(' · ');
 }
 
 /**

@@ -60,9 +60,15 @@ export const digestStrings = {
   networkRecapEmpty: 'Its organizers shared the recap; nothing was noted.',
   newVoices: (names: string) => `Welcome to ${names}, who contributed for the first time this week.`,
   figuresHeading: 'This week in figures',
-  figureNames: { stories: 'stories', topics: 'topics', votes: 'votes', contributors: 'contributors' } as Record<string, string>,
-  figure: (value: number, name: string, change: number | undefined) =>
-    `${value} ${value === 1 ? name.replace(/s$/, '') : name}${change === undefined ? '' : change === 0 ? ' (same as last week)' : ` (${change > 0 ? '+' : ''}${change})`}`,
+  /** Each figure's name for one, and for any other number. */
+  figureNames: {
+    stories: ['story', 'stories'],
+    topics: ['topic', 'topics'],
+    votes: ['vote', 'votes'],
+    contributors: ['contributor', 'contributors'],
+  } as Record<string, readonly [string, string]>,
+  figure: (value: number, names: readonly [string, string], change: number | undefined) =>
+    `${value} ${value === 1 ? names[0] : names[1]}${change === undefined ? '' : change === 0 ? ' (same as last week)' : ` (${change > 0 ? '+' : ''}${change})`}`,
   quietTitle: 'A quiet week in the network',
   quietBody: 'Nothing new this week. Here is a story many of you found inspiring, worth hearing again:',
   quietNoStory: 'Nothing new this week. Heard a good customer story? Share it with **story**, so next week has one.',
