@@ -388,6 +388,14 @@ describe('connect', () => {
       bot.connector.reset();
       await bot.send(bot.teams.channelMessage('who knows governance'));
       expect(cardText(bot.connector.cards()[0]!.card)).toContain(ERIN.name);
+      // A few words in the theme's own terms, too short for the tagger's story bar, still name it.
+      bot.connector.reset();
+      await bot.send(bot.teams.channelMessage('who knows naming policy'));
+      expect(bot.connector.texts()).toEqual([]);
+      expect(cardText(bot.connector.cards()[0]!.card)).toContain(ERIN.name);
+      bot.connector.reset();
+      await bot.send(bot.teams.channelMessage('who knows the weather today'));
+      expect(bot.connector.texts()[0]).toContain('#governance');
     });
 
     test('when a person says "hide me", then they appear in no suggestion or who-knows list, in any team of the tenant, until "show me"', async () => {

@@ -5,7 +5,7 @@ import { queryTerms } from '../stories/library';
 import { listPartition } from '../../store/tables';
 import { partitionOf, storyRowKey, STORIES_TABLE } from '../stories/repo';
 import { StoriesService } from '../stories/service';
-import { lemmasOf } from '../stories/themes';
+import { compileTaxonomy, lemmasOf, suggestThemes } from '../stories/themes';
 import type { Person, Space } from './model';
 
 /**
@@ -16,6 +16,12 @@ import type { Person, Space } from './model';
 export interface ThemeTagger {
   /** Theme ids of the space's taxonomy that the text is about, best first. */
   themesOf(where: Space, text: string): Promise<string[]>;
+  /**
+   * The themes a few searched words mean (`who knows executive sponsors`): what the tagger
+   * suggests, or else the themes whose own phrases the words say, likeliest first. A story's
+   * bar is too high for three words: the tagger is calibrated on stories.
+   */
+  themesOfQuery(where: Space, words: string): Promise<string[]>;
   /** The space's themes, id and display name. */
   themes(where: Space): Promise<{ id: string; name: string }[]>;
   /** The words of a text that a search matches on (lemmas, without stop words). */
@@ -42,6 +48,13 @@ export function storiesPorts(store: Store, clock: Clock): ConnectPorts {
       // The learned tagger (src/themes), with the space's corrections: taxonomy themes only.
       async themesOf(where, text) {
         return (await stories.tagger.suggest(text, where)).map((t) => t.id);
+      },
+      async themesOfQuery(where, words) {
+        const [scores, themes] = await Promise.all([stories.tagger.scores(words, where), stories.themes(where)]);
+        const suggested = scores.filter((t) => t.suggested).map((t) => t.id);
+        if (suggested.length) return suggested;
+        const named = new Set(suggestThemes(words, compileTaxonomy(themes)));
+        return scores.filter((t) => named.has(t.id)).map((t) => t.id);
       },
       async themes(where) {
         return (await stories.themes(where)).map((t) => ({ id: t.id, name: t.name }));

@@ -580,7 +580,7 @@ export class ConnectService {
     }
     const whole = byKey.get(normaliseTag(q));
     if (whole) return [whole];
-    const found = await this.ports.tagger.themesOf(where, q);
+    const found = await this.ports.tagger.themesOfQuery(where, q);
     if (!found.length) throw new UserError(s.noThemeMatched(known.map((t) => t.id)));
     return found;
   }
