@@ -4,6 +4,7 @@ import { errorFields, type Logger } from './log';
 import type { Bot } from './teams/bot';
 import type { Store } from './store/tables';
 import type { WebRoute } from './features/feature';
+import { startAll } from './teams/afterAnswer';
 
 /**
  * HTTP wiring only: /api/messages into the adapter, /healthz and /readyz. Bodies must be JSON
@@ -99,6 +100,8 @@ export function createServer({ bot, store, log, routes = [] }: ServerDeps): rest
       } else {
         res.send(answer.status, answer.body);
       }
+      // Written: the turn's bookkeeping starts now (see src/teams/afterAnswer.ts).
+      if (answer.after) startAll(answer.after);
     } catch (err) {
       requestLog.error('http.server_error', { status: 500, ...errorFields(err) });
       if (!res.headersSent) res.send(500, { error: 'Internal error.' });

@@ -13,6 +13,7 @@ import type { Logger } from '../log';
 import { createOutboundHttp, shareOutbound, type OutboundHttp } from './http';
 import { checkActivity, type DoorPolicy } from './inbound';
 import { quietly } from './quiet';
+import { collectAfterAnswer, type AfterAnswer } from './afterAnswer';
 
 /**
  * CloudAdapter (through teams-ai's TeamsAdapter) with Bot Framework authentication. With an app
@@ -60,6 +61,8 @@ interface InboundPolicy {
 export interface InboundAnswer {
   status: number;
   body?: unknown;
+  /** Work the turn left for after the answer (see afterAnswer.ts): the caller starts it once the answer is written. */
+  after?: AfterAnswer[];
 }
 
 /**
@@ -103,8 +106,12 @@ export class CoachAdapter extends TeamsAdapter {
         log.debug('http.activity_ignored', { activityType: verdict.type });
         return { status: 200 };
       }
-      const invokeResponse = await this.processActivity(authenticated, withDates(activity as Activity), logic);
-      return { status: invokeResponse?.status ?? StatusCodes.OK, body: invokeResponse?.body };
+      const after: AfterAnswer[] = [];
+      const invokeResponse = await this.processActivity(authenticated, withDates(activity as Activity), async (context) => {
+        collectAfterAnswer(context, after);
+        await logic(context);
+      });
+      return { status: invokeResponse?.status ?? StatusCodes.OK, body: invokeResponse?.body, ...(after.length ? { after } : {}) };
     });
   }
 

@@ -29,6 +29,7 @@ import { htmlToText, parseCommand } from './text';
 import { messageText, tenantOf, turnOf } from './turn';
 import { personKey } from '../people/model';
 import { turnWrites, writesOf } from './turnWrites';
+import { afterAnswer } from './afterAnswer';
 
 /** Outbound credentials (botframework's factory), named here so nothing outside src/teams imports the SDK. */
 export type OutboundCredentials = ServiceClientCredentialsFactory;
@@ -130,6 +131,9 @@ export function createBot(deps: BotDeps): Bot {
     },
     async card(card, text) {
       return (await context.sendActivity(toActivity({ card, text })))?.id;
+    },
+    afterAnswer(work) {
+      afterAnswer(context, work, turnLogger(context, log));
     },
     log: turnLogger(context, log),
   });

@@ -92,6 +92,13 @@ export interface OutMessage {
 export interface Reply {
   text(text: string): Promise<string | undefined>;
   card(card: AdaptiveCard, text?: string): Promise<string | undefined>;
+  /**
+   * Bookkeeping nobody waits for (counters, a reminder row, a card's id), started once Teams has
+   * its HTTP answer rather than before it. Started synchronously right after the answer is
+   * written, so whatever this instance's reads wait for is registered before anything the answer
+   * causes can arrive. `work` must not throw for its own failures: it logs them (a throw is logged).
+   */
+  afterAnswer(work: () => void): void;
   /** The turn's logger: carries the correlation id; ids and counts only, never text. */
   readonly log: Logger;
 }

@@ -3,7 +3,7 @@ import { ALICE, BOB, CHANNEL, TEAM, TENANT, person, type Person as TeamsPerson }
 import { cardText, expectValidCard } from '../support/cards';
 import { OrganizersRepo, ORGANIZERS_TABLE } from '../../src/people/organizers';
 import { StoriesService } from '../../src/features/stories/service';
-import { ConnectService, ReminderNotScheduled } from '../../src/features/connect/service';
+import { CARD_LEASE_MS, ConnectService, ReminderNotScheduled } from '../../src/features/connect/service';
 import { QUESTIONS_TABLE } from '../../src/features/connect/repo';
 import type { Store } from '../../src/store/tables';
 import { storiesPorts } from '../../src/features/connect/ports';
@@ -177,6 +177,49 @@ describe('connect', () => {
       const rows: unknown[] = [];
       for await (const r of bot.app.store.table(PROCESSED_TABLE).listEntities({ queryOptions: { filter: odata`RowKey eq ${key('message', activity.id)}` } })) rows.push(r);
       expect(rows).toHaveLength(0);
+    });
+
+    test('when the card of a stored question could not be posted, then a re-delivery of the ask posts it (once, even twice at once), and the question is counted once', async () => {
+      const conv = { teamId: '19:resume-team@thread.tacv2', conversationId: '19:resume-channel@thread.tacv2' };
+      const place = { tenantId: TENANT, spaceId: conv.teamId };
+      const activity = bot.teams.channelMessage('ask How did you keep champions going after the launch party?', { from: BOB, ...conv });
+      bot.connector.failConversation(conv.conversationId, 403);
+      await bot.send(activity);
+      expect(bot.connector.cards()).toHaveLength(0);
+      expect(await service.openQuestions(place, 10)).toHaveLength(1);
+      bot.connector.reset();
+      const again = await Promise.all([bot.send(activity), bot.send(activity)]);
+      expect(again.map((r) => r.status)).toEqual([200, 200]);
+      expect(bot.connector.cards()).toHaveLength(1);
+      expect(bot.connector.texts()).toEqual([]);
+      const [question] = await service.openQuestions(place, 10);
+      expect(questionIdOf(bot.connector.cards()[0]!.card)).toBe(question!.questionId);
+      // The card's id is kept (a press updates it), and the first delivery's count stands alone.
+      const stored = await eventually(async () => {
+        const q = await service.find({ ...place, conversationId: conv.conversationId }, question!.questionId);
+        return q.cardId ? q : undefined;
+      });
+      expect(stored?.cardId).toBe(bot.connector.cards()[0]!.record.activityId);
+      expect(await eventually(async () => (await service.buckets(place)).find((b) => b.asked > 0))).toMatchObject({ asked: 1, open: 1 });
+      bot.connector.reset();
+      await bot.send(activity);
+      expect(bot.connector.posts()).toHaveLength(0);
+    });
+
+    test('when the instance that stored a question stopped before posting its card, then a re-delivery waits for its lease, then posts the card and counts the question', async () => {
+      const conv = { teamId: '19:resume2-team@thread.tacv2', conversationId: '19:resume2-channel@thread.tacv2' };
+      const place = { tenantId: TENANT, spaceId: conv.teamId, conversationId: conv.conversationId };
+      const activity = bot.teams.channelMessage('ask Who has a template for champions office hours?', { from: BOB, ...conv });
+      // `service` stands for an instance that stored the question for this activity and then stopped.
+      const prepared = await service.prepare(place, { userId: BOB.aadObjectId, userName: BOB.name }, 'Who has a template for champions office hours?', '{}');
+      expect(await service.save(prepared, activity.id)).toBeDefined();
+      await bot.send(activity);
+      expect(bot.connector.posts()).toHaveLength(0);
+      clock.at = new Date(clock.at.getTime() + CARD_LEASE_MS + 1_000);
+      await Promise.all([bot.send(activity), bot.send(activity)]);
+      expect(bot.connector.cards()).toHaveLength(1);
+      expect(questionIdOf(bot.connector.cards()[0]!.card)).toBe(prepared.question.questionId);
+      expect(await eventually(async () => (await service.buckets(place)).find((b) => b.asked > 0))).toMatchObject({ asked: 1 });
     });
 
     test('when ask is used in personal chat, then the person is told it works in channels and chats', async () => {

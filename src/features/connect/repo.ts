@@ -12,7 +12,8 @@ import { QUESTION_ID, type AcceptedAnswer, type Answer, type Person, type Propos
  * questions   PK tenant|space            RK questionId (newest first); its answers RK questionId|a|answerId;
  *                                        RK open|questionId: the open questions (digest), removed at the first answer;
  *                                        RK copy|questionId|channel: one per cross-posted copy (only one instance posts it)
- *                                        RK asked|conversation|activity: the Teams activity that asked (a re-delivery finds it)
+ *                                        RK asked|conversation|activity: the Teams activity that asked (a re-delivery finds it;
+ *                                          `posting`: since when a delivery posts its card, 0 once its post failed)
  *             PK due|YYYY-MM-DD          RK dueTime|tenant|space|questionId: reminders due that day (the job reads a few days)
  * expertise   PK tenant|space|theme      RK p|person: decayed score, counts and latest time per kind (expertise.ts)
  *                                        RK top: the theme's best TOP_SIZE rows, kept as contributions happen
@@ -253,7 +254,8 @@ export class ConnectRepo {
       ['create', { partitionKey: spacePk(q), rowKey: q.questionId, ...toRow(q) }],
       ['upsert', { partitionKey: spacePk(q), rowKey: openRk(q.questionId), ...open }, 'Replace'],
     ];
-    if (activityId) actions.push(['create', { partitionKey: spacePk(q), rowKey: askedRk(q.conversationId, activityId), questionId: q.questionId, at: q.createdAt.getTime() }]);
+    // `posting`: this delivery is posting the card since then (a re-delivery leaves it to it; see takeOverCard).
+    if (activityId) actions.push(['create', { partitionKey: spacePk(q), rowKey: askedRk(q.conversationId, activityId), questionId: q.questionId, at: q.createdAt.getTime(), posting: q.createdAt.getTime() }]);
     try {
       await this.questions.submitTransaction(actions);
       return true;
@@ -272,6 +274,38 @@ export class ConnectRepo {
   /** The question a Teams activity asked, if it asked one (or the call took it: see claimAsking). */
   async askedBy(w: Space, conversationId: string, activityId: string): Promise<string | undefined> {
     return (await getEntityOrUndefined<{ questionId: string }>(this.questions, spacePk(w), askedRk(conversationId, activityId)))?.questionId;
+  }
+
+  /**
+   * A re-delivery of the activity that asked, when the question is stored without its card (the
+   * first delivery's post failed, or its instance stopped before posting): this delivery takes
+   * the posting over, once. The first delivery holds it from the question's creation; it lets go
+   * at once when its post fails (releaseCard), and after `leaseMs` when it said nothing (an
+   * instance that stopped). eTag-guarded: of two re-deliveries at once, one takes it.
+   * The question, and whether the first delivery let go (its post failed: it recorded the
+   * question's reminder and counter) or went silent (nothing after the question is sure);
+   * undefined when not a question (the call took it), its card is posted, or another delivery
+   * is posting it.
+   */
+  async takeOverCard(w: Space, conversationId: string, activityId: string, now: Date, leaseMs: number): Promise<{ question: Question; released: boolean } | undefined> {
+    const rk = askedRk(conversationId, activityId);
+    const row = await getEntityOrUndefined<{ questionId: string; posting?: number }>(this.questions, spacePk(w), rk);
+    if (!row?.questionId || !row.etag) return undefined;
+    if (row.posting !== undefined && row.posting > 0 && now.getTime() - row.posting < leaseMs) return undefined;
+    const question = await this.getQuestion(w, row.questionId);
+    if (!question || question.cardId) return undefined;
+    try {
+      await this.questions.updateEntity({ partitionKey: spacePk(w), rowKey: rk, posting: now.getTime() }, 'Merge', { etag: row.etag });
+    } catch (err) {
+      if (statusOf(err) === 412 || statusOf(err) === 404) return undefined;
+      throw err;
+    }
+    return { question, released: row.posting === 0 };
+  }
+
+  /** The post of the question's card failed: a re-delivery of the asking activity may post it at once. */
+  async releaseCard(w: Space, conversationId: string, activityId: string): Promise<void> {
+    await this.questions.updateEntity({ partitionKey: spacePk(w), rowKey: askedRk(conversationId, activityId), posting: 0 }, 'Merge');
   }
 
   /**

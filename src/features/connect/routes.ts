@@ -219,18 +219,30 @@ function registerCommands(host: FeatureHost, service: ConnectService, settled: (
       });
       if (taken && 'redelivered' in taken) return void reply.log.info('activity.duplicate', { activityId: turn.activityId });
       if (taken) return void (await reply.text(visibility === 'network' ? `${taken.text} ${s.liveStaysInTeam}` : taken.text));
-      const question = await service.save(await prepared, turn.activityId);
-      if (!question) return void reply.log.info('activity.duplicate', { activityId: turn.activityId });
-      reply.log.info('connect.asked', { questionId: question.questionId, themes: question.themes.length, suggested: question.suggested.length, related: question.related.length, visibility: question.visibility ?? 'team' });
+      const saved = await service.save(await prepared, turn.activityId);
+      // A re-delivery: nothing more, unless the question is stored without its card (the first
+      // delivery's post failed, or it stopped): then this delivery posts it.
+      const resumed = saved || !activityId ? undefined : await service.resumeCard(place, activityId);
+      if (!saved && !resumed) return void reply.log.info('activity.duplicate', { activityId: turn.activityId });
+      const question = saved ?? resumed!.question;
+      const count = !resumed || resumed.count;
+      reply.log.info(resumed ? 'connect.card_resumed' : 'connect.asked', { questionId: question.questionId, themes: question.themes.length, suggested: question.suggested.length, related: question.related.length, visibility: question.visibility ?? 'team' });
       let posted: string | undefined;
       try {
         posted = await reply.card(questionCard(question));
+      } catch (err) {
+        // The question is stored without its card: a re-delivery of this activity may post it now.
+        if (activityId) await service.releaseCard(place, activityId).catch((e: unknown) => reply.log.warn('connect.card_release_failed', { questionId: question.questionId, ...errorFields(e) }));
+        throw err;
       } finally {
-        // After the card, not before it: the reminder row, the bucket's counter, the card's id (see recordAsked).
-        service.recordAsked(question, posted);
+        // Once Teams has its answer, not before it: the reminder row, the bucket's counter, the
+        // card's id (see recordAsked); also when the card's post failed (the question is stored).
+        reply.afterAnswer(() => service.recordAsked(question, posted, { count }));
       }
-      crossPost(question);
-      await asked(host, question);
+      reply.afterAnswer(() => {
+        crossPost(question);
+        if (count) asked(host, question).catch((err: unknown) => reply.log.warn('connect.asked_event_failed', { questionId: question.questionId, ...errorFields(err) }));
+      });
     },
   });
 

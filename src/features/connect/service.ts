@@ -48,6 +48,12 @@ export interface ConnectSettings {
 }
 
 const REMINDER_RETRY_MS = [1_000, 5_000, 30_000];
+/**
+ * How long the delivery that stored a question is left to post its card before a re-delivery of
+ * the same activity takes over: Teams gives a turn 15 s, so a delivery still silent at twice
+ * that has stopped.
+ */
+export const CARD_LEASE_MS = 30_000;
 
 export interface BucketView {
   bucket: string;
@@ -300,19 +306,36 @@ export class ConnectService {
   }
 
   /**
+   * A re-delivery of an `ask` whose question is stored: the question, when this delivery is to
+   * post its card (the first delivery's post failed, or it went silent for CARD_LEASE_MS; see
+   * ConnectRepo.takeOverCard), with whether the question still has to be counted; undefined when
+   * there is nothing to do (its card is posted, or being posted).
+   */
+  async resumeCard(place: Place, activityId: string): Promise<{ question: Question; count: boolean } | undefined> {
+    const taken = await this.repo.takeOverCard(place, place.conversationId, activityId, this.clock.now(), CARD_LEASE_MS);
+    return taken && { question: taken.question, count: !taken.released };
+  }
+
+  /** The question's card could not be posted: a re-delivery of the asking activity posts it at once. */
+  async releaseCard(place: Place, activityId: string): Promise<void> {
+    await this.repo.releaseCard(place, place.conversationId, activityId);
+  }
+
+  /**
    * After the card is posted (or its post failed: the question is stored either way), beside the
    * reply: the question's reminder, the bucket's asked counter and, if posted, the card's id.
+   * `count: false` for a card a re-delivery posted after the first delivery had counted it.
    * Presses on this instance wait for the card's id through `find`, `buckets` for the counter.
    * The reminder row is retried until written (`reminderRetryMs`): each failure is reported, and
    * one that lasts is reported with the question's id (ReminderNotScheduled).
    */
-  recordAsked(q: Question, cardId: string | undefined): void {
+  recordAsked(q: Question, cardId: string | undefined, { count = true }: { count?: boolean } = {}): void {
     const remindAt = new Date(q.createdAt.getTime() + this.settings.reminderHours * 3_600_000);
     const first = this.repo.scheduleReminder(q, remindAt);
     // The reminder job on this instance waits for first attempts in flight (not for retries).
     this.track(this.firstReminders, first, () => undefined);
     this.track(this.background, first.catch((err: unknown) => this.retryReminder(q, remindAt, err)));
-    this.later(this.count(q, q.bucket, (c) => ({ ...c, asked: c.asked + 1 })));
+    if (count) this.later(this.count(q, q.bucket, (c) => ({ ...c, asked: c.asked + 1 })));
     if (cardId) this.later(this.repo.setCardId(q, q.questionId, cardId));
   }
 
