@@ -22,6 +22,8 @@ import type { ContributionKind } from '../../src/features/connect/model';
  * Measured paired with the baseline turn (alternately, concurrency 1), which takes load drift
  * out. Storage requests per turn are counted on the wire (HTTP requests to Azurite's table port
  * made while the turn runs; turns are sequential, so nothing else is counted).
+ * Besides the turn (until its HTTP answer), the time until its card reached the connector stand-in
+ * is measured, against the baseline's reply: what the person waits for.
  */
 const PEOPLE = 400;
 const CONTRIBUTIONS = 10_000;
@@ -50,9 +52,11 @@ const WHO = ['#champions', '#adoption', 'onboarding new hires', '#governance', '
  * Runs `fn` (one turn) counting the storage requests made while it runs and, after a 50 ms quiet
  * period, those made beside its reply. `ms` is the turn alone: the quiet wait is not timed.
  */
-async function countRequests<T>(port: string, fn: () => Promise<T>, trace?: string[]): Promise<{ result: T; requests: number; beside: number; ms: number }> {
+async function countRequests<T>(port: string, fn: () => Promise<T>, trace?: string[]): Promise<{ result: T; requests: number; beside: number; ms: number; postedMs?: number }> {
   const original = http.request;
   let requests = 0;
+  let postedMs: number | undefined;
+  let posts = 0;
   let done = false;
   let lastAt = performance.now();
   let t0 = performance.now();
@@ -65,6 +69,8 @@ async function countRequests<T>(port: string, fn: () => Promise<T>, trace?: stri
       lastAt = performance.now();
     }
     const request = original(...args);
+    // The turn's first post to the connector stand-in (its reply or card): when the person sees it.
+    if (!storage && posts++ === 0) request.once('response', (res: http.IncomingMessage) => res.once('end', () => (postedMs = performance.now() - t0)));
     if (trace) {
       // Each request (storage, and the replies to the connector stand-in) with when it started and ended, from the turn's start.
       const o2 = o as { method?: unknown; path?: unknown } | undefined;
@@ -85,7 +91,7 @@ async function countRequests<T>(port: string, fn: () => Promise<T>, trace?: stri
     done = true;
     lastAt = Math.max(lastAt, performance.now());
     while (performance.now() - lastAt < 50) await new Promise((r) => setTimeout(r, 10));
-    return { result, requests: during, beside: requests - during, ms };
+    return { result, requests: during, beside: requests - during, ms, ...(postedMs !== undefined ? { postedMs } : {}) };
   } finally {
     http.request = original;
   }
@@ -141,6 +147,8 @@ export const scenario: BenchScenario = {
       const requests: number[] = [];
       const beside: number[] = [];
       const baseRequests: number[] = [];
+      const basePosted: number[] = [];
+      const posted: number[] = [];
       // Warm-up: JIT, the taxonomy cache, connections.
       for (let i = 0; i < 20; i++) {
         await baselineTurn(bot, baselineActivity(bot, `${run}-${label}-warm`, i));
@@ -154,12 +162,14 @@ export const scenario: BenchScenario = {
         if (bTrace) ctx.print(`baseline turn's requests:\n  ${bTrace.join('\n  ')}`);
         base.push(b.ms);
         baseRequests.push(b.requests);
+        if (b.postedMs !== undefined) basePosted.push(b.postedMs);
         bot.connector.reset();
         const trace: string[] | undefined = traced ? [] : undefined;
         const r = await countRequests(port, () => bot.send(make(i)), trace);
         if (trace) ctx.print(`${label} turn's requests:\n  ${trace.join('\n  ')}`);
         turn.push(r.ms);
         requests.push(r.requests);
+        if (r.postedMs !== undefined) posted.push(r.postedMs);
         beside.push(r.beside);
         if (r.result.status !== 200) throw new Error(`${label} answered HTTP ${r.result.status}`);
         check(bot);
@@ -169,7 +179,9 @@ export const scenario: BenchScenario = {
       requests.sort((x, y) => x - y);
       beside.sort((x, y) => x - y);
       baseRequests.sort((x, y) => x - y);
-      return { p50: percentile(turn, 50), base: percentile(base, 50), requests: percentile(requests, 50), beside: percentile(beside, 50), baseRequests: percentile(baseRequests, 50), maxRequests: requests[requests.length - 1] ?? 0 };
+      basePosted.sort((x, y) => x - y);
+      posted.sort((x, y) => x - y);
+      return { posted: percentile(posted, 50), basePosted: percentile(basePosted, 50), p50: percentile(turn, 50), base: percentile(base, 50), requests: percentile(requests, 50), beside: percentile(beside, 50), baseRequests: percentile(baseRequests, 50), maxRequests: requests[requests.length - 1] ?? 0 };
     };
 
     const oneCard = (label: string) => (b: TestBot): void => {
@@ -182,12 +194,16 @@ export const scenario: BenchScenario = {
 
     ctx.print(`ask:       p50 ${fmt(ask.p50, 1)} ms vs baseline ${fmt(ask.base, 1)} ms (paired, c1); storage requests per turn p50 ${ask.requests} (max ${ask.maxRequests}; baseline turn ${ask.baseRequests}), beside the reply p50 ${ask.beside}`);
     ctx.print(`who knows: p50 ${fmt(who.p50, 1)} ms vs baseline ${fmt(who.base, 1)} ms (paired, c1); storage requests per turn p50 ${who.requests} (max ${who.maxRequests}; baseline turn ${who.baseRequests}), beside the reply p50 ${who.beside}`);
+    // What the person waits for: the card (the baseline's one-line hint) posted to the connector.
+    ctx.print(`ask card posted p50 ${fmt(ask.posted, 1)} ms vs the baseline's reply ${fmt(ask.basePosted, 1)} ms; who knows card ${fmt(who.posted, 1)} ms vs ${fmt(who.basePosted, 1)} ms`);
     const askRatio = ratio(ask.p50, ask.base);
     const whoRatio = ratio(who.p50, who.base);
     return {
       figures: {
         'ask p50 / baseline (paired c1)': askRatio,
         'who knows p50 / baseline (paired c1)': whoRatio,
+        'ask card posted p50 / baseline reply posted': ratio(ask.posted, ask.basePosted),
+        'who knows card posted p50 / baseline reply posted': ratio(who.posted, who.basePosted),
         'ask p50 ms': ask.p50,
         'who knows p50 ms': who.p50,
         'ask storage requests/turn (p50)': ask.requests,
