@@ -6,6 +6,7 @@ import { insightsOf } from '../../src/features/insights/routes';
 import { cardText, expectValidCard } from '../support/cards';
 import { agendaInternals } from '../../src/features/agenda/routes';
 import { callInternals } from '../../src/features/call/routes';
+import { NO_RUNNING_NOTE_TTL_MS } from '../../src/features/call/live';
 import { ACTION_DUE_JOB, REMIND_JOB, START_JOB } from '../../src/features/call/jobs';
 import { AUTO_FINALISE_JOB } from '../../src/features/agenda/jobs';
 
@@ -528,6 +529,44 @@ describe('who came: meeting events and Here', () => {
     const second = await attendance.turnout({ tenantId: TENANT, conversationId: conv }, next.callId);
     expect([second.count, second.firstTimers]).toEqual([2, ['Newcomer']]);
   });
+});
+
+describe('ask while a call starts on another instance', () => {
+  test('when a running note was started on another instance, then for at most NO_RUNNING_NOTE_TTL_MS an ask here is a question for the network (nothing lost), and after it the ask joins the call queue', async () => {
+    const shared = clockAt('2026-12-01T09:00:00Z');
+    const connector = await new ConnectorStandIn().start();
+    const env = { STORAGE_TABLE_PREFIX: uniquePrefix() };
+    const one = await startTestBot({ env, deps: { clock: shared }, connector });
+    const two = await startTestBot({ env, deps: { clock: shared }, connector });
+    try {
+      const conv = '19:ask-window@thread.tacv2';
+      const here = { conversationId: conv };
+      const call = await helpers(two).createCall(conv);
+      const questionsOfCall = async () => (await agendaInternals(one.app.host)!.service.repo.listStoredNotes({ tenantId: TENANT, conversationId: conv }, call.callId)).filter((n) => n.kind === 'question').map((n) => n.text);
+      const cardsWith = (question: string) => connector.cards({ conversationId: conv, method: 'POST' }).filter((c) => cardText(c.card).includes(question));
+      // Instance one finds no running note here (and keeps that finding), then two starts the call.
+      await helpers(one).say('ask Who has run a champions programme before?', { ...here, from: person(1) });
+      expect(cardsWith('Who has run a champions programme before?')).toHaveLength(1);
+      const startedAt = Date.now();
+      await helpers(two).press('call.start', { callId: call.callId }, { ...here, from: ALICE });
+      // Within the window, one still takes the call as not started: the ask becomes a question card, stored, not lost.
+      await helpers(one).say('ask How did you measure adoption?', { ...here, from: person(2) });
+      if (Date.now() - startedAt < NO_RUNNING_NOTE_TTL_MS) {
+        expect(cardsWith('How did you measure adoption?')).toHaveLength(1);
+        expect(await questionsOfCall()).toEqual([]);
+      }
+      // After the window, instance one reads again: the ask joins the call's live queue.
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, NO_RUNNING_NOTE_TTL_MS - (Date.now() - startedAt)) + 100));
+      await helpers(one).say('ask What would you do differently next time?', { ...here, from: person(3) });
+      expect(connector.texts(conv).at(-1)).toContain('in the queue on the running note');
+      expect(await questionsOfCall()).toEqual(['What would you do differently next time?']);
+      expect(cardsWith('What would you do differently next time?').filter((c) => !cardText(c.card).includes('Power Hour'))).toHaveLength(0);
+    } finally {
+      await one.close();
+      await two.close();
+      await connector.stop();
+    }
+  }, 60_000);
 });
 
 describe('actions that get done, with two instances', () => {
