@@ -45,7 +45,7 @@ export interface BotEventMap {
    * take it off the day it was counted on (`at`, when it was made). The person still took part
    * that day, so they stay counted as active.
    */
-  contributionWithdrawn: { tenantId: string; spaceId: string; personId: string; kind: 'topic'; at: Date };
+  contributionWithdrawn: { tenantId: string; spaceId: string; personId: string; kind: 'topic' | 'vote'; at: Date };
 }
 
 export class BotEvents {

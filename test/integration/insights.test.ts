@@ -82,6 +82,23 @@ describe('stats over HTTP', () => {
     expect(later).toMatch(/Gone quiet\s*3/);
   });
 
+  test('when someone takes a vote back, then the votes count drops by one, a repeated press changes nothing more, and voting again counts it again', async () => {
+    const here = newTeam();
+    clock.current = new Date('2026-12-03T09:00:00Z');
+    await say('call "Votes call" 2026-12-10 16:00', { ...here, from: ALICE });
+    await say('topic Measuring adoption', { ...here, from: ALICE });
+    const call = (await agendaInternals(bot.app.host)!.service.currentCall({ tenantId: TENANT, conversationId: here.conversationId! }))!;
+    const vote = async (who: ReturnType<typeof person>, yes: boolean) =>
+      expect((await bot.send(bot.teams.cardAction('agenda.vote', { callId: call.callId, rev: 1, topic: 1, vote: yes }, { ...here, from: who }))).status).toBe(200);
+    for (const who of [BOB, person('w1'), person('w2')]) await vote(who, true);
+    expect(await statsText('7d', here)).toMatch(/Votes\s*3 \(\+3\)/);
+    await vote(person('w2'), false);
+    await vote(person('w2'), false);
+    expect(await statsText('7d', here)).toMatch(/Votes\s*2 \(\+2\)/);
+    await vote(person('w2'), true);
+    expect(await statsText('7d', here)).toMatch(/Votes\s*3 \(\+3\)/);
+  });
+
   test('when the call feature reports people present, then turnout counts them with voters and note takers, and first-time attendees', async () => {
     // The call feature (in progress in parallel) emits `attended` once per person per occurrence,
     // from a meeting join or a check-in; until it lands on main, this test emits those events itself.

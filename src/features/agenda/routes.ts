@@ -34,6 +34,9 @@ export function agendaInternals(host: FeatureHost): { service: AgendaService; li
 
 const whereOf = (t: Turn): Conversation => ({ tenantId: t.tenantId, conversationId: t.conversationId, spaceId: t.spaceId });
 const whoOf = (t: Turn): Person => ({ userId: t.userId, userName: t.userName });
+/** A vote taken back is no longer a vote: insights takes it off the day it was cast (the person still took part). */
+const voteWithdrawn = (host: FeatureHost, t: Turn, at: Date): Promise<void> =>
+  host.events.emit('contributionWithdrawn', { tenantId: t.tenantId, spaceId: t.spaceId, personId: t.userId, kind: 'vote', at });
 /** A deleted topic is no longer a proposal: insights takes it off the day it was proposed, for its proposer. */
 const topicWithdrawn = (host: FeatureHost, t: Turn, topic: TopicRow): Promise<void> =>
   host.events.emit('contributionWithdrawn', { tenantId: t.tenantId, spaceId: t.spaceId, personId: topic.proposedBy, kind: 'topic', at: new Date(topic.proposedAt) });
@@ -287,8 +290,9 @@ export const agendaFeature: Feature = {
           const notice = { text: s.olderCard, tone: 'attention' as const };
           return { card: await personal(turn, data.callId, notice), notice, unchanged: true };
         }
-        const { changed } = await service.setVote(whereOf(turn), whoOf(turn), data.callId, data.topic, data.rev, data.vote);
+        const { changed, withdrawn } = await service.setVote(whereOf(turn), whoOf(turn), data.callId, data.topic, data.rev, data.vote);
         if (changed && data.vote) await contributed(host, turn, 'vote', { callId: data.callId });
+        if (withdrawn) await voteWithdrawn(host, turn, withdrawn);
         const notice = { text: data.vote ? s.voted(data.topic) : s.unvoted(data.topic), tone: 'good' as const };
         return { card: await personal(turn, data.callId, notice), notice, unchanged: !changed };
       },

@@ -199,9 +199,9 @@ export class AgendaService {
   /**
    * A topic's vote button, as set-state: `vote` true counts this person's vote, false takes it
    * back. Pressing twice, or retrying after a failure, leaves what the person meant; `changed`
-   * says whether this press changed anything.
+   * says whether this press changed anything; `withdrawn`, when a vote was taken back, when it was cast.
    */
-  async setVote(where: Conversation, who: Person, callId: string, topicNumber: number, rev: number, vote: boolean): Promise<{ changed: boolean }> {
+  async setVote(where: Conversation, who: Person, callId: string, topicNumber: number, rev: number, vote: boolean): Promise<{ changed: boolean; withdrawn?: Date }> {
     const [call, topic] = await Promise.all([this.repo.getCall(where, callId), this.repo.getTopic(where, callId, topicNumber)]);
     if (!call) throw new UserError(s.callNotFound);
     requireOpen(call, rev);
@@ -216,7 +216,7 @@ export class AgendaService {
     const existing = await this.repo.getVote(where, callId, topicNumber, who.userId);
     if (!existing || !(await this.repo.deleteVote(where, callId, topicNumber, who.userId, existing.etag))) return { changed: false };
     await this.repo.unlogActivity(where, new Date(existing.votedAt), 'vote', detail);
-    return { changed: true };
+    return { changed: true, withdrawn: new Date(existing.votedAt) };
   }
 
   /** The proposer (or an organizer) changes a topic's text while the agenda is open (topicEdits.ts). `callId` from a card; else the current call. */

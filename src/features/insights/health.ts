@@ -87,7 +87,7 @@ export function applyContribution(d: Day, c: Contribution, tag: string, first: b
 }
 
 /** A contribution taken back (a deleted topic): one fewer on the day it was counted; the person stays active that day. */
-export function applyWithdrawal(d: Day, kind: 'topic'): void {
+export function applyWithdrawal(d: Day, kind: 'topic' | 'vote'): void {
   const name = COUNT_OF[kind];
   d.counts[name] = Math.max(0, d.counts[name] - 1);
 }
