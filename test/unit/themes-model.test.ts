@@ -4,6 +4,8 @@ import { CORPUS_FILE, HELDOUT_FILE, readFixture, readLabelled } from '../../src/
 import { formatScores, scoreModel, scorePhraseLists } from '../../src/themes/evaluate';
 import { loadModel, shippedModel } from '../../src/themes/shipped';
 import { buildModelWithFolds, scoreSets, sourceHash, THEME_IDS } from '../../src/themes/train';
+import { vectorsHash, VECTORS_FILE } from '../../src/themes/meaning';
+import { modelFile } from '../../src/themes/modelFile';
 
 /**
  * The shipped themes model: it is the one the corpus and code produce (retrained here, ~10 s),
@@ -16,6 +18,13 @@ const corpus = readLabelled(CORPUS_FILE);
 describe('the shipped themes model', () => {
   test('when the corpus and the code are hashed, then the hash is the one recorded in the committed model', () => {
     expect(shippedModel().source).toBe(sourceHash());
+  });
+
+  test('when the word-vector table is hashed, then it is the table the committed model was trained with', () => {
+    // The table is distilled once from a package the project does not install (scripts/distil-vectors.ts):
+    // a table changed by hand or distilled again without retraining would feed the model other meanings.
+    const trainedWith = modelFile.parse(committedJson).meaning.vectors;
+    expect(vectorsHash(VECTORS_FILE)).toBe(trainedWith);
   });
 
   test('when the model is trained again from the corpus, then it equals the committed file, and its cross-validated macro F1 is at least 0.71', () => {
@@ -51,6 +60,11 @@ describe('the shipped themes model', () => {
     expect(() => loadModel(bad)).toThrow(/weights do not match/);
     const badGate = { ...(committedJson as Record<string, unknown>), gate: { bias: 0, threshold: 0.5, weights: [1] } };
     expect(() => loadModel(badGate)).toThrow(/gate weights do not match/);
+    const meaning = (committedJson as { meaning: Record<string, unknown> }).meaning;
+    const badMeaning = { ...(committedJson as Record<string, unknown>), meaning: { ...meaning, weights: [1, 2] } };
+    expect(() => loadModel(badMeaning)).toThrow(/meaning weights do not match/);
+    const otherDims = { ...(committedJson as Record<string, unknown>), meaning: { ...meaning, dims: 50, weights: new Array(50 * THEME_IDS.length).fill(0), gate: new Array(50).fill(0) } };
+    expect(() => loadModel(otherDims)).toThrow(/50 dimensions/);
     expect(() => loadModel({ format: 'something else' })).toThrow();
   });
 });
