@@ -27,12 +27,12 @@ describe('the shipped themes model', () => {
     expect(vectorsHash(VECTORS_FILE)).toBe(trainedWith);
   });
 
-  test('when the model is trained again from the corpus, then it equals the committed file, and its cross-validated macro F1 is at least 0.71', () => {
+  test('when the model is trained again from the corpus, then it equals the committed file, and its cross-validated macro F1 is at least 0.73', () => {
     const { model, outOfFold } = buildModelWithFolds(corpus, sourceHash());
     expect(model).toEqual(committedJson);
     const cv = scoreSets(outOfFold, corpus.map((s) => s.themes));
     process.stdout.write(`\n${formatScores('out-of-fold on the corpus (thresholds from the same folds)', cv)}\n`);
-    expect(cv.macroF1).toBeGreaterThanOrEqual(0.71);
+    expect(cv.macroF1).toBeGreaterThanOrEqual(0.73);
   }, 120_000);
 
   test('when the corpus is read, then it has at least 600 stories over all 12 themes, mostly multi-label, some with no theme', () => {
@@ -43,15 +43,15 @@ describe('the shipped themes model', () => {
     expect(new Set(corpus.map((s) => s.text)).size).toBe(corpus.length);
   });
 
-  test('when the held-out file and the older fixture are tagged, then macro F1 is at least 0.75 and 0.80, above the phrase lists on the held-out file', () => {
+  test('when the held-out file and the older fixture are tagged, then macro F1 is at least 0.76 and 0.82, above the phrase lists on the held-out file', () => {
     const heldout = readLabelled(HELDOUT_FILE);
     const fixture = readFixture();
     const h = scoreModel(shippedModel(), heldout);
     const f = scoreModel(shippedModel(), fixture);
     process.stdout.write(`\n${formatScores('held-out', h)}\n${formatScores('fixture', f)}\n`);
     expect(heldout.length).toBeGreaterThanOrEqual(100);
-    expect(h.macroF1).toBeGreaterThanOrEqual(0.75);
-    expect(f.macroF1).toBeGreaterThanOrEqual(0.8);
+    expect(h.macroF1).toBeGreaterThanOrEqual(0.76);
+    expect(f.macroF1).toBeGreaterThanOrEqual(0.82);
     expect(h.macroF1).toBeGreaterThan(scorePhraseLists(heldout).macroF1 + 0.1);
   });
 
