@@ -1,4 +1,4 @@
-import { CORPUS_FILE, HELDOUT_FILE, readFixture, readLabelled } from '../src/themes/corpus';
+import { batchOf, CORPUS_FILE, HELDOUT_FILE, readFixture, readLabelled } from '../src/themes/corpus';
 import { crossValidatedThemes, formatRecallWithoutCues, formatScores, leaveOneBatchOut, leaveOneBatchOutThemes, recallWithoutCues, scoreModel, scorePhraseLists } from '../src/themes/evaluate';
 import { shippedModel } from '../src/themes/shipped';
 import { scoreSets, sourceHash } from '../src/themes/train';
@@ -24,7 +24,10 @@ started = Date.now();
 const lobo = leaveOneBatchOutThemes(corpus);
 const shift = leaveOneBatchOut(corpus, lobo);
 print(formatScores(`SHIFT-AWARE: leave one corpus batch out (train on the other batches, tag the batch's ${corpus.length} stories in all; other wording)`, shift.pooled));
-for (const b of shift.batches) print(`  batch "${b.name}" (${b.stories} stories) as the unseen one: macro F1 ${b.scores.macroF1.toFixed(3)}, micro F1 ${b.scores.microF1.toFixed(3)}`);
+shift.batches.forEach((b, k) => {
+  const lists = scorePhraseLists(corpus.filter((_, i) => batchOf(i) === k)).macroF1;
+  print(`  batch "${b.name}" (${b.stories} stories) as the unseen one: macro F1 ${b.scores.macroF1.toFixed(3)}, micro F1 ${b.scores.microF1.toFixed(3)} (phrase lists alone ${lists.toFixed(3)})`);
+});
 print(`  (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
 print(formatRecallWithoutCues('themes said without their cue words or phrases, found: nested CV', recallWithoutCues(corpus, cv)));
 print(formatRecallWithoutCues('themes said without their cue words or phrases, found: leave one batch out', recallWithoutCues(corpus, lobo)));
