@@ -34,7 +34,8 @@ export function loadModel(json: unknown): ShippedModel {
     thresholds: file.themes.map((t) => t.threshold),
     index: new Map(file.features.map((f, i) => [f, i])),
     linear: { features: columns, themes: file.width, w: Float64Array.from([...file.weights, ...file.meaning.weights]), bias: Float64Array.from(file.themes.map((t) => t.bias)) },
-    gate: { linear: { features: columns, themes: 1, w: Float64Array.from([...file.gate.weights, ...file.meaning.gate]), bias: Float64Array.of(file.gate.bias) }, threshold: file.gate.threshold },
+    // The gate reads the sparse features only (train.ts): the meaning's columns weigh nothing for it.
+    gate: { linear: { features: columns, themes: 1, w: Float64Array.from([...file.gate.weights, ...new Array<number>(dims).fill(0)]), bias: Float64Array.of(file.gate.bias) }, threshold: file.gate.threshold },
     meaning: { dims, scale, rankHalf },
   };
 }

@@ -63,7 +63,7 @@ describe('the shipped themes model', () => {
     const meaning = (committedJson as { meaning: Record<string, unknown> }).meaning;
     const badMeaning = { ...(committedJson as Record<string, unknown>), meaning: { ...meaning, weights: [1, 2] } };
     expect(() => loadModel(badMeaning)).toThrow(/meaning weights do not match/);
-    const otherDims = { ...(committedJson as Record<string, unknown>), meaning: { ...meaning, dims: 50, weights: new Array(50 * THEME_IDS.length).fill(0), gate: new Array(50).fill(0) } };
+    const otherDims = { ...(committedJson as Record<string, unknown>), meaning: { ...meaning, dims: 50, weights: new Array(50 * THEME_IDS.length).fill(0) } };
     expect(() => loadModel(otherDims)).toThrow(/50 dimensions/);
     expect(() => loadModel({ format: 'something else' })).toThrow();
   });
