@@ -8,6 +8,8 @@ import { defaultTaxonomy } from '../../src/features/stories/taxonomy';
 import { CORPUS_FILE, readLabelled } from '../../src/themes/corpus';
 import { analyse, compiledCues } from '../../src/themes/features';
 import { loadModel, shippedModel } from '../../src/themes/shipped';
+import { VECTORS_FILE } from '../../src/themes/meaning';
+import { loadVectors } from '../../src/themes/vectors';
 import { scoreText } from '../../src/themes/tagger';
 import { fitTeamLayer, type Correction } from '../../src/themes/team';
 
@@ -16,7 +18,7 @@ import { fitTeamLayer, type Correction } from '../../src/themes/team';
  *  - tagging a 2,000-character story (shipped model + a team layer fitted on 100 corrections),
  *    p50 and p99 over 400 distinct stories, the p50 as a ratio to the baseline turn, and the
  *    CPU time per story (wall time on a shared machine includes waiting for a core);
- *  - loading the model file (read, parse, check, build), median of 7 loads;
+ *  - loading the model file and the word vectors it reads (read, parse, check, build), median of 7 loads;
  *  - fitting a team's layer from 300 corrections (what a space's first tagging after a minute costs);
  *  - cold start of the bot to /readyz 200, with the model and wink loaded: as production runs it
  *    (`npm run build`'s output, main.js as one file, `node main.js`, built once into
@@ -111,6 +113,7 @@ export const scenario: BenchScenario = {
     const loads: number[] = [];
     for (let i = 0; i < 7; i++) {
       const t0 = performance.now();
+      loadVectors(JSON.parse(readFileSync(VECTORS_FILE, 'utf8')));
       loadModel(JSON.parse(readFileSync(path.join(ROOT, 'src', 'themes', 'model.json'), 'utf8')));
       loads.push(performance.now() - t0);
     }
@@ -127,8 +130,9 @@ export const scenario: BenchScenario = {
     fits.sort((a, b) => a - b);
     const fitMs = percentile(fits, 50);
 
-    // What the tagger adds to a start: the model file, and the cue words compiled on first use.
+    // What the tagger adds to a start: the word vectors, the model file, and the cue words compiled on first use.
     const start0 = process.cpuUsage();
+    loadVectors(JSON.parse(readFileSync(VECTORS_FILE, 'utf8')));
     loadModel(JSON.parse(readFileSync(path.join(ROOT, 'src', 'themes', 'model.json'), 'utf8')));
     compileTaxonomy(compiledCues().map((c) => ({ id: c.id, name: c.name, phrases: c.sequences.map((q) => q.join(' ')) })));
     const startCpu = process.cpuUsage(start0);
@@ -153,8 +157,8 @@ export const scenario: BenchScenario = {
     const dev = percentile(devs.sort((x, y) => x - y), 50);
     const b = ctx.baseline.c1.p50;
     ctx.print(`tagging a 2,000-character story: p50 ${fmt(p50, 2)} ms, p99 ${fmt(p99, 2)} ms over ${stories.length} stories, CPU ${fmt(cpuMs, 2)} ms each (baseline turn p50 ${fmt(b, 1)} ms)`);
-    ctx.print(`model load (read, parse, check, build): ${fmt(loadMs, 1)} ms; team layer fit from 300 corrections: ${fmt(fitMs, 1)} ms`);
-    ctx.print(`tagger start-up work (model file, cue words): ${fmt(startCpuMs, 0)} ms CPU; cold start to /readyz (median of 3): built (node main.js, as in production) ${fmt(cold, 0)} ms creating every table, ${fmt(restart, 0)} ms with the tables there (a restart); npm start's bot (warm transpile cache) ${fmt(dev, 0)} ms`);
+    ctx.print(`model load with the word vectors (read, parse, check, build): ${fmt(loadMs, 1)} ms; team layer fit from 300 corrections: ${fmt(fitMs, 1)} ms`);
+    ctx.print(`tagger start-up work (word vectors, model file, cue words): ${fmt(startCpuMs, 0)} ms CPU; cold start to /readyz (median of 3): built (node main.js, as in production) ${fmt(cold, 0)} ms creating every table, ${fmt(restart, 0)} ms with the tables there (a restart); npm start's bot (warm transpile cache) ${fmt(dev, 0)} ms`);
     return {
       figures: {
         'tag 2,000 chars p50 ms': p50,

@@ -3,6 +3,7 @@ export { logitsOf };
 import { modelFile, type ModelFile } from './modelFile';
 import { valuesOf } from './features';
 import { gateAllows } from './decide';
+import { meaningOf, wordVectors } from './meaning';
 import shipped from './model.json';
 
 /**
@@ -18,17 +19,24 @@ export interface ShippedModel {
   linear: LinearModel;
   /** "Is this story about any theme?" (train.ts): below `threshold`, no default theme. */
   gate: { linear: LinearModel; threshold: number };
+  /** The story's meaning (meaning.ts): columns after the sparse features. */
+  meaning: { dims: number; scale: number; rankHalf: number };
 }
 
 export function loadModel(json: unknown): ShippedModel {
   const file: ModelFile = modelFile.parse(json);
+  const { dims, scale, rankHalf } = file.meaning;
+  if (dims !== wordVectors().dims) throw new Error(`the model's meaning has ${dims} dimensions, the word vectors ${wordVectors().dims}`);
+  const columns = file.features.length + dims;
   return {
     source: file.source,
     ids: file.themes.map((t) => t.id),
     thresholds: file.themes.map((t) => t.threshold),
     index: new Map(file.features.map((f, i) => [f, i])),
-    linear: { features: file.features.length, themes: file.width, w: Float64Array.from(file.weights), bias: Float64Array.from(file.themes.map((t) => t.bias)) },
-    gate: { linear: { features: file.features.length, themes: 1, w: Float64Array.from(file.gate.weights), bias: Float64Array.of(file.gate.bias) }, threshold: file.gate.threshold },
+    linear: { features: columns, themes: file.width, w: Float64Array.from([...file.weights, ...file.meaning.weights]), bias: Float64Array.from(file.themes.map((t) => t.bias)) },
+    // The gate reads the sparse features only (train.ts): the meaning's columns weigh nothing for it.
+    gate: { linear: { features: columns, themes: 1, w: Float64Array.from([...file.gate.weights, ...new Array<number>(dims).fill(0)]), bias: Float64Array.of(file.gate.bias) }, threshold: file.gate.threshold },
+    meaning: { dims, scale, rankHalf },
   };
 }
 
@@ -63,8 +71,21 @@ export function rowFor(model: ShippedModel, features: readonly string[]): { idx:
     val[k] = values[j]!;
     names[k] = known[j]!;
   }
+  // The story's meaning, after the sparse features (train.ts rowOf): from all its words, known or not.
+  const meaning = meaningOf(features, wordVectors(), model.meaning.scale, model.meaning.rankHalf);
+  if (meaning) {
+    const at = model.index.size;
+    for (let d = 0; d < meaning.length; d++) {
+      idx.push(at + d);
+      val.push(meaning[d]!);
+      names.push(MEANING_FEATURE);
+    }
+  }
   return { idx, val, names };
 }
+
+/** The name of the meaning's columns in a row (a part of the score, but no words of its own to show). */
+export const MEANING_FEATURE = '~meaning';
 
 /** More than a story's features can number (features.ts reads at most MAX_TEXT characters). */
 const POSITIONS = 2 ** 20;

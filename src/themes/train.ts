@@ -6,6 +6,7 @@ import { compileTaxonomy } from '../features/stories/themes';
 import type { LabelledStory } from './corpus';
 import { analyse, isEvidence, valuesOf } from './features';
 import { fitLogistic, logitsOf, sigmoid, type LinearModel, type SparseRow } from './linear';
+import { MEANING, meaningOf, vectorsHash, wordVectors } from './meaning';
 import type { ModelFile } from './modelFile';
 import { decide, gated, MAX_THEMES } from './decide';
 
@@ -25,8 +26,13 @@ export { decide, gated, MAX_THEMES };
  *     they have in common from all of them at once. Its threshold (at most 0.5) is the one with the
  *     best macro F1 of the out-of-fold themes (3.) when stories below it get none.
  *  5. The final weights are fitted on the whole corpus.
+ * The themes' rows also carry the story's meaning (meaning.ts: the mean of its words' vectors)
+ * after the sparse features; step 1 (not 2): the meaning doubles a row's squared length, so the
+ * loss is twice as steep. The gate reads the sparse features only: with the meaning it learned
+ * that a short question ("How do champions keep the momentum going?") reads like the corpus's
+ * short ordinary messages, and closed on questions that name their theme (connect tests).
  */
-export const TRAINING = { l2: 0.0005, iterations: 400, minCount: 2, folds: 5 } as const;
+export const TRAINING = { l2: 0.0005, iterations: 400, minCount: 2, folds: 5, step: 1, gateStep: 2 } as const;
 
 export const THEME_IDS: readonly string[] = defaultTaxonomy.map((t) => t.id);
 let compiledDefaults: ReturnType<typeof compileTaxonomy> | undefined;
@@ -40,6 +46,9 @@ export const MODEL_SOURCES = [
   'src/themes/features.ts',
   'src/themes/nlp.ts',
   'src/themes/lexicon.ts',
+  'src/themes/meaning.ts',
+  'src/themes/vectors.ts',
+  'src/themes/wordVectors.json',
   'src/themes/strings.ts',
   'src/features/stories/taxonomy.ts',
   'src/features/stories/themes.ts',
@@ -78,38 +87,52 @@ export function vocabularyOf(examples: readonly Example[], minCount: number = TR
     .sort();
 }
 
-export function rowOf(features: readonly string[], index: ReadonlyMap<string, number>): SparseRow {
+/** The story's known features, then its meaning's dimensions (columns index.size .. index.size + dims - 1). */
+export function rowOf(features: readonly string[], index: ReadonlyMap<string, number>, withMeaning = true): SparseRow {
   const known = features.filter((f) => index.has(f));
   const values = valuesOf(known);
   const pairs = known.map((f, j) => [index.get(f)!, values[j]!] as const).sort((x, y) => x[0] - y[0]);
-  return { idx: pairs.map((p) => p[0]), val: pairs.map((p) => p[1]) };
+  const row = { idx: pairs.map((p) => p[0]), val: pairs.map((p) => p[1]) };
+  const meaning = withMeaning ? meaningOf(features) : undefined;
+  if (meaning) {
+    for (let d = 0; d < meaning.length; d++) {
+      row.idx.push(index.size + d);
+      row.val.push(meaning[d]!);
+    }
+  }
+  return row;
 }
+
+const columns = (vocabulary: readonly string[]): number => vocabulary.length + wordVectors().dims;
+const fitOptions = { l2: TRAINING.l2, iterations: TRAINING.iterations, step: TRAINING.step };
 
 export interface Trained {
   vocabulary: string[];
   index: Map<string, number>;
   model: LinearModel;
+  /** Whether its rows carry the story's meaning (the themes' model does, the gate does not). */
+  meaning: boolean;
 }
 
 export function fit(examples: readonly Example[]): Trained {
   const vocabulary = vocabularyOf(examples);
   const index = new Map(vocabulary.map((f, i) => [f, i]));
   const rows = examples.map((e) => rowOf(e.features, index));
-  const model = fitLogistic(rows, examples.map((e) => e.labels), vocabulary.length, THEME_IDS.length, { l2: TRAINING.l2, iterations: TRAINING.iterations });
-  return { vocabulary, index, model };
+  const model = fitLogistic(rows, examples.map((e) => e.labels), columns(vocabulary), THEME_IDS.length, fitOptions);
+  return { vocabulary, index, model, meaning: true };
 }
 
 /** The gate's model: one column, "the story has at least one theme". */
 export function fitGate(examples: readonly Example[]): Trained {
   const vocabulary = vocabularyOf(examples);
   const index = new Map(vocabulary.map((f, i) => [f, i]));
-  const rows = examples.map((e) => rowOf(e.features, index));
-  const model = fitLogistic(rows, examples.map((e) => [e.labels.includes(1) ? 1 : 0]), vocabulary.length, 1, { l2: TRAINING.l2, iterations: TRAINING.iterations });
-  return { vocabulary, index, model };
+  const rows = examples.map((e) => rowOf(e.features, index, false));
+  const model = fitLogistic(rows, examples.map((e) => [e.labels.includes(1) ? 1 : 0]), vocabulary.length, 1, { l2: TRAINING.l2, iterations: TRAINING.iterations, step: TRAINING.gateStep });
+  return { vocabulary, index, model, meaning: false };
 }
 
 export function probabilitiesOf(trained: Trained, features: readonly string[]): number[] {
-  return [...logitsOf(trained.model, rowOf(features, trained.index))].map(sigmoid);
+  return [...logitsOf(trained.model, rowOf(features, trained.index, trained.meaning))].map(sigmoid);
 }
 
 /** Fold of the i-th example: every fifth story, so each fold mixes the corpus's batches. */
@@ -197,17 +220,27 @@ export function buildModelWithFolds(stories: readonly LabelledStory[], source: s
   const trained = fit(examples);
   const gate = fitGate(examples);
   const T = THEME_IDS.length;
+  const F = trained.vocabulary.length;
+  const vectors = wordVectors();
+  const rounded = (w: Float64Array, from: number, to: number): number[] => Array.from(w.subarray(from, to), (x) => round(x, 4));
   const model: ModelFile = {
-    format: 'network-coach/themes-model@1',
+    format: 'network-coach/themes-model@2',
     source,
     stories: stories.length,
     training: { ...TRAINING },
     themes: THEME_IDS.map((id, t) => ({ id, bias: round(trained.model.bias[t]!, 4), threshold: thresholds[t]! })),
     features: trained.vocabulary,
-    weights: Array.from(trained.model.w, (x) => round(x, 4)),
+    weights: rounded(trained.model.w, 0, F * T),
     width: T,
     // Same vocabulary (both from the same examples), so the gate's weights line up with the features.
-    gate: { bias: round(gate.model.bias[0]!, 4), threshold: gateThreshold, weights: Array.from(gate.model.w, (x) => round(x, 4)) },
+    gate: { bias: round(gate.model.bias[0]!, 4), threshold: gateThreshold, weights: rounded(gate.model.w, 0, F) },
+    meaning: {
+      vectors: vectorsHash(),
+      dims: vectors.dims,
+      scale: MEANING.scale,
+      rankHalf: MEANING.rankHalf,
+      weights: rounded(trained.model.w, F * T, (F + vectors.dims) * T),
+    },
   };
   return { model, outOfFold: oofThemes };
 }

@@ -5,7 +5,8 @@ import { storyStrings as s } from '../../src/features/stories/strings';
 import type { Story } from '../../src/features/stories/model';
 import { defaultThemesOf, type ThemeScore } from '../../src/themes';
 import { analyse, MAX_TEXT } from '../../src/themes/features';
-import { gateOpen, rowFor, shippedModel } from '../../src/themes/shipped';
+import { gateOpen, MEANING_FEATURE, rowFor, shippedModel } from '../../src/themes/shipped';
+import { rowOf } from '../../src/themes/train';
 import { CORPUS_FILE, readLabelled } from '../../src/themes/corpus';
 import { valuesOf } from '../../src/themes/features';
 import { redefinedIn, scoreText } from '../../src/themes/tagger';
@@ -73,7 +74,7 @@ describe('themes tagger', () => {
     const open = { ...model, gate: { ...model.gate, threshold: 0 } };
     const closed = { ...model, gate: { ...model.gate, threshold: 1 } };
     const suggested = (m: typeof model, text: string, layer = EMPTY_LAYER): string[] => scoreText(m, compiled, layer, text).filter((x) => x.suggested).map((x) => x.id);
-    const doubtful = 'Anyone up for watching the Champions League final at the pub tonight?';
+    const doubtful = 'Congrats to our football team, league champions again!';
     const champions = scoreText(open, compiled, EMPTY_LAYER, doubtful).find((x) => x.id === 'champions')!;
     expect(champions.suggested).toBe(true);
     expect(champions.score).toBeLessThan(GATE_KEEP);
@@ -131,7 +132,12 @@ describe('themes tagger', () => {
       expect(teamLogitsOf(EMPTY_LAYER, features, values)(ids[0]!)).toBe(teamLogit(EMPTY_LAYER, ids[0]!, features, values).logit);
       const known = features.filter((f) => model.index.has(f));
       const plain = known.map((f, j) => ({ i: model.index.get(f)!, v: valuesOf(known)[j]!, f })).sort((a, b) => a.i - b.i);
-      expect(rowFor(model, features)).toEqual({ idx: plain.map((o) => o.i), val: plain.map((o) => o.v), names: plain.map((o) => o.f) });
+      // The row the model was trained on (train.ts): the sparse features, then the story's meaning.
+      const trained = rowOf(features, model.index);
+      const meaning = trained.idx.length - plain.length;
+      expect(meaning).toBe(model.meaning.dims);
+      expect(trained.idx.slice(0, plain.length)).toEqual(plain.map((o) => o.i));
+      expect(rowFor(model, features)).toEqual({ idx: trained.idx, val: trained.val, names: [...plain.map((o) => o.f), ...new Array<string>(meaning).fill(MEANING_FEATURE)] });
     }
     expect(compared).toBeGreaterThan(500);
   });
