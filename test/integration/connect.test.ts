@@ -433,7 +433,7 @@ describe('connect', () => {
       expect(cardText(bot.connector.cards()[0]!.card)).toContain(ERIN.name);
       // A few words in the theme's own terms, too short for the tagger's story bar, still name it.
       bot.connector.reset();
-      await bot.send(bot.teams.channelMessage('who knows naming policy'));
+      await bot.send(bot.teams.channelMessage('who knows lifecycle policy'));
       expect(bot.connector.texts()).toEqual([]);
       expect(cardText(bot.connector.cards()[0]!.card)).toContain(ERIN.name);
       bot.connector.reset();
