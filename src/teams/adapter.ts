@@ -13,7 +13,7 @@ import type { Logger } from '../log';
 import { createOutboundHttp, shareOutbound, type OutboundHttp } from './http';
 import { checkActivity, type DoorPolicy } from './inbound';
 import { quietly } from './quiet';
-import { collectAfterAnswer, type AfterAnswer } from './afterAnswer';
+import { collectAfterAnswer, startAll, type AfterAnswer } from './afterAnswer';
 
 /**
  * CloudAdapter (through teams-ai's TeamsAdapter) with Bot Framework authentication. With an app
@@ -107,10 +107,17 @@ export class CoachAdapter extends TeamsAdapter {
         return { status: 200 };
       }
       const after: AfterAnswer[] = [];
-      const invokeResponse = await this.processActivity(authenticated, withDates(activity as Activity), async (context) => {
-        collectAfterAnswer(context, after);
-        await logic(context);
-      });
+      let invokeResponse: Awaited<ReturnType<CoachAdapter['processActivity']>>;
+      try {
+        invokeResponse = await this.processActivity(authenticated, withDates(activity as Activity), async (context) => {
+          collectAfterAnswer(context, after);
+          await logic(context);
+        });
+      } catch (err) {
+        // The turn failed past its own error handler: what it stored still gets its bookkeeping.
+        startAll(after);
+        throw err;
+      }
       return { status: invokeResponse?.status ?? StatusCodes.OK, body: invokeResponse?.body, ...(after.length ? { after } : {}) };
     });
   }
